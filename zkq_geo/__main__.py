@@ -1,0 +1,3 @@
+from zkq_geo.cli import main
+
+raise SystemExit(main())
