@@ -1,0 +1,90 @@
+"""Load a catalogue layer: geometry + attributes joined by key, conflicts marked, metrics added.
+
+This is the one place that composes I/O (:mod:`zkq_geo.io`), joins (:mod:`zkq_geo.join`) and
+metrics (:mod:`zkq_geo.metrics`); the app and the CLI call :func:`load_layer`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from zkq_geo.catalog import Catalog, load_catalog
+from zkq_geo.errors import SchemaError
+from zkq_geo.io import read_table, read_vector
+from zkq_geo.join import JoinReport, attach_alt_figures, join_attributes
+from zkq_geo.metrics import add_efficiency
+
+# Columns every park/project layer has after loading (empty when a source gives nothing).
+FEATURE_TEXT_COLUMNS = ("aliases", "industry", "industries", "investment_qualifier", "land_area_qualifier",
+                        "floor_area_qualifier", "plate_id", "source", "geometry_quality")
+FEATURE_NUMBER_COLUMNS = ("investment_yi", "land_area_mu", "floor_area_m2")
+EFFICIENCY_LAYERS = ("parks", "projects")
+
+
+@dataclass(frozen=True)
+class LayerData:
+    """A loaded layer and the report of the join that built it."""
+
+    name: str
+    gdf: gpd.GeoDataFrame
+    report: JoinReport
+
+
+def load_layer(name: str, catalog: Catalog | None = None) -> LayerData:
+    """Load layer ``name`` of the catalogue as a GeoDataFrame in EPSG:4326.
+
+    Parks and projects also get the per-mu columns of :func:`zkq_geo.metrics.add_efficiency`.
+    """
+    catalog = catalog or load_catalog()
+    spec = catalog.layer(name)
+    geom = read_vector(spec.geometry).to_crs("EPSG:4326")
+    if spec.attributes is None:
+        return LayerData(name, _finish(geom, name), report=_self_report(geom, spec.key))
+    gdf, report = join_attributes(geom, read_table(spec.attributes), key=spec.key, how="left")
+    if catalog.alt_figures is not None and name in EFFICIENCY_LAYERS:
+        gdf = attach_alt_figures(gdf, read_table(catalog.alt_figures), layer=name)
+    gdf = _finish(gdf, name)
+    if name in EFFICIENCY_LAYERS:
+        gdf = _order_columns(add_efficiency(gdf))
+    return LayerData(name, gdf, report)
+
+
+def load_layers(names=None, catalog: Catalog | None = None) -> dict[str, LayerData]:
+    """Load several layers (default: every layer of the catalogue)."""
+    catalog = catalog or load_catalog()
+    return {n: load_layer(n, catalog) for n in (names or catalog.layers)}
+
+
+def _finish(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    """Add ``layer``, make sure the shared columns exist, text columns have no NaN."""
+    out = gdf.copy()
+    out["layer"] = name
+    if name in EFFICIENCY_LAYERS:
+        for col in FEATURE_TEXT_COLUMNS:
+            if col not in out.columns:
+                out[col] = ""
+        for col in FEATURE_NUMBER_COLUMNS:
+            out[col] = pd.to_numeric(out[col], errors="coerce") if col in out.columns else float("nan")
+        if "has_conflict" not in out.columns:
+            out["has_conflict"] = False
+            out["conflicts"] = ""
+    text_cols = [c for c in out.columns
+                 if c != out.geometry.name and (out[c].dtype == object or str(out[c].dtype) in ("string", "str"))]
+    out[text_cols] = out[text_cols].fillna("")
+    return _order_columns(out)
+
+
+def _order_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """id, name, layer first; geometry last."""
+    first = [c for c in ("id", "name", "layer") if c in gdf.columns]
+    rest = [c for c in gdf.columns if c not in first and c != gdf.geometry.name]
+    return gdf[first + rest + [gdf.geometry.name]]
+
+
+def _self_report(gdf: gpd.GeoDataFrame, key: str) -> JoinReport:
+    if key not in gdf.columns:
+        raise SchemaError(f"layer has no key column {key!r}")
+    n = len(gdf)
+    return JoinReport("left", n, 0, n, (), (), (), (), ())
