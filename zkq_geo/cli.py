@@ -1,0 +1,176 @@
+"""The ``zkq-geo`` command: argument parsing and error-to-exit-code only.
+
+Exit codes: 0 success, 2 usage errors (bad option values included), 1 data errors.
+Errors are one line on stderr, never a traceback (set ZKQ_DEBUG=1 to see one).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Sequence
+
+import pandas as pd
+
+from zkq_geo.catalog import load_catalog
+from zkq_geo.errors import OptionError, ZkqGeoError
+
+OUTPUT_FORMATS = ("table", "csv", "json")
+SHOW_COLUMNS = ("id", "name", "industry", "investment_yi", "investment_qualifier", "land_area_mu",
+                "floor_area_m2", "invest_intensity_wan_per_mu", "invest_intensity_qualifier", "plate_id", "has_conflict")
+EFFICIENCY_COLUMNS = ("intensity_rank", "id", "name", "industry", "investment_yi", "investment_qualifier",
+                      "land_area_mu", "invest_intensity_wan_per_mu", "invest_intensity_qualifier", "floor_area_ratio")
+
+
+class UsageError(Exception):
+    """Raised instead of argparse's exit, so every usage error is one line and exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # noqa: D102 - argparse hook
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="zkq-geo", description="Zhengzhou ETDZ layers: show, filter, measure, export.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("layers", help="list the layers of the catalogue")
+    filters = _Parser(add_help=False)
+    _add_filter_args(filters)
+    show = sub.add_parser("show", parents=[filters], help="print a layer's features")
+    show.add_argument("layer")
+    show.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    exp = sub.add_parser("export", parents=[filters], help="write the selected features to a file")
+    exp.add_argument("layer")
+    exp.add_argument("--format", required=True, choices=("geojson", "gpkg", "shp", "csv", "xlsx"))
+    exp.add_argument("--crs", choices=("wgs84", "gcj02"), default="wgs84",
+                     help="wgs84 (default; RFC 7946 for GeoJSON) or gcj02 for AMap tools (geojson, csv)")
+    exp.add_argument("-o", "--output", required=True, help="file to write")
+    eff = sub.add_parser("efficiency", parents=[filters], help="per-mu land efficiency (亩均)")
+    eff.add_argument("layer")
+    eff.add_argument("--by", choices=("industry", "plate"), help="summarise by group instead of ranking features")
+    eff.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    sub.add_parser("validate", help="check the shipped geodata against the seeds and geometry rules")
+    return parser
+
+
+def _add_filter_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--industry", action="append", default=[], metavar="TEXT",
+                   help="industry code or label (repeatable; any of them matches)")
+    p.add_argument("--plate", metavar="ID_OR_NAME", help="plate id, name or former name (e.g. 起步区)")
+    p.add_argument("--min-investment", type=float, metavar="YI", help="minimum investment, 亿元")
+    p.add_argument("--max-investment", type=float, metavar="YI", help="maximum investment, 亿元")
+    p.add_argument("--search", metavar="TEXT", help="substring of id, name or alias")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except OptionError as exc:
+        print(f"zkq-geo: error: {exc}", file=sys.stderr)
+        return 2
+    except ZkqGeoError as exc:
+        print(f"zkq-geo: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # last resort: still one line, no traceback
+        if os.environ.get("ZKQ_DEBUG"):
+            raise
+        print(f"zkq-geo: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+# ----------------------------------------------------------------------------- commands
+def cmd_layers(args) -> int:
+    from zkq_geo.layers import load_layer
+    catalog = load_catalog()
+    rows = []
+    for name, spec in catalog.layers.items():
+        gdf = load_layer(name, catalog).gdf
+        quality = ",".join(sorted(set(gdf["geometry_quality"]))) if "geometry_quality" in gdf else ""
+        rows.append({"layer": name, "title_zh": spec.title_zh, "title_en": spec.title_en,
+                     "features": len(gdf), "geometry": spec.geometry_type, "geometry_quality": quality})
+    _emit(pd.DataFrame(rows), "table")
+    return 0
+
+
+def cmd_show(args) -> int:
+    gdf = _selected(args)
+    cols = [c for c in SHOW_COLUMNS if c in gdf.columns] if args.format == "table" else _plain_columns(gdf)
+    _emit(pd.DataFrame(gdf[cols]), args.format)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from zkq_geo.export import write_export
+    gdf = _selected(args)
+    path = write_export(gdf, args.format, args.output, datum=args.crs, layer_name=args.layer)
+    print(f"wrote {len(gdf)} {args.layer} features to {path} ({args.format}, {args.crs})", file=sys.stderr)
+    return 0
+
+
+def cmd_efficiency(args) -> int:
+    from zkq_geo import metrics
+    gdf = _selected(args)
+    if args.layer == "zone":
+        table = metrics.zone_per_mu(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
+    elif "invest_intensity_wan_per_mu" not in gdf.columns:
+        raise OptionError(f"per-mu figures exist for parks, projects and zone, not for {args.layer}")
+    elif args.by:
+        table = metrics.summarize_efficiency(pd.DataFrame(gdf), by=args.by)
+    else:
+        ranked = metrics.rank_by_intensity(pd.DataFrame(gdf))
+        table = ranked[[c for c in EFFICIENCY_COLUMNS if c in ranked.columns]]
+    _emit(table, args.format)
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from zkq_geo.validate import validate_geodata
+    checks = validate_geodata()
+    for c in checks:
+        print(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
+    failed = [c for c in checks if not c.ok]
+    print(f"{len(checks) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+COMMANDS = {"layers": cmd_layers, "show": cmd_show, "export": cmd_export,
+            "efficiency": cmd_efficiency, "validate": cmd_validate}
+
+
+# ----------------------------------------------------------------------------- helpers
+def _selected(args):
+    from zkq_geo.layers import load_layer
+    from zkq_geo.selection import Selection, apply_selection
+    catalog = load_catalog()
+    gdf = load_layer(args.layer, catalog).gdf
+    sel = Selection(industries=tuple(args.industry), plate=args.plate, min_investment_yi=args.min_investment,
+                    max_investment_yi=args.max_investment, search=args.search)
+    if sel.is_empty:
+        return gdf
+    plates = load_layer("plates", catalog).gdf if sel.plate else None
+    return apply_selection(gdf, sel, catalog, plates)
+
+
+def _plain_columns(gdf) -> list[str]:
+    return [c for c in gdf.columns if c != gdf.geometry.name]
+
+
+def _emit(df: pd.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(df.to_csv(index=False))
+    elif fmt == "json":
+        records = json.loads(df.to_json(orient="records", force_ascii=False))
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+    elif df.empty:
+        print("(no features match)")
+    else:
+        with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 40):
+            print(df.to_string(index=False, float_format=lambda v: f"{v:,.2f}", na_rep=""))
