@@ -151,15 +151,29 @@ def write_export(
     """Write :func:`export_bytes` to ``path`` (parent folders are created) and return the path.
 
     ``layer_name`` defaults to the file's stem without a ``_shp`` suffix (``parks_shp.zip`` ->
-    ``parks``).
+    ``parks``). For ``fmt="shp"`` a path ending in ``.shp`` gets the unzipped shapefile parts
+    (``.shp .shx .dbf .prj .cpg`` named after the path's stem) beside it, as QGIS users expect;
+    any other path gets the zip.
     """
     path = Path(path)
     if layer_name is None:
         layer_name = path.stem.removesuffix("_shp") if fmt == "shp" else path.stem
     data = export_bytes(gdf, fmt, datum=datum, layer_name=layer_name or "features")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    if fmt == "shp" and path.suffix.lower() == ".shp":
+        _unzip_shapefile(data, path)
+    else:
+        path.write_bytes(data)
     return path
+
+
+def _unzip_shapefile(data: bytes, path: Path) -> None:
+    """Write the parts of a zipped shapefile beside ``path`` under its stem."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():
+            part = Path(name)
+            target = path.with_suffix(part.suffix) if part.suffix in _SHAPEFILE_PARTS else path.with_name(f"{path.stem}_{part.name}")
+            target.write_bytes(zf.read(name))
 
 
 # ----------------------------------------------------------------------------- input checks

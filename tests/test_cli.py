@@ -1,0 +1,128 @@
+"""CLI tests drive the real installed command in a subprocess."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+
+ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
+
+
+def run(*args):
+    assert ZKQ, "zkq-geo console script not installed in the venv (pip install -e .)"
+    return subprocess.run([ZKQ, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_layers_lists_five():
+    r = run("layers")
+    assert r.returncode == 0
+    for name in ("zone", "boards", "plates", "parks", "projects"):
+        assert name in r.stdout
+
+
+def test_show_json_filters_by_industry_and_plate_alias():
+    r = run("show", "parks", "--industry", "新一代信息技术", "--format", "json")
+    rows = json.loads(r.stdout)
+    assert r.returncode == 0 and {x["id"] for x in rows} == {"park_zte", "park_info", "park_binhe_digital", "park_zhenxing", "park_autoelec"}
+    r = run("show", "parks", "--plate", "滨河国际新城", "--format", "json")
+    assert [x["id"] for x in json.loads(r.stdout)] == ["park_binhe_digital"]
+
+
+def test_show_investment_range_and_search():
+    r = run("show", "projects", "--min-investment", "30", "--max-investment", "31", "--format", "csv")
+    lines = r.stdout.strip().splitlines()
+    assert r.returncode == 0 and lines[0].startswith("id,name,layer")
+    ids = {line.split(",")[0] for line in lines[1:]}
+    assert {"prj_zmj_park", "prj_jd_asia1", "prj_foxconn_5g", "prj_zte_5g", "prj_dixintong_5g"} <= ids
+    assert "prj_biomed_park" not in ids
+    r = run("show", "projects", "--search", "富泰华", "--format", "json")
+    assert [x["id"] for x in json.loads(r.stdout)] == ["prj_foxconn_5g"]
+
+
+def test_efficiency_known_answers():
+    r = run("efficiency", "parks", "--format", "json")
+    rows = {x["id"]: x for x in json.loads(r.stdout)}
+    assert round(rows["park_jianye"]["invest_intensity_wan_per_mu"], 2) == 1186.44  # 35亿 / 295亩
+    assert rows["park_zhenxing"]["intensity_rank"] == 1  # 44亿 / 180亩 = 2444.44
+    r = run("efficiency", "zone", "--format", "json")
+    gdp = next(x for x in json.loads(r.stdout) if x["indicator"] == "gdp_wan_per_mu")
+    assert round(gdp["value"], 2) == 53.18
+    r = run("efficiency", "projects", "--by", "industry", "--format", "csv")
+    assert r.returncode == 0 and "biomed" in r.stdout
+
+
+def test_export_geojson_holds_exactly_the_selection(tmp_path):
+    out = tmp_path / "bio.geojson"
+    r = run("export", "projects", "--industry", "biomed", "--format", "geojson", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    ids = {f["properties"]["id"] for f in doc["features"]}
+    assert len(ids) == 7 and all(i.startswith("prj_") for i in ids)
+    props = doc["features"][0]["properties"]
+    for key in ("id", "name", "layer", "industry", "industries", "investment_yi", "investment_qualifier",
+                "land_area_mu", "floor_area_m2", "invest_intensity_wan_per_mu", "plate_id", "source", "geometry_quality"):
+        assert key in props
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "shp", "csv", "xlsx"])
+def test_export_other_formats(tmp_path, fmt):
+    out = tmp_path / f"parks.{fmt}"
+    r = run("export", "parks", "--format", fmt, "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert out.stat().st_size > 0
+    if fmt in ("gpkg", "shp"):
+        assert len(gpd.read_file(out)) == 10
+        if fmt == "shp":  # a .shp path gets the unzipped parts, with a UTF-8 .cpg
+            assert out.with_suffix(".cpg").read_text() == "UTF-8"
+            assert "建业之窗" in set(gpd.read_file(out)["name"])
+
+
+def test_export_shp_zip(tmp_path):
+    out = tmp_path / "parks_shp.zip"
+    assert run("export", "parks", "--format", "shp", "-o", str(out)).returncode == 0
+    assert len(gpd.read_file(out)) == 10
+
+
+def test_export_gcj02(tmp_path):
+    out = tmp_path / "p.geojson"
+    assert run("export", "parks", "--format", "geojson", "--crs", "gcj02", "-o", str(out)).returncode == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["coordinate_system"] == "GCJ-02"
+
+
+@pytest.mark.parametrize("args, code, text", [
+    (("show", "parks", "--industry", "steel"), 2, "not in the vocabulary"),
+    (("show", "roads"), 2, "unknown layer 'roads'"),
+    (("frobnicate",), 2, "invalid choice"),
+    (("show", "parks", "--min-investment", "abc"), 2, "invalid float value"),
+    (("show", "parks", "--min-investment", "50", "--max-investment", "10"), 2, "greater than"),
+    (("export", "parks", "--format", "gpkg", "--crs", "gcj02", "-o", "x.gpkg"), 2, "gcj02"),
+    (("efficiency", "boards"), 2, "not for boards"),
+])
+def test_usage_errors_are_one_line_exit_2(args, code, text):
+    r = run(*args)
+    assert r.returncode == code
+    assert text in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_data_error_exit_1(tmp_path):
+    import os
+    env = dict(os.environ, ZKQ_GEODATA=str(tmp_path))
+    r = subprocess.run([ZKQ, "layers"], capture_output=True, text=True, env=env)
+    assert r.returncode == 1 and "catalogue" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_validate_command_passes():
+    r = run("validate")
+    assert r.returncode == 0, r.stdout
+    assert r.stdout.strip().splitlines()[-1].endswith("0 failed")
+
+
+def test_python_dash_m_works():
+    r = subprocess.run([sys.executable, "-m", "zkq_geo", "layers"], capture_output=True, text=True)
+    assert r.returncode == 0 and "parks" in r.stdout
