@@ -42,3 +42,16 @@ def convert_money(value, from_unit: MoneyUnit, to_unit: MoneyUnit):
     check_choice("money unit", from_unit, _WAN_PER)
     check_choice("money unit", to_unit, _WAN_PER)
     return value * (_WAN_PER[from_unit] / _WAN_PER[to_unit])
+
+
+# Display units by column-name suffix (longest first); names carry their units (STYLE.md habit 4).
+_UNIT_BY_COLUMN = {"population_wan": "万人", "figures_year": ""}
+_UNIT_BY_SUFFIX = (("_wan_per_mu", "万元/亩"), ("_yi", "亿元"), ("_wan", "万元"), ("_km2", "km²"),
+                   ("_m2", "m²"), ("_mu", "亩"), ("_ha", "公顷"), ("_km", "km"))
+
+
+def unit_of(column: str) -> str:
+    """Display unit of a column named with a unit suffix: ``land_area_mu`` -> ``亩``; ``""`` if none."""
+    if column in _UNIT_BY_COLUMN:
+        return _UNIT_BY_COLUMN[column]
+    return next((unit for suffix, unit in _UNIT_BY_SUFFIX if column.endswith(suffix)), "")

@@ -1,0 +1,69 @@
+"""亩均 page: zone-level per-mu figures, intensity ranking, a map coloured by intensity, and the
+features whose intensity is missing or only a lower bound."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import data
+import sidebar
+import state
+import tables
+from i18n import lang, qualifier_label, t
+from map_component import show_map
+from zkq_geo import metrics
+
+sel = sidebar.selection()
+st.title(t("page_efficiency"))
+st.warning(t("schematic_note"))
+
+st.subheader(t("zone_per_mu"))
+zone = data.all_layers()["zone"].gdf
+per_mu = metrics.zone_per_mu(pd.DataFrame(zone.drop(columns=zone.geometry.name)))
+label = "label_zh" if lang() == "zh" else "label_en"
+st.dataframe(per_mu[[label, "value", "unit", "numerator", "denominator", "year", "source"]]
+             .rename(columns={label: t("col_name")}), hide_index=True, width="stretch",
+             column_config={"value": st.column_config.NumberColumn(format="%.2f")})
+st.caption(t("zone_per_mu_note"))
+
+features = pd.concat([pd.DataFrame(data.selected(n, sel)) for n in data.FILTERABLE], ignore_index=True)
+cat = data.catalog()
+features["layer_label"] = features["layer"].map(lambda n: cat.layer(n).title(lang()))
+features["qualifier_label"] = features["invest_intensity_qualifier"].map(qualifier_label)
+
+st.subheader(t("ranking"))
+ranked = metrics.rank_by_intensity(features.drop(columns="geometry")).dropna(subset=["invest_intensity_wan_per_mu"])
+if ranked.empty:
+    st.info(t("no_match"))
+else:
+    chart = alt.Chart(ranked).mark_bar().encode(
+        x=alt.X("invest_intensity_wan_per_mu:Q", title=t("col_intensity")),
+        y=alt.Y("name:N", sort="-x", title=None),
+        color=alt.Color("layer_label:N", title=t("col_layer")),
+        opacity=alt.condition(alt.datum.invest_intensity_qualifier == "exact", alt.value(1.0), alt.value(0.45)),
+        tooltip=["name", "investment_yi", "land_area_mu", "invest_intensity_wan_per_mu", "qualifier_label", "source"],
+    ).properties(height=max(200, 22 * len(ranked)))
+    st.altair_chart(chart, width="stretch")
+
+st.subheader(t("intensity_map"))
+payload = data.map_payload(sel, ("zone", "parks", "projects"), "none", "intensity", lang(), False, None)
+show_map(payload, key="intensity_map", height=480)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("not_computable"))
+    missing = features[features["invest_intensity_qualifier"].isin(["no_land_area", "no_investment"])]
+    st.dataframe(tables.feature_table([data.selected(n, sel)[lambda g: g["id"].isin(missing["id"])] for n in data.FILTERABLE]),
+                 width="stretch")
+with right:
+    st.subheader(t("lower_bounds"))
+    lows = features[features["invest_intensity_qualifier"].isin(["at_least", "indeterminate", "at_most"])]
+    st.dataframe(tables.feature_table([data.selected(n, sel)[lambda g: g["id"].isin(lows["id"])] for n in data.FILTERABLE]),
+                 width="stretch")
+
+st.subheader(t("summary_by"))
+by = st.radio(t("summary_by"), ["industry", "plate"], key=state.SUMMARY_BY, horizontal=True,
+              format_func=lambda b: t(f"by_{b}"), label_visibility="collapsed")
+summary = metrics.summarize_efficiency(features.drop(columns="geometry"), by=by)
+st.dataframe(summary, hide_index=True, width="stretch")

@@ -1,0 +1,86 @@
+"""Map page: the zone's layers, filters, a table beside the map, feature details and export."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import data
+import sidebar
+import state
+import tables
+from i18n import lang, t
+from map_component import show_map
+from zkq_geo.export import EXPORT_FORMATS, MEDIA_TYPES, suggested_filename
+from zkq_geo.render import feature_at
+
+EXPORT_CHOICES = [(f, "wgs84") for f in EXPORT_FORMATS] + [("geojson", "gcj02")]
+EXPORT_LABELS = {("geojson", "wgs84"): "GeoJSON (RFC 7946, WGS84)", ("geojson", "gcj02"): "GeoJSON (GCJ-02, 高德/AMap)",
+                 ("gpkg", "wgs84"): "GeoPackage", ("shp", "wgs84"): "Shapefile (zip, UTF-8)",
+                 ("csv", "wgs84"): "CSV (UTF-8)", ("xlsx", "wgs84"): "Excel (xlsx)"}
+CLICK_ORDER = ("projects", "parks", "boards", "plates", "zone")
+
+sel = sidebar.selection()
+view = sidebar.view_options()
+shown = {name: data.selected(name, sel) for name in view.shown}
+
+st.title(t("app_title"))
+if any((g["geometry_quality"] == "schematic").any() for g in shown.values() if len(g)):
+    st.warning(t("schematic_note"))
+
+parks, projects = data.selected("parks", sel), data.selected("projects", sel)
+c1, c2, c3 = st.columns(3)
+c1.metric(t("count_parks"), len(parks))
+c2.metric(t("count_projects"), len(projects))
+invest = pd.concat([parks["investment_yi"], projects["investment_yi"]]).sum()
+lower = (pd.concat([parks["investment_qualifier"], projects["investment_qualifier"]]) == "at_least").any()
+c3.metric(t("count_investment"), f"{'≥' if lower else ''}{invest:,.1f}", help=t("investment_lower_bound_note") if lower else None)
+
+zoom = st.toggle(t("zoom_selection"), key=state.ZOOM_TO_SELECTION)
+col_map, col_side = st.columns([3, 2], gap="medium")
+with col_map:
+    payload = data.map_payload(sel, view.shown, view.basemap, view.color_by, lang(), zoom,
+                               data.tianditu_key() if view.basemap == "tianditu" else None)
+    clicked = (show_map(payload, key="main_map") or {}).get("last_object_clicked")
+    if clicked:
+        datum = "gcj02" if view.basemap == "amap" else "wgs84"
+        hit = next((fid for n in CLICK_ORDER if n in shown
+                    for fid in [feature_at(shown[n], clicked["lng"], clicked["lat"], datum=datum)] if fid), None)
+        if hit and hit != st.session_state.get("_last_hit"):
+            st.session_state[state.DETAIL_ID] = hit
+            st.session_state["_last_hit"] = hit
+
+with col_side:
+    st.subheader(t("table"))
+    table = tables.feature_table([g for n, g in shown.items() if n in data.FILTERABLE])
+    if table.empty:
+        st.info(t("no_match"))
+    st.dataframe(table, height=320, width="stretch")
+
+    st.subheader(t("detail"))
+    everything = pd.concat([pd.DataFrame(g) for g in shown.values() if len(g)], ignore_index=True) if shown else pd.DataFrame()
+    ids = [""] + (everything["id"].tolist() if len(everything) else [])
+    if st.session_state.get(state.DETAIL_ID) not in ids:
+        st.session_state[state.DETAIL_ID] = ""
+    names = dict(zip(everything.get("id", []), everything.get("name", [])))
+    detail_id = st.selectbox(t("detail_pick"), ids, key=state.DETAIL_ID,
+                             format_func=lambda i: names.get(i, t("detail_none")) if i else t("detail_none"))
+    if detail_id:
+        row = everything.set_index("id").loc[detail_id]
+        st.markdown(f"**{names[detail_id]}**")
+        st.caption(f"{t('source')}：{row.get('source', '')}")
+        if bool(row.get("has_conflict", False)):
+            st.warning(f"{t('conflicts')}：{row.get('conflicts', '')}")
+        st.dataframe(tables.detail_rows(row), width="stretch")
+
+    st.subheader(t("export"))
+    cat = data.catalog()
+    layer = st.selectbox(t("export_layer"), list(shown) or ["parks"], key=state.EXPORT_LAYER,
+                         index=(list(shown).index("parks") if "parks" in shown else 0),
+                         format_func=lambda n: cat.layer(n).title(lang()))
+    fmt, datum = st.selectbox(t("export_format"), EXPORT_CHOICES, key=state.EXPORT_FORMAT,
+                              format_func=lambda c: EXPORT_LABELS[c])
+    count = len(data.selected(layer, sel))
+    st.caption(t("export_count", n=count))
+    st.download_button(t("download"), data=data.export_file(layer, sel, fmt, datum),
+                       file_name=suggested_filename(layer, fmt, datum), mime=MEDIA_TYPES[fmt],
+                       disabled=count == 0, key="download")

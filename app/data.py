@@ -1,0 +1,71 @@
+"""Cached access to the library for the app: data is loaded and joined once per process, and
+selections and rendered maps are cached by their inputs, so a rerun with unchanged inputs
+rebuilds nothing. All st.cache_* wrappers of the app live here."""
+from __future__ import annotations
+
+import os
+
+import geopandas as gpd
+import streamlit as st
+
+from zkq_geo.catalog import Catalog, load_catalog
+from zkq_geo.export import export_bytes
+from zkq_geo.layers import LayerData, load_layers
+from zkq_geo.selection import Selection, apply_selection
+
+FILTERABLE = ("parks", "projects")
+ASSET_BASE_URL = "/app/static/vendor/"
+
+
+@st.cache_resource(show_spinner=False)
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@st.cache_resource(show_spinner=False)
+def all_layers() -> dict[str, LayerData]:
+    """Every catalogue layer, loaded and joined once per process (read-only: never mutate)."""
+    return load_layers(catalog=catalog())
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def selected(layer: str, selection: Selection) -> gpd.GeoDataFrame:
+    """Layer ``layer`` filtered by ``selection`` (zone, boards and plates are not filtered)."""
+    gdf = all_layers()[layer].gdf
+    if layer not in FILTERABLE or selection.is_empty:
+        return gdf
+    return apply_selection(gdf, selection, catalog(), all_layers()["plates"].gdf)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def map_payload(selection: Selection, shown: tuple[str, ...], basemap: str, color_by: str, lang: str,
+                zoom_to_selection: bool, tianditu_key: str | None) -> dict:
+    """The rendered map for these inputs (built and rendered only on a cache miss)."""
+    from map_component import map_payload as payload_of
+    from zkq_geo.render import build_map
+    layers = {name: selected(name, selection) for name in shown}
+    m = build_map(layers, catalog=catalog(), lang=lang, basemap=basemap, color_by=color_by,
+                  tianditu_key=tianditu_key, asset_base_url=ASSET_BASE_URL)
+    if zoom_to_selection:
+        picked = [g for n, g in layers.items() if n in FILTERABLE and len(g)]
+        if picked:
+            minx, miny, maxx, maxy = gpd.GeoDataFrame(
+                {"geometry": [geom for g in picked for geom in g.geometry]}, crs="EPSG:4326").total_bounds
+            m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
+    return payload_of(m)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def export_file(layer: str, selection: Selection, fmt: str, datum: str) -> bytes:
+    return export_bytes(selected(layer, selection), fmt, datum=datum, layer_name=layer)
+
+
+def tianditu_key() -> str | None:
+    """Tianditu key from ZKQ_TIANDITU_KEY or the Streamlit secret ``tianditu_key``; None if absent."""
+    key = os.environ.get("ZKQ_TIANDITU_KEY")
+    if key:
+        return key
+    try:
+        return st.secrets.get("tianditu_key")
+    except Exception:  # no secrets.toml at all: Streamlit raises its own error type
+        return None

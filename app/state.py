@@ -1,0 +1,16 @@
+"""Every st.session_state key of the app, in one place."""
+from __future__ import annotations
+
+LANG = "lang"
+INDUSTRIES = "f_industries"
+PLATE = "f_plate"
+INVESTMENT = "f_investment"
+SEARCH = "f_search"
+SHOWN_LAYERS = "shown_layers"
+BASEMAP = "basemap"
+COLOR_BY = "color_by"
+ZOOM_TO_SELECTION = "zoom_to_selection"
+DETAIL_ID = "detail_id"
+EXPORT_LAYER = "export_layer"
+EXPORT_FORMAT = "export_format"
+SUMMARY_BY = "summary_by"

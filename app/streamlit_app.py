@@ -1,0 +1,28 @@
+"""zkq-geo: the Streamlit viewer. Run with `bash scripts/run.sh` (see README)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+APP_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(APP_DIR))  # pages import the app's small modules (i18n, state, data...)
+
+import state  # noqa: E402
+from i18n import LANGS, t  # noqa: E402
+from zkq_geo.errors import ZkqGeoError  # noqa: E402
+
+st.set_page_config(page_title="zkq-geo 郑州经开区", page_icon="🗺️", layout="wide")
+st.sidebar.radio(t("language"), list(LANGS), key=state.LANG, format_func=LANGS.get, horizontal=True)
+
+pages = [
+    st.Page(str(APP_DIR / "app_pages" / "map_page.py"), title=t("page_map"), icon="🗺️", default=True, url_path="map"),
+    st.Page(str(APP_DIR / "app_pages" / "efficiency_page.py"), title=t("page_efficiency"), icon="📊", url_path="efficiency"),
+    st.Page(str(APP_DIR / "app_pages" / "data_page.py"), title=t("page_data"), icon="📚", url_path="data"),
+]
+page = st.navigation(pages)
+try:
+    page.run()
+except ZkqGeoError as exc:  # a user-facing message, never a traceback
+    st.error(f"{t('error')}{exc}")
