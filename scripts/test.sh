@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Set up (if needed) and run the whole test suite, browser tests included.
+#   bash scripts/test.sh [pytest args...]
+# Installs Debian's chromium with apt-get when /usr/bin/chromium is missing (needs root).
+# Browser tests fail, not skip, when a component is missing (ZKQ_REQUIRE_BROWSER=1).
+# Exits non-zero when a test fails or when pytest collected no test (its exit code 5).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+
+CHROMIUM=${ZKQ_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[test] $CHROMIUM missing; installing Debian's chromium with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium >/dev/null
+  else
+    echo "[test] error: $CHROMIUM not found; install it (sudo apt-get install chromium) and rerun" >&2
+    exit 1
+  fi
+fi
+[ -x "$CHROMIUM" ] || { echo "[test] error: $CHROMIUM still missing after apt-get" >&2; exit 1; }
+
+export ZKQ_CHROMIUM="$CHROMIUM"
+export ZKQ_REQUIRE_BROWSER=1
+
+echo "[test] running pytest"
+status=0
+.venv/bin/python -m pytest -q -rfEs "$@" || status=$?
+if [ "$status" -eq 5 ]; then
+  echo "[test] error: pytest collected no tests" >&2
+  exit 1
+fi
+exit "$status"

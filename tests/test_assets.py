@@ -1,0 +1,262 @@
+"""Tests of zkq_geo.assets: local Leaflet files instead of CDNs, and proof that maps stay offline."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import branca.colormap
+import folium
+import folium.plugins
+import pytest
+
+from zkq_geo import assets
+from zkq_geo.errors import DataSourceError, OptionError
+
+# Two 0.01-degree squares near the zone's centre, side by side (EPSG:4326, lon/lat).
+SQUARES = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": [[
+        [lon, 34.70], [lon + 0.01, 34.70], [lon + 0.01, 34.71], [lon, 34.71], [lon, 34.70]]]}}
+    for name, lon in (("Parcel A", 113.80), ("Parcel B", 113.82))
+]}
+
+
+def make_map(*, marker: bool = False) -> folium.Map:
+    """The elements the app uses: GeoJson with tooltip and popup, LayerControl, no basemap."""
+    m = folium.Map(location=[34.705, 113.815], zoom_start=14, tiles=None)
+    folium.GeoJson(SQUARES, name="parcels", tooltip=folium.GeoJsonTooltip(["name"]),
+                   popup=folium.GeoJsonPopup(["name"])).add_to(m)
+    if marker:  # default icon (Leaflet images) and a folium.Popup (jQuery)
+        folium.Marker([34.705, 113.815], popup="centre").add_to(m)
+    folium.LayerControl().add_to(m)
+    return m
+
+
+# --- the vendor folder ---------------------------------------------------------------------
+
+def test_installed_files_match_the_table():
+    assert assets.missing_assets() == []
+    listed = assets.asset_manifest()["files"]
+    assert [(e["file"], e["sha256"]) for e in listed] == [
+        (row.file, row.sha256) for row in assets.VENDOR_FILES]
+
+
+def test_missing_assets_lists_every_file_of_an_empty_folder(tmp_path):
+    assert assets.missing_assets(tmp_path) == [row.file for row in assets.VENDOR_FILES]
+
+
+def test_missing_assets_notices_a_changed_file(tmp_path):
+    shutil.copytree(assets.VENDOR_DIR, tmp_path, dirs_exist_ok=True)
+    with open(tmp_path / "leaflet" / "leaflet.js", "a", encoding="utf-8") as js:
+        js.write("\n// edited")
+    assert assets.missing_assets(tmp_path) == ["leaflet/leaflet.js"]
+
+
+def test_missing_assets_raise_with_the_fix(tmp_path):
+    with pytest.raises(DataSourceError, match=r"leaflet/leaflet\.js.*run `bash scripts/setup\.sh`"):
+        assets.localize_map(make_map(), vendor_dir=tmp_path)
+    with pytest.raises(DataSourceError, match="bash scripts/setup.sh"):
+        assets.render_standalone_html(make_map(), vendor_dir=tmp_path)
+    with pytest.raises(DataSourceError, match="manifest"):
+        assets.asset_manifest(tmp_path)
+
+
+def test_importing_assets_loads_neither_streamlit_nor_folium():
+    code = "import sys, zkq_geo.assets; print(sorted({'streamlit', 'folium'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+# --- localize_map --------------------------------------------------------------------------
+
+def test_localize_map_leaves_no_remote_url():
+    m = assets.localize_map(make_map(marker=True), "/app/static/vendor/")
+    html = m.get_root().render()
+    assert assets.remote_urls(html) == []
+    assert '<script src="/app/static/vendor/leaflet/leaflet.js"></script>' in html
+    assert '<link rel="stylesheet" href="/app/static/vendor/leaflet/leaflet.css"/>' in html
+    assert 'L.Icon.Default.imagePath = "/app/static/vendor/leaflet/images/"' in html
+
+
+def test_localize_map_gives_streamlit_folium_local_links():
+    m = assets.localize_map(make_map())
+    assert m.default_js == [("leaflet", "/app/static/vendor/leaflet/leaflet.js"),
+                            ("jquery", "/app/static/vendor/jquery/jquery.min.js")]
+    assert m.default_css == [("leaflet_css", "/app/static/vendor/leaflet/leaflet.css")]
+
+
+def test_localize_map_leaves_folium_defaults_alone():
+    before = list(folium.Map.default_js), list(folium.Map.default_css)
+    assets.localize_map(make_map())
+    assert (folium.Map.default_js, folium.Map.default_css) == before
+
+
+def test_localize_map_removes_cdn_links_of_an_earlier_render():
+    m = make_map()
+    m.get_root().render()
+    assets.localize_map(m, "vendor/")
+    assert assets.remote_urls(m.get_root().render()) == []
+
+
+def test_localize_map_twice_is_the_same_as_once():
+    once = assets.localize_map(make_map(), "vendor/")
+    twice = assets.localize_map(assets.localize_map(make_map(), "vendor/"), "vendor/")
+    assert (twice.default_js, twice.default_css) == (once.default_js, once.default_css)
+
+
+@pytest.mark.parametrize(("add", "message"), [
+    (lambda m: folium.Marker([34.7, 113.8], icon=folium.Icon()).add_to(m), "folium.Icon needs"),
+    (lambda m: branca.colormap.LinearColormap(["red", "blue"]).add_to(m), "d3"),
+    (lambda m: folium.plugins.Fullscreen().add_to(m), "no local copy.*VENDOR_FILES"),
+])
+def test_localize_map_refuses_elements_that_would_go_online(add, message):
+    m = make_map()
+    add(m)
+    with pytest.raises(OptionError, match=message):
+        assets.localize_map(m)
+
+
+def test_localize_map_base_url_needs_a_trailing_slash():
+    with pytest.raises(OptionError, match="must end with '/'"):
+        assets.localize_map(make_map(), "/app/static/vendor")
+
+
+# --- one self-contained file ---------------------------------------------------------------
+
+def test_standalone_html_embeds_everything():
+    html = assets.render_standalone_html(make_map(marker=True))
+    assert assets.remote_urls(html) == []
+    assert "Leaflet 1.9.3" in html and "jQuery v3.7.1" in html
+    assert "<script src=" not in html and "<link rel=" not in html
+    assert "data:image/png;base64," in html  # layers.png, marker icons
+    assert "sourceMappingURL" not in html
+
+
+def test_inline_assets_rejects_an_unknown_vendor_file():
+    with pytest.raises(DataSourceError, match="not a vendored file"):
+        assets.inline_assets('<script src="vendor/evil.js"></script>')
+
+
+# --- finding remote URLs -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("url", "remote"), [
+    ("https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js", True),
+    ("//cdn.example.org/x.js", True),
+    ("wss://example.org/socket", True),
+    ("http://localhost:8501/app/static/vendor/leaflet/leaflet.js", False),
+    ("http://127.0.0.1:9/x", False),
+    ("http://[::1]:9/x", False),
+    ("/app/static/vendor/leaflet/leaflet.js", False),
+    ("vendor/leaflet/leaflet.css", False),
+    ("data:image/png;base64,AAAA", False),
+    ("file:///tmp/map.html", False),
+])
+def test_is_remote_url(url, remote):
+    assert assets.is_remote_url(url) is remote
+
+
+def test_remote_urls_finds_what_a_browser_would_fetch():
+    html = textwrap.dedent("""
+        <link rel="stylesheet" href="https://a.example/x.css"/>
+        <script src="https://b.example/x.js"></script>
+        <img src="http://localhost:8501/ok.png" srcset="https://c.example/2x.png 2x">
+        <div style="background: url('https://d.example/bg.png')"></div>
+        <style>@import "https://e.example/more.css"; .x { background: url(img/local.png) }</style>
+        <a href="https://not-fetched.example/">a link</a>
+        <script>
+          L.tileLayer("https://tiles.example/{z}/{x}/{y}.png").addTo(map);
+          var attribution = "<a href=\\"https://osm.example/copyright\\">OSM</a>";
+          var svg = "http://www.w3.org/2000/svg";  // namespace, never fetched
+        </script>
+        <script data-zkq-vendor="leaflet/leaflet.js">var home = "https://leafletjs.com";</script>
+    """)
+    assert assets.remote_urls(html) == [
+        "https://a.example/x.css", "https://b.example/x.js", "https://c.example/2x.png",
+        "https://d.example/bg.png", "https://e.example/more.css",
+        "https://tiles.example/{z}/{x}/{y}.png"]
+
+
+def test_remote_urls_of_a_plain_folium_map_are_the_cdns_and_tiles():
+    urls = assets.remote_urls(folium.Map().get_root().render())
+    assert any("leaflet@1.9.3/dist/leaflet.js" in url for url in urls)
+    assert any("tile.openstreetmap.org" in url for url in urls)
+
+
+# --- in a real browser ---------------------------------------------------------------------
+
+def _hover_first_polygon(frame) -> str:
+    frame.locator("path.leaflet-interactive").first.hover()
+    tooltip = frame.locator(".leaflet-tooltip")
+    tooltip.wait_for(state="visible")
+    return tooltip.inner_text()
+
+
+def _assert_stayed_local(network) -> None:
+    assert network.blocked == []
+    assert all(not assets.is_remote_url(url) for url in network.requests)
+    assert network.http_errors == []
+
+
+@pytest.mark.browser
+def test_standalone_map_renders_offline(tmp_path, serve_dir, page, network, save_screenshot):
+    (tmp_path / "map.html").write_text(assets.render_standalone_html(make_map(marker=True)),
+                                       encoding="utf-8")
+    page.goto(serve_dir(tmp_path) + "/map.html")
+    page.wait_for_selector("path.leaflet-interactive")
+    assert page.locator("path.leaflet-interactive").count() == len(SQUARES["features"])
+    assert "Parcel A" in _hover_first_polygon(page)
+    marker = page.locator("img.leaflet-marker-icon")
+    assert marker.evaluate("img => img.complete && img.naturalWidth > 0")
+    save_screenshot(page, "assets_standalone_map")
+    _assert_stayed_local(network)
+    assert [url for url in network.requests if not url.endswith("/favicon.ico")] == [page.url]
+
+
+@pytest.mark.browser
+def test_map_linking_a_vendor_folder_renders_offline(tmp_path, serve_dir, page, network):
+    shutil.copytree(assets.VENDOR_DIR, tmp_path / "vendor")
+    m = assets.localize_map(make_map(marker=True), "vendor/")
+    (tmp_path / "map.html").write_text(m.get_root().render(), encoding="utf-8")
+    page.goto(serve_dir(tmp_path) + "/map.html")
+    page.wait_for_selector("img.leaflet-marker-icon")
+    assert page.locator("path.leaflet-interactive").count() == len(SQUARES["features"])
+    assert page.locator("img.leaflet-marker-icon").evaluate("img => img.naturalWidth > 0")
+    _assert_stayed_local(network)
+    assert any(url.endswith("/vendor/leaflet/leaflet.js") for url in network.requests)
+
+
+ST_FOLIUM_PAGE = """
+import json
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+from zkq_geo.assets import APP_VENDOR_URL, localize_map
+
+m = folium.Map(location=[34.705, 113.815], zoom_start=14, tiles=None)
+folium.GeoJson(json.loads({squares!r}), name="parcels",
+               tooltip=folium.GeoJsonTooltip(["name"])).add_to(m)
+folium.Marker([34.705, 113.815], popup="centre").add_to(m)
+folium.LayerControl().add_to(m)
+st.title("st_folium offline")
+st_folium(localize_map(m, APP_VENDOR_URL), height=450, width=700, key="map")
+"""
+
+
+@pytest.mark.browser
+def test_st_folium_map_renders_offline(tmp_path, served_app, page, network, map_frame,
+                                       save_screenshot):
+    """streamlit-folium loads the map's default_js/css links itself: local ones work offline."""
+    script = tmp_path / "st_folium_page.py"
+    script.write_text(ST_FOLIUM_PAGE.format(squares=json.dumps(SQUARES)), encoding="utf-8")
+    shutil.copytree(assets.VENDOR_DIR, tmp_path / "static" / "vendor")
+    page.goto(served_app(script))
+    frame = map_frame(page)
+    frame.wait_for_selector("img.leaflet-marker-icon")
+    assert frame.locator("path.leaflet-interactive").count() == len(SQUARES["features"])
+    assert "Parcel A" in _hover_first_polygon(frame)
+    assert frame.locator("img.leaflet-marker-icon").evaluate("img => img.naturalWidth > 0")
+    save_screenshot(page, "assets_st_folium_map")
+    _assert_stayed_local(network)
+    assert any(url.endswith("/app/static/vendor/leaflet/leaflet.js") for url in network.requests)
