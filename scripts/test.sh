@@ -23,6 +23,14 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 [ -x "$CHROMIUM" ] || { echo "[test] error: $CHROMIUM still missing after apt-get" >&2; exit 1; }
 
+# A CJK font so screenshots (test-artifacts/) show Chinese text rather than boxes; DOM assertions
+# do not depend on it, so a machine where it cannot be installed only gets uglier screenshots.
+if ! fc-list :lang=zh 2>/dev/null | grep -q . && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "[test] installing a CJK font for screenshots (fonts-wqy-microhei)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 \
+    || echo "[test] warning: could not install fonts-wqy-microhei; screenshots may show boxes for Chinese"
+fi
+
 export ZKQ_CHROMIUM="$CHROMIUM"
 export ZKQ_REQUIRE_BROWSER=1
 
