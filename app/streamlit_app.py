@@ -13,13 +13,13 @@ import state  # noqa: E402
 from i18n import LANGS, t  # noqa: E402
 from zkq_geo.errors import ZkqGeoError  # noqa: E402
 
-st.set_page_config(page_title="zkq-geo 郑州经开区", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="zkq-geo 郑州经开区", page_icon=":material/map:", layout="wide")
 st.sidebar.radio(t("language"), list(LANGS), key=state.LANG, format_func=LANGS.get, horizontal=True)
 
 pages = [
-    st.Page(str(APP_DIR / "app_pages" / "map_page.py"), title=t("page_map"), icon="🗺️", default=True, url_path="map"),
-    st.Page(str(APP_DIR / "app_pages" / "efficiency_page.py"), title=t("page_efficiency"), icon="📊", url_path="efficiency"),
-    st.Page(str(APP_DIR / "app_pages" / "data_page.py"), title=t("page_data"), icon="📚", url_path="data"),
+    st.Page(str(APP_DIR / "app_pages" / "map_page.py"), title=t("page_map"), icon=":material/map:", default=True, url_path="map"),
+    st.Page(str(APP_DIR / "app_pages" / "efficiency_page.py"), title=t("page_efficiency"), icon=":material/analytics:", url_path="efficiency"),
+    st.Page(str(APP_DIR / "app_pages" / "data_page.py"), title=t("page_data"), icon=":material/menu_book:", url_path="data"),
 ]
 page = st.navigation(pages)
 try:

@@ -28,19 +28,20 @@ if any((g["geometry_quality"] == "schematic").any() for g in shown.values() if l
     st.warning(t("schematic_note"))
 
 parks, projects = data.selected("parks", sel), data.selected("projects", sel)
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("count_parks"), len(parks))
 c2.metric(t("count_projects"), len(projects))
-invest = pd.concat([parks["investment_yi"], projects["investment_yi"]]).sum()
-lower = (pd.concat([parks["investment_qualifier"], projects["investment_qualifier"]]) == "at_least").any()
-c3.metric(t("count_investment"), f"{'≥' if lower else ''}{invest:,.1f}", help=t("investment_lower_bound_note") if lower else None)
+for col, frame, label in ((c3, parks, "invest_parks"), (c4, projects, "invest_projects")):
+    lower = (frame["investment_qualifier"] == "at_least").any()
+    col.metric(t(label), f"{'≥' if lower else ''}{frame['investment_yi'].sum():,.1f}",
+               help=t("investment_sum_note") + (t("investment_lower_bound_note") if lower else ""))
 
 zoom = st.toggle(t("zoom_selection"), key=state.ZOOM_TO_SELECTION)
-col_map, col_side = st.columns([3, 2], gap="medium")
+col_map, col_side = st.columns([5, 3], gap="medium")
 with col_map:
     payload = data.map_payload(sel, view.shown, view.basemap, view.color_by, lang(), zoom,
                                data.tianditu_key() if view.basemap == "tianditu" else None)
-    clicked = (show_map(payload, key="main_map") or {}).get("last_object_clicked")
+    clicked = (show_map(payload, key="main_map", height=680) or {}).get("last_object_clicked")
     if clicked:
         datum = "gcj02" if view.basemap == "amap" else "wgs84"
         hit = next((fid for n in CLICK_ORDER if n in shown
