@@ -33,7 +33,7 @@ def selection() -> Selection:
     lang = st.session_state.get(state.LANG, "zh")
     st.sidebar.subheader(t("filters"))
     industries = st.sidebar.multiselect(t("industry"), list(cat.industries), key=state.INDUSTRIES,
-                                        format_func=lambda c: cat.industry_label(c, lang))
+                                        format_func=lambda c: cat.industry_label(c, lang), placeholder=t("choose"))
     plates = layers["plates"].gdf
     names = dict(zip(plates["id"], plates["name"]))
     plate = st.sidebar.selectbox(t("plate"), [""] + list(names), key=state.PLATE,

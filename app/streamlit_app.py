@@ -13,7 +13,7 @@ import state  # noqa: E402
 from i18n import LANGS, t  # noqa: E402
 from zkq_geo.errors import ZkqGeoError  # noqa: E402
 
-st.set_page_config(page_title="zkq-geo 郑州经开区", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="zkq-geo 郑州经开区", page_icon=str(APP_DIR / "static" / "icon.png"), layout="wide")
 st.sidebar.radio(t("language"), list(LANGS), key=state.LANG, format_func=LANGS.get, horizontal=True)
 
 pages = [

@@ -133,7 +133,7 @@ def test_language_switch_to_english():
 def test_efficiency_page():
     at = run_app("app_pages/efficiency_page.py")
     zone = at.dataframe[0].value
-    assert round(zone["value"].iloc[0], 2) == 53.18
+    assert round(zone["数值"].iloc[0], 2) == 53.18
     texts = " ".join(s.value for s in at.subheader)
     assert "投资强度排名" in texts and "无法计算投资强度" in texts
     missing_ids = list(at.dataframe[1].value.index)

@@ -22,9 +22,10 @@ st.subheader(t("zone_per_mu"))
 zone = data.all_layers()["zone"].gdf
 per_mu = metrics.zone_per_mu(pd.DataFrame(zone.drop(columns=zone.geometry.name)))
 label = "label_zh" if lang() == "zh" else "label_en"
-st.dataframe(per_mu[[label, "value", "unit", "numerator", "denominator", "year", "source"]]
-             .rename(columns={label: t("col_name")}), hide_index=True, width="stretch",
-             column_config={"value": st.column_config.NumberColumn(format="%.2f")})
+zone_cols = {label: "col_name", "value": "col_value", "unit": "col_unit", "numerator": "col_numerator",
+             "denominator": "col_denominator", "year": "col_year", "source": "source"}
+st.dataframe(per_mu[list(zone_cols)].rename(columns={c: t(k) for c, k in zone_cols.items()}), hide_index=True,
+             width="stretch", column_config={t("col_value"): st.column_config.NumberColumn(format="%.2f")})
 st.caption(t("zone_per_mu_note"))
 
 features = pd.concat([pd.DataFrame(data.selected(n, sel)) for n in data.FILTERABLE], ignore_index=True)
@@ -39,11 +40,11 @@ if ranked.empty:
 else:
     chart = alt.Chart(ranked).mark_bar().encode(
         x=alt.X("invest_intensity_wan_per_mu:Q", title=t("col_intensity")),
-        y=alt.Y("name:N", sort="-x", title=None),
+        y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
         color=alt.Color("layer_label:N", title=t("col_layer")),
         opacity=alt.condition(alt.datum.invest_intensity_qualifier == "exact", alt.value(1.0), alt.value(0.45)),
         tooltip=["name", "investment_yi", "land_area_mu", "invest_intensity_wan_per_mu", "qualifier_label", "source"],
-    ).properties(height=max(200, 22 * len(ranked)))
+    ).properties(height=max(160, 26 * len(ranked)))
     st.altair_chart(chart, width="stretch")
 
 st.subheader(t("intensity_map"))
