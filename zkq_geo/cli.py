@@ -14,7 +14,7 @@ from typing import Sequence
 import pandas as pd
 
 from zkq_geo.catalog import load_catalog
-from zkq_geo.errors import OptionError, ZkqGeoError
+from zkq_geo.errors import DataSourceError, OptionError, ZkqGeoError
 
 OUTPUT_FORMATS = ("table", "csv", "json")
 SHOW_COLUMNS = ("id", "name", "industry", "investment_yi", "investment_qualifier", "land_area_mu",
@@ -52,6 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     eff.add_argument("--by", choices=("industry", "plate"), help="summarise by group instead of ranking features")
     eff.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
     sub.add_parser("validate", help="check the shipped geodata against the seeds and geometry rules")
+    mp = sub.add_parser("map", parents=[filters], help="write the layers as ONE offline HTML map")
+    mp.add_argument("layer", nargs="+", help="layers to draw, in order (filters apply to parks and projects)")
+    mp.add_argument("--basemap", choices=("none", "osm", "tianditu", "amap"), default="none",
+                    help="none (default: fetches nothing), osm, tianditu (key from ZKQ_TIANDITU_KEY) or amap (GCJ-02)")
+    mp.add_argument("--lang", choices=("zh", "en"), default="zh")
+    mp.add_argument("--color-by", choices=("industry", "intensity"), default="industry",
+                    help="fill of parks: industry colour or 亩均投资 class")
+    mp.add_argument("-o", "--output", required=True, help="HTML file to write")
+    bench = sub.add_parser("bench", help="time the app's map path against naive folium + st_folium")
+    bench.add_argument("--parcels", type=int, default=10_000, help="number of parcels (default 10000)")
+    bench.add_argument("--reruns", type=int, default=5, help="timed Streamlit reruns per path (default 5)")
+    bench.add_argument("--out", metavar="DIR", help="keep the two Streamlit scripts in DIR")
     return parser
 
 
@@ -141,8 +153,30 @@ def cmd_validate(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_map(args) -> int:
+    from zkq_geo.render import build_map, map_to_standalone_html
+    catalog = load_catalog()
+    layers = _map_layers(args, catalog)
+    m = build_map(layers, catalog=catalog, lang=args.lang, basemap=args.basemap, color_by=args.color_by,
+                  tianditu_key=os.environ.get("ZKQ_TIANDITU_KEY"))
+    html = map_to_standalone_html(m)
+    try:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(html)
+    except OSError as exc:
+        raise DataSourceError(f"cannot write {args.output}: {exc.strerror}") from exc
+    counts = ", ".join(f"{len(g)} {name}" for name, g in layers.items())
+    print(f"wrote {args.output} ({counts}; basemap {args.basemap}, {len(html.encode('utf-8')):,} bytes)", file=sys.stderr)
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from zkq_geo.bench import run_from_args
+    return run_from_args(args)
+
+
 COMMANDS = {"layers": cmd_layers, "show": cmd_show, "export": cmd_export,
-            "efficiency": cmd_efficiency, "validate": cmd_validate}
+            "efficiency": cmd_efficiency, "validate": cmd_validate, "map": cmd_map, "bench": cmd_bench}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -157,6 +191,21 @@ def _selected(args):
         return gdf
     plates = load_layer("plates", catalog).gdf if sel.plate else None
     return apply_selection(gdf, sel, catalog, plates)
+
+
+def _map_layers(args, catalog) -> dict:
+    """The layers to draw; the filters apply to parks and projects only."""
+    from zkq_geo.layers import load_layer
+    from zkq_geo.selection import Selection, apply_selection
+    sel = Selection(industries=tuple(args.industry), plate=args.plate, min_investment_yi=args.min_investment,
+                    max_investment_yi=args.max_investment, search=args.search)
+    plates = load_layer("plates", catalog).gdf if sel.plate else None
+    layers = {}
+    for name in dict.fromkeys(args.layer):
+        gdf = load_layer(name, catalog).gdf
+        filtered = name in ("parks", "projects") and not sel.is_empty
+        layers[name] = apply_selection(gdf, sel, catalog, plates) if filtered else gdf
+    return layers
 
 
 def _plain_columns(gdf) -> list[str]:
