@@ -324,3 +324,13 @@ def test_shipped_layers_render(catalog):
     layers = {name: data.gdf for name, data in load_layers(catalog=catalog).items()}
     html = rendered(build_map(layers, catalog=catalog, color_by="intensity", lang="en"))
     assert render.SCHEMATIC_NOTE["en"] in html and "Project sites" in html
+
+
+def test_popup_numbers_are_readable_text(catalog):
+    zone = gpd.GeoDataFrame({"id": ["zone"], "name": ["经开区"], "gdp_yi": [1265.9], "figures_year": [2022.0],
+                             "population_wan": [34.0]}, geometry=[square(113.7, 34.6, 5000)], crs=4326)
+    layer = feature_layers(build_map({"zone": zone}, catalog=catalog))[0]
+    props = layer.data["features"][0]["properties"]
+    assert (props["gdp_yi"], props["figures_year"], props["population_wan"]) == ("1,265.9", "2022", "34")
+    popup = next(c for c in layer._children.values() if isinstance(c, folium.GeoJsonPopup))
+    assert popup.localize is False and escape_value("地区生产总值（亿元）") in popup.aliases

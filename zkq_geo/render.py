@@ -446,7 +446,8 @@ def _add_layer(m: folium.Map, name: str, gdf: gpd.GeoDataFrame, *, catalog: Cata
     layer.add_child(folium.GeoJsonTooltip(fields=tips, aliases=labels, sticky=True))
     if popup:
         aliases = [escape_value(label) for _, label in popup.values()]
-        layer.add_child(folium.GeoJsonPopup(fields=list(popup), aliases=aliases, max_width=420))
+        layer.add_child(folium.GeoJsonPopup(fields=list(popup), aliases=aliases, localize=False,
+                                            class_name="zkq-popup", max_width=380, max_height=260))
     group.add_child(layer)
     if kind in _LABELLED_KINDS:
         _add_labels(group, gdf, kind)
@@ -586,8 +587,10 @@ def _popup_values(gdf: gpd.GeoDataFrame, col: str, lang: str, catalog: Catalog) 
         return [_QUALITY_TEXT.get(v, (v, v))[pick] for v in series.fillna("")]
     if pd.api.types.is_bool_dtype(series) or col == "has_conflict":
         return [_t("yes" if bool(v) else "no", lang) if not _is_missing(v) else "" for v in series]
-    if pd.api.types.is_float_dtype(series):
-        return [None if pd.isna(v) else round(float(v), 2) for v in series]
+    if pd.api.types.is_numeric_dtype(series) and col.endswith("year"):
+        return ["" if pd.isna(v) else str(int(v)) for v in series]
+    if pd.api.types.is_numeric_dtype(series):
+        return ["" if pd.isna(v) else _number_text(float(v)) for v in series]
     return [None if _is_missing(v) else v for v in series]
 
 
@@ -644,7 +647,7 @@ class _HtmlControl(MacroElement):
 def _legend_html(frames: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, lang: str, color_by: str,
                  basemap: str) -> str:
     """The legend as HTML; every text piece is escaped."""
-    rows = [f"<div class='zkq-legend-title'>{escape_value(_t('legend', lang))}</div>"]
+    rows = []
     for name, gdf in frames.items():
         if len(gdf) and _layer_kind(name, gdf) in ("zone", "boards", "plates", "area"):
             title = catalog.layers[name].title(lang) if name in catalog.layers else name
@@ -665,7 +668,8 @@ def _legend_html(frames: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, lang:
         rows.append(_swatch_row({"fillColor": "#FFFFFF", "color": "#333333", "dashArray": "5 4"}, _t("lower_bound", lang)))
     if basemap == "amap":
         rows.append(f"<div class='zkq-legend-note'>{escape_value(_t('amap', lang))}</div>")
-    return "".join(dict.fromkeys(rows))
+    title = f"<summary class='zkq-legend-title'>{escape_value(_t('legend', lang))}</summary>"
+    return f"<details open>{title}{''.join(dict.fromkeys(rows))}</details>"
 
 
 def _swatch_row(style: Mapping, label: str) -> str:
@@ -716,11 +720,16 @@ _CSS = """<style>
 .zkq-label-icon { background: none; border: none; }
 .zkq-label { transform: translate(-50%, -50%); white-space: nowrap; font: bold 12px sans-serif;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; width: max-content; }
-.zkq-label-boards { color: #B2182B; } .zkq-label-plates { color: #5E3C99; }
+/* boards and plates often share an area: boards' names above the point, plates' below */
+.zkq-label-boards { color: #B2182B; transform: translate(-50%, -115%); }
+.zkq-label-plates { color: #5E3C99; transform: translate(-50%, 15%); }
 .zkq-legend, .zkq-schematic-note { background: rgba(255,255,255,0.92); padding: 6px 8px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 12px sans-serif; line-height: 18px; max-width: 260px; }
+.zkq-legend { max-height: 45vh; overflow-y: auto; }
 .zkq-schematic-note { background: #FFF4CE; border: 1px solid #E0B000; font-weight: bold; }
-.zkq-legend-title { font-weight: bold; margin-bottom: 2px; }
+.zkq-legend-title { font-weight: bold; margin-bottom: 2px; cursor: pointer; }
+.zkq-popup th { vertical-align: top; font-weight: 600; min-width: 5em; max-width: 9em; }
+.zkq-popup td { max-width: 240px; overflow-wrap: anywhere; }
 .zkq-legend-head { font-weight: bold; margin-top: 4px; }
 .zkq-legend-row i { display: inline-block; width: 14px; height: 10px; margin-right: 6px; vertical-align: middle;
   box-sizing: border-box; }
