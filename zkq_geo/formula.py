@@ -1,0 +1,137 @@
+"""Safe arithmetic formulas over ledger columns, for the indicators of evaluation schemes.
+
+A formula is parsed with :mod:`ast` and only these nodes are allowed: column names, numbers,
+``+ - * /``, unary ``+``/``-`` and parentheses. Function calls, attribute access, subscripts,
+comparisons, strings, ``**`` and everything else are refused with a message naming what was
+found. Nothing is ever passed to ``eval``: :func:`evaluate_formula` walks the checked tree
+itself over numpy arrays.
+
+>>> f = parse_formula("tax_wan / land_area_mu", allowed=("tax_wan", "land_area_mu"))
+>>> f.names
+('land_area_mu', 'tax_wan')
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from zkq_geo.errors import SchemaError
+
+MAX_FORMULA_CHARS = 300
+_OPERATORS = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide}
+_OPERATOR_TEXT = "+ - * /"
+
+
+class FormulaError(SchemaError):
+    """A formula uses something other than column names, numbers, + - * / and parentheses."""
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A checked formula: its text, its parse tree and the column names it reads."""
+
+    text: str
+    tree: ast.Expression
+    names: tuple[str, ...]
+
+    def uses(self, name: str) -> bool:
+        return name in self.names
+
+    def divides_by(self, name: str) -> bool:
+        """True when ``name`` appears anywhere in a denominator."""
+        return any(isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
+                   and name in _names_in(node.right) for node in ast.walk(self.tree))
+
+
+def parse_formula(text: str, allowed: tuple[str, ...] | frozenset[str] | set[str]) -> Formula:
+    """Check ``text`` and return a :class:`Formula`.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"value_added_wan / energy_tce"``.
+    allowed : collection of str
+        The column names the formula may read.
+
+    Raises
+    ------
+    FormulaError
+        The text is empty, too long, not an expression, or uses anything not allowed; the
+        message names the offending part and lists what is allowed.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise FormulaError(f"formula {text!r} is empty; write e.g. 'tax_wan / land_area_mu'")
+    if len(text) > MAX_FORMULA_CHARS:
+        raise FormulaError(f"formula is {len(text)} characters long; at most {MAX_FORMULA_CHARS} are allowed")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise FormulaError(f"formula {text!r} is not an arithmetic expression: {exc.msg}") from None
+    for node in ast.walk(tree):
+        _check_node(node, text, allowed)
+    return Formula(text=text.strip(), tree=tree, names=tuple(sorted(_names_in(tree))))
+
+
+def evaluate_formula(formula: Formula, columns: Mapping[str, object]) -> np.ndarray:
+    """Evaluate a checked formula over equal-length numeric columns; returns float64.
+
+    Division by zero and missing inputs give NaN (never inf), so a result is either a finite
+    number or NaN.
+    """
+    missing = [n for n in formula.names if n not in columns]
+    if missing:
+        raise SchemaError(f"formula {formula.text!r} needs column(s) {', '.join(missing)}")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        result = np.asarray(_eval(formula.tree.body, columns), dtype="float64")
+    return np.where(np.isfinite(result), result, np.nan)
+
+
+# ----------------------------------------------------------------------------- workers
+def _check_node(node: ast.AST, text: str, allowed) -> None:
+    if isinstance(node, (ast.Expression, ast.Load)) or type(node) in _OPERATORS:
+        return
+    if isinstance(node, (ast.UAdd, ast.USub, ast.UnaryOp)):
+        return
+    if isinstance(node, ast.BinOp):
+        if type(node.op) not in _OPERATORS:
+            raise FormulaError(f"formula {text!r} uses operator {_describe(node.op)}; only {_OPERATOR_TEXT} are allowed")
+        return
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise FormulaError(f"formula {text!r} contains {node.value!r}; only numbers are allowed as constants")
+        return
+    if isinstance(node, ast.Name):
+        if node.id not in allowed:
+            choices = ", ".join(sorted(allowed))
+            raise FormulaError(f"formula {text!r} reads unknown column {node.id!r}; allowed columns: {choices}")
+        return
+    raise FormulaError(
+        f"formula {text!r} uses {_describe(node)}; only column names, numbers, {_OPERATOR_TEXT} "
+        "and parentheses are allowed")
+
+
+def _describe(node: ast.AST) -> str:
+    kinds = {ast.Call: "a function call", ast.Attribute: "attribute access", ast.Subscript: "indexing",
+             ast.Compare: "a comparison", ast.BoolOp: "and/or", ast.Pow: "'**'", ast.Mod: "'%'",
+             ast.FloorDiv: "'//'", ast.Lambda: "a lambda", ast.IfExp: "if/else"}
+    return next((label for kind, label in kinds.items() if isinstance(node, kind)), type(node).__name__)
+
+
+def _names_in(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _eval(node: ast.AST, columns: Mapping[str, object]):
+    if isinstance(node, ast.BinOp):
+        return _OPERATORS[type(node.op)](_eval(node.left, columns), _eval(node.right, columns))
+    if isinstance(node, ast.UnaryOp):
+        value = _eval(node.operand, columns)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return np.asarray(columns[node.id], dtype="float64")
+    raise FormulaError(f"unexpected {type(node).__name__} in a checked formula")  # unreachable
