@@ -36,5 +36,13 @@ def detail_rows(row: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(items, columns=["field", "value", "unit"]).set_index("field")
 
 
+_MD_SPECIAL = "\\`*_{}[]()<>#+-.!|~$"
+
+
+def md_text(value) -> str:
+    """Attribute text for st.markdown/st.caption: markdown characters escaped, so text shows as typed."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(value))
+
+
 def _empty(v) -> bool:
     return v is None or (isinstance(v, float) and v != v) or v == ""

@@ -83,8 +83,8 @@ def test_clear_filters_button():
 
 def test_detail_panel_shows_source_and_conflicts():
     at = run_app(detail_id="park_zhenxing")
-    assert any("001_e47359d1892c03bd.txt" in w.value for w in at.warning)
-    assert any("002_8e3b18d49bf5da6c.txt" in c.value for c in at.caption)
+    assert any("001_e47359d1892c03bd.txt" in w.value.replace("\\", "") for w in at.warning)
+    assert any("002_8e3b18d49bf5da6c.txt" in c.value.replace("\\", "") for c in at.caption)
     detail = at.dataframe[1].value
     assert detail.loc["investment_yi", "value"] == "44.0" and detail.loc["investment_yi", "unit"] == "亿元"
     assert detail.loc["land_area_mu", "unit"] == "亩"

@@ -67,10 +67,10 @@ with col_side:
                              format_func=lambda i: names.get(i, t("detail_none")) if i else t("detail_none"))
     if detail_id:
         row = everything.set_index("id").loc[detail_id]
-        st.markdown(f"**{names[detail_id]}**")
-        st.caption(f"{t('source')}：{row.get('source', '')}")
+        st.markdown(f"**{tables.md_text(names[detail_id])}**")
+        st.caption(f"{t('source')}：{tables.md_text(row.get('source', ''))}")
         if bool(row.get("has_conflict", False)):
-            st.warning(f"{t('conflicts')}：{row.get('conflicts', '')}")
+            st.warning(f"{t('conflicts')}：{tables.md_text(row.get('conflicts', ''))}")
         st.dataframe(tables.detail_rows(row), width="stretch")
 
     st.subheader(t("export"))

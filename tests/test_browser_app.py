@@ -1,0 +1,161 @@
+"""Browser tests of the viewer in headless Chromium (Debian's chromium driven by Playwright).
+
+They run the real app with `streamlit run`, block and record every request to a host other
+than localhost, and read what Leaflet drew from inside the streamlit-folium iframe.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+APP = "app/streamlit_app.py"
+GEODATA = Path(__file__).resolve().parents[1] / "geodata"
+ALL_FEATURES = 1 + 3 + 6 + 10 + 34
+XSS = "<img src=x onerror=alert(1)>"
+
+FEATURE_IDS_JS = """() => {
+  const key = Object.keys(window).find(k => window[k] instanceof L.Map);
+  const ids = [];
+  window[key].eachLayer(l => { if (l.feature && !(l instanceof L.GeoJSON)) ids.push(l.feature.properties.id); });
+  return ids;
+}"""
+
+POINT_OF_JS = """(fid) => {
+  const m = window[Object.keys(window).find(k => window[k] instanceof L.Map)];
+  let found = null;
+  m.eachLayer(l => { if (l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON)) found = l; });
+  const ll = found.getBounds ? found.getBounds().getCenter() : found.getLatLng();
+  const p = m.latLngToContainerPoint(ll);
+  return [p.x, p.y];
+}"""
+
+
+OPEN_POPUP_JS = """(fid) => {
+  const m = window[Object.keys(window).find(k => window[k] instanceof L.Map)];
+  m.eachLayer(l => {
+    if (l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON)) {
+      const ll = l.getBounds ? l.getBounds().getCenter() : l.getLatLng();
+      l.fire("click", {latlng: ll}, true);  // propagates to the GeoJson layer's bound popup, like a click
+    }
+  });
+}"""
+
+
+def drawn_ids(frame) -> list[str]:
+    return frame.evaluate(FEATURE_IDS_JS)
+
+
+def wait_for_count(page, map_frame, expected: int, timeout_s: float = 60) -> list[str]:
+    """Poll until the (possibly re-mounted) map draws ``expected`` features."""
+    deadline = time.monotonic() + timeout_s
+    ids: list[str] = []
+    while time.monotonic() < deadline:
+        try:
+            ids = drawn_ids(map_frame(page))
+            if len(ids) == expected:
+                return ids
+        except Exception:  # the iframe is being replaced by a rerun
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"map drew {len(ids)} features, expected {expected}")
+
+
+def hover(page, frame, feature_id: str) -> None:
+    frame.frame_element().scroll_into_view_if_needed()
+    x, y = frame.evaluate(POINT_OF_JS, feature_id)
+    box = frame.frame_element().bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+
+
+@pytest.fixture
+def app_url(served_app, page):
+    page.set_viewport_size({"width": 1500, "height": 1100})
+    return served_app(APP)
+
+
+def test_map_draws_every_feature_with_no_request_leaving_localhost(app_url, page, network, map_frame, save_screenshot):
+    page.goto(app_url)
+    ids = wait_for_count(page, map_frame, ALL_FEATURES)
+    assert {"zone", "board_qibu", "plate_xiangyun", "park_zhenxing", "prj_jd_asia1"} <= set(ids)
+    page.get_by_text("示意范围，非法定边界").first.wait_for()
+    save_screenshot(page, "map_default")
+    assert network.blocked == [], network.blocked
+    assert not [u for u in network.requests if not u.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:"))]
+
+
+def test_tooltip_appears_on_hover(app_url, page, map_frame):
+    page.goto(app_url)
+    wait_for_count(page, map_frame, ALL_FEATURES)
+    frame = map_frame(page)
+    hover(page, frame, "park_jianye")
+    tip = frame.locator(".leaflet-tooltip")
+    tip.first.wait_for(state="visible", timeout=10_000)
+    assert "建业之窗" in tip.first.inner_text()
+
+
+def test_industry_filter_changes_what_is_drawn(app_url, page, map_frame, save_screenshot):
+    page.goto(app_url)
+    wait_for_count(page, map_frame, ALL_FEATURES)
+    page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.click()
+    page.get_by_role("option", name="生物医药大健康").click()
+    page.keyboard.press("Escape")
+    ids = wait_for_count(page, map_frame, 10 + 3 + 7)  # zone, boards, plates + 3 parks + 7 projects
+    assert "prj_tuoren" in ids and "prj_jd_asia1" not in ids
+    save_screenshot(page, "map_filtered_biomed")
+
+
+def test_export_downloads_a_valid_geojson_of_the_selection(app_url, page, map_frame, tmp_path):
+    page.goto(app_url)
+    wait_for_count(page, map_frame, ALL_FEATURES)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="下载").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert path.name == "parks.geojson" and doc["type"] == "FeatureCollection"
+    assert len(doc["features"]) == 10 and "crs" not in doc
+    lon, lat = doc["features"][0]["geometry"]["coordinates"][0][0]
+    assert 113.7 < lon < 113.9 and 34.6 < lat < 34.78
+
+
+@pytest.fixture
+def hostile_geodata(tmp_path):
+    """A copy of geodata/ where a park's name and source carry script payloads."""
+    root = tmp_path / "geodata"
+    shutil.copytree(GEODATA, root)
+    catalog = root / "catalog.yaml"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("seeds_dir: ../../shared/seeds", "seeds_dir: null"),
+                       encoding="utf-8")
+    parks = root / "attributes" / "parks.csv"
+    text = parks.read_text(encoding="utf-8").replace("park_jianye,建业之窗,", f'park_jianye,"{XSS}",', 1)
+    text = text.replace("建业之窗；别名见", "${alert(2)}`<script>alert(3)</script>`；别名见", 1)
+    parks.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_script_payloads_in_attributes_show_as_text(served_app, hostile_geodata, page, map_frame, save_screenshot):
+    dialogs: list[str] = []
+    page.set_viewport_size({"width": 1500, "height": 1100})
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(served_app(APP, env={"ZKQ_GEODATA": str(hostile_geodata)}))
+    wait_for_count(page, map_frame, ALL_FEATURES)
+    frame = map_frame(page)
+    hover(page, frame, "park_jianye")
+    tip = frame.locator(".leaflet-tooltip").first
+    tip.wait_for(state="visible", timeout=10_000)
+    assert XSS in tip.inner_text()
+    frame.evaluate(OPEN_POPUP_JS, "park_jianye")  # the popup a click opens, with its real content
+    popup = frame.locator(".leaflet-popup-content").first
+    popup.wait_for(state="visible", timeout=15_000)
+    assert XSS in popup.inner_text() and "${alert(2)}" in popup.inner_text()
+    assert frame.locator("img[src='x']").count() == 0 and page.locator("img[src='x']").count() == 0
+    # the click opened the detail panel beside the map: the payloads are text there too
+    page.get_by_text("${alert(2)}`<script>alert(3)</script>`", exact=False).first.wait_for(timeout=15_000)
+    assert page.locator("[data-testid=stMarkdownContainer] script").count() == 0
+    page.wait_for_timeout(1500)
+    save_screenshot(page, "xss_payload_as_text")
+    assert dialogs == []
