@@ -29,6 +29,7 @@ class LayerSpec:
     key: str
     geometry_type: str
     crs: str
+    origin: str = "shipped"  # or "workspace": imported by the user (zkq_geo.workspace)
 
     def title(self, lang: str = "zh") -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -69,6 +70,9 @@ def load_catalog(root: str | Path | None = None) -> Catalog:
     except yaml.YAMLError as exc:
         raise SchemaError(f"{path} is not valid YAML: {exc}") from exc
     layers = {spec.name: spec for spec in (_layer_spec(root, raw) for raw in doc.get("layers", []))}
+    from zkq_geo.workspace import workspace_layer_specs  # imported layers, listed beside the shipped ones
+    imported, workspace_problem = workspace_layer_specs()
+    layers.update({n: s for n, s in imported.items() if n not in layers})
     return Catalog(
         root=root,
         layers=layers,
@@ -77,6 +81,7 @@ def load_catalog(root: str | Path | None = None) -> Catalog:
         alt_figures=_opt_path(root, doc.get("alt_figures")),
         zone_indicators=_opt_path(root, doc.get("zone_indicators")),
         seeds_dir=_opt_path(root, doc.get("seeds_dir")),
+        extra={"workspace_problem": workspace_problem} if workspace_problem else {},
     )
 
 

@@ -40,6 +40,9 @@ def load_layer(name: str, catalog: Catalog | None = None) -> LayerData:
     catalog = catalog or load_catalog()
     spec = catalog.layer(name)
     geom = read_vector(spec.geometry).to_crs("EPSG:4326")
+    if spec.origin == "workspace":  # imported by the user: feature columns and 亩均 like parks/projects
+        gdf = _order_columns(add_efficiency(_finish(geom, name, features=True)))
+        return LayerData(name, gdf, report=_self_report(geom, spec.key))
     if spec.attributes is None:
         return LayerData(name, _finish(geom, name), report=_self_report(geom, spec.key))
     gdf, report = join_attributes(geom, read_table(spec.attributes), key=spec.key, how="left")
@@ -57,11 +60,11 @@ def load_layers(names=None, catalog: Catalog | None = None) -> dict[str, LayerDa
     return {n: load_layer(n, catalog) for n in (names or catalog.layers)}
 
 
-def _finish(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+def _finish(gdf: gpd.GeoDataFrame, name: str, features: bool = False) -> gpd.GeoDataFrame:
     """Add ``layer``, make sure the shared columns exist, text columns have no NaN."""
     out = gdf.copy()
     out["layer"] = name
-    if name in EFFICIENCY_LAYERS:
+    if name in EFFICIENCY_LAYERS or features:
         for col in FEATURE_TEXT_COLUMNS:
             if col not in out.columns:
                 out[col] = ""

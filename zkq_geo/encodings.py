@@ -1,0 +1,146 @@
+"""Text encodings of user files: shapefile attribute tables (.dbf) and CSV text.
+
+Shapefiles from Chinese offices often hold GBK text in the .dbf with no .cpg to say so; GDAL
+then reads it as Latin-1 and every Chinese name comes out garbled. :func:`dbf_encoding` finds
+the declared encoding (.cpg, or the language driver byte of the .dbf) or, failing that,
+tries the text bytes as strict UTF-8 and then as GB18030 (a superset of GBK and GB2312), and
+says which it chose and why. The user can always override.
+"""
+from __future__ import annotations
+
+import codecs
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from zkq_geo.errors import OptionError
+
+EncodingChoice = Literal["auto", "utf-8", "gbk", "gb18030"]
+ENCODING_CHOICES = ("auto", "utf-8", "gbk", "gb18030")
+_SAMPLE_BYTES = 4 << 20
+# dBASE language driver ids that name an encoding (the rest are Western code pages).
+_LDID = {0x4D: "gbk", 0x7A: "gbk", 0x4E: "cp949", 0x4F: "cp950"}
+# 0x57 ("ANSI") is not trusted: ArcGIS writes it on Chinese Windows, where ANSI means GBK.
+_CPG_ALIASES = {"utf8": "utf-8", "utf-8": "utf-8", "65001": "utf-8", "936": "gbk", "gbk": "gbk",
+                "gb2312": "gbk", "gb18030": "gb18030", "54936": "gb18030"}
+
+
+@dataclass(frozen=True)
+class EncodingGuess:
+    """An encoding and how it was found: "declared" (by the file), "given" (by the user),
+    "detected" (by trying the bytes) or "assumed"."""
+
+    encoding: str
+    how: str
+    note: str
+
+    def describe(self) -> str:
+        return f"{self.encoding} ({self.how}: {self.note})"
+
+
+def check_encoding_choice(encoding: str) -> str:
+    """Normalise and validate a user's encoding choice ("auto", "utf-8", "gbk", "gb18030")."""
+    value = str(encoding).strip().lower().replace("_", "-")
+    value = {"utf8": "utf-8", "gb2312": "gbk", "cp936": "gbk"}.get(value, value)
+    if value not in ENCODING_CHOICES:
+        raise OptionError(f"encoding={encoding!r} is not supported; choose one of: {', '.join(ENCODING_CHOICES)}")
+    return value
+
+
+def dbf_encoding(dbf: Path, choice: str = "auto") -> EncodingGuess:
+    """The encoding of a shapefile's attribute table ``dbf`` (a .cpg beside it is honoured)."""
+    choice = check_encoding_choice(choice)
+    if choice != "auto":
+        return EncodingGuess(choice, "given", "chosen by the user")
+    cpg = _sidecar(dbf, ".cpg")
+    if cpg is not None:
+        declared = _cpg_encoding(cpg)
+        if declared:
+            return EncodingGuess(declared, "declared", f"by {cpg.name}")
+    head = dbf.read_bytes()[:_SAMPLE_BYTES] if dbf.is_file() else b""
+    if len(head) > 29 and head[29] in _LDID:
+        return EncodingGuess(_LDID[head[29]], "declared", f"by the language driver byte of {dbf.name}")
+    return _guess(_dbf_text_bytes(head), f"{dbf.name} has no .cpg")
+
+
+def text_encoding(data: bytes, choice: str = "auto", what: str = "the file") -> EncodingGuess:
+    """The encoding of CSV or other text ``data``: a BOM, else strict UTF-8, else GB18030."""
+    choice = check_encoding_choice(choice)
+    if choice != "auto":
+        return EncodingGuess(choice, "given", "chosen by the user")
+    if data.startswith(codecs.BOM_UTF8):
+        return EncodingGuess("utf-8-sig", "declared", "by a UTF-8 byte-order mark")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return EncodingGuess("utf-16", "declared", "by a UTF-16 byte-order mark")
+    return _guess([data[:_SAMPLE_BYTES]], f"{what} does not say")
+
+
+def _guess(chunks: list[bytes], why: str) -> EncodingGuess:
+    if all(_decodes(c, "ascii") for c in chunks):
+        return EncodingGuess("utf-8", "detected", f"{why}; the text is plain ASCII")
+    if all(_decodes(c, "utf-8") for c in chunks):
+        return EncodingGuess("utf-8", "detected", f"{why}; the text is valid UTF-8")
+    if all(_decodes(c, "gb18030") for c in chunks):
+        return EncodingGuess("gb18030", "detected",
+                             f"{why}; the text is not UTF-8 but is valid GB18030/GBK (Chinese Windows)")
+    return EncodingGuess("latin-1", "assumed",
+                         f"{why}; the text is neither UTF-8 nor GBK, so it is read as Latin-1 and may "
+                         "look garbled: choose the right encoding")
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    """True if ``data`` decodes strictly; a character cut off at the very end is forgiven
+    (fixed-width .dbf fields cut text at a byte count)."""
+    try:
+        codecs.getincrementaldecoder(encoding)("strict").decode(data, final=False)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _sidecar(path: Path, suffix: str) -> Path | None:
+    for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _cpg_encoding(cpg: Path) -> str | None:
+    """The codec a .cpg names ("UTF-8", "936", "ANSI 936", "GBK"...), None if unknown."""
+    text = cpg.read_bytes()[:64].decode("ascii", errors="ignore").strip().lower()
+    text = text.removeprefix("ansi").strip().removeprefix("windows-").removeprefix("cp")
+    name = _CPG_ALIASES.get(text) or (f"cp{text}" if text.isdigit() else text)
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
+
+
+def _dbf_text_bytes(head: bytes) -> list[bytes]:
+    """The bytes of the field names and of every text (C) field value in a .dbf header/sample.
+
+    Each value is its own chunk, so a multi-byte character cut at a field's end does not
+    spoil the next field. Returns [] when the header cannot be parsed.
+    """
+    if len(head) < 32:
+        return []
+    n_records, header_len, record_len = struct.unpack("<IHH", head[4:12])
+    fields, offset, pos = [], 1, 32
+    while pos + 32 <= min(header_len, len(head)) and head[pos] != 0x0D:
+        name, ftype, flen = head[pos:pos + 11].split(b"\0", 1)[0], head[pos + 11:pos + 12], head[pos + 16]
+        fields.append((name, ftype, offset, flen))
+        offset += flen
+        pos += 32
+    chunks = [name for name, *_ in fields]
+    text_fields = [(off, ln) for _, ftype, off, ln in fields if ftype in (b"C", b"M")]
+    if record_len <= 0:
+        return chunks
+    for i in range(n_records):
+        start = header_len + i * record_len
+        if start + record_len > len(head):
+            break
+        record = head[start:start + record_len]
+        chunks += [record[off:off + ln].rstrip(b" \0") for off, ln in text_fields]
+    return [c for c in chunks if c]

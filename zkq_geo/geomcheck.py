@@ -1,0 +1,133 @@
+"""Checks of user geometries: missing, non-finite, invalid (repaired) and mixed types.
+
+Pure functions over arrays of shapely geometries; each problem names the features it
+concerns with the labels the caller passes (an id, or a row number the user can find).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+FAMILIES = {
+    "Point": "point", "MultiPoint": "point",
+    "LineString": "line", "LinearRing": "line", "MultiLineString": "line",
+    "Polygon": "polygon", "MultiPolygon": "polygon",
+    "GeometryCollection": "collection",
+}
+_LIST_AT_MOST = 10
+
+
+@dataclass(frozen=True)
+class GeometryRepair:
+    """One invalid geometry repaired with ``shapely.make_valid``."""
+
+    feature: str
+    reason: str
+    result: str
+
+
+@dataclass(frozen=True)
+class GeometryReport:
+    """What :func:`check_geometries` found. ``problems`` block an import; ``warnings`` do not."""
+
+    family: str | None
+    type_counts: tuple[tuple[str, int], ...]
+    repairs: tuple[GeometryRepair, ...]
+    missing: tuple[str, ...]
+    problems: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def check_geometries(geoms, labels: list[str]) -> tuple[np.ndarray, GeometryReport]:
+    """Check and repair an array of geometries.
+
+    Parameters
+    ----------
+    geoms : array-like of shapely geometries (None allowed), any CRS.
+    labels : how to name each feature in messages ("feature p1", "row 7").
+
+    Returns
+    -------
+    (ndarray of geometries, GeometryReport)
+        Invalid geometries are replaced by ``make_valid`` (polygons stay polygonal); null
+        and empty geometries are kept and reported. Non-finite coordinates, geometry
+        collections and a mix of points, lines and polygons are problems.
+    """
+    arr = np.asarray(geoms, dtype=object).copy()
+    missing_mask = shapely.is_missing(arr) | shapely.is_empty(arr)
+    nonfinite = _nonfinite(arr)
+    types = [g.geom_type for g in arr[~missing_mask]]
+    counts = Counter(types)
+    families = sorted({FAMILIES.get(t, t) for t in types})
+    fixable = ~missing_mask & ~nonfinite
+    arr, repairs = _repair(arr, fixable, labels, families)
+    missing = tuple(labels[i] for i in np.flatnonzero(missing_mask))
+    problems = _problems(nonfinite, families, counts, labels)
+    warnings = _warnings(missing, repairs)
+    family = families[0] if len(families) == 1 else None
+    return arr, GeometryReport(family, tuple(sorted(counts.items())), repairs, missing, tuple(problems),
+                               tuple(warnings))
+
+
+def _nonfinite(arr: np.ndarray) -> np.ndarray:
+    coords, index = shapely.get_coordinates(arr, include_z=True, return_index=True)
+    bad = np.zeros(len(arr), dtype=bool)
+    if len(coords):
+        finite = np.isfinite(coords[:, :2]).all(axis=1)
+        bad[np.unique(index[~finite])] = True
+    return bad
+
+
+def _repair(arr: np.ndarray, fixable: np.ndarray, labels: list[str], families: list[str]):
+    valid = np.ones(len(arr), dtype=bool)
+    valid[fixable] = shapely.is_valid(arr[fixable])
+    repairs = []
+    for i in np.flatnonzero(~valid):
+        geom = arr[i]
+        reason = shapely.is_valid_reason(geom)
+        if FAMILIES.get(geom.geom_type) == "polygon":
+            fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+        else:
+            fixed = shapely.make_valid(geom)
+        arr[i] = fixed
+        repairs.append(GeometryRepair(labels[i], reason, "empty" if fixed.is_empty else fixed.geom_type))
+    return arr, tuple(repairs)
+
+
+def _problems(nonfinite: np.ndarray, families: list[str], counts: Counter, labels: list[str]) -> list[str]:
+    problems = []
+    if nonfinite.any():
+        problems.append(f"{_listing([labels[i] for i in np.flatnonzero(nonfinite)])}: coordinates that are "
+                        "missing, not numbers, or infinite (NaN/inf); fix or delete these features")
+    if "collection" in families:
+        problems.append("the file holds geometry collections; a layer holds points, lines or polygons: "
+                        "explode the collections in your GIS first")
+    elif len(families) > 1:
+        found = ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
+        problems.append(f"mixed geometry types ({found}); a layer holds one type: save points, lines and "
+                        "polygons as separate files (e.g. QGIS: Vector > Geometry Tools) and import each")
+    return problems
+
+
+def _warnings(missing: tuple[str, ...], repairs: tuple[GeometryRepair, ...]) -> list[str]:
+    warnings = []
+    if missing:
+        warnings.append(f"{_listing(list(missing))}: no geometry (null or empty); kept with their attributes, "
+                        "not drawn on the map")
+    if repairs:
+        shown = "; ".join(f"{r.feature} ({r.reason})" for r in repairs[:_LIST_AT_MOST])
+        more = f" and {len(repairs) - _LIST_AT_MOST} more" if len(repairs) > _LIST_AT_MOST else ""
+        warnings.append(f"{len(repairs)} invalid geometries repaired with make_valid: {shown}{more}")
+        collapsed = [r.feature for r in repairs if r.result == "empty"]
+        if collapsed:
+            warnings.append(f"{_listing(collapsed)}: nothing was left after the repair (the shape had no area)")
+    return warnings
+
+
+def _listing(labels: list[str]) -> str:
+    shown = ", ".join(labels[:_LIST_AT_MOST])
+    more = f" and {len(labels) - _LIST_AT_MOST} more" if len(labels) > _LIST_AT_MOST else ""
+    return f"{len(labels)} feature(s) ({shown}{more})" if len(labels) > 1 else shown

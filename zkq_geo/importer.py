@@ -1,0 +1,490 @@
+"""Import planners' own files: GeoJSON, GeoPackage, zipped Shapefile, KML, CSV and Excel.
+
+:func:`inspect_file` reports what a file holds before anything is applied (format, layers,
+fields, feature count, WGS84 bounds, encoding, CRS and how each was found, geometry repairs,
+warnings and problems); :func:`read_import` returns the features in EPSG:4326 with that report,
+or raises when the report lists a problem. Neither writes anything outside a temporary folder;
+:mod:`zkq_geo.workspace` stores the result.
+
+Every user value is kept: attribute columns keep their names and values; columns that would
+collide with what the viewer computes are renamed ``*_original`` and reported; an ``id``,
+``name``, ``source`` and ``geometry_quality = "user"`` are added when missing.
+
+>>> gdf, report = read_import("parcels.zip", crs="auto")        # doctest: +SKIP
+>>> report.crs, report.encoding                                  # doctest: +SKIP
+('EPSG:4526 (CGCS2000 / 3-degree Gauss-Kruger zone 38)', 'gb18030')
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from zkq_geo.encodings import EncodingGuess, check_encoding_choice, dbf_encoding, text_encoding
+from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoError
+from zkq_geo.geomcheck import GeometryRepair, check_geometries
+from zkq_geo.import_crs import check_crs_choice, region_warnings, resolve_crs
+from zkq_geo.layers import FEATURE_NUMBER_COLUMNS
+from zkq_geo.metrics import FIGURE_QUALIFIERS, INTENSITY
+from zkq_geo.safe_input import check_file, extract_zip
+from zkq_geo.sheets import SheetTable, find_coordinate_columns, normalise_column, parse_coordinates, read_sheet
+
+FORMATS = ("geojson", "gpkg", "shapefile", "kml", "csv", "xlsx")
+_SUFFIX_FORMAT = {
+    ".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".shp": "shapefile", ".zip": "shapefile",
+    ".kml": "kml", ".kmz": "kml", ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+}
+ACCEPTED_SUFFIXES = tuple(_SUFFIX_FORMAT)
+# Columns the viewer computes when it loads a layer; user columns of these names are renamed.
+COMPUTED_COLUMNS = ("layer", "has_conflict", "conflicts", "land_area_m2", INTENSITY, "invest_intensity_qualifier",
+                    "floor_area_ratio", "floor_area_ratio_qualifier", "intensity_rank", "fid", "geometry")
+QUALIFIER_COLUMNS = ("investment_qualifier", "land_area_qualifier", "floor_area_qualifier")
+NAME_COLUMNS = ("name", "名称", "mc", "项目名称", "企业名称", "园区名称", "地块名称", "单位名称", "宗地名称", "title")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an imported file holds and what importing it would do.
+
+    ``problems`` block the import (each says how to fix it); ``warnings`` do not but need a
+    look; ``notes`` record choices made (columns added, names taken from a column).
+    ``bounds`` are WGS84 (lon_min, lat_min, lon_max, lat_max) after conversion.
+    """
+
+    source: str
+    format: str
+    layers: tuple[str, ...] = ()
+    layer: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()
+    feature_count: int = 0
+    geometry_types: tuple[tuple[str, int], ...] = ()
+    bounds: tuple[float, float, float, float] | None = None
+    encoding: str | None = None
+    encoding_how: str = ""
+    crs: str | None = None
+    crs_how: str = ""
+    coordinate_columns: tuple[str, str] | None = None
+    repairs: tuple[GeometryRepair, ...] = ()
+    warnings: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def error_message(self) -> str:
+        """The first problem as one line, saying how many more there are."""
+        more = f" (and {len(self.problems) - 1} more problem(s): run zkq-geo inspect)" if len(self.problems) > 1 else ""
+        return f"{self.source}: {self.problems[0]}{more}" if self.problems else ""
+
+    def lines(self) -> list[str]:
+        """The report as plain text lines (CLI ``inspect --format table``)."""
+        out = [f"file: {self.source}", f"format: {self.format}"]
+        if self.layers:
+            out.append(f"layers: {', '.join(self.layers)} (reading: {self.layer})")
+        out += [f"features: {self.feature_count}",
+                f"geometry: {', '.join(f'{t} x{n}' for t, n in self.geometry_types) or '-'}",
+                f"fields: {', '.join(f'{n} ({t})' for n, t in self.fields) or '-'}"]
+        if self.coordinate_columns:
+            out.append(f"coordinate columns: {self.coordinate_columns[0]}, {self.coordinate_columns[1]}")
+        out.append(f"encoding: {self.encoding or '-'} {f'({self.encoding_how})' if self.encoding_how else ''}".rstrip())
+        out.append(f"CRS: {self.crs or '-'} {f'({self.crs_how})' if self.crs_how else ''}".rstrip())
+        if self.bounds:
+            out.append("bounds (WGS84): " + ", ".join(f"{v:.6f}" for v in self.bounds))
+        out += [f"note: {n}" for n in self.notes] + [f"warning: {w}" for w in self.warnings]
+        out += [f"PROBLEM: {p}" for p in self.problems]
+        return out
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """The user's choices: layer (or sheet), CRS, encoding, coordinate columns, size limit."""
+
+    layer: str | None = None
+    crs: str = "auto"
+    encoding: str = "auto"
+    x: str | None = None
+    y: str | None = None
+    max_bytes: int | None = None
+
+    def checked(self) -> ImportOptions:
+        if (self.x is None) != (self.y is None):
+            raise OptionError("give both coordinate columns (--x COL --y COL) or neither")
+        return ImportOptions(self.layer, check_crs_choice(self.crs), check_encoding_choice(self.encoding),
+                             self.x, self.y, self.max_bytes)
+
+
+def detect_format(path: str | Path) -> str:
+    """The import format of ``path`` from its suffix; ``OptionError`` lists the accepted ones."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".xls":
+        raise DataSourceError(f"{Path(path).name} is an old Excel 97-2003 .xls file; save it as .xlsx")
+    if suffix not in _SUFFIX_FORMAT:
+        raise DataSourceError(f"{Path(path).name}: files ending {suffix or '(no suffix)'!r} cannot be imported; "
+                              f"accepted: {', '.join(ACCEPTED_SUFFIXES)}")
+    return _SUFFIX_FORMAT[suffix]
+
+
+def inspect_file(path: str | Path, *, layer: str | None = None, crs: str = "auto", encoding: str = "auto",
+                 x: str | None = None, y: str | None = None, max_bytes: int | None = None) -> ImportReport:
+    """Report what importing ``path`` with these choices would give; nothing is written.
+
+    Raises :class:`~zkq_geo.errors.ZkqGeoError` subclasses only, and only when the file
+    cannot be read at all (missing, empty, too large, damaged, unsafe zip); everything else
+    is listed in the report's ``problems`` and ``warnings``.
+    """
+    return _run(Path(path).resolve(), ImportOptions(layer, crs, encoding, x, y, max_bytes).checked())[1]
+
+
+def read_import(path: str | Path, *, layer: str | None = None, crs: str = "auto", encoding: str = "auto",
+                x: str | None = None, y: str | None = None,
+                max_bytes: int | None = None) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read ``path`` as features in EPSG:4326 plus the :class:`ImportReport`.
+
+    Raises :class:`~zkq_geo.errors.SchemaError` with the report's first problem when there is one.
+    """
+    gdf, report = _run(Path(path).resolve(), ImportOptions(layer, crs, encoding, x, y, max_bytes).checked())
+    if report.problems or gdf is None:
+        raise SchemaError(report.error_message())
+    return gdf, report
+
+
+# ----------------------------------------------------------------------------- pipeline
+@dataclass
+class _Raw:
+    """What a format reader found, before CRS and geometry checks."""
+
+    format: str
+    layers: tuple[str, ...] = ()
+    layer: str | None = None
+    frame: pd.DataFrame | None = None
+    geoms: np.ndarray | None = None
+    labels: list[str] = field(default_factory=list)
+    declared: CRS | None = None
+    declared_how: str = ""
+    encoding: EncodingGuess | None = None
+    coordinate_columns: tuple[str, str] | None = None
+    lonlat_note: bool = False
+    warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _run(path: Path, opts: ImportOptions) -> tuple[gpd.GeoDataFrame | None, ImportReport]:
+    check_file(path, opts.max_bytes)
+    fmt = detect_format(path)
+    with tempfile.TemporaryDirectory(prefix="zkq_import_") as tmp:
+        try:
+            raw = _READERS[fmt](path, opts, Path(tmp))
+        except ZkqGeoError as exc:
+            raise type(exc)(_clean(str(exc), tmp, path.parent)) from None
+    return _assemble(path.name, raw, opts)
+
+
+def _assemble(source: str, raw: _Raw, opts: ImportOptions) -> tuple[gpd.GeoDataFrame | None, ImportReport]:
+    base = dict(source=source, format=raw.format, layers=raw.layers, layer=raw.layer,
+                encoding=raw.encoding.encoding if raw.encoding else None,
+                encoding_how=f"{raw.encoding.how}: {raw.encoding.note}" if raw.encoding else "",
+                coordinate_columns=raw.coordinate_columns)
+    if raw.frame is None or raw.geoms is None:
+        described = {} if raw.frame is None else dict(feature_count=len(raw.frame), fields=_fields(raw.frame))
+        return None, ImportReport(**base, **described, warnings=tuple(raw.warnings), problems=tuple(raw.problems))
+    if not len(raw.frame):
+        raw.problems.append("the file holds no features")
+    geoms, geo = check_geometries(raw.geoms, raw.labels)
+    placed = resolve_crs(geoms, raw.declared, raw.declared_how, opts.crs, lonlat_note=raw.lonlat_note) \
+        if len(raw.frame) and not geo.problems else None
+    problems = [*raw.problems, *geo.problems, *(placed.problems if placed else ())]
+    warnings = [*raw.warnings, *geo.warnings, *(placed.warnings if placed else ())]
+    frame, notes = standardise(raw.frame, source)
+    gdf = None
+    if placed is not None and placed.geoms is not None:
+        warnings += region_warnings(placed.geoms, geoms, placed, raw.labels)
+        gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(placed.geoms, index=frame.index), crs="EPSG:4326")
+    report = ImportReport(
+        **base, fields=_fields(raw.frame), feature_count=len(raw.frame),
+        geometry_types=geo.type_counts, bounds=_bounds(gdf), crs=placed.crs if placed else None,
+        crs_how=placed.how if placed else "", repairs=geo.repairs, warnings=tuple(warnings),
+        problems=tuple(problems), notes=tuple(notes))
+    return gdf, report
+
+
+def _fields(frame: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    return tuple((str(c), str(t)) for c, t in frame.dtypes.items())
+
+
+def _bounds(gdf: gpd.GeoDataFrame | None) -> tuple[float, float, float, float] | None:
+    if gdf is None or gdf.geometry.is_empty.all() or gdf.geometry.isna().all():
+        return None
+    return tuple(round(float(v), 7) for v in gdf.geometry.total_bounds)
+
+
+def _clean(message: str, *folders) -> str:
+    """One line, without the temporary folders a message may name."""
+    for folder in folders:
+        message = message.replace(f"{folder}/", "").replace(str(folder), "")
+    return " ".join(message.split())
+
+
+# ----------------------------------------------------------------------------- readers
+def _read_shapefile(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
+    if path.suffix.lower() == ".shp":
+        return _read_shp(path, [path], opts)
+    files = extract_zip(path, tmp, opts.max_bytes)
+    shps = sorted(f for f in files if f.suffix.lower() == ".shp")
+    if not shps:
+        kml = [f for f in files if f.suffix.lower() == ".kml"]
+        if len(kml) == 1:
+            return _read_ogr(kml[0], opts, "kml", "KML is WGS84 lon/lat by definition")
+        listed = ", ".join(sorted(f.name for f in files)[:10]) or "nothing"
+        raise DataSourceError(f"{path.name} holds no .shp file (it holds: {listed}); zip the .shp together "
+                              "with its .shx, .dbf, .prj (and .cpg) files")
+    return _read_shp(path, shps, opts)
+
+
+def _read_shp(source: Path, shps: list[Path], opts: ImportOptions) -> _Raw:
+    names = tuple(s.stem for s in shps)
+    if len(shps) > 1 and opts.layer is None:
+        return _Raw("shapefile", layers=names, problems=[
+            f"the zip holds {len(shps)} shapefiles ({', '.join(names)}); choose one (CLI: --layer NAME)"])
+    if opts.layer is not None and opts.layer not in names:
+        raise OptionError(f"layer={opts.layer!r} is not in {source.name}; choose one of: {', '.join(names)}")
+    shp = shps[names.index(opts.layer)] if opts.layer is not None else shps[0]
+    dbf = next((shp.with_suffix(s) for s in (".dbf", ".DBF") if shp.with_suffix(s).is_file()), shp.with_suffix(".dbf"))
+    guess = dbf_encoding(dbf, opts.encoding)
+    raw = _read_ogr(shp, opts, "shapefile", None, encoding=guess)
+    if not any(shp.with_suffix(s).is_file() for s in (".prj", ".PRJ")):
+        raw.warnings.append(f"{shp.stem} has no .prj: its CRS is detected from the coordinates")
+    raw.layers, raw.layer = names, shp.stem
+    return raw
+
+
+def _read_geojson(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
+    data = path.read_bytes()
+    guess = text_encoding(data, opts.encoding, path.name)
+    try:
+        text = data.decode(guess.encoding)
+        doc = json.loads(text)
+    except (UnicodeDecodeError, LookupError):
+        raise DataSourceError(f"{path.name} cannot be read as {guess.encoding}; GeoJSON must be UTF-8: save it "
+                              "as UTF-8, or choose its encoding") from None
+    except json.JSONDecodeError as exc:
+        raise DataSourceError(f"{path.name} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}); "
+                              "fix the file or export it again") from None
+    except RecursionError:
+        raise DataSourceError(f"{path.name} nests too deeply to be GeoJSON") from None
+    if not isinstance(doc, dict) or doc.get("type") not in _GEOJSON_TYPES:
+        raise DataSourceError(f"{path.name} is JSON but not GeoJSON: it needs \"type\": \"FeatureCollection\" "
+                              "(or Feature, or a geometry) at the top")
+    target = path
+    if guess.encoding not in ("utf-8", "utf-8-sig"):
+        target = tmp / f"{path.stem}.geojson"
+        target.write_text(text, encoding="utf-8")
+    declared_how = "declared by the GeoJSON crs member" if "crs" in doc else "GeoJSON is WGS84 lon/lat by definition"
+    raw = _read_ogr(target, opts, "geojson", declared_how)
+    raw.encoding = guess
+    if guess.encoding not in ("utf-8", "utf-8-sig"):
+        raw.warnings.append(f"GeoJSON should be UTF-8 (RFC 7946); this file was read as {guess.encoding}")
+    return raw
+
+
+_GEOJSON_TYPES = ("FeatureCollection", "Feature", "Point", "MultiPoint", "LineString", "MultiLineString",
+                  "Polygon", "MultiPolygon", "GeometryCollection")
+
+
+def _read_gpkg(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
+    return _read_ogr(path, opts, "gpkg", None)
+
+
+def _read_kml(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
+    if path.suffix.lower() == ".kmz":
+        kml = [f for f in extract_zip(path, tmp, opts.max_bytes) if f.suffix.lower() == ".kml"]
+        if len(kml) != 1:
+            raise DataSourceError(f"{path.name} should hold exactly one .kml file, it holds {len(kml)}")
+        path = kml[0]
+    return _read_ogr(path, opts, "kml", "KML is WGS84 lon/lat by definition")
+
+
+def _read_ogr(path: Path, opts: ImportOptions, fmt: str, declared_how: str | None,
+              encoding: EncodingGuess | None = None) -> _Raw:
+    """Read one layer with pyogrio; several layers and none chosen is a problem, not an error."""
+    layers = tuple(str(name) for name in _guard(lambda: pyogrio.list_layers(path)[:, 0], path))
+    if not layers:
+        raise DataSourceError(f"{path.name} holds no layers")
+    if fmt in ("gpkg", "kml", "geojson") and len(layers) > 1 and opts.layer is None:
+        return _Raw(fmt, layers=layers, encoding=encoding, problems=[
+            f"the file holds {len(layers)} layers ({', '.join(layers)}); choose one (CLI: --layer NAME)"])
+    layer = opts.layer if fmt in ("gpkg", "kml", "geojson") and opts.layer is not None else layers[0]
+    if layer not in layers:
+        raise OptionError(f"layer={layer!r} is not in {path.name}; choose one of: {', '.join(layers)}")
+    kwargs = {"encoding": encoding.encoding} if encoding else {}
+    gdf = _guard(lambda: pyogrio.read_dataframe(path, layer=layer, **kwargs), path)
+    if gdf.geometry.name != "geometry":
+        gdf = gdf.rename_geometry("geometry")
+    frame = pd.DataFrame(gdf.drop(columns="geometry")).reset_index(drop=True)
+    declared = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
+    how = declared_how or (f"declared by {path.stem}.prj" if fmt == "shapefile" else "declared in the GeoPackage")
+    enc = encoding or EncodingGuess("utf-8", "declared", f"{fmt} text is UTF-8")
+    return _Raw(fmt, layers=layers, layer=layer, frame=frame, geoms=gdf.geometry.to_numpy(),
+                labels=_feature_labels(frame), declared=declared, declared_how=how, encoding=enc)
+
+
+def _guard(read, path: Path):
+    """Run a pyogrio call; any failure becomes a one-line DataSourceError."""
+    try:
+        return read()
+    except ZkqGeoError:
+        raise
+    except Exception as exc:  # pyogrio/GDAL raise several types on damaged files
+        message = " ".join(str(exc).split())[:300] or type(exc).__name__
+        raise DataSourceError(f"cannot read {path.name}: {message}") from None
+
+
+def _feature_labels(frame: pd.DataFrame) -> list[str]:
+    if "id" in frame.columns:
+        ids = frame["id"].astype(str).str.strip()
+        if ids.is_unique and (ids != "").all():
+            return [f"feature {i}" for i in ids]
+    return [f"feature #{i + 1}" for i in range(len(frame))]
+
+
+def _read_table(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
+    table = read_sheet(path, sheet=opts.layer, encoding=opts.encoding, max_bytes=opts.max_bytes)
+    fmt = "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv"
+    base = dict(layers=table.sheets, layer=table.sheet, encoding=table.encoding, warnings=list(table.warnings))
+    found = (opts.x, opts.y, "given") if opts.x is not None else find_coordinate_columns(list(table.frame.columns))
+    if found is None:
+        columns = ", ".join(map(str, table.frame.columns))
+        return _Raw(fmt, frame=table.frame, **base, problems=[
+            f"no coordinate columns found among: {columns}; name them lon/lat (经度/纬度) or X/Y "
+            "(东坐标/北坐标), or choose them (CLI: --x COL --y COL)"])
+    x, y, kind = found
+    xs, ys = parse_coordinates(table, x, y)
+    return _Raw(fmt, frame=table.frame.reset_index(drop=True), geoms=shapely.points(xs, ys),
+                labels=[table.row_label(i) for i in range(len(table.frame))], coordinate_columns=(x, y),
+                lonlat_note=True, **base)
+
+
+_READERS = {"shapefile": _read_shapefile, "geojson": _read_geojson, "gpkg": _read_gpkg, "kml": _read_kml,
+            "csv": _read_table, "xlsx": _read_table}
+
+
+# ----------------------------------------------------------------------------- standard columns
+def standardise(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[str]]:
+    """Give an imported attribute table the columns the viewer needs, keeping every user value.
+
+    Returns the new frame and notes saying what was added or renamed.
+    """
+    out = frame.copy()
+    out.columns = [str(c) for c in out.columns]
+    out, notes = _adopt_case_variants(out)
+    out, reserved_notes = _rename_reserved(out)
+    out, id_notes = _ensure_id(out)
+    out, name_notes = _ensure_name(out)
+    if "geometry_quality" not in out.columns:
+        out["geometry_quality"] = "user"
+    if "source" not in out.columns:
+        out["source"] = source
+        notes.append(f"column source added: {source!r}")
+    return _dedupe_case(out, notes + reserved_notes + id_notes + name_notes)
+
+
+def _adopt_case_variants(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Use ``ID``/``Name``/``NAME`` as ``id``/``name`` when the lower-case column is absent."""
+    mapping, notes = {}, []
+    for target in ("id", "name", "source", "geometry_quality"):
+        if target in frame.columns:
+            continue
+        variant = next((c for c in frame.columns if c.lower() == target and c not in mapping), None)
+        if variant is not None:
+            mapping[variant] = target
+            notes.append(f"column {variant!r} is used as {target!r}")
+    return frame.rename(columns=mapping), notes
+
+
+def _rename_reserved(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    renames = {c: c for c in frame.columns if c.lower() in COMPUTED_COLUMNS}
+    for col in FEATURE_NUMBER_COLUMNS:
+        if col in frame.columns and not _numeric_text(frame[col]):
+            renames[col] = col
+    for col in QUALIFIER_COLUMNS:
+        if col in frame.columns and not frame[col].fillna("").astype(str).str.strip().isin(FIGURE_QUALIFIERS).all():
+            renames[col] = col
+    taken = {c.lower() for c in frame.columns}
+    mapping, notes = {}, []
+    for col in renames:
+        new = _free_name(f"{col}_original", taken)
+        taken.add(new.lower())
+        mapping[col] = new
+        notes.append(f"column {col!r} is computed or checked by the viewer; your values are kept as {new!r}")
+    return frame.rename(columns=mapping), notes
+
+
+def _dedupe_case(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """GeoPackage column names are case-insensitive: rename later duplicates like Name/name."""
+    seen = {c for c in ("id", "name", "source", "geometry_quality") if c in frame.columns}
+    mapping = {}
+    for col in frame.columns:
+        if col in seen and col.islower():
+            continue
+        if col.lower() in seen:
+            mapping[col] = _free_name(col, seen | {c.lower() for c in frame.columns})
+            notes.append(f"column {col!r} differs from another only in case; renamed {mapping[col]!r}")
+        seen.add(mapping.get(col, col).lower())
+    return (frame.rename(columns=mapping) if mapping else frame), notes
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    name, n = base, 2
+    while name.lower() in taken:
+        name, n = f"{base}_{n}", n + 1
+    return name
+
+
+def _numeric_text(values: pd.Series) -> bool:
+    text = values.astype("string").str.strip().replace("", pd.NA).dropna()
+    return bool(pd.to_numeric(text, errors="coerce").notna().all())
+
+
+def _ensure_id(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    out, notes = frame, []
+    if "id" in out.columns:
+        ids = out["id"].astype("string").fillna("").str.strip()
+        if ids.is_unique and (ids != "").all():
+            out = out.assign(id=ids.astype(str).to_numpy())
+            return out, notes
+        new = _free_name("id_original", {c.lower() for c in out.columns})
+        dupes = sorted(set(ids[ids.duplicated()]))[:5]
+        notes.append(f"column id is not a unique key (duplicates or blanks: {', '.join(map(repr, dupes)) or 'blanks'});"
+                     f" kept as {new!r}, new ids f1..f{len(out)} assigned")
+        out = out.rename(columns={"id": new})
+    else:
+        notes.append(f"no id column: features numbered f1..f{len(out)}")
+    out = out.copy()
+    out.insert(0, "id", [f"f{i + 1}" for i in range(len(out))])
+    return out, notes
+
+
+def _ensure_name(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    if "name" in frame.columns:
+        return frame.assign(name=frame["name"].astype("string").fillna("").astype(str).to_numpy()), []
+    norm = {normalise_column(c): c for c in reversed(list(frame.columns))}
+    source = next((norm[n] for n in NAME_COLUMNS if n in norm), None)
+    out = frame.copy()
+    position = 1 if "id" in out.columns else 0
+    if source is None:
+        out.insert(position, "name", out["id"].to_numpy())
+        return out, ["no name column (name, 名称, MC...): features are named by their id"]
+    out.insert(position, "name", out[source].astype("string").fillna("").astype(str).to_numpy())
+    return out, [f"names taken from column {source!r}"]

@@ -1,0 +1,198 @@
+"""Guards for files a user hands in: size limit, safe zip extraction, safe file names.
+
+Everything a user uploads is untrusted. These helpers refuse, with a message that says what
+to fix, files that are empty or too large, zips whose members would climb out of the folder
+they are extracted to, are links, are too many, or decompress to far more than they should
+(zip bombs). Nothing here touches the workspace; extraction goes to a folder the caller owns.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from zkq_geo.errors import DataSourceError, OptionError
+
+DEFAULT_MAX_UPLOAD_MB = 200
+MAX_ZIP_MEMBERS = 1000
+_CHUNK = 1 << 20
+_UNSAFE_NAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def max_upload_bytes() -> int:
+    """The size limit for one file, from ``$ZKQ_MAX_UPLOAD_MB`` (default 200 MB)."""
+    raw = os.environ.get("ZKQ_MAX_UPLOAD_MB", "").strip()
+    if not raw:
+        return DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
+    try:
+        mb = float(raw)
+    except ValueError:
+        raise OptionError(f"ZKQ_MAX_UPLOAD_MB={raw!r} must be a number of megabytes, e.g. 200") from None
+    if not mb > 0:
+        raise OptionError(f"ZKQ_MAX_UPLOAD_MB={raw!r} must be a positive number of megabytes, e.g. 200")
+    return int(mb * 1024 * 1024)
+
+
+def check_file(path: str | Path, max_bytes: int | None = None) -> int:
+    """Raise :class:`DataSourceError` unless ``path`` is a readable, non-empty file within the limit.
+
+    Returns the file's size in bytes.
+    """
+    path = Path(path)
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    if not path.is_file():
+        raise DataSourceError(f"file not found: {path}")
+    size = path.stat().st_size
+    if size == 0:
+        raise DataSourceError(f"{path.name} is empty (0 bytes); export the data again and upload the new file")
+    if size > limit:
+        raise DataSourceError(
+            f"{path.name} is {_mb(size)}, over the limit of {_mb(limit)}; split the data, or raise "
+            f"the limit with the environment variable ZKQ_MAX_UPLOAD_MB")
+    return size
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def safe_filename(name: str, default: str = "upload") -> str:
+    """A plain file name (no folders, no leading dots, no control or reserved characters).
+
+    >>> safe_filename("../../etc/passwd")
+    'passwd'
+    >>> safe_filename("园区 2023.zip")
+    '园区 2023.zip'
+    """
+    base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    base = _UNSAFE_NAME_CHARS.sub("_", base).strip().lstrip(".").strip()
+    if len(base.encode("utf-8")) > 120:
+        stem, dot, suffix = base.rpartition(".")
+        keep = suffix[:16] if dot else ""
+        base = base.encode("utf-8")[: 100].decode("utf-8", errors="ignore") + (f".{keep}" if keep else "")
+    return base or default
+
+
+@dataclass(frozen=True)
+class ZipMember:
+    """One regular file of a checked zip: its path inside the zip and its uncompressed size."""
+
+    name: str
+    size: int
+
+
+def check_zip(path: str | Path, max_bytes: int | None = None) -> list[ZipMember]:
+    """List the regular files of the zip at ``path`` after checking it is safe to extract.
+
+    Refused (``DataSourceError``): not a zip, encrypted members, member paths that are
+    absolute or contain ``..``, links and other special files, more than
+    :data:`MAX_ZIP_MEMBERS` members, or a total uncompressed size over the size limit.
+    """
+    path = Path(path)
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise DataSourceError(f"{path.name} is not a readable zip file ({_one_line(exc)})") from None
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise DataSourceError(f"{path.name} holds {len(infos)} entries, more than the {MAX_ZIP_MEMBERS} "
+                              "allowed; zip only the files of the layer")
+    members = [m for m in (_checked_member(path.name, info) for info in infos) if m is not None]
+    total = sum(m.size for m in members)
+    if total > limit:
+        raise DataSourceError(f"{path.name} decompresses to {_mb(total)}, over the limit of {_mb(limit)}; "
+                              "split the data, or raise ZKQ_MAX_UPLOAD_MB")
+    return members
+
+
+def _checked_member(zip_name: str, info: zipfile.ZipInfo) -> ZipMember | None:
+    name = info.filename
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+        raise DataSourceError(f"{zip_name} holds the entry {name!r}, whose path leaves the folder it is "
+                              "extracted to; zip the layer's files without folders above them")
+    kind = stat.S_IFMT(info.external_attr >> 16)  # Unix file type; 0 when the zip does not say
+    if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
+        raise DataSourceError(f"{zip_name} holds {name!r}, a link or special file; zip the files themselves")
+    if info.flag_bits & 0x1:
+        raise DataSourceError(f"{zip_name} is password-protected ({name!r}); zip it without a password")
+    if info.is_dir():
+        return None
+    return ZipMember(name, info.file_size)
+
+
+def extract_zip(path: str | Path, folder: str | Path, max_bytes: int | None = None) -> list[Path]:
+    """Extract the checked regular files of a zip into ``folder``; return their paths.
+
+    Sizes are enforced while decompressing, so a zip whose headers lie about its sizes is
+    stopped at the limit too. Every extracted path is checked to lie inside ``folder``.
+    """
+    path, folder = Path(path), Path(folder).resolve()
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    members = check_zip(path, limit)
+    written, budget = [], limit
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for member in members:
+                target = _target(folder, member.name, path.name)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                budget -= _copy_limited(zf, member.name, target, budget, path.name, limit)
+                written.append(target)
+    except DataSourceError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
+        raise DataSourceError(f"cannot extract {path.name}: {_one_line(exc)}") from None
+    except Exception as exc:  # zlib.error and other decompressor errors on corrupt data
+        raise DataSourceError(f"cannot extract {path.name}: the zip is damaged ({type(exc).__name__})") from None
+    return written
+
+
+def _target(folder: Path, name: str, zip_name: str) -> Path:
+    target = (folder / name.replace("\\", "/")).resolve()
+    if not target.is_relative_to(folder):
+        raise DataSourceError(f"{zip_name} holds the entry {name!r}, whose path leaves the folder")
+    return target
+
+
+def _copy_limited(zf: zipfile.ZipFile, name: str, target: Path, budget: int, zip_name: str, limit: int) -> int:
+    copied = 0
+    with zf.open(name) as src, open(target, "wb") as dst:
+        while chunk := src.read(_CHUNK):
+            copied += len(chunk)
+            if copied > budget:
+                raise DataSourceError(f"{zip_name} decompresses to more than the limit of {_mb(limit)}; "
+                                      "split the data, or raise ZKQ_MAX_UPLOAD_MB")
+            dst.write(chunk)
+    return copied
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+@contextlib.contextmanager
+def staged_upload(data: bytes, filename: str, max_bytes: int | None = None):
+    """Write uploaded ``data`` to a fresh temporary folder under a safe version of ``filename``.
+
+    Yields the file's path; the folder is removed afterwards. The size limit is checked
+    before anything is written.
+
+    >>> with staged_upload(b"id,lon,lat\\n1,113.7,34.7\\n", "../pts.csv") as path:
+    ...     path.name
+    'pts.csv'
+    """
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    name = safe_filename(filename)
+    if len(data) > limit:
+        raise DataSourceError(f"{name} is {_mb(len(data))}, over the limit of {_mb(limit)}; split the data, "
+                              "or raise the limit with the environment variable ZKQ_MAX_UPLOAD_MB")
+    with tempfile.TemporaryDirectory(prefix="zkq_upload_") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        yield path

@@ -1,0 +1,264 @@
+"""CSV and Excel tables from users: header row, text cells, coordinate columns.
+
+Office ledgers rarely start with their header: a merged title row ("2023年企业亩均效益台账")
+often sits above it. :func:`read_sheet` finds the real header row, reports the rows it skips,
+and refuses two-row headers made of merged cells with a message saying how to fix them.
+Every cell is kept as text exactly as given ("0012" stays "0012"); only the coordinate
+columns are parsed as numbers, by :func:`parse_coordinates`.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zkq_geo.encodings import EncodingGuess, text_encoding
+from zkq_geo.errors import DataSourceError, SchemaError
+from zkq_geo.safe_input import check_file, check_zip
+
+HEADER_SEARCH_ROWS = 10
+_DELIMITERS = ",;\t|"
+# Normalised column names of coordinate pairs, most specific first.
+_COORD_PAIRS = (
+    ("lonlat", ("lon", "lng", "long", "longitude", "经度", "东经"), ("lat", "latitude", "纬度", "北纬")),
+    ("xy", ("x", "x坐标", "坐标x", "东坐标", "横坐标", "easting", "east", "e", "pointx", "xcoord"),
+     ("y", "y坐标", "坐标y", "北坐标", "纵坐标", "northing", "north", "n", "pointy", "ycoord")),
+)
+_BRACKETS = re.compile(r"[（(\[【].*?[）)\]】]")
+
+
+@dataclass(frozen=True)
+class SheetTable:
+    """A user table as text cells under its header.
+
+    ``data_rows`` holds the 1-based row number (as a spreadsheet shows it) of each row of
+    ``frame`` (empty rows are left out), so problems can name rows the user can find.
+    """
+
+    frame: pd.DataFrame
+    header_row: int
+    sheets: tuple[str, ...]
+    sheet: str | None
+    encoding: EncodingGuess | None
+    warnings: tuple[str, ...]
+    data_rows: tuple[int, ...]
+
+    def row_label(self, i: int) -> str:
+        """Spreadsheet row number of frame row ``i`` (0-based position)."""
+        return f"row {self.data_rows[i]}"
+
+
+def read_sheet(path: str | Path, *, sheet: str | None = None, encoding: str = "auto",
+               max_bytes: int | None = None) -> SheetTable:
+    """Read a CSV (.csv/.txt) or Excel (.xlsx/.xlsm) table with every cell as text.
+
+    Parameters
+    ----------
+    path : the file.
+    sheet : Excel sheet name (default: the first sheet).
+    encoding : CSV text encoding, "auto" (BOM, else UTF-8, else GB18030) or a codec name.
+    max_bytes : size limit (default: ``$ZKQ_MAX_UPLOAD_MB``).
+
+    Raises
+    ------
+    DataSourceError : the file cannot be read (empty, too large, damaged, not a table).
+    SchemaError : no header row, or a header made of merged cells.
+    """
+    path = Path(path)
+    check_file(path, max_bytes)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        check_zip(path, max_bytes)
+        rows, merged, sheets, name = _excel_rows(path, sheet)
+        guess = None
+    elif suffix == ".xls":
+        raise DataSourceError(f"{path.name} is an old Excel 97-2003 .xls file; open it in Excel or WPS and "
+                              "save it as .xlsx")
+    else:
+        data = path.read_bytes()
+        guess = text_encoding(data, encoding, path.name)
+        rows, merged, sheets, name = _csv_rows(data, guess, path.name), [], (), None
+    return _table(rows, merged, path.name, sheets, name, guess)
+
+
+# ----------------------------------------------------------------------------- raw rows
+def _excel_rows(path: Path, sheet: str | None):
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types (KeyError, XML errors...) on damaged files
+        raise DataSourceError(f"{path.name} is not a readable Excel .xlsx file ({type(exc).__name__}); "
+                              "open it in Excel or WPS and save it again as .xlsx") from None
+    sheets = tuple(book.sheetnames)
+    if sheet is not None and sheet not in sheets:
+        raise DataSourceError(f"{path.name} has no sheet {sheet!r}; its sheets are: {', '.join(sheets)}")
+    ws = book[sheet] if sheet is not None else book.worksheets[0]
+    try:
+        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    except Exception as exc:
+        raise DataSourceError(f"cannot read sheet {ws.title!r} of {path.name} ({type(exc).__name__})") from None
+    merged = [(r.min_row, r.max_row, r.min_col, r.max_col, str(r.coord)) for r in ws.merged_cells.ranges]
+    return rows, merged, sheets, ws.title
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _csv_rows(data: bytes, guess: EncodingGuess, name: str) -> list[list[str]]:
+    try:
+        text = data.decode(guess.encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise DataSourceError(f"{name} cannot be read as {guess.encoding}; choose its encoding "
+                              "(utf-8, gbk or gb18030)") from None
+    if "\0" in text:
+        raise DataSourceError(f"{name} holds binary data (NUL bytes), not CSV text; export the table as CSV again")
+    try:
+        dialect = csv.Sniffer().sniff(text[:65536], delimiters=_DELIMITERS)
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise DataSourceError(f"{name} is not valid CSV ({exc})") from None
+
+
+# ----------------------------------------------------------------------------- header
+def _table(rows, merged, name, sheets, sheet, guess) -> SheetTable:
+    rows = [_trim(r) for r in rows]
+    width = max((len(r) for r in rows), default=0)
+    if width == 0:
+        raise DataSourceError(f"{name} holds no cells: the table is empty")
+    header = _header_index(rows, width, name)
+    warnings = [*_title_warnings(rows, header), *_merged_warnings(merged, header, name)]
+    columns, col_warnings = _column_names(rows[header], width)
+    body = [(i + 1, r + [""] * (width - len(r))) for i, r in enumerate(rows) if i > header and any(r)]
+    frame = pd.DataFrame([r for _, r in body], columns=columns, dtype=object).astype(str) \
+        if body else pd.DataFrame(columns=columns, dtype=object)
+    return SheetTable(frame=frame, header_row=header + 1, sheets=sheets,
+                      sheet=sheet, encoding=guess, warnings=tuple(warnings + col_warnings),
+                      data_rows=tuple(n for n, _ in body))
+
+
+def _trim(row: list[str]) -> list[str]:
+    out = list(row)
+    while out and out[-1] == "":
+        out.pop()
+    return out
+
+
+def _header_index(rows: list[list[str]], width: int, name: str) -> int:
+    """The first row (0-based) with at least half the table's columns filled."""
+    need = max(1 if width == 1 else 2, math.ceil(width / 2))
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if sum(1 for c in row if c) >= need:
+            return i
+    raise SchemaError(f"{name}: no header row in the first {HEADER_SEARCH_ROWS} rows (a row naming at least "
+                      f"half of the {width} columns); put one row of column names above the data")
+
+
+def _title_warnings(rows: list[list[str]], header: int) -> list[str]:
+    skipped = [f"row {i + 1} ({' '.join(c for c in rows[i] if c)[:40]!r})" for i in range(header) if any(rows[i])]
+    if not skipped:
+        return []
+    return [f"the header is row {header + 1}; title rows above it were skipped: {', '.join(skipped)}"]
+
+
+def _merged_warnings(merged, header: int, name: str) -> list[str]:
+    header_row = header + 1
+    in_header = [m for m in merged if m[0] <= header_row <= m[1]]
+    if in_header:
+        coords = ", ".join(m[4] for m in in_header[:5])
+        raise SchemaError(
+            f"{name}: the header (row {header_row}) has merged cells ({coords}), a header over several rows "
+            "or columns; unmerge them and make one header row with one name per column "
+            "(e.g. 用地面积_亩, 用地面积_平方米), then import again")
+    body = [m[4] for m in merged if m[0] > header_row]
+    if body:
+        return [f"merged cells in the data ({', '.join(body[:5])}): only the first cell of each holds the value"]
+    return []
+
+
+def _column_names(header: list[str], width: int) -> tuple[list[str], list[str]]:
+    names, warnings, seen = [], [], set()
+    for i in range(width):
+        raw = header[i] if i < len(header) else ""
+        name = raw or f"column_{_letter(i)}"
+        if not raw:
+            warnings.append(f"column {_letter(i)} has no name in the header; it is called {name!r}")
+        if name in seen:
+            n = 2
+            while f"{name}_{n}" in seen:
+                n += 1
+            warnings.append(f"column name {name!r} appears twice; the second is called {name}_{n}")
+            name = f"{name}_{n}"
+        seen.add(name)
+        names.append(name)
+    return names, warnings
+
+
+def _letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+# ----------------------------------------------------------------------------- coordinates
+def normalise_column(name: str) -> str:
+    """Comparison form of a column name: no brackets (units), spaces, ``_`` or ``-``; case-folded.
+
+    >>> normalise_column("X坐标（m）")
+    'x坐标'
+    """
+    return re.sub(r"[\s_\-:：]+", "", _BRACKETS.sub("", str(name))).casefold()
+
+
+def find_coordinate_columns(columns) -> tuple[str, str, str] | None:
+    """(first, second, kind) of the coordinate columns named in ``columns``; kind is
+    "lonlat" or "xy". None when no pair is recognised.
+
+    >>> find_coordinate_columns(["名称", "经度", "纬度"])
+    ('经度', '纬度', 'lonlat')
+    """
+    norm = {c: normalise_column(c) for c in columns}
+    for kind, firsts, seconds in _COORD_PAIRS:
+        first = next((c for c in columns if norm[c] in firsts), None)
+        second = next((c for c in columns if norm[c] in seconds), None)
+        if first is not None and second is not None:
+            return first, second, kind
+    return None
+
+
+def parse_coordinates(table: SheetTable, x: str, y: str) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinate columns ``x`` and ``y`` as floats; empty or non-numeric cells become NaN."""
+    for col in (x, y):
+        if col not in table.frame.columns:
+            raise SchemaError(f"no column {col!r}; the columns are: {', '.join(map(str, table.frame.columns))}")
+    return _numbers(table.frame[x]), _numbers(table.frame[y])
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    text = values.astype(str).str.strip()
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
