@@ -14,6 +14,7 @@ from typing import Sequence
 import pandas as pd
 
 from zkq_geo.catalog import load_catalog
+from zkq_geo.cli_import import IMPORT_COMMANDS, add_import_parsers
 from zkq_geo.errors import DataSourceError, OptionError, ZkqGeoError
 
 OUTPUT_FORMATS = ("table", "csv", "json")
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--parcels", type=int, default=10_000, help="number of parcels (default 10000)")
     bench.add_argument("--reruns", type=int, default=5, help="timed Streamlit reruns per path (default 5)")
     bench.add_argument("--out", metavar="DIR", help="keep the two Streamlit scripts in DIR")
+    add_import_parsers(sub)  # inspect, import, join: planners' own files (zkq_geo/cli_import.py)
     return parser
 
 
@@ -176,7 +178,8 @@ def cmd_bench(args) -> int:
 
 
 COMMANDS = {"layers": cmd_layers, "show": cmd_show, "export": cmd_export,
-            "efficiency": cmd_efficiency, "validate": cmd_validate, "map": cmd_map, "bench": cmd_bench}
+            "efficiency": cmd_efficiency, "validate": cmd_validate, "map": cmd_map, "bench": cmd_bench,
+            **IMPORT_COMMANDS}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -203,7 +206,8 @@ def _map_layers(args, catalog) -> dict:
     layers = {}
     for name in dict.fromkeys(args.layer):
         gdf = load_layer(name, catalog).gdf
-        filtered = name in ("parks", "projects") and not sel.is_empty
+        filterable = name in ("parks", "projects") or catalog.layer(name).origin == "workspace"
+        filtered = filterable and not sel.is_empty
         layers[name] = apply_selection(gdf, sel, catalog, plates) if filtered else gdf
     return layers
 
