@@ -14,6 +14,7 @@ from typing import Sequence
 import pandas as pd
 
 from zkq_geo.catalog import load_catalog
+from zkq_geo.cli_evaluate import EVALUATE_COMMANDS, add_evaluate_parsers
 from zkq_geo.cli_import import IMPORT_COMMANDS, add_import_parsers
 from zkq_geo.errors import DataSourceError, OptionError, ZkqGeoError
 
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--reruns", type=int, default=5, help="timed Streamlit reruns per path (default 5)")
     bench.add_argument("--out", metavar="DIR", help="keep the two Streamlit scripts in DIR")
     add_import_parsers(sub)  # inspect, import, join: planners' own files (zkq_geo/cli_import.py)
+    add_evaluate_parsers(sub)  # evaluate, schemes, control: 亩均评价 (zkq_geo/cli_evaluate.py)
     return parser
 
 
@@ -179,7 +181,7 @@ def cmd_bench(args) -> int:
 
 COMMANDS = {"layers": cmd_layers, "show": cmd_show, "export": cmd_export,
             "efficiency": cmd_efficiency, "validate": cmd_validate, "map": cmd_map, "bench": cmd_bench,
-            **IMPORT_COMMANDS}
+            **IMPORT_COMMANDS, **EVALUATE_COMMANDS}
 
 
 # ----------------------------------------------------------------------------- helpers
