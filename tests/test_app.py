@@ -165,3 +165,14 @@ def test_errors_are_shown_not_raised(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     assert any("catalogue" in e.value for e in at.error)
+
+
+def test_tianditu_basemap_offered_only_with_a_key(monkeypatch):
+    monkeypatch.delenv("ZKQ_TIANDITU_KEY", raising=False)
+    at = run_app()
+    assert "tianditu" not in at.selectbox(key="basemap").options
+    assert {"none", "osm", "amap"} <= set(at.selectbox(key="basemap").options) or len(at.selectbox(key="basemap").options) == 3
+    monkeypatch.setenv("ZKQ_TIANDITU_KEY", "test-key")
+    st.cache_data.clear()
+    at = run_app()
+    assert len(at.selectbox(key="basemap").options) == 4

@@ -108,6 +108,37 @@ def test_industry_filter_changes_what_is_drawn(app_url, page, map_frame, save_sc
     save_screenshot(page, "map_filtered_biomed")
 
 
+BOUNDS_JS = """() => {
+  const b = window[Object.keys(window).find(k => window[k] instanceof L.Map)].getBounds();
+  return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+}"""
+
+
+def test_zoom_to_selection_fits_the_filtered_features(app_url, page, map_frame):
+    page.goto(app_url)
+    wait_for_count(page, map_frame, ALL_FEATURES)
+    page.get_by_role("textbox", name="名称搜索（含别名）").fill("滨河数字")
+    page.keyboard.press("Enter")
+    wait_for_count(page, map_frame, 10 + 1)
+    before = map_frame(page).evaluate(BOUNDS_JS)
+    page.get_by_text("缩放至所选要素").click()
+    deadline = time.monotonic() + 60
+    after = before
+    while time.monotonic() < deadline and after == before:
+        time.sleep(0.5)
+        try:
+            after = map_frame(page).evaluate(BOUNDS_JS)
+        except Exception:
+            pass
+    width_before, width_after = before[2] - before[0], after[2] - after[0]
+    assert width_after < width_before / 4, (before, after)  # zoomed in on one 96-亩 park
+    from zkq_geo.layers import load_layer
+    parks = load_layer("parks").gdf.set_index("id")
+    point = parks.geometry["park_binhe_digital"].representative_point()
+    west, south, east, north = after
+    assert west < point.x < east and south < point.y < north
+
+
 def test_export_downloads_a_valid_geojson_of_the_selection(app_url, page, map_frame, tmp_path):
     page.goto(app_url)
     wait_for_count(page, map_frame, ALL_FEATURES)
