@@ -44,8 +44,8 @@ def table_ids(at: AppTest) -> list[str]:
 def test_map_page_defaults_show_everything_and_the_schematic_note():
     at = run_app()
     assert metric(at, "小微企业园") == "10"
-    assert metric(at, "项目") == "34"
-    assert len(table_ids(at)) == 44
+    assert metric(at, "项目") == "35"
+    assert len(table_ids(at)) == 45
     assert any("示意范围，非法定边界" in w.value for w in at.warning)
     assert at.title[0].value == "郑州经开区 空间规划与用地一张图"
 
@@ -76,9 +76,9 @@ def test_search_plate_and_investment_filters():
 def test_clear_filters_button():
     at = run_app()
     at.multiselect(key="f_industries").set_value(["auto"]).run()
-    assert len(table_ids(at)) < 44
+    assert len(table_ids(at)) < 45
     next(b for b in at.button if b.label == "清除筛选").click().run()
-    assert len(table_ids(at)) == 44
+    assert len(table_ids(at)) == 45
 
 
 def test_detail_panel_shows_source_and_conflicts():
