@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import geopandas as gpd
-import pandas as pd
 import pytest
 from shapely.geometry import Point
 

@@ -38,3 +38,13 @@ def check_choice(name: str, value: object, allowed: tuple | list | set) -> None:
     if value not in allowed:
         choices = ", ".join(repr(a) for a in sorted(allowed, key=str))
         raise OptionError(f"{name}={value!r} is not allowed; choose one of: {choices}")
+
+
+def require_columns(df, columns, caller: str) -> None:
+    """Raise :class:`SchemaError` naming the columns ``caller`` needs that ``df`` lacks."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise SchemaError(
+            f"{caller} needs column(s) {', '.join(missing)}; the table has: "
+            f"{', '.join(map(str, df.columns)) or '(no columns)'}"
+        )

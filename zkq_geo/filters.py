@@ -13,21 +13,12 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from zkq_geo.errors import OptionError, SchemaError
+from zkq_geo.errors import OptionError, SchemaError, require_columns
 
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
 
 
 # ----------------------------------------------------------------------------- helpers
-def _require_columns(df: pd.DataFrame, columns: Iterable[str], caller: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise SchemaError(
-            f"{caller} needs column(s) {', '.join(missing)}; the table has: "
-            f"{', '.join(map(str, df.columns)) or '(no columns)'}"
-        )
-
-
 def _text(df: pd.DataFrame, column: str) -> pd.Series:
     return df[column].fillna("").astype(str)
 
@@ -107,7 +98,7 @@ def _industry_mask(df: pd.DataFrame, industries, vocabulary) -> np.ndarray | Non
         raise OptionError("filtering by industries needs vocabulary= (the industry vocabulary "
                           "of geodata/industries.yaml) to check the codes")
     codes = sorted({resolve_industry(w, vocabulary) for w in wanted})
-    _require_columns(df, ("industries",), "filter_features(industries=...)")
+    require_columns(df, ("industries",), "filter_features(industries=...)")
     pattern = r"(?:^|\|)\s*(?:" + "|".join(map(re.escape, codes)) + r")\s*(?:\||$)"
     return _text(df, "industries").str.contains(pattern, regex=True).to_numpy(dtype=bool)
 
@@ -119,7 +110,7 @@ def _plate_mask(df: pd.DataFrame, plate_id) -> np.ndarray | None:
     if not isinstance(plate_id, str):
         raise OptionError(f"plate_id={plate_id!r} must be a plate id string; "
                           "use resolve_plate() to turn a name into an id")
-    _require_columns(df, ("plate_id",), "filter_features(plate_id=...)")
+    require_columns(df, ("plate_id",), "filter_features(plate_id=...)")
     return (_text(df, "plate_id").str.strip() == plate_id.strip()).to_numpy(dtype=bool)
 
 
@@ -138,7 +129,7 @@ def _check_bound(name: str, value) -> float | None:
 def _investment_mask(df: pd.DataFrame, low: float | None, high: float | None) -> np.ndarray | None:
     if low is None and high is None:
         return None
-    _require_columns(df, ("investment_yi",), "filter_features(min/max_investment_yi=...)")
+    require_columns(df, ("investment_yi",), "filter_features(min/max_investment_yi=...)")
     try:
         invest = pd.to_numeric(df["investment_yi"], errors="raise").astype("float64")
     except (ValueError, TypeError) as exc:
@@ -160,7 +151,7 @@ def _search_mask(df: pd.DataFrame, search) -> np.ndarray | None:
     if not needle:
         return None
     columns = ("id", "name", "aliases")
-    _require_columns(df, columns, "filter_features(search=...)")
+    require_columns(df, columns, "filter_features(search=...)")
     hits = [_text(df, c).str.contains(needle, case=False, regex=False) for c in columns]
     return np.logical_or.reduce([h.to_numpy(dtype=bool) for h in hits])
 
@@ -258,7 +249,7 @@ def resolve_plate(plates_df: pd.DataFrame, text: str) -> str:
         ``text`` matches no plate, or only aliases of several plates; the message lists
         the valid ids and names.
     """
-    _require_columns(plates_df, ("id", "name"), "resolve_plate")
+    require_columns(plates_df, ("id", "name"), "resolve_plate")
     key = _normalise(text) if isinstance(text, str) else ""
     ids = _text(plates_df, "id").str.strip().tolist()
     names = _text(plates_df, "name").tolist()

@@ -15,13 +15,13 @@ see :func:`add_efficiency`.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from zkq_geo.errors import OptionError, SchemaError, check_choice
+from zkq_geo.errors import OptionError, SchemaError, check_choice, require_columns
 from zkq_geo.units import M2_PER_KM2, M2_PER_MU, WAN_PER_YI
 
 SummaryBy = Literal["industry", "plate", "layer"]
@@ -54,15 +54,6 @@ _GRADE_TOLERANCE = 1e-9
 
 
 # ----------------------------------------------------------------------------- helpers
-def _require_columns(df: pd.DataFrame, columns: Iterable[str], caller: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise SchemaError(
-            f"{caller} needs column(s) {', '.join(missing)}; the table has: "
-            f"{', '.join(map(str, df.columns)) or '(no columns)'}"
-        )
-
-
 def _numeric(df: pd.DataFrame, column: str) -> pd.Series:
     """Column as float64 (NaN for missing); SchemaError on text that is not a number."""
     try:
@@ -144,7 +135,7 @@ def add_efficiency(df: pd.DataFrame) -> pd.DataFrame:
     --------
     35 亿元 on 295 亩 is 35 x 10000 / 295 = 1186.44 万元/亩.
     """
-    _require_columns(df, EFFICIENCY_INPUT_COLUMNS, "add_efficiency")
+    require_columns(df, EFFICIENCY_INPUT_COLUMNS, "add_efficiency")
     invest, land, floor = (_numeric(df, c) for c in ("investment_yi", "land_area_mu", "floor_area_m2"))
     has_invest, has_land, has_floor = invest.notna(), land.gt(0), floor.notna()
     invest_q = _qualifier(df, "investment_qualifier", has_invest)
@@ -181,7 +172,7 @@ def rank_by_intensity(df: pd.DataFrame) -> pd.DataFrame:
         (method "min": 1, 2, 2, 4); features without an intensity get ``<NA>``.
     """
     ranked = df if INTENSITY in df.columns else add_efficiency(df)
-    _require_columns(ranked, ("id",), "rank_by_intensity")
+    require_columns(ranked, ("id",), "rank_by_intensity")
     intensity = _numeric(ranked, INTENSITY)
     keys = pd.DataFrame({"v": intensity.to_numpy(), "id": ranked["id"].astype(str).to_numpy()})
     order = keys.sort_values(["v", "id"], ascending=[False, True], na_position="last",
@@ -225,7 +216,7 @@ def summarize_efficiency(df: pd.DataFrame, by: SummaryBy = "industry") -> pd.Dat
     """
     check_choice("by", by, tuple(_BY_COLUMN))
     key_column = _BY_COLUMN[by]
-    _require_columns(df, (key_column, "investment_yi", "investment_qualifier",
+    require_columns(df, (key_column, "investment_yi", "investment_qualifier",
                           "land_area_mu", "land_area_qualifier"), "summarize_efficiency")
     parts = _summary_parts(df, key_column)
     grouped = parts.groupby("key", sort=True)
@@ -319,7 +310,7 @@ def zone_per_mu(zone: pd.Series | pd.DataFrame | Mapping) -> pd.DataFrame:
     1265.9 亿元 / (158.7 km2 x 1500 亩/km2) = 12,659,000 万元 / 238,050 亩 = 53.18 万元/亩.
     """
     rows = _zone_frame(zone)
-    _require_columns(rows, _ZONE_COLUMNS, "zone_per_mu")
+    require_columns(rows, _ZONE_COLUMNS, "zone_per_mu")
     records = [_zone_record(row, spec) for _, row in rows.iterrows() for spec in _ZONE_INDICATORS]
     out = pd.DataFrame.from_records(records, columns=[
         "indicator", "label_zh", "label_en", "value", "unit", "numerator", "denominator",
