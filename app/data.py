@@ -13,7 +13,7 @@ from zkq_geo.export import export_bytes
 from zkq_geo.layers import LayerData, load_layers
 from zkq_geo.selection import Selection, apply_selection
 
-FILTERABLE = ("parks", "projects")
+FILTERABLE = ("parks", "projects")  # shipped layers with feature columns; filterable() adds imported ones
 ASSET_BASE_URL = "/app/static/vendor/"
 
 
@@ -28,11 +28,23 @@ def all_layers() -> dict[str, LayerData]:
     return load_layers(catalog=catalog())
 
 
+def filterable() -> tuple[str, ...]:
+    """Layers the filters, the table and 亩均 apply to: parks, projects and every imported layer
+    (loaded with the same feature columns, see zkq_geo.layers.load_layer)."""
+    return FILTERABLE + tuple(n for n, spec in catalog().layers.items() if spec.origin == "workspace")
+
+
+def refresh_layers() -> None:
+    """Forget every cached catalogue, layer, selection, map and export (after an import or a join)."""
+    for cached in (catalog, all_layers, selected, map_payload, export_file):
+        cached.clear()
+
+
 @st.cache_resource(show_spinner=False, max_entries=128)
 def selected(layer: str, selection: Selection) -> gpd.GeoDataFrame:
     """Layer ``layer`` filtered by ``selection`` (zone, boards and plates are not filtered)."""
     gdf = all_layers()[layer].gdf
-    if layer not in FILTERABLE or selection.is_empty:
+    if layer not in filterable() or selection.is_empty:
         return gdf
     return apply_selection(gdf, selection, catalog(), all_layers()["plates"].gdf)
 
@@ -47,7 +59,7 @@ def map_payload(selection: Selection, shown: tuple[str, ...], basemap: str, colo
     m = build_map(layers, catalog=catalog(), lang=lang, basemap=basemap, color_by=color_by,
                   tianditu_key=tianditu_key, asset_base_url=ASSET_BASE_URL)
     if zoom_to_selection:
-        picked = [g for n, g in layers.items() if n in FILTERABLE and len(g)]
+        picked = [g for n, g in layers.items() if n in filterable() and len(g)]
         if picked:
             minx, miny, maxx, maxy = gpd.GeoDataFrame(
                 {"geometry": [geom for g in picked for geom in g.geometry]}, crs="EPSG:4326").total_bounds

@@ -11,9 +11,6 @@ import state
 from i18n import t
 from zkq_geo.selection import Selection
 
-ALL_LAYERS = ("zone", "boards", "plates", "parks", "projects")
-
-
 @dataclass(frozen=True)
 class View:
     shown: tuple[str, ...]
@@ -52,15 +49,16 @@ def view_options() -> View:
     st.sidebar.subheader(t("layers"))
     cat = data.catalog()
     lang = st.session_state.get(state.LANG, "zh")
-    shown = st.sidebar.multiselect(t("layers"), list(ALL_LAYERS), default=list(ALL_LAYERS), key=state.SHOWN_LAYERS,
+    all_layers = list(cat.layers)  # the shipped five, then imported layers (zkq_geo.workspace)
+    shown = st.sidebar.multiselect(t("layers"), all_layers, default=all_layers, key=state.SHOWN_LAYERS,
                                    format_func=lambda n: cat.layer(n).title(lang), label_visibility="collapsed")
     basemaps = ["none", "osm", "amap"] + (["tianditu"] if data.tianditu_key() else [])
     basemap = st.sidebar.selectbox(t("basemap"), basemaps, key=state.BASEMAP, format_func=lambda b: t(f"basemap_{b}"))
     color_by = st.sidebar.radio(t("color_by"), ["industry", "intensity"], key=state.COLOR_BY,
                                 format_func=lambda c: t(f"color_{c}"), horizontal=True)
-    return View(shown=tuple(n for n in ALL_LAYERS if n in shown), basemap=basemap, color_by=color_by)
+    return View(shown=tuple(n for n in all_layers if n in shown), basemap=basemap, color_by=color_by)
 
 
 def _investment_ceiling(layers) -> float:
-    values = [v for n in data.FILTERABLE for v in layers[n].gdf["investment_yi"].dropna()]
+    values = [v for n in data.filterable() for v in layers[n].gdf["investment_yi"].dropna()]
     return float(math.ceil(max(values, default=1.0)))

@@ -118,12 +118,13 @@ class ImportOptions:
     x: str | None = None
     y: str | None = None
     max_bytes: int | None = None
+    id_prefix: str = "f"
 
     def checked(self) -> ImportOptions:
         if (self.x is None) != (self.y is None):
             raise OptionError("give both coordinate columns (--x COL --y COL) or neither")
         return ImportOptions(self.layer, check_crs_choice(self.crs), check_encoding_choice(self.encoding),
-                             self.x, self.y, self.max_bytes)
+                             self.x, self.y, self.max_bytes, self.id_prefix)
 
 
 def detect_format(path: str | Path) -> str:
@@ -138,24 +139,26 @@ def detect_format(path: str | Path) -> str:
 
 
 def inspect_file(path: str | Path, *, layer: str | None = None, crs: str = "auto", encoding: str = "auto",
-                 x: str | None = None, y: str | None = None, max_bytes: int | None = None) -> ImportReport:
+                 x: str | None = None, y: str | None = None, max_bytes: int | None = None,
+                 id_prefix: str = "f") -> ImportReport:
     """Report what importing ``path`` with these choices would give; nothing is written.
 
     Raises :class:`~zkq_geo.errors.ZkqGeoError` subclasses only, and only when the file
     cannot be read at all (missing, empty, too large, damaged, unsafe zip); everything else
-    is listed in the report's ``problems`` and ``warnings``.
+    is listed in the report's ``problems`` and ``warnings``. Features without a usable ``id``
+    are numbered ``<id_prefix>1``, ``<id_prefix>2``...
     """
-    return _run(Path(path).resolve(), ImportOptions(layer, crs, encoding, x, y, max_bytes).checked())[1]
+    return _run(Path(path).resolve(), ImportOptions(layer, crs, encoding, x, y, max_bytes, id_prefix).checked())[1]
 
 
 def read_import(path: str | Path, *, layer: str | None = None, crs: str = "auto", encoding: str = "auto",
-                x: str | None = None, y: str | None = None,
-                max_bytes: int | None = None) -> tuple[gpd.GeoDataFrame, ImportReport]:
+                x: str | None = None, y: str | None = None, max_bytes: int | None = None,
+                id_prefix: str = "f") -> tuple[gpd.GeoDataFrame, ImportReport]:
     """Read ``path`` as features in EPSG:4326 plus the :class:`ImportReport`.
 
     Raises :class:`~zkq_geo.errors.SchemaError` with the report's first problem when there is one.
     """
-    gdf, report = _run(Path(path).resolve(), ImportOptions(layer, crs, encoding, x, y, max_bytes).checked())
+    gdf, report = _run(Path(path).resolve(), ImportOptions(layer, crs, encoding, x, y, max_bytes, id_prefix).checked())
     if report.problems or gdf is None:
         raise SchemaError(report.error_message())
     return gdf, report
@@ -207,7 +210,7 @@ def _assemble(source: str, raw: _Raw, opts: ImportOptions) -> tuple[gpd.GeoDataF
         if len(raw.frame) and not geo.problems else None
     problems = [*raw.problems, *geo.problems, *(placed.problems if placed else ())]
     warnings = [*raw.warnings, *geo.warnings, *(placed.warnings if placed else ())]
-    frame, notes = standardise(raw.frame, source)
+    frame, notes = standardise(raw.frame, source, opts.id_prefix)
     gdf = None
     if placed is not None and placed.geoms is not None:
         warnings += region_warnings(placed.geoms, geoms, placed, raw.labels)
@@ -381,7 +384,7 @@ _READERS = {"shapefile": _read_shapefile, "geojson": _read_geojson, "gpkg": _rea
 
 
 # ----------------------------------------------------------------------------- standard columns
-def standardise(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[str]]:
+def standardise(frame: pd.DataFrame, source: str, id_prefix: str = "f") -> tuple[pd.DataFrame, list[str]]:
     """Give an imported attribute table the columns the viewer needs, keeping every user value.
 
     Returns the new frame and notes saying what was added or renamed.
@@ -390,7 +393,7 @@ def standardise(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[st
     out.columns = [str(c) for c in out.columns]
     out, notes = _adopt_case_variants(out)
     out, reserved_notes = _rename_reserved(out)
-    out, id_notes = _ensure_id(out)
+    out, id_notes = _ensure_id(out, id_prefix)
     out, name_notes = _ensure_name(out)
     if "geometry_quality" not in out.columns:
         out["geometry_quality"] = "user"
@@ -457,7 +460,7 @@ def _numeric_text(values: pd.Series) -> bool:
     return bool(pd.to_numeric(text, errors="coerce").notna().all())
 
 
-def _ensure_id(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def _ensure_id(frame: pd.DataFrame, prefix: str) -> tuple[pd.DataFrame, list[str]]:
     out, notes = frame, []
     if "id" in out.columns:
         ids = out["id"].astype("string").fillna("").str.strip()
@@ -467,12 +470,12 @@ def _ensure_id(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         new = _free_name("id_original", {c.lower() for c in out.columns})
         dupes = sorted(set(ids[ids.duplicated()]))[:5]
         notes.append(f"column id is not a unique key (duplicates or blanks: {', '.join(map(repr, dupes)) or 'blanks'});"
-                     f" kept as {new!r}, new ids f1..f{len(out)} assigned")
+                     f" kept as {new!r}, new ids {prefix}1..{prefix}{len(out)} assigned")
         out = out.rename(columns={"id": new})
     else:
-        notes.append(f"no id column: features numbered f1..f{len(out)}")
+        notes.append(f"no id column: features numbered {prefix}1..{prefix}{len(out)}")
     out = out.copy()
-    out.insert(0, "id", [f"f{i + 1}" for i in range(len(out))])
+    out.insert(0, "id", [f"{prefix}{i + 1}" for i in range(len(out))])
     return out, notes
 
 

@@ -326,6 +326,7 @@ def import_into_workspace(path: str | Path, name: str, *, title: str | None = No
     from zkq_geo.importer import read_import
 
     check_layer_name(name)
+    options.setdefault("id_prefix", f"{name}_")
     gdf, report = read_import(path, **options)
     source = source_name or Path(path).name
     saved = (workspace or Workspace()).save_layer(

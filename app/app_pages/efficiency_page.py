@@ -28,7 +28,7 @@ st.dataframe(per_mu[list(zone_cols)].rename(columns={c: t(k) for c, k in zone_co
              width="stretch", column_config={t("col_value"): st.column_config.NumberColumn(format="%.2f")})
 st.caption(t("zone_per_mu_note"))
 
-features = pd.concat([pd.DataFrame(data.selected(n, sel)) for n in data.FILTERABLE], ignore_index=True)
+features = pd.concat([pd.DataFrame(data.selected(n, sel)) for n in data.filterable()], ignore_index=True)
 cat = data.catalog()
 features["layer_label"] = features["layer"].map(lambda n: cat.layer(n).title(lang()))
 features["qualifier_label"] = features["invest_intensity_qualifier"].map(qualifier_label)
@@ -55,12 +55,12 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("not_computable"))
     missing = features[features["invest_intensity_qualifier"].isin(["no_land_area", "no_investment"])]
-    st.dataframe(tables.feature_table([data.selected(n, sel)[lambda g: g["id"].isin(missing["id"])] for n in data.FILTERABLE]),
+    st.dataframe(tables.feature_table([data.selected(n, sel)[lambda g: g["id"].isin(missing["id"])] for n in data.filterable()]),
                  width="stretch")
 with right:
     st.subheader(t("lower_bounds"))
     lows = features[features["invest_intensity_qualifier"].isin(["at_least", "indeterminate", "at_most"])]
-    st.dataframe(tables.feature_table([data.selected(n, sel)[lambda g: g["id"].isin(lows["id"])] for n in data.FILTERABLE]),
+    st.dataframe(tables.feature_table([data.selected(n, sel)[lambda g: g["id"].isin(lows["id"])] for n in data.filterable()]),
                  width="stretch")
 
 st.subheader(t("summary_by"))

@@ -44,7 +44,8 @@ with col_map:
     clicked = (show_map(payload, key="main_map", height=680) or {}).get("last_object_clicked")
     if clicked:
         datum = "gcj02" if view.basemap == "amap" else "wgs84"
-        hit = next((fid for n in CLICK_ORDER if n in shown
+        order = tuple(n for n in shown if n not in CLICK_ORDER) + CLICK_ORDER  # imported layers on top
+        hit = next((fid for n in order if n in shown
                     for fid in [feature_at(shown[n], clicked["lng"], clicked["lat"], datum=datum)] if fid), None)
         if hit and hit != st.session_state.get("_last_hit"):
             st.session_state[state.DETAIL_ID] = hit
@@ -52,7 +53,7 @@ with col_map:
 
 with col_side:
     st.subheader(t("table"))
-    table = tables.feature_table([g for n, g in shown.items() if n in data.FILTERABLE])
+    table = tables.feature_table([g for n, g in shown.items() if n in data.filterable()])
     if table.empty:
         st.info(t("no_match"))
     st.dataframe(table, height=320, width="stretch")
@@ -66,7 +67,7 @@ with col_side:
     detail_id = st.selectbox(t("detail_pick"), ids, key=state.DETAIL_ID,
                              format_func=lambda i: names.get(i, t("detail_none")) if i else t("detail_none"))
     if detail_id:
-        row = everything.set_index("id").loc[detail_id]
+        row = everything[everything["id"] == detail_id].iloc[0]  # ids of imported layers may repeat
         st.markdown(f"**{tables.md_text(names[detail_id])}**")
         st.caption(f"{t('source')}：{tables.md_text(row.get('source', ''))}")
         if bool(row.get("has_conflict", False)):

@@ -1,0 +1,171 @@
+"""Import page: planners' own files into the workspace, and ledgers joined to layers. Each shows
+its report (what was found, every problem) before anything is applied; errors are one line."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import data
+import importing
+import state
+from i18n import t
+from tables import md_text
+from zkq_geo.errors import ZkqGeoError
+from zkq_geo.importer import ACCEPTED_SUFFIXES
+from zkq_geo.ledger_join import LAND_UNITS, MONEY_UNITS, UnitSpec, join_ledger, preview_join
+from zkq_geo.safe_input import staged_upload
+from zkq_geo.workspace import Workspace, check_layer_name, import_into_workspace, save_joined_layer
+
+UPLOAD_TYPES = [s.lstrip(".") for s in ACCEPTED_SUFFIXES]
+
+
+def show_messages(kind, lines) -> None:
+    for line in lines:
+        kind(md_text(line))
+
+
+def show_report(report) -> None:
+    st.subheader(t("report"))
+    st.dataframe(importing.report_facts(report, t), width="stretch")
+    if report.fields:
+        with st.expander(t("r_fields_n", n=len(report.fields))):
+            st.dataframe(importing.fields_table(report, t), hide_index=True, width="stretch")
+    show_messages(st.error, report.problems)
+    show_messages(st.warning, report.warnings)
+    show_messages(st.info, report.notes)
+    if report.repairs:
+        st.dataframe(importing.repairs_table(report, t), hide_index=True, width="stretch")
+
+
+def import_section(workspace: Workspace) -> None:
+    st.header(t("import_header"))
+    upload = st.file_uploader(t("import_file"), type=UPLOAD_TYPES, key=state.IMPORT_FILE)
+    if upload is None:
+        return
+    first = importing.inspect_upload(upload.file_id, upload.name, importing.read_options(None, "auto", "auto", None, None),
+                                     upload.getvalue())
+    c1, c2, c3 = st.columns(3)
+    layer = c1.selectbox(t("import_layer"), list(first.layers) or [""], key=state.IMPORT_LAYER,
+                         disabled=len(first.layers) < 2)
+    crs = c2.selectbox(t("import_crs"), importing.CRS_CHOICES, key=state.IMPORT_CRS,
+                       format_func=lambda c: t(f"crs_{c}") if not c.startswith("EPSG:") else importing.crs_label(c))
+    encoding = c3.selectbox(t("import_encoding"), importing.ENCODING_CHOICES, key=state.IMPORT_ENCODING,
+                            format_func=lambda e: t("auto") if e == "auto" else e)
+    x = y = None
+    if first.format in ("csv", "xlsx"):
+        columns = [importing.AUTO] + [f for f, _ in first.fields]
+        c4, c5 = st.columns(2)
+        x = c4.selectbox(t("import_x"), columns, key=state.IMPORT_X, format_func=lambda c: c or t("auto"))
+        y = c5.selectbox(t("import_y"), columns, key=state.IMPORT_Y, format_func=lambda c: c or t("auto"))
+        if bool(x) != bool(y):
+            st.info(t("import_xy_both"))
+            x = y = None
+    existing = data.catalog().layers
+    name = st.text_input(t("import_name"), value=importing.suggest_name(upload.name, existing), key=state.IMPORT_NAME)
+    options = importing.read_options(layer, crs, encoding, x, y, id_prefix=f"{name}_")
+    report = importing.inspect_upload(upload.file_id, upload.name, options, upload.getvalue())
+    show_report(report)
+    title = st.text_input(t("import_title"), value=upload.name.rsplit(".", 1)[0], key=state.IMPORT_TITLE)
+    versions = [v.version for v in workspace.versions(name)]
+    if versions:
+        st.warning(t("import_exists", name=md_text(name), versions=", ".join(map(str, versions)), next=max(versions) + 1))
+    if st.button(t("import_button"), type="primary", disabled=not report.ok, key=state.IMPORT_BUTTON):
+        check_layer_name(name)
+        with staged_upload(upload.getvalue(), upload.name) as path:
+            saved, _ = import_into_workspace(path, name, title=title or name, workspace=workspace, **dict(options))
+        data.refresh_layers()
+        st.success(t("import_done", message=md_text(saved.message)))
+
+
+def join_section(workspace: Workspace) -> None:
+    st.header(t("join_header"))
+    cat = data.catalog()
+    layer = st.selectbox(t("join_layer"), list(cat.layers), key=state.JOIN_LAYER,
+                         format_func=lambda n: cat.layer(n).title(st.session_state.get(state.LANG, "zh")))
+    gdf = data.all_layers()[layer].gdf
+    upload = st.file_uploader(t("join_file"), type=["xlsx", "xlsm", "csv", "txt"], key=state.JOIN_FILE)
+    if upload is None:
+        return
+    sheet_name, encoding = st.session_state.get(state.JOIN_SHEET), st.session_state.get(state.JOIN_ENCODING, "auto")
+    sheet = importing.read_ledger_upload(upload.file_id, upload.name, sheet_name or None, encoding, upload.getvalue())
+    c1, c2 = st.columns(2)
+    c1.selectbox(t("import_layer"), list(sheet.sheets) or [""], key=state.JOIN_SHEET, disabled=len(sheet.sheets) < 2)
+    c2.selectbox(t("import_encoding"), importing.ENCODING_CHOICES, key=state.JOIN_ENCODING,
+                 format_func=lambda e: t("auto") if e == "auto" else e, disabled=bool(sheet.sheets))
+    show_messages(st.info, sheet.warnings)
+    match = st.radio(t("join_match"), ["key", "name"], key=state.JOIN_MATCH, horizontal=True,
+                     format_func=lambda m: t(f"join_match_{m}"))
+    layer_cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    table_cols = list(map(str, sheet.frame.columns))
+    c3, c4, c5 = st.columns(3)
+    default_key = "name" if match == "name" else "id"
+    key = c3.selectbox(t("join_key"), layer_cols, key=state.JOIN_KEY,
+                       index=layer_cols.index(default_key) if default_key in layer_cols else 0)
+    table_key = c4.selectbox(t("join_table_key"), table_cols, key=state.JOIN_TABLE_KEY)
+    how = c5.radio(t("join_how"), ["left", "inner"], key=state.JOIN_HOW, format_func=lambda h: t(f"join_how_{h}"))
+    units = units_choice(table_cols, layer_cols)
+    report = preview_join(gdf, sheet.frame, key=key, table_key=table_key, how=how, match=match)
+    show_join_report(report)
+    if report.problems:
+        return
+    joined, report = join_ledger(gdf, sheet.frame, key=key, table_key=table_key, how=how, match=match, units=units)
+    show_messages(st.info, [t("j_computed", what=c) for c in report.computed])
+    st.subheader(t("join_preview"))
+    st.dataframe(preview_table(joined), hide_index=True, width="stretch")
+    save_join(workspace, joined, report, cat.layer(layer).title_zh, upload)
+
+
+def units_choice(table_cols: list[str], layer_cols: list[str]) -> UnitSpec:
+    none = [importing.AUTO]
+    c1, c2, c3 = st.columns(3)
+    land = c1.selectbox(t("join_land"), none + table_cols, key=state.JOIN_LAND, format_func=lambda c: c or t("none"))
+    land_unit = c2.selectbox(t("join_land_unit"), LAND_UNITS, key=state.JOIN_LAND_UNIT,
+                             format_func=lambda u: t(f"unit_{u}"))
+    money_unit = c3.selectbox(t("join_money_unit"), MONEY_UNITS, key=state.JOIN_MONEY_UNIT, index=1,
+                              format_func=lambda u: t(f"unit_{u}"))
+    c4, c5 = st.columns(2)
+    invest = c4.selectbox(t("join_investment"), none + table_cols, key=state.JOIN_INVESTMENT,
+                          format_func=lambda c: c or t("none"))
+    per_mu = c5.multiselect(t("join_per_mu"), table_cols, key=state.JOIN_PER_MU, placeholder=t("none"))
+    rename = lambda c: importing.joined_name(c, layer_cols) if c else None  # noqa: E731
+    return UnitSpec(land_col=rename(land), land_unit=land_unit, investment_col=rename(invest),
+                    per_mu_cols=tuple(rename(c) for c in per_mu), money_unit=money_unit)
+
+
+def show_join_report(report) -> None:
+    st.subheader(t("join_report"))
+    j = report.join
+    st.markdown(md_text(t("j_matched", m=j.matched, n=j.left_count, r=j.right_count)))
+    for label, items in importing.join_lists(report, t):
+        st.markdown(f"**{md_text(label)}** ({len(items)})")
+        st.dataframe(pd.DataFrame({label: items}), hide_index=True, width="stretch")
+    show_messages(st.error, report.problems)
+
+
+def preview_table(joined) -> pd.DataFrame:
+    per_mu = [c for c in joined.columns if str(c).endswith("_wan_per_mu")]
+    cols = list(dict.fromkeys(["id", "name", "land_area_mu", "investment_yi", *per_mu]))
+    return pd.DataFrame(joined[[c for c in cols if c in joined.columns]])
+
+
+def save_join(workspace: Workspace, joined, report, layer_title: str, upload) -> None:
+    name = st.text_input(t("join_name"), key=state.JOIN_NAME)
+    if st.button(t("join_button"), type="primary", disabled=not name, key=state.JOIN_BUTTON):
+        check_layer_name(name)
+        with staged_upload(upload.getvalue(), upload.name) as path:
+            saved = save_joined_layer(name, joined, report.to_dict(), title=f"{layer_title} + {upload.name}",
+                                      table_path=path, workspace=workspace)
+        data.refresh_layers()
+        st.success(t("import_done", message=md_text(saved.message)))
+
+
+st.title(t("page_import"))
+workspace = Workspace()
+st.caption(t("import_intro", root=md_text(workspace.root)))
+if data.catalog().extra.get("workspace_problem"):
+    st.error(md_text(data.catalog().extra["workspace_problem"]))
+for section in (import_section, join_section):
+    try:
+        section(workspace)
+    except ZkqGeoError as exc:  # one line; the rest of the page keeps working
+        st.error(md_text(f"{t('error')}{exc}"))

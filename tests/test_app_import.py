@@ -1,0 +1,167 @@
+"""AppTest tests of the import page: the report is shown before anything is written; import and
+join write versioned workspace layers that the map and 亩均 pages then show; hostile uploads give
+one line and leave the workspace empty while the app keeps working."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import importdata as d
+from zkq_geo.catalog import load_catalog
+from zkq_geo.layers import load_layer
+
+APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
+
+
+@pytest.fixture(autouse=True)
+def workspace(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("ZKQ_WORKSPACE", str(tmp_path / "ws"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield tmp_path / "ws"
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def import_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/import_page.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def facts(at: AppTest) -> dict[str, str]:
+    return dict(zip(at.dataframe[0].value.index, at.dataframe[0].value.iloc[:, 0]))
+
+
+def upload(at: AppTest, key: str, path: Path) -> AppTest:
+    at.file_uploader(key=key).set_value((path.name, path.read_bytes(), "application/octet-stream"))
+    return run(at)
+
+
+def test_report_first_then_import_shows_the_layer_on_the_map(tmp_path, workspace):
+    at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
+    report = facts(at)
+    assert report["格式"] == "shapefile" and report["要素数"] == "3"
+    assert report["编码"].startswith("gb18030 (detected") and report["坐标系"].startswith("EPSG:4526")
+    assert not workspace.exists()  # nothing applied yet
+    assert at.text_input(key="imp_name").value == "dikuai"
+    at.text_input(key="imp_title").set_value("地块（测试）")
+    run(at).button(key="imp_go").click()
+    run(at)
+    assert "saved layer 'dikuai' \\(version 1\\)" in at.success[0].value
+    assert (workspace / "layers" / "dikuai" / "v1.gpkg").is_file()
+    at.switch_page("app_pages/map_page.py")
+    run(at)
+    shown = at.multiselect(key="shown_layers")
+    assert "地块（测试）" in shown.options and "dikuai" in shown.value
+    table = at.dataframe[0].value
+    assert {p[0] for p in d.PARCELS} <= set(table.iloc[:, 0])
+
+
+def test_reimport_warns_of_a_new_version(tmp_path, workspace):
+    at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
+    at.button(key="imp_go").click()
+    run(at)
+    at.file_uploader(key="imp_file").set_value(None)
+    run(at)
+    upload(at, "imp_file", d.gbk_shapefile_zip(tmp_path / "again"))
+    assert any("已存在（版本 1）" in w.value and "版本 2" in w.value for w in at.warning)
+    at.button(key="imp_go").click()
+    run(at)
+    assert "saved as version 2" in at.success[0].value
+
+
+def test_choices_change_the_report(tmp_path):
+    path = tmp_path / "amap.csv"
+    path.write_text("名称,P1,P2\n甲,113.756180,34.718963\n", encoding="utf-8")
+    at = upload(import_page(), "imp_file", path)
+    assert any("no coordinate columns" in e.value for e in at.error)
+    assert at.button(key="imp_go").disabled
+    at.selectbox(key="imp_x").set_value("P1")
+    at.selectbox(key="imp_y").set_value("P2")
+    at.selectbox(key="imp_crs").set_value("gcj02")
+    run(at)
+    report = facts(at)
+    assert report["坐标系"].startswith("GCJ-02") and report["范围（WGS84）"].startswith("113.750000, 34.720000")
+    assert not at.button(key="imp_go").disabled
+
+
+def test_join_by_name_report_then_apply(tmp_path, workspace):
+    at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
+    at.button(key="imp_go").click()
+    run(at)
+    at.selectbox(key="join_layer").set_value("dikuai")
+    upload(run(at), "join_file", d.ledger_xlsx(tmp_path / "台账.xlsx"))
+    at.radio(key="join_match").set_value("name")
+    at.selectbox(key="join_key").set_value("name")
+    at.selectbox(key="join_table_key").set_value("企业名称")
+    at.selectbox(key="join_land").set_value("用地面积（亩）")
+    at.selectbox(key="join_land_unit").set_value("mu")
+    at.selectbox(key="join_investment").set_value("总投资（万元）")
+    at.selectbox(key="join_money_unit").set_value("wan")
+    run(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "已匹配 3 / 3 个要素；台账 4 行" in text and "图上没有的台账行" in text
+    assert any("header is row 2" in i.value for i in at.info)
+    lists = [df.value for df in at.dataframe]
+    assert any("台账里多出的企业" in df.iloc[:, 0].tolist() for df in lists)
+    preview = lists[-1].set_index("name")
+    assert not (workspace / "layers" / "dikuai_ledger").exists()
+    at.text_input(key="join_name").set_value("dikuai_ledger")
+    run(at).button(key="join_go").click()
+    run(at)
+    assert any("saved layer 'dikuai\\_ledger'" in s.value for s in at.success)
+    joined = load_layer("dikuai_ledger", load_catalog()).gdf
+    assert dict(zip(joined["name"], joined["invest_intensity_wan_per_mu"])) == pytest.approx(d.EXPECTED_INTENSITY)
+    assert preview.loc["中兴产业园", "land_area_mu"] == 120
+    at.switch_page("app_pages/efficiency_page.py")
+    run(at)
+    assert any("dikuai_ledger" in str(df.value.to_dict()) or "郑州汽车电子产业园" in str(df.value.to_dict())
+               for df in at.dataframe)
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "not valid JSON"),
+    ("empty.csv", b"", "is empty"),
+    ("nocoords.csv", "名称,地址\n甲,经开区\n".encode("utf-8"), "no coordinate columns"),
+    ("nan.csv", b"name,lon,lat\na,inf,34.7\n", "row 2: coordinates that are missing"),
+    ("noshp.zip", None, "holds no .shp file"),
+    ("climb.zip", None, "leaves the folder"),
+    ("gbk.geojson", None, "should be UTF-8"),
+])
+def test_hostile_uploads_one_line_nothing_written_app_keeps_working(tmp_path, workspace, name, content, message):
+    import json
+    import zipfile
+    path = tmp_path / name
+    if name == "noshp.zip":
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("readme.txt", "x")
+    elif name == "climb.zip":
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("../../evil.shp", "x")
+    elif name == "gbk.geojson":
+        doc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"名称": "甲"},
+                                                          "geometry": {"type": "Point", "coordinates": [113.75, 34.72]}}]}
+        path.write_bytes(json.dumps(doc, ensure_ascii=False).encode("gbk"))
+    else:
+        path.write_bytes(content)
+    at = upload(import_page(), "imp_file", path)
+    shown = [m.value.replace("\\", "") for m in (*at.error, *at.warning)]  # markdown escapes removed
+    hits = [m for m in shown if message in m]
+    assert hits and all("\n" not in m for m in hits), shown
+    assert not workspace.exists() or d.tree(workspace) == []
+    at.switch_page("app_pages/map_page.py")
+    run(at)
+    assert at.metric[0].value == "10"
