@@ -20,6 +20,7 @@ pages = [
     st.Page(str(APP_DIR / "app_pages" / "map_page.py"), title=t("page_map"), icon=":material/map:", default=True, url_path="map"),
     st.Page(str(APP_DIR / "app_pages" / "efficiency_page.py"), title=t("page_efficiency"), icon=":material/analytics:", url_path="efficiency"),
     st.Page(str(APP_DIR / "app_pages" / "data_page.py"), title=t("page_data"), icon=":material/menu_book:", url_path="data"),
+    st.Page(str(APP_DIR / "app_pages" / "evaluation_page.py"), title=t("page_evaluation"), icon=":material/leaderboard:", url_path="evaluation"),
     st.Page(str(APP_DIR / "app_pages" / "import_page.py"), title=t("page_import"), icon=":material/upload_file:", url_path="import"),
 ]
 page = st.navigation(pages)

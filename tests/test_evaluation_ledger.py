@@ -71,9 +71,9 @@ def test_unknown_columns_are_kept_as_text():
 @pytest.mark.parametrize("columns, message", [
     ({"企业名称": ["a"], "用地面积（亩）": ["1"]}, r"no column for credit_code \(统一社会信用代码\)"),
     ({"credit_code": ["1"], "name": ["a"], "用地面积（英亩）": ["1"]}, r"declares unit '英亩'.*allowed: m2"),
-    ({"credit_code": ["1"], "name": ["a"], "land_area_mu": ["1"], "税收（万元）": ["一百"]}, r"税收（万元）.*line 2\) has '一百'"),
+    ({"credit_code": ["1"], "name": ["a"], "land_area_mu": ["1"], "税收（万元）": ["一百"]}, r"税收（万元）.*row 2 has '一百'"),
     ({"credit_code": ["1"], "name": ["a"], "land_area_mu": ["1"], "规模": ["大型"]}, r"'大型'.*allowed: 'above'"),
-    ({"credit_code": ["1", "1"], "name": ["a", "b"], "land_area_mu": ["1", "2"]}, r"'1' appears more than once \(lines 2, 3\)"),
+    ({"credit_code": ["1", "1"], "name": ["a", "b"], "land_area_mu": ["1", "2"]}, r"'1' appears more than once \(rows 2, 3\)"),
     ({"credit_code": ["", "2"], "name": ["", "b"], "land_area_mu": ["1", "2"]}, "neither a credit code nor a name"),
     ({"credit_code": ["1"], "name": ["a"], "land_area_mu": ["1"], "用地面积（平方米）": ["1"]}, "both give column 'land_area_mu'"),
 ])
@@ -101,13 +101,15 @@ def test_read_csv_and_excel_bytes(tmp_path):
     assert df.loc[0, "land_area_mu"] == 10.0 and df.loc[0, "credit_code"] == "C1"
 
 
-def test_read_errors(tmp_path):
+def test_read_errors_gbk_and_title_rows(tmp_path):
     with pytest.raises(DataSourceError, match="file not found"):
         read_ledger(tmp_path / "missing.csv")
-    bad = tmp_path / "gbk.csv"
-    bad.write_bytes("企业名称\n甲\n".encode("gbk"))
-    with pytest.raises(DataSourceError, match="not UTF-8"):
-        read_ledger(bad)
+    gbk = tmp_path / "gbk.csv"   # Excel's "CSV" in Chinese Windows is GBK: detected, not refused
+    gbk.write_bytes("标题：2023年企业亩均效益台账\n统一社会信用代码,企业名称,用地面积（亩）\nC1,甲,10\nC2,乙,x\n".encode("gbk"))
+    with pytest.raises(SchemaError, match=r"gbk.csv: column '用地面积（亩）' must hold numbers; row 4 has 'x'"):
+        read_ledger(gbk)
+    gbk.write_bytes("统一社会信用代码,企业名称,用地面积（亩）\nC1,甲,10\n".encode("gbk"))
+    assert read_ledger(gbk).loc[0, "name"] == "甲"
 
 
 def test_template_columns_cover_every_field_and_round_trip():

@@ -60,6 +60,7 @@ def add_evaluate_parsers(sub) -> None:
 
 def _add_ledger_options(p) -> None:
     p.add_argument("--sheet", help="Excel sheet (default: the first)")
+    p.add_argument("--encoding", default="auto", help="CSV encoding: auto (default), utf-8, gbk or gb18030")
     p.add_argument("--unit", action="append", default=[], metavar="COLUMN=UNIT",
                    help="unit of a column whose header gives none, e.g. land_area_mu=m2 or tax_wan=元 (repeatable)")
 
@@ -130,8 +131,7 @@ def _units(pairs: list[str]) -> dict[str, str]:
 
 def _read(args) -> pd.DataFrame:
     from zkq_geo.evaluation_ledger import read_ledger
-    sheet = args.sheet if args.sheet is not None else 0
-    return read_ledger(args.ledger, sheet=sheet, units=_units(args.unit))
+    return read_ledger(args.ledger, sheet=args.sheet, encoding=args.encoding, units=_units(args.unit))
 
 
 def _notice(args) -> str:

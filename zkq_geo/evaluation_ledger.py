@@ -17,7 +17,6 @@ text under their own header (for scheme adjustments such as a 高新技术企业
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,9 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from zkq_geo.errors import DataSourceError, SchemaError
+from zkq_geo.errors import SchemaError
+from zkq_geo.safe_input import staged_upload
+from zkq_geo.sheets import read_sheet
 from zkq_geo.units import M2_PER_HA, M2_PER_MU, WAN_PER_YI, YUAN_PER_WAN
 
 
@@ -128,16 +129,21 @@ _BRACKETS = re.compile(r"^\s*(.+?)\s*[（(\[【]\s*(.+?)\s*[)）\]】]\s*$")
 
 
 # ----------------------------------------------------------------------------- public API
-def read_ledger(source: str | Path | bytes, *, filename: str | None = None, sheet: str | int = 0,
-                units: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Read a ledger from a CSV (UTF-8) or Excel file, or from its bytes, and parse it.
+def read_ledger(source: str | Path | bytes, *, filename: str | None = None, sheet: str | None = None,
+                encoding: str = "auto", units: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Read a ledger from a CSV or Excel file, or from the bytes of an upload, and parse it.
+
+    The table is read by :func:`zkq_geo.sheets.read_sheet`: CSV in UTF-8 or GBK/GB18030
+    (detected), .xlsx with a title row above the header allowed, size limits checked.
 
     Parameters
     ----------
     source : path or bytes
         A file path, or the bytes of an upload (then ``filename`` tells CSV from Excel).
-    sheet : str or int
-        Excel sheet (default: the first).
+    sheet : str, optional
+        Excel sheet name (default: the first sheet).
+    encoding : str
+        CSV encoding: "auto" (default), "utf-8", "gbk" or "gb18030".
     units : mapping, optional
         Units of columns whose header declares none, by storage column name:
         ``{"land_area_mu": "m2", "tax_wan": "元"}``.
@@ -150,17 +156,22 @@ def read_ledger(source: str | Path | bytes, *, filename: str | None = None, shee
     Raises
     ------
     DataSourceError
-        The file is missing, not UTF-8, or not a readable table.
+        The file is missing, empty, too large or not a readable table.
     SchemaError
         See :func:`parse_ledger`.
     """
-    name = filename or (Path(source).name if not isinstance(source, bytes) else "ledger.csv")
-    raw = _read_text_table(source, name, sheet)
-    return parse_ledger(raw, units=units, origin=name)
+    if isinstance(source, bytes):
+        name = filename or "ledger.csv"
+        with staged_upload(source, name) as path:
+            table = read_sheet(path, sheet=sheet, encoding=encoding)
+    else:
+        name = filename or Path(source).name
+        table = read_sheet(source, sheet=sheet, encoding=encoding)
+    return parse_ledger(table.frame, units=units, origin=name, row_numbers=table.data_rows)
 
 
 def parse_ledger(raw: pd.DataFrame, *, units: Mapping[str, str] | None = None,
-                 origin: str = "ledger") -> pd.DataFrame:
+                 origin: str = "ledger", row_numbers: tuple[int, ...] | None = None) -> pd.DataFrame:
     """Map headers to ledger columns, convert units, normalise codes; check the result.
 
     Parameters
@@ -171,6 +182,8 @@ def parse_ledger(raw: pd.DataFrame, *, units: Mapping[str, str] | None = None,
         Units for headers that declare none, by storage column name.
     origin : str
         File name for messages.
+    row_numbers : tuple of int, optional
+        Spreadsheet row number of each row of ``raw``, for messages (default: header on row 1).
 
     Returns
     -------
@@ -202,14 +215,15 @@ def parse_ledger(raw: pd.DataFrame, *, units: Mapping[str, str] | None = None,
         wanted = "; ".join(f"{c} ({FIELD_BY_COLUMN[c].label_zh})" for c in missing)
         raise SchemaError(f"{origin}: the ledger has no column for {wanted}; its headers are: "
                           f"{', '.join(map(str, raw.columns))}. Download the template for the expected headers")
+    rows = tuple(row_numbers) if row_numbers is not None else tuple(range(2, len(raw) + 2))
     out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     read_units = {}
     for header, (column, factor, unit) in mapping.items():
-        out[column] = _convert(raw[header], column, factor, origin, header).to_numpy()
+        out[column] = _convert(raw[header], column, factor, origin, header, rows).to_numpy()
         read_units[column] = unit
     if "land_status" not in out:
         out["land_status"] = "owned"
-    _check_identity(out, origin)
+    _check_identity(out, origin, rows)
     out.attrs["units_read"] = read_units
     return out
 
@@ -223,20 +237,6 @@ def template_columns() -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- workers
-def _read_text_table(source, name: str, sheet) -> pd.DataFrame:
-    if not isinstance(source, bytes) and not Path(source).exists():
-        raise DataSourceError(f"file not found: {source}")
-    buffer = io.BytesIO(source) if isinstance(source, bytes) else Path(source)
-    try:
-        if name.lower().endswith((".xlsx", ".xlsm")):
-            return pd.read_excel(buffer, sheet_name=sheet, dtype=str, keep_default_na=False)
-        return pd.read_csv(buffer, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataSourceError(f"{name} is not UTF-8 text ({exc.reason}); save it as CSV UTF-8 or as .xlsx") from None
-    except (ValueError, OSError, KeyError) as exc:
-        raise DataSourceError(f"cannot read {name}: {exc}") from None
-
-
 def _key(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
@@ -298,7 +298,8 @@ def _unit_factor(field: LedgerField, unit: str, origin: str, header: str) -> flo
     return factor
 
 
-def _convert(values: pd.Series, column: str, factor: float, origin: str, header: str) -> pd.Series:
+def _convert(values: pd.Series, column: str, factor: float, origin: str, header: str,
+             rows: tuple[int, ...]) -> pd.Series:
     text = values.fillna("").astype(str).str.strip()
     if column in _CHOICES:
         return _normalise_choice(text, column, origin, header)
@@ -310,8 +311,7 @@ def _convert(values: pd.Series, column: str, factor: float, origin: str, header:
     bad = (cleaned != "") & numbers.isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise SchemaError(f"{origin}: column {header!r} must hold numbers; data row {row + 1} "
-                          f"(line {row + 2}) has {text.iloc[row]!r}")
+        raise SchemaError(f"{origin}: column {header!r} must hold numbers; row {rows[row]} has {text.iloc[row]!r}")
     return numbers.astype("float64") * factor
 
 
@@ -325,17 +325,17 @@ def _normalise_choice(text: pd.Series, column: str, origin: str, header: str) ->
     return lowered.map(allowed)
 
 
-def _check_identity(df: pd.DataFrame, origin: str) -> None:
+def _check_identity(df: pd.DataFrame, origin: str, rows: tuple[int, ...]) -> None:
     code = df["credit_code"].astype(str).str.strip()
     name = df["name"].astype(str).str.strip()
     blank = (code == "") & (name == "")
     if blank.any():
         row = int(np.flatnonzero(blank.to_numpy())[0])
-        raise SchemaError(f"{origin}: data row {row + 1} (line {row + 2}) has neither a credit code nor a name")
+        raise SchemaError(f"{origin}: row {rows[row]} has neither a credit code nor a name")
     dup = code[(code != "") & code.duplicated(keep=False)]
     if len(dup):
-        lines = ", ".join(str(i + 2) for i in dup.index[:6])
-        raise SchemaError(f"{origin}: credit code {dup.iloc[0]!r} appears more than once (lines {lines}); "
+        lines = ", ".join(str(rows[i]) for i in dup.index[:6])
+        raise SchemaError(f"{origin}: credit code {dup.iloc[0]!r} appears more than once (rows {lines}); "
                           "keep one row per enterprise (sum the land and figures of its parcels first)")
 
 

@@ -10,6 +10,7 @@ Writers only: they lay out what :mod:`zkq_geo.evaluation` and :mod:`zkq_geo.cont
 - :func:`evaluation_html` returns one self-contained HTML page (inline CSS, no script, no
   remote link) with the A/B/C/D map drawn as SVG by :func:`map_svg`, the summaries, a table per
   group and the method. Every value is HTML-escaped.
+- :func:`ledger_template_xlsx` returns the empty ledger template with a sheet explaining columns.
 - :func:`map_svg` draws points or parcels coloured by class on an optional backdrop (e.g. the
   zone outline), projected to CGCS2000 / 3-degree GK CM 114E (EPSG:4547), with a legend, a
   north arrow and a scale bar. No browser, no tiles: it works offline.
@@ -27,6 +28,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from zkq_geo.evaluation import REASONS, Evaluation, summarize_classes
+from zkq_geo.evaluation_ledger import template_columns
 # One set of formula-injection rules for every spreadsheet the project writes.
 from zkq_geo.export import _set_cell
 from zkq_geo.scheme import Scheme
@@ -180,6 +182,37 @@ def _fill_table(ws, frame: pd.DataFrame, scheme: Scheme) -> None:
     ws.freeze_panes = "C3" if "name" in frame.columns else "A3"
     for j in range(1, len(frame.columns) + 1):
         ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = 16
+
+
+def ledger_template_xlsx() -> bytes:
+    """An empty ledger workbook to fill in: sheet ``台账 ledger`` with the Chinese headers (units
+    in brackets, as :func:`zkq_geo.evaluation_ledger.read_ledger` reads them) and sheet
+    ``字段说明 columns`` explaining each column in Chinese and English with the units accepted."""
+    columns = template_columns()
+    wb = Workbook()
+    ledger = wb.active
+    ledger.title = "台账 ledger"
+    for j, header in enumerate(columns["header_zh"], start=1):
+        _set_cell(ledger, 1, j, header).font = Font(bold=True)
+        ledger.column_dimensions[ledger.cell(row=1, column=j).column_letter].width = max(12, len(header) * 2)
+    ledger.freeze_panes = "A2"
+    notes = wb.create_sheet("字段说明 columns")
+    intro = ("每行一家企业（多宗地请先合计用地面积）；表头括号内为单位，可改为其他单位（见 units_accepted）。"
+             " One row per enterprise; the unit in brackets may be changed to any unit listed in units_accepted.")
+    _set_cell(notes, 1, 1, intro).font = Font(bold=True)
+    _fill_table_rows(notes, columns, start_row=3)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill_table_rows(ws, frame: pd.DataFrame, start_row: int) -> None:
+    for j, column in enumerate(frame.columns, start=1):
+        _set_cell(ws, start_row, j, str(column)).font = Font(bold=True)
+        ws.column_dimensions[ws.cell(row=start_row, column=j).column_letter].width = 24
+    for i, record in enumerate(frame.itertuples(index=False, name=None), start=start_row + 1):
+        for j, value in enumerate(record, start=1):
+            _set_cell(ws, i, j, value)
 
 
 # ----------------------------------------------------------------------------- SVG map

@@ -1,0 +1,235 @@
+"""亩均评价 page: ledger (template, upload or the synthetic demo), scheme (preset or edited YAML),
+scores and A/B/C/D classes in tables, charts and a map, control indicators, Excel/HTML reports.
+
+Reads widgets and calls zkq_geo through evaluation_data; no scoring logic here.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import evaluation_data as ed
+import state
+from i18n import lang, t
+from map_component import show_map
+from zkq_geo.errors import ZkqGeoError
+from zkq_geo.evaluation import evaluation_points, summarize_classes
+from zkq_geo.evaluation_report import CLASS_COLORS, column_label
+from zkq_geo.scheme import SchemeError, list_presets, preset_text
+
+DEFAULT_PRESET = "huangyan_2022"
+LAND_UNITS = ("亩", "平方米", "公顷")
+MONEY_UNITS = ("万元", "元", "亿元")
+SUMMARY_KEYS = ("park", "plate", "industry")
+# Widget labels of options are the same in both languages: a selectbox/radio keeps its choice
+# across a language switch only if its formatted options do not change.
+SUMMARY_LABELS = {"park": "园区 park", "plate": "板块 plate", "industry": "产业 industry"}
+RESULT_BASE = ("credit_code", "name", "total_score", "rank", "class", "status", "excluded_reason", "notes")
+
+
+def _use_demo() -> None:
+    st.session_state[state.EVAL_USE_DEMO] = True
+
+
+def _uploaded() -> None:
+    st.session_state[state.EVAL_USE_DEMO] = False
+
+
+def _preset_changed() -> None:
+    st.session_state[state.EVAL_SCHEME_TEXT] = preset_text(st.session_state[state.EVAL_PRESET])
+
+
+def ledger_section() -> tuple[str, bytes] | None:
+    """Template download, upload, demo button; returns (file name, bytes) of the ledger in use."""
+    st.header(t("eval_ledger"))
+    c1, c2 = st.columns([2, 1])
+    upload = c1.file_uploader(t("eval_upload"), type=["csv", "xlsx"], key=state.EVAL_UPLOAD, on_change=_uploaded)
+    c2.download_button(t("eval_template"), data=ed.template(), file_name="亩均评价台账模板_ledger_template.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="eval_template_download")
+    c2.button(t("eval_use_demo"), key="eval_demo_button", on_click=_use_demo)
+    if st.session_state.get(state.EVAL_USE_DEMO):
+        st.warning(t("eval_demo_notice"))
+        return ed.demo_ledger()
+    if upload is None:
+        st.info(t("eval_no_ledger"))
+        return None
+    return upload.name, upload.getvalue()
+
+
+def units_choice() -> ed.Units:
+    with st.expander(t("eval_units")):
+        c1, c2 = st.columns(2)
+        land = c1.selectbox(t("eval_land_unit"), LAND_UNITS, key=state.EVAL_LAND_UNIT)
+        money = c2.selectbox(t("eval_money_unit"), MONEY_UNITS, key=state.EVAL_MONEY_UNIT)
+        st.caption(t("eval_units_note"))
+    units = {"land_area_mu": land} if land != "亩" else {}
+    if money != "万元":
+        units |= {c: money for c in ("tax_wan", "revenue_wan", "value_added_wan", "rd_wan", "investment_wan")}
+    return tuple(sorted(units.items()))
+
+
+def scheme_section() -> tuple[str, str] | None:
+    """Preset pick and editable YAML; returns (YAML text, origin) when it is valid."""
+    st.header(t("eval_scheme"))
+    presets = {s.id: s for s in list_presets()}
+    if state.EVAL_SCHEME_TEXT not in st.session_state:
+        st.session_state[state.EVAL_PRESET] = st.session_state.get(state.EVAL_PRESET, DEFAULT_PRESET)
+        st.session_state[state.EVAL_SCHEME_TEXT] = preset_text(st.session_state[state.EVAL_PRESET])
+    st.selectbox(t("eval_preset"), list(presets), key=state.EVAL_PRESET, on_change=_preset_changed,
+                 format_func=lambda p: f"{presets[p].title_zh}（{p}）")
+    with st.expander(t("eval_scheme_yaml")):
+        st.caption(t("eval_scheme_help"))
+        text = st.text_area(t("eval_scheme_yaml"), key=state.EVAL_SCHEME_TEXT, height=380, label_visibility="collapsed")
+        st.download_button(t("eval_scheme_download"), data=text.encode("utf-8"), file_name="scheme.yaml",
+                           mime="application/x-yaml", key="eval_scheme_download")
+    origin = f"{st.session_state[state.EVAL_PRESET]}.yaml"
+    try:
+        scheme = ed.scheme(text, origin)
+    except SchemeError as exc:
+        st.error(f"{t('eval_scheme_invalid')}{exc}")
+        return None
+    with st.expander(t("eval_scheme_source")):
+        st.markdown(f"**{scheme.title(lang())}**")
+        st.write(scheme.source)
+        for note in scheme.notes:
+            st.markdown(f"- {note}")
+    return text, origin
+
+
+def results_section(ev, args: tuple) -> None:
+    st.header(t("eval_results"))
+    counts = ev.table["status"].value_counts()
+    c = st.columns(4)
+    c[0].metric(t("eval_firms"), len(ev.table))
+    c[1].metric(t("eval_graded"), int(counts.get("graded", 0)))
+    c[2].metric(t("eval_rated"), int(counts.get("rated", 0)))
+    c[3].metric(t("eval_excluded"), int(counts.get("excluded", 0)))
+    summary = summarize_classes(ev, "group")
+    st.subheader(t("eval_summary"))
+    labels = {g.id: g.label(lang()) for g in ev.scheme.groups}
+    shown = summary.assign(group=summary["group"].map(labels).fillna(t("eval_ungrouped")))
+    st.dataframe(_labelled(shown, ev), hide_index=True, width="stretch")
+    _class_charts(summary, ev)
+    st.subheader(t("eval_map"))
+    if len(evaluation_points(ev)):
+        show_map(ed.map_payload(*args, lang()), key="eval_map", height=520, returned_objects=())
+        st.caption(t("eval_map_note"))
+    else:
+        st.info(t("eval_map_none"))
+    _group_tables(ev)
+    _summary_by(ev)
+
+
+def _labelled(frame: pd.DataFrame, ev) -> pd.DataFrame:
+    return frame.rename(columns={c: column_label(str(c), ev.scheme) for c in frame.columns})
+
+
+def _class_charts(summary: pd.DataFrame, ev) -> None:
+    """Stacked bars of firms and land by class, one bar per evaluated group (scheme order)."""
+    classes = list(ev.scheme.classes)
+    labels = {g.id: g.label(lang()) for g in ev.scheme.groups}
+    summary = summary[summary["group"].isin(labels)]
+    if summary.empty:
+        return
+    long = pd.concat([summary[["group"]].assign(cls=c, firms=summary[f"count_{c}"], land=summary[f"land_mu_{c}"])
+                      for c in classes], ignore_index=True)
+    long["group_label"] = long["group"].map(labels)
+    color = alt.Color("cls:N", title=t("eval_class"), sort=classes,
+                      scale=alt.Scale(domain=classes, range=[CLASS_COLORS[c] for c in classes]))
+    order = [labels[g] for g in summary["group"]]
+    left, right = st.columns(2)
+    for column, field, title in ((left, "firms", t("eval_chart_count")), (right, "land", t("eval_chart_land"))):
+        chart = alt.Chart(long).mark_bar().encode(
+            x=alt.X(f"{field}:Q", title=title), y=alt.Y("group_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=260)),
+            color=color, order=alt.Order("cls:N"), tooltip=["group_label", "cls", field],
+        ).properties(title=title)
+        column.altair_chart(chart, width="stretch", height=44 * len(order) + 90)
+
+
+def _group_tables(ev) -> None:
+    st.subheader(t("eval_groups"))
+    groups = [g for g in ev.scheme.groups if (ev.table["group"] == g.id).any()]
+    ungrouped = ev.table[ev.table["group"] == ""]
+    names = [g.label(lang()) for g in groups] + ([t("eval_ungrouped")] if len(ungrouped) else [])
+    if not names:
+        st.info(t("eval_empty"))
+        return
+    for tab, g in zip(st.tabs(names), groups + [None]):
+        with tab:
+            if g is None:
+                st.dataframe(_labelled(ungrouped[["credit_code", "name", "excluded_reason", "notes"]], ev),
+                             hide_index=True, width="stretch")
+                continue
+            st.caption(g.describe_when())
+            st.dataframe(_labelled(ev.group_table(g.id).drop(columns=["group", "reason_code"]), ev),
+                         hide_index=True, width="stretch")
+
+
+def _summary_by(ev) -> None:
+    keys = [k for k in SUMMARY_KEYS if k in ev.table.columns]
+    if not keys:
+        return
+    st.subheader(t("eval_summary_by"))
+    by = st.radio(t("eval_summary_by"), keys, key=state.EVAL_SUMMARY_BY, horizontal=True,
+                  format_func=SUMMARY_LABELS.get, label_visibility="collapsed")
+    st.dataframe(_labelled(summarize_classes(ev, by), ev), hide_index=True, width="stretch")
+
+
+def control_section(name: str, content: bytes, units: ed.Units) -> tuple[str | None, float | None]:
+    st.header(t("eval_control"))
+    st.caption(t("eval_control_note"))
+    rules = ed.control_rules()
+    c1, c2 = st.columns(2)
+    city_class = c1.selectbox(t("eval_city_class"), ["", *rules.city_classes], key=state.EVAL_CITY_CLASS,
+                              format_func=lambda c: c or "—")
+    invest_min = c2.number_input(t("eval_invest_min"), min_value=0.0, value=0.0, step=10.0, key=state.EVAL_INVEST_MIN)
+    settings = (city_class or None, invest_min or None)
+    try:
+        table = ed.control(name, content, units, *settings)
+    except ZkqGeoError as exc:
+        st.error(f"{t('error')}{exc}")
+        return settings
+    overall = table["overall"].value_counts()
+    c = st.columns(3)
+    for col, key in zip(c, ("pass", "fail", "incomplete")):
+        col.metric(t(f"eval_control_{key}"), int(overall.get(key, 0)))
+    st.dataframe(table, hide_index=True, width="stretch")
+    return settings
+
+
+def export_section(ev, args: tuple, settings: tuple, notice: str) -> None:
+    st.header(t("eval_export"))
+    c1, c2, c3 = st.columns(3)
+    stem = f"亩均评价_{ev.scheme.id}"
+    c1.download_button(t("eval_download_xlsx"), data=ed.xlsx_report(*args, *settings, notice), file_name=f"{stem}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="eval_download_xlsx")
+    c2.download_button(t("eval_download_html"), data=ed.html_report(*args, *settings, notice), file_name=f"{stem}.html",
+                       mime="text/html", key="eval_download_html")
+    c3.download_button(t("eval_download_csv"), data=ed.csv_bytes(ev), file_name=f"{stem}.csv", mime="text/csv",
+                       key="eval_download_csv")
+    st.caption(t("eval_export_note"))
+
+
+def main() -> None:
+    st.title(t("page_evaluation"))
+    st.caption(t("eval_intro"))
+    chosen = ledger_section()
+    units = units_choice()
+    scheme = scheme_section()
+    if chosen is None or scheme is None:
+        return
+    name, content = chosen
+    args = (name, content, units, *scheme)
+    try:
+        ev = ed.evaluation(*args)
+    except ZkqGeoError as exc:
+        st.error(f"{t('eval_ledger_invalid')}{exc}")
+        return
+    results_section(ev, args)
+    settings = control_section(name, content, units)
+    notice = t("eval_demo_notice") if st.session_state.get(state.EVAL_USE_DEMO) else ""
+    export_section(ev, args, settings, notice)
+
+
+main()

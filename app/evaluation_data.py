@@ -1,0 +1,107 @@
+"""Cached access to the per-mu evaluation (亩均评价) for the app. All st.cache_* wrappers of the
+evaluation page live here; every function only calls zkq_geo.
+
+Cache keys are the inputs themselves: the ledger's bytes and file name, the units chosen for
+headers without one, the scheme's YAML text and the control settings. Results kept with
+``st.cache_resource`` are shared objects: never modify them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+import data
+from map_component import cached_map_payload
+from zkq_geo.control import ControlRules, control_check, load_control_rules
+from zkq_geo.evaluation import Evaluation, evaluate, evaluation_points, summarize_classes
+from zkq_geo.evaluation_ledger import read_ledger
+from zkq_geo.evaluation_report import evaluation_html, evaluation_xlsx, ledger_template_xlsx
+from zkq_geo.export import _neutralise_csv
+from zkq_geo.scheme import Scheme, parse_scheme
+
+DEMO_LEDGER = Path(__file__).resolve().parents[1] / "geodata" / "examples" / "demo_ledger_synthetic.csv"
+SUMMARY_TITLES = {"park": "按园区 by park", "plate": "按板块 by plate", "industry": "按产业 by industry"}
+Units = tuple[tuple[str, str], ...]
+
+
+def demo_ledger() -> tuple[str, bytes]:
+    """File name and bytes of the shipped SYNTHETIC demo ledger."""
+    return DEMO_LEDGER.name, DEMO_LEDGER.read_bytes()
+
+
+@st.cache_data(show_spinner=False)
+def template() -> bytes:
+    return ledger_template_xlsx()
+
+
+@st.cache_resource(show_spinner=False)
+def control_rules() -> ControlRules:
+    return load_control_rules()
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def ledger(name: str, content: bytes, units: Units) -> pd.DataFrame:
+    return read_ledger(content, filename=name, units=dict(units))
+
+
+def scheme(text: str, origin: str) -> Scheme:
+    """Parsed each rerun (it is fast): a SchemeError names the field to fix."""
+    return parse_scheme(text, origin)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def evaluation(name: str, content: bytes, units: Units, scheme_text: str, origin: str) -> Evaluation:
+    return evaluate(ledger(name, content, units), scheme(scheme_text, origin))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def control(name: str, content: bytes, units: Units, city_class: str | None, invest_min: float | None) -> pd.DataFrame:
+    return control_check(ledger(name, content, units), control_rules(), city_class=city_class,
+                         investment_min_wan_per_mu=invest_min)
+
+
+def summaries(ev: Evaluation) -> dict[str, pd.DataFrame]:
+    """Summaries by park, plate and industry, for the ledger columns that exist."""
+    return {title: summarize_classes(ev, key) for key, title in SUMMARY_TITLES.items() if key in ev.table.columns}
+
+
+def zone_outline() -> gpd.GeoDataFrame:
+    return data.all_layers()["zone"].gdf
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def xlsx_report(name: str, content: bytes, units: Units, scheme_text: str, origin: str, city_class: str | None,
+                invest_min: float | None, notice: str) -> bytes:
+    ev = evaluation(name, content, units, scheme_text, origin)
+    extra = {**summaries(ev), "控制指标 Control": control(name, content, units, city_class, invest_min)}
+    return evaluation_xlsx(ev, extra_sheets=extra, notice=notice)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def html_report(name: str, content: bytes, units: Units, scheme_text: str, origin: str, city_class: str | None,
+                invest_min: float | None, notice: str) -> bytes:
+    ev = evaluation(name, content, units, scheme_text, origin)
+    page = evaluation_html(ev, features=evaluation_points(ev), backdrop=zone_outline(), summaries=summaries(ev),
+                           control=control(name, content, units, city_class, invest_min), notice=notice)
+    return page.encode("utf-8")
+
+
+def csv_bytes(ev: Evaluation) -> bytes:
+    """One row per enterprise (the CLI's CSV columns), formula-like text neutralised, UTF-8 with BOM."""
+    table = ev.table[ev.result_columns].copy()
+    for column in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[column]):
+            table[column] = table[column].map(_neutralise_csv)
+    return table.to_csv(index=False).encode("utf-8-sig")
+
+
+def map_payload(name: str, content: bytes, units: Units, scheme_text: str, origin: str, lang: str) -> dict:
+    """The A/B/C/D map, built and rendered once per inputs (see map_component.cached_map_payload)."""
+    def build():
+        from zkq_geo.evaluation_map import abcd_map
+        ev = evaluation(name, content, units, scheme_text, origin)
+        return abcd_map(evaluation_points(ev), backdrop=zone_outline(), lang=lang, asset_base_url=data.ASSET_BASE_URL)
+    return cached_map_payload(("abcd", name, content, units, scheme_text, origin, lang), build)

@@ -1,0 +1,163 @@
+"""AppTest tests of the 亩均评价 page: demo or uploaded ledger -> evaluate -> Excel/HTML/CSV exports
+that parse; scheme editing with validation errors shown; language switch; errors shown, not raised."""
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
+PAGE = "app_pages/evaluation_page.py"
+SCRIPT = "<script>alert('x')</script>"
+UPLOAD = ("统一社会信用代码,企业名称,用地面积（平方米）,税收（元）,营业收入（万元）,用电量（千瓦时）,用地方式,经度,纬度\n"
+          "H1,甲公司,6666.666667,1000000,1000,1000000,自有,113.78,34.70\n"
+          f"H2,\"{SCRIPT}\",6666.666667,3000000,3000,1000000,自有,113.80,34.72\n"
+          "H3,=cmd|' /C calc'!A0,6666.666667,2000000,2000,1000000,自有,113.79,34.71\n").encode("utf-8")
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def media_files(monkeypatch):
+    """Bytes of every file the app hands to Streamlit's media storage (download buttons), by URL."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    saved: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        saved[self.get_url(file_id)] = path_or_data
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    return saved
+
+
+def open_page(**state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def download(at: AppTest, media_files: dict, key: str) -> bytes:
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith(key) or key in b.proto.id)
+    data = media_files[button.proto.url]
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_page_asks_for_a_ledger_and_offers_the_template(media_files):
+    at = open_page()
+    assert at.title[0].value == "亩均评价"
+    assert any("请上传台账" in i.value for i in at.info)
+    wb = load_workbook(io.BytesIO(download(at, media_files, "eval_template_download")))
+    assert wb.sheetnames == ["台账 ledger", "字段说明 columns"]
+    assert [c.value for c in wb["台账 ledger"][1]][:3] == ["统一社会信用代码", "企业名称", "用地面积（亩）"]
+
+
+def test_demo_ledger_evaluate_and_export(media_files):
+    at = open_page()
+    at.button(key="eval_demo_button").click().run()
+    assert not at.exception
+    assert any("合成示例台账" in w.value and "虚构" in w.value for w in at.warning)
+    assert (metric(at, "企业数"), metric(at, "参与分类"), metric(at, "只评分不分类"), metric(at, "未评价")) == ("80", "74", "4", "2")
+    subheaders = " ".join(s.value for s in at.subheader)
+    assert "分类汇总" in subheaders and "A/B/C/D 分类地图" in subheaders and "各组明细" in subheaders
+    summary = at.dataframe[0].value
+    assert list(summary.iloc[:, 0]) == ["规上企业", "规下企业", "租赁厂房企业（zkq-geo 默认，非公布规则）", "未分组"]
+    wb = load_workbook(io.BytesIO(download(at, media_files, "eval_download_xlsx")))
+    assert wb.sheetnames[:5] == ["说明 Method", "汇总 Summary", "规上企业", "规下企业", "租赁厂房企业（zkq-geo 默认，非公布规则）"]
+    assert "控制指标 Control" in wb.sheetnames and "按园区 by park" in wb.sheetnames
+    assert "合成示例台账" in str(wb["说明 Method"]["A1"].value)
+    html = download(at, media_files, "eval_download_html").decode("utf-8")
+    assert "<table>" in html and "<svg" in html and "合成示例台账" in html and "<script" not in html.lower()
+    rows = list(csv.DictReader(io.StringIO(download(at, media_files, "eval_download_csv").decode("utf-8-sig"))))
+    assert len(rows) == 80 and {"credit_code", "total_score", "rank", "class", "excluded_reason"} <= set(rows[0])
+
+
+def test_uploaded_ledger_with_units_and_hostile_names(media_files):
+    at = open_page()
+    at.selectbox(key="eval_preset").set_value("huaian").run()
+    at.file_uploader(key="eval_upload").set_value(("台账.csv", UPLOAD, "text/csv")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert metric(at, "企业数") == "3"
+    rows = {r["credit_code"]: r for r in csv.DictReader(io.StringIO(download(at, media_files, "eval_download_csv").decode("utf-8-sig")))}
+    # 6666.67 m2 = 10 亩; 1,000,000 元 = 100 万元 -> 10 万元/亩
+    assert float(rows["H1"]["tax_per_mu"]) == pytest.approx(10.0)
+    assert rows["H2"]["class"] == "A" and rows["H3"]["name"].startswith("'=")
+    html = download(at, media_files, "eval_download_html").decode("utf-8")
+    assert SCRIPT not in html and "&lt;script&gt;" in html
+    wb = load_workbook(io.BytesIO(download(at, media_files, "eval_download_xlsx")))
+    sheet = wb["自有用地企业"]
+    names = [c.value for c in sheet["B"]][2:]
+    cell = next(c for c in sheet["B"] if c.value and str(c.value).startswith("=cmd"))
+    assert SCRIPT in names and cell.data_type == "s" and cell.quotePrefix
+
+
+def test_edited_scheme_is_validated_and_used():
+    at = open_page()
+    at.button(key="eval_demo_button").click().run()
+    text = at.text_area(key="eval_scheme_text").value
+    at.text_area(key="eval_scheme_text").set_value(text.replace("weight: 30, benchmark: 24.097", "weight: -30, benchmark: 24.097")).run()
+    assert not at.exception
+    assert any("groups[0].indicators[0].weight = -30" in e.value for e in at.error)
+    assert not at.metric                                        # nothing evaluated with a broken scheme
+    at.text_area(key="eval_scheme_text").set_value(text.replace("formula: tax_wan / land_area_mu", "formula: __import__('os')", 1)).run()
+    assert any("function call" in e.value for e in at.error)
+    at.selectbox(key="eval_preset").set_value("zhengzhou_2018").run()   # picking a preset resets the text
+    assert "two_stage" in at.text_area(key="eval_scheme_text").value and not at.error
+    assert metric(at, "参与分类") == "74"
+
+
+def test_bad_ledger_is_shown_as_an_error():
+    at = open_page()
+    at.file_uploader(key="eval_upload").set_value(("bad.csv", "企业名称,用地面积\n甲,1\n".encode("utf-8"), "text/csv")).run()
+    assert not at.exception
+    assert any("credit_code" in e.value for e in at.error)
+
+
+def test_english():
+    at = open_page()
+    at.radio(key="lang").set_value("en").run()
+    at.button(key="eval_demo_button").click().run()
+    assert at.title[0].value == "Per-mu evaluation"
+    assert any("SYNTHETIC demo ledger" in w.value for w in at.warning)
+    assert metric(at, "Graded") == "74"
+
+
+def test_summary_by_park_and_control_settings():
+    at = open_page()
+    at.button(key="eval_demo_button").click().run()
+    at.radio(key="eval_summary_by").set_value("plate").run()
+    assert not at.exception
+    at.number_input(key="eval_invest_min").set_value(250.0).run()
+    passed, failed = metric(at, "全部达标"), metric(at, "有不达标项")
+    assert int(passed) > 0 and int(failed) > 0
+
+
+def test_library_modules_do_not_import_streamlit():
+    code = ("import sys, zkq_geo.evaluation, zkq_geo.evaluation_report, zkq_geo.evaluation_map, zkq_geo.control, "
+            "zkq_geo.scheme, zkq_geo.cli_evaluate; assert 'streamlit' not in sys.modules, 'streamlit imported'")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
