@@ -16,13 +16,15 @@ import streamlit as st
 import data
 from map_component import cached_map_payload
 from zkq_geo.control import ControlRules, control_check, load_control_rules
-from zkq_geo.evaluation import Evaluation, evaluate, evaluation_points, summarize_classes
+from zkq_geo.evaluation import Evaluation, evaluate, evaluation_points, join_parcels, summarize_classes
+from zkq_geo.join import JoinReport
 from zkq_geo.evaluation_ledger import read_ledger
 from zkq_geo.evaluation_report import evaluation_html, evaluation_xlsx, ledger_template_xlsx
 from zkq_geo.export import _neutralise_csv
 from zkq_geo.scheme import Scheme, parse_scheme
 
 DEMO_LEDGER = Path(__file__).resolve().parents[1] / "geodata" / "examples" / "demo_ledger_synthetic.csv"
+CREDIT_KEYS = ("credit_code", "统一社会信用代码", "社会信用代码", "信用代码")
 SUMMARY_TITLES = {"park": "按园区 by park", "plate": "按板块 by plate", "industry": "按产业 by industry"}
 Units = tuple[tuple[str, str], ...]
 
@@ -58,9 +60,11 @@ def evaluation(name: str, content: bytes, units: Units, scheme_text: str, origin
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def control(name: str, content: bytes, units: Units, city_class: str | None, invest_min: float | None) -> pd.DataFrame:
-    return control_check(ledger(name, content, units), control_rules(), city_class=city_class,
-                         investment_min_wan_per_mu=invest_min)
+def control(name: str, content: bytes, units: Units, city_class: str | None, invest_min: float | None,
+            source: str = "ledger") -> pd.DataFrame:
+    """Control check of the ledger's firms, or of the shipped project sites (``source="projects"``)."""
+    table = projects_table() if source == "projects" else ledger(name, content, units)
+    return control_check(table, control_rules(), city_class=city_class, investment_min_wan_per_mu=invest_min)
 
 
 def summaries(ev: Evaluation) -> dict[str, pd.DataFrame]:
@@ -70,6 +74,23 @@ def summaries(ev: Evaluation) -> dict[str, pd.DataFrame]:
 
 def zone_outline() -> gpd.GeoDataFrame:
     return data.all_layers()["zone"].gdf
+
+
+def parcel_layers() -> dict[str, str]:
+    """Loaded layers (e.g. imported parcels) that carry a credit-code column: name -> that column."""
+    found = {}
+    for name, layer in data.all_layers().items():
+        column = next((c for c in CREDIT_KEYS if c in layer.gdf.columns), None)
+        if column:
+            found[name] = column
+    return found
+
+
+def features(ev: Evaluation, parcels: str | None) -> tuple[gpd.GeoDataFrame, JoinReport | None]:
+    """What to map: the firms' points, or parcels of layer ``parcels`` joined by credit code."""
+    if not parcels:
+        return evaluation_points(ev), None
+    return join_parcels(ev, data.all_layers()[parcels].gdf, key=parcel_layers()[parcels])
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -82,9 +103,9 @@ def xlsx_report(name: str, content: bytes, units: Units, scheme_text: str, origi
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def html_report(name: str, content: bytes, units: Units, scheme_text: str, origin: str, city_class: str | None,
-                invest_min: float | None, notice: str) -> bytes:
+                invest_min: float | None, notice: str, parcels: str | None = None) -> bytes:
     ev = evaluation(name, content, units, scheme_text, origin)
-    page = evaluation_html(ev, features=evaluation_points(ev), backdrop=zone_outline(), summaries=summaries(ev),
+    page = evaluation_html(ev, features=features(ev, parcels)[0], backdrop=zone_outline(), summaries=summaries(ev),
                            control=control(name, content, units, city_class, invest_min), notice=notice)
     return page.encode("utf-8")
 
@@ -98,10 +119,17 @@ def csv_bytes(ev: Evaluation) -> bytes:
     return table.to_csv(index=False).encode("utf-8-sig")
 
 
-def map_payload(name: str, content: bytes, units: Units, scheme_text: str, origin: str, lang: str) -> dict:
+def map_payload(name: str, content: bytes, units: Units, scheme_text: str, origin: str, lang: str,
+                parcels: str | None = None) -> dict:
     """The A/B/C/D map, built and rendered once per inputs (see map_component.cached_map_payload)."""
     def build():
         from zkq_geo.evaluation_map import abcd_map
         ev = evaluation(name, content, units, scheme_text, origin)
-        return abcd_map(evaluation_points(ev), backdrop=zone_outline(), lang=lang, asset_base_url=data.ASSET_BASE_URL)
-    return cached_map_payload(("abcd", name, content, units, scheme_text, origin, lang), build)
+        return abcd_map(features(ev, parcels)[0], backdrop=zone_outline(), lang=lang, asset_base_url=data.ASSET_BASE_URL)
+    return cached_map_payload(("abcd", name, content, units, scheme_text, origin, lang, parcels), build)
+
+
+def projects_table() -> pd.DataFrame:
+    """The shipped project sites as a plain table, for the control-indicator check."""
+    gdf = data.all_layers()["projects"].gdf
+    return pd.DataFrame(gdf.drop(columns=gdf.geometry.name))

@@ -17,7 +17,8 @@ SUMMARY_BY = "summary_by"
 # 亩均评价 page (app_pages/evaluation_page.py)
 EVAL_UPLOAD, EVAL_USE_DEMO, EVAL_LAND_UNIT, EVAL_MONEY_UNIT = "eval_upload", "eval_use_demo", "eval_land_unit", "eval_money_unit"
 EVAL_PRESET, EVAL_SCHEME_TEXT, EVAL_SUMMARY_BY = "eval_preset", "eval_scheme_text", "eval_summary_by"
-EVAL_CITY_CLASS, EVAL_INVEST_MIN = "eval_city_class", "eval_invest_min"
+EVAL_CITY_CLASS, EVAL_INVEST_MIN, EVAL_CONTROL_SOURCE = "eval_city_class", "eval_invest_min", "eval_control_source"
+EVAL_PARCELS = "eval_parcels"
 # import page (app_pages/import_page.py)
 IMPORT_FILE, IMPORT_LAYER, IMPORT_CRS, IMPORT_ENCODING = "imp_file", "imp_layer", "imp_crs", "imp_encoding"
 IMPORT_X, IMPORT_Y, IMPORT_NAME, IMPORT_TITLE, IMPORT_BUTTON = "imp_x", "imp_y", "imp_name", "imp_title", "imp_go"

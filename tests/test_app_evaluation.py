@@ -161,3 +161,28 @@ def test_library_modules_do_not_import_streamlit():
     code = ("import sys, zkq_geo.evaluation, zkq_geo.evaluation_report, zkq_geo.evaluation_map, zkq_geo.control, "
             "zkq_geo.scheme, zkq_geo.cli_evaluate; assert 'streamlit' not in sys.modules, 'streamlit imported'")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_parcels_from_an_imported_layer_and_control_of_project_sites(tmp_path, monkeypatch, media_files):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from zkq_geo.workspace import import_into_workspace
+    monkeypatch.setenv("ZKQ_WORKSPACE", str(tmp_path / "ws"))
+    path = tmp_path / "地块.geojson"
+    gpd.GeoDataFrame({"credit_code": ["SYN000001", "SYN000002", "NOPE"], "name": ["地块1", "地块2", "地块3"]},
+                     geometry=[box(113.78, 34.70, 113.785, 34.705), box(113.80, 34.70, 113.805, 34.705),
+                               box(113.82, 34.70, 113.825, 34.705)], crs="EPSG:4326").to_file(path)
+    import_into_workspace(path, "dikuai")
+    at = open_page()
+    at.button(key="eval_demo_button").click().run()
+    at.selectbox(key="eval_parcels").set_value("dikuai").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("地块连接" in c.value and "matched 2 of 3" in c.value for c in at.caption)
+    html = download(at, media_files, "eval_download_html").decode("utf-8")
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert svg.count("<path") >= 3 + 1   # three parcels (one grey, unmatched) and the zone outline
+    at.radio(key="eval_control_source").set_value("projects").run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert "prj_saic_engine2" in set(table["id"])

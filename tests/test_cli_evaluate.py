@@ -111,6 +111,11 @@ def test_control_command(ledger):
     assert {"far_check", "coverage_check", "admin_check", "invest_check", "overall"} <= set(rows[0])
     r = run("control", ledger, "--city-class", "III")
     assert r.returncode == 2 and "city_class='III'" in r.stderr
+    projects = json.loads(run("control", "projects", "--invest-min", "300", "--format", "json").stdout)
+    by_id = {p["id"]: p for p in projects}
+    # 上汽发动机二期: 10.5 亿元 on 76.93 亩 = 1364.9 万元/亩 (transport equipment); no floor area given
+    assert by_id["prj_saic_engine2"]["invest_check"] == "pass" and by_id["prj_saic_engine2"]["far_check"] == "no_data"
+    assert by_id["prj_saic_engine2"]["invest_intensity_wan_per_mu"] == pytest.approx(105000 / 76.93)
 
 
 @pytest.mark.parametrize("args, code, message", [

@@ -307,8 +307,9 @@ def test_points_and_parcels():
     points = evaluation_points(ev)
     assert points.crs.to_epsg() == 4326 and points["credit_code"].tolist() == ["A"]
     assert points.geometry.iloc[0].equals(Point(113.8, 34.7))
-    parcels = gpd.GeoDataFrame({"credit_code": ["A", "A", "Z"]},
+    parcels = gpd.GeoDataFrame({"credit_code": ["A", "A", "Z"], "name": ["p1", "p2", "p3"]},
                                geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)], crs="EPSG:4547")
     joined, report = join_parcels(ev, parcels)
     assert joined["class"].fillna("").tolist() == ["A", "A", ""] and report.unmatched_left == ("Z",)
     assert joined.crs.to_epsg() == 4547
+    assert joined["name"].fillna("").tolist() == ["A", "A", ""] and joined["parcel_name"].tolist() == ["p1", "p2", "p3"]

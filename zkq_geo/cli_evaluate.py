@@ -9,7 +9,7 @@ Registered by :mod:`zkq_geo.cli` (``add_evaluate_parsers`` and ``EVALUATE_COMMAN
     zkq-geo evaluate LEDGER --scheme PRESET_OR_PATH [--group-by group|park|plate|industry]
                      [--format table|csv|json|xlsx|html] [-o PATH]
     zkq-geo schemes [--format table|json]
-    zkq-geo control LEDGER [--city-class C] [--invest-min WAN_PER_MU] [--format table|csv|json] [-o PATH]
+    zkq-geo control LEDGER_OR_LAYER [--city-class C] [--invest-min WAN_PER_MU] [--format table|csv|json] [-o PATH]
 
 Without ``--format``, the suffix of ``-o`` chooses it (.xlsx, .html, .csv, .json), else table.
 """
@@ -50,8 +50,10 @@ def add_evaluate_parsers(sub) -> None:
     _add_control_options(ev)
     sc = sub.add_parser("schemes", help="list the preset evaluation schemes with their sources")
     sc.add_argument("--format", choices=("table", "json"), default="table")
-    ct = sub.add_parser("control", help="check a ledger against the national control indicators for industrial land")
-    ct.add_argument("ledger", help="the ledger: .csv (UTF-8) or .xlsx")
+    ct = sub.add_parser("control", help="check a ledger or a layer (e.g. projects) against the national control "
+                                        "indicators for industrial land")
+    ct.add_argument("ledger", metavar="LEDGER_OR_LAYER",
+                    help="a ledger (.csv or .xlsx), or a catalogue layer such as projects")
     ct.add_argument("--format", choices=TABLE_FORMATS, default="table")
     ct.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
     _add_ledger_options(ct)
@@ -105,7 +107,7 @@ def cmd_schemes(args) -> int:
 
 
 def cmd_control(args) -> int:
-    _emit(_control(_read(args), args), args.format, args.output)
+    _emit(_control(_control_source(args), args), args.format, args.output)
     return 0
 
 
@@ -132,6 +134,18 @@ def _units(pairs: list[str]) -> dict[str, str]:
 def _read(args) -> pd.DataFrame:
     from zkq_geo.evaluation_ledger import read_ledger
     return read_ledger(args.ledger, sheet=args.sheet, encoding=args.encoding, units=_units(args.unit))
+
+
+def _control_source(args) -> pd.DataFrame:
+    """The ledger file, or the layer of that name when no such file exists (projects, an import)."""
+    if not Path(args.ledger).exists():
+        from zkq_geo.catalog import load_catalog
+        catalog = load_catalog()
+        if args.ledger in catalog.layers:
+            from zkq_geo.layers import load_layer
+            gdf = load_layer(args.ledger, catalog).gdf
+            return pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    return _read(args)
 
 
 def _notice(args) -> str:

@@ -450,11 +450,22 @@ def join_parcels(evaluation: Evaluation, parcels: gpd.GeoDataFrame,
                  key: str = "credit_code") -> tuple[gpd.GeoDataFrame, JoinReport]:
     """Attach the evaluation to a parcel layer by credit code (several parcels per firm allowed).
 
-    Returns the parcels (same CRS, order kept; parcels without a firm get empty results) and
-    the join report. Firms without a credit code cannot join and are left out of the table side.
+    Parameters
+    ----------
+    parcels : GeoDataFrame
+        Any CRS; ``key`` holds the unified social credit code of each parcel's firm.
+
+    Returns
+    -------
+    (GeoDataFrame, JoinReport)
+        The parcels (same CRS, order kept) with the evaluation's columns under their own names;
+        parcel columns that share a name with them are kept as ``parcel_<name>``. Parcels
+        without a firm get empty results. Firms without a credit code cannot join.
     """
     if key not in parcels.columns:
         raise SchemaError(f"the parcel layer has no {key!r} column to join on; its columns: {', '.join(map(str, parcels.columns))}")
     table = evaluation.table[evaluation.table["credit_code"].str.strip() != ""]
-    columns = [c for c in table.columns if c not in ("lon", "lat")]
-    return join_attributes(parcels, table[columns], key=key, table_key="credit_code", how="left")
+    table = table[[c for c in table.columns if c not in ("lon", "lat")]]
+    keep = {key, parcels.geometry.name}
+    renamed = parcels.rename(columns={c: f"parcel_{c}" for c in parcels.columns if c in table.columns and c not in keep})
+    return join_attributes(renamed, table, key=key, table_key="credit_code", how="left")

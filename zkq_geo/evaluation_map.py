@@ -21,14 +21,17 @@ from zkq_geo.evaluation_report import CLASS_COLORS
 from zkq_geo.render import compact_features, escape_value
 
 Lang = Literal["zh", "en"]
-CLASS_LAYERS = ("A", "B", "C", "D", "")
+NO_FIRM = "no_firm"
+CLASS_LAYERS = ("A", "B", "C", "D", "", NO_FIRM)
+NO_FIRM_COLOR = "#ffffff"
 TOOLTIP_FIELDS = ("name", "credit_code", "group", "total_score", "rank", "class")
 _LABELS = {
     "zh": {"name": "企业", "credit_code": "信用代码", "group": "评价组", "total_score": "总分", "rank": "组内排名",
-           "class": "分类", "": "只评分不分类", "layer": "{c} 类", "backdrop": "经开区范围（示意）"},
+           "class": "分类", "": "只评分不分类", "layer": "{c} 类", "backdrop": "经开区范围（示意）",
+           "no_firm": "无对应企业的地块"},
     "en": {"name": "Firm", "credit_code": "Credit code", "group": "Group", "total_score": "Total score",
            "rank": "Rank in group", "class": "Class", "": "Rated, not graded", "layer": "Class {c}",
-           "backdrop": "Zone boundary (schematic)"},
+           "backdrop": "Zone boundary (schematic)", "no_firm": "Parcels without a firm"},
 }
 DEFAULT_CENTER = (34.70, 113.79)
 
@@ -36,6 +39,8 @@ DEFAULT_CENTER = (34.70, 113.79)
 def abcd_map(features: gpd.GeoDataFrame, *, backdrop: gpd.GeoDataFrame | None = None, lang: Lang = "zh",
              asset_base_url: str | None = None) -> folium.Map:
     """A map of ``features`` coloured by class, with a layer control listing the classes and counts.
+
+    Firms rated but not graded are grey; parcels that joined no firm are white.
 
     Parameters
     ----------
@@ -55,12 +60,15 @@ def abcd_map(features: gpd.GeoDataFrame, *, backdrop: gpd.GeoDataFrame | None = 
     shown = features[features.geometry.notna() & ~features.geometry.is_empty]
     if "status" in shown.columns:
         shown = shown[shown["status"] != "excluded"]
+    kind = shown["class"].fillna("").astype(str)
+    if "status" in shown.columns:   # parcels joined to no firm (join_parcels) have no status
+        kind = kind.where(shown["status"].notna(), NO_FIRM)
     m = folium.Map(location=DEFAULT_CENTER, zoom_start=12, tiles=None, control_scale=True)
     if backdrop is not None and len(backdrop):
         folium.GeoJson(compact_features(backdrop.to_crs("EPSG:4326"), []), name=escape_value(_LABELS[lang]["backdrop"]),
                        style_function=lambda _: {"color": "#777777", "weight": 1.5, "fill": False}).add_to(m)
     for cls in CLASS_LAYERS:
-        part = shown[shown["class"].fillna("") == cls]
+        part = shown[(kind == cls).to_numpy()]
         if len(part):
             _class_layer(part, cls, lang).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -73,8 +81,8 @@ def abcd_map(features: gpd.GeoDataFrame, *, backdrop: gpd.GeoDataFrame | None = 
 
 def _class_layer(part: gpd.GeoDataFrame, cls: str, lang: str) -> folium.FeatureGroup:
     labels = _LABELS[lang]
-    color = CLASS_COLORS[cls]
-    title = labels[""] if cls == "" else labels["layer"].format(c=cls)
+    color = NO_FIRM_COLOR if cls == NO_FIRM else CLASS_COLORS[cls]
+    title = labels[cls] if cls in ("", NO_FIRM) else labels["layer"].format(c=cls)
     name = (f'<span style="color:{color}">&#9679;</span> {escape_value(title)} ({len(part)})')
     group = folium.FeatureGroup(name=name)
     fields = [f for f in TOOLTIP_FIELDS if f in part.columns]

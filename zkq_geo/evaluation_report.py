@@ -254,8 +254,9 @@ def map_svg(features: gpd.GeoDataFrame, *, backdrop: gpd.GeoDataFrame | None = N
         parts += [_svg_geometry(geom, xy, fill="#f2f2f2", stroke="#888888", title="") for geom in layers[0].geometry]
     drawn = layers[-1] if features is not None and len(features) else None
     if drawn is not None:
-        for geom, cls, label in zip(drawn.geometry, drawn[class_column].fillna(""), drawn[label_column].fillna("")):
-            color = CLASS_COLORS.get(str(cls), CLASS_COLORS[""])
+        no_firm = drawn["status"].isna().to_numpy() if "status" in drawn.columns else np.zeros(len(drawn), dtype=bool)
+        for geom, cls, label, none in zip(drawn.geometry, drawn[class_column].fillna(""), drawn[label_column].fillna(""), no_firm):
+            color = "#ffffff" if none else CLASS_COLORS.get(str(cls), CLASS_COLORS[""])
             parts.append(_svg_geometry(geom, xy, fill=color, stroke="#333333", title=f"{label} · {cls or '—'}"))
     parts += [_legend(width), _north_arrow(width), _scale_bar(scale, height), "</svg>"]
     return "\n".join(p for p in parts if p)

@@ -14,7 +14,7 @@ import state
 from i18n import lang, t
 from map_component import show_map
 from zkq_geo.errors import ZkqGeoError
-from zkq_geo.evaluation import evaluation_points, summarize_classes
+from zkq_geo.evaluation import summarize_classes
 from zkq_geo.evaluation_report import CLASS_COLORS, column_label
 from zkq_geo.scheme import SchemeError, list_presets, preset_text
 
@@ -25,6 +25,7 @@ SUMMARY_KEYS = ("park", "plate", "industry")
 # Widget labels of options are the same in both languages: a selectbox/radio keeps its choice
 # across a language switch only if its formatted options do not change.
 SUMMARY_LABELS = {"park": "园区 park", "plate": "板块 plate", "industry": "产业 industry"}
+CONTROL_SOURCES = {"ledger": "台账企业 ledger firms", "projects": "项目点位 project sites"}
 RESULT_BASE = ("credit_code", "name", "total_score", "rank", "class", "status", "excluded_reason", "notes")
 
 
@@ -97,7 +98,8 @@ def scheme_section() -> tuple[str, str] | None:
     return text, origin
 
 
-def results_section(ev, args: tuple) -> None:
+def results_section(ev, args: tuple) -> str | None:
+    """Counts, summary, charts, map, tables; returns the parcel layer mapped (None: points)."""
     st.header(t("eval_results"))
     counts = ev.table["status"].value_counts()
     c = st.columns(4)
@@ -111,14 +113,30 @@ def results_section(ev, args: tuple) -> None:
     shown = summary.assign(group=summary["group"].map(labels).fillna(t("eval_ungrouped")))
     st.dataframe(_labelled(shown, ev), hide_index=True, width="stretch")
     _class_charts(summary, ev)
+    parcels = _map_section(ev, args)
+    _group_tables(ev)
+    _summary_by(ev)
+    return parcels
+
+
+def _map_section(ev, args: tuple) -> str | None:
     st.subheader(t("eval_map"))
-    if len(evaluation_points(ev)):
-        show_map(ed.map_payload(*args, lang()), key="eval_map", height=520, returned_objects=())
+    layers = ed.parcel_layers()
+    parcels = None
+    if layers:
+        parcels = st.selectbox(t("eval_parcels"), ["", *layers], key=state.EVAL_PARCELS,
+                               format_func=lambda n: n or "点位 points (经度/纬度 lon/lat)") or None
+    else:
+        st.caption(t("eval_parcels_none"))
+    features, report = ed.features(ev, parcels)
+    if report is not None:
+        st.caption(t("eval_parcels_report", summary=report.summary()))
+    if len(features):
+        show_map(ed.map_payload(*args, lang(), parcels), key="eval_map", height=520, returned_objects=())
         st.caption(t("eval_map_note"))
     else:
         st.info(t("eval_map_none"))
-    _group_tables(ev)
-    _summary_by(ev)
+    return parcels
 
 
 def _labelled(frame: pd.DataFrame, ev) -> pd.DataFrame:
@@ -180,13 +198,15 @@ def control_section(name: str, content: bytes, units: ed.Units) -> tuple[str | N
     st.header(t("eval_control"))
     st.caption(t("eval_control_note"))
     rules = ed.control_rules()
+    source = st.radio(t("eval_control_source"), list(CONTROL_SOURCES), key=state.EVAL_CONTROL_SOURCE,
+                      format_func=CONTROL_SOURCES.get, horizontal=True)
     c1, c2 = st.columns(2)
     city_class = c1.selectbox(t("eval_city_class"), ["", *rules.city_classes], key=state.EVAL_CITY_CLASS,
                               format_func=lambda c: c or "—")
     invest_min = c2.number_input(t("eval_invest_min"), min_value=0.0, value=0.0, step=10.0, key=state.EVAL_INVEST_MIN)
     settings = (city_class or None, invest_min or None)
     try:
-        table = ed.control(name, content, units, *settings)
+        table = ed.control(name, content, units, *settings, source)
     except ZkqGeoError as exc:
         st.error(f"{t('error')}{exc}")
         return settings
@@ -198,13 +218,13 @@ def control_section(name: str, content: bytes, units: ed.Units) -> tuple[str | N
     return settings
 
 
-def export_section(ev, args: tuple, settings: tuple, notice: str) -> None:
+def export_section(ev, args: tuple, settings: tuple, notice: str, parcels: str | None) -> None:
     st.header(t("eval_export"))
     c1, c2, c3 = st.columns(3)
     stem = f"亩均评价_{ev.scheme.id}"
     c1.download_button(t("eval_download_xlsx"), data=ed.xlsx_report(*args, *settings, notice), file_name=f"{stem}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="eval_download_xlsx")
-    c2.download_button(t("eval_download_html"), data=ed.html_report(*args, *settings, notice), file_name=f"{stem}.html",
+    c2.download_button(t("eval_download_html"), data=ed.html_report(*args, *settings, notice, parcels), file_name=f"{stem}.html",
                        mime="text/html", key="eval_download_html")
     c3.download_button(t("eval_download_csv"), data=ed.csv_bytes(ev), file_name=f"{stem}.csv", mime="text/csv",
                        key="eval_download_csv")
@@ -226,10 +246,10 @@ def main() -> None:
     except ZkqGeoError as exc:
         st.error(f"{t('eval_ledger_invalid')}{exc}")
         return
-    results_section(ev, args)
+    parcels = results_section(ev, args)
     settings = control_section(name, content, units)
     notice = t("eval_demo_notice") if st.session_state.get(state.EVAL_USE_DEMO) else ""
-    export_section(ev, args, settings, notice)
+    export_section(ev, args, settings, notice, parcels)
 
 
 main()
