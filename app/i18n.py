@@ -159,6 +159,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "import_header": {"zh": "导入图层", "en": "Import a layer"},
     "import_file": {"zh": "选择文件", "en": "Choose a file"},
     "import_layer": {"zh": "图层 / 工作表", "en": "Layer / sheet"},
+    "import_choose_layer": {"zh": "（请选择图层）", "en": "(choose a layer)"},
     "import_crs": {"zh": "坐标系", "en": "Coordinate system"},
     "crs_auto": {"zh": "自动（文件声明，或按坐标识别）", "en": "Automatic (declared by the file, or detected)"},
     "crs_wgs84": {"zh": "WGS84 经纬度（GPS、天地图）", "en": "WGS84 lon/lat (GPS, Tianditu)"},

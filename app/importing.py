@@ -102,3 +102,24 @@ def join_lists(report: LedgerReport, t) -> list[tuple[str, list[str]]]:
 def joined_name(column: str, layer_columns) -> str:
     """The name a ledger column gets in the joined frame (``_joined`` when it clashes)."""
     return f"{column}_joined" if column in set(layer_columns) else column
+
+
+LAND_UNIT_WORDS = (("mu", ("亩",)), ("m2", ("平方米", "㎡", "m²", "m2")), ("ha", ("公顷", "ha")))
+MONEY_UNIT_WORDS = (("yi", ("亿元",)), ("wan", ("万元",)), ("yuan", ("元", "yuan")))
+
+
+def guess_column(columns: list[str], words: tuple[str, ...]) -> str:
+    """The first column whose name contains one of ``words`` (case-folded), else ``AUTO``."""
+    return next((c for c in columns if any(w in c.casefold() for w in words)), AUTO)
+
+
+def guess_name_column(columns: list[str]) -> str:
+    from zkq_geo.importer import NAME_COLUMNS
+    from zkq_geo.sheets import normalise_column
+    return next((c for c in columns if normalise_column(c) in NAME_COLUMNS), guess_column(columns, ("名称", "name")))
+
+
+def guess_unit(column: str | None, table: tuple, default: str) -> str:
+    """The unit a header names in brackets or words: ``用地面积（亩）`` -> ``mu``."""
+    text = (column or "").casefold()
+    return next((unit for unit, words in table if any(w in text for w in words)), default)

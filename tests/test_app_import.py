@@ -104,14 +104,12 @@ def test_join_by_name_report_then_apply(tmp_path, workspace):
     run(at)
     at.selectbox(key="join_layer").set_value("dikuai")
     upload(run(at), "join_file", d.ledger_xlsx(tmp_path / "台账.xlsx"))
+    # the land and investment columns and their units are read from the ledger's headers
+    assert at.selectbox(key="join_land").value == "用地面积（亩）" and at.selectbox(key="join_land_unit").value == "mu"
+    assert at.selectbox(key="join_investment").value == "总投资（万元）" and at.selectbox(key="join_money_unit").value == "wan"
     at.radio(key="join_match").set_value("name")
-    at.selectbox(key="join_key").set_value("name")
-    at.selectbox(key="join_table_key").set_value("企业名称")
-    at.selectbox(key="join_land").set_value("用地面积（亩）")
-    at.selectbox(key="join_land_unit").set_value("mu")
-    at.selectbox(key="join_investment").set_value("总投资（万元）")
-    at.selectbox(key="join_money_unit").set_value("wan")
-    run(at)
+    run(at)  # matching by name preselects the name columns
+    assert at.selectbox(key="join_key").value == "name" and at.selectbox(key="join_table_key").value == "企业名称"
     text = " ".join(m.value for m in at.markdown)
     assert "已匹配 3 / 3 个要素；台账 4 行" in text and "图上没有的台账行" in text
     assert any("header is row 2" in i.value for i in at.info)

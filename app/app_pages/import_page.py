@@ -45,8 +45,9 @@ def import_section(workspace: Workspace) -> None:
     first = importing.inspect_upload(upload.file_id, upload.name, importing.read_options(None, "auto", "auto", None, None),
                                      upload.getvalue())
     c1, c2, c3 = st.columns(3)
-    layer = c1.selectbox(t("import_layer"), list(first.layers) or [""], key=state.IMPORT_LAYER,
-                         disabled=len(first.layers) < 2)
+    layers = ([""] if len(first.layers) > 1 else []) + list(first.layers)  # several: the user chooses
+    layer = c1.selectbox(t("import_layer"), layers or [""], key=state.IMPORT_LAYER, disabled=len(layers) < 2,
+                         format_func=lambda n: n or t("import_choose_layer"))
     crs = c2.selectbox(t("import_crs"), importing.CRS_CHOICES, key=state.IMPORT_CRS,
                        format_func=lambda c: t(f"crs_{c}") if not c.startswith("EPSG:") else importing.crs_label(c))
     encoding = c3.selectbox(t("import_encoding"), importing.ENCODING_CHOICES, key=state.IMPORT_ENCODING,
@@ -93,10 +94,10 @@ def join_section(workspace: Workspace) -> None:
     c2.selectbox(t("import_encoding"), importing.ENCODING_CHOICES, key=state.JOIN_ENCODING,
                  format_func=lambda e: t("auto") if e == "auto" else e, disabled=bool(sheet.sheets))
     show_messages(st.info, sheet.warnings)
-    match = st.radio(t("join_match"), ["key", "name"], key=state.JOIN_MATCH, horizontal=True,
-                     format_func=lambda m: t(f"join_match_{m}"))
     layer_cols = [c for c in gdf.columns if c != gdf.geometry.name]
     table_cols = list(map(str, sheet.frame.columns))
+    match = st.radio(t("join_match"), ["key", "name"], key=state.JOIN_MATCH, horizontal=True,
+                     format_func=lambda m: t(f"join_match_{m}"), on_change=match_changed, args=(layer_cols, table_cols))
     c3, c4, c5 = st.columns(3)
     default_key = "name" if match == "name" else "id"
     key = c3.selectbox(t("join_key"), layer_cols, key=state.JOIN_KEY,
@@ -115,17 +116,41 @@ def join_section(workspace: Workspace) -> None:
     save_join(workspace, joined, report, cat.layer(layer).title_zh, upload)
 
 
+def match_changed(layer_cols: list[str], table_cols: list[str]) -> None:
+    """Matching by name: preselect the name columns; by key: ``id`` and a ledger column of that name."""
+    by_name = st.session_state[state.JOIN_MATCH] == "name"
+    key = "name" if by_name else "id"
+    if key in layer_cols:
+        st.session_state[state.JOIN_KEY] = key
+    table_key = importing.guess_name_column(table_cols) if by_name else (key if key in table_cols else "")
+    if table_key:
+        st.session_state[state.JOIN_TABLE_KEY] = table_key
+
+
+def unit_follows(column_key: str, unit_key: str, table: tuple) -> None:
+    """When a column is picked, take the unit its header names (用地面积（亩） -> 亩)."""
+    st.session_state[unit_key] = importing.guess_unit(st.session_state[column_key], table, st.session_state[unit_key])
+
+
 def units_choice(table_cols: list[str], layer_cols: list[str]) -> UnitSpec:
-    none = [importing.AUTO]
+    none = [importing.AUTO] + table_cols
+    land_guess = importing.guess_column(table_cols, ("用地", "占地", "土地面积", "land"))
+    invest_guess = importing.guess_column(table_cols, ("投资", "invest"))
     c1, c2, c3 = st.columns(3)
-    land = c1.selectbox(t("join_land"), none + table_cols, key=state.JOIN_LAND, format_func=lambda c: c or t("none"))
+    land = c1.selectbox(t("join_land"), none, key=state.JOIN_LAND, index=none.index(land_guess),
+                        format_func=lambda c: c or t("none"),
+                        on_change=unit_follows, args=(state.JOIN_LAND, state.JOIN_LAND_UNIT, importing.LAND_UNIT_WORDS))
     land_unit = c2.selectbox(t("join_land_unit"), LAND_UNITS, key=state.JOIN_LAND_UNIT,
+                             index=LAND_UNITS.index(importing.guess_unit(land_guess, importing.LAND_UNIT_WORDS, "mu")),
                              format_func=lambda u: t(f"unit_{u}"))
-    money_unit = c3.selectbox(t("join_money_unit"), MONEY_UNITS, key=state.JOIN_MONEY_UNIT, index=1,
+    money_unit = c3.selectbox(t("join_money_unit"), MONEY_UNITS, key=state.JOIN_MONEY_UNIT,
+                              index=MONEY_UNITS.index(importing.guess_unit(invest_guess, importing.MONEY_UNIT_WORDS, "wan")),
                               format_func=lambda u: t(f"unit_{u}"))
     c4, c5 = st.columns(2)
-    invest = c4.selectbox(t("join_investment"), none + table_cols, key=state.JOIN_INVESTMENT,
-                          format_func=lambda c: c or t("none"))
+    invest = c4.selectbox(t("join_investment"), none, key=state.JOIN_INVESTMENT, index=none.index(invest_guess),
+                          format_func=lambda c: c or t("none"),
+                          on_change=unit_follows, args=(state.JOIN_INVESTMENT, state.JOIN_MONEY_UNIT,
+                                                        importing.MONEY_UNIT_WORDS))
     per_mu = c5.multiselect(t("join_per_mu"), table_cols, key=state.JOIN_PER_MU, placeholder=t("none"))
     rename = lambda c: importing.joined_name(c, layer_cols) if c else None  # noqa: E731
     return UnitSpec(land_col=rename(land), land_unit=land_unit, investment_col=rename(invest),
