@@ -163,3 +163,34 @@ def test_hostile_uploads_one_line_nothing_written_app_keeps_working(tmp_path, wo
     at.switch_page("app_pages/map_page.py")
     run(at)
     assert at.metric[0].value == "10"
+
+
+def test_bad_layer_names_are_explained_and_block_the_button(tmp_path, workspace):
+    at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
+    for bad in ("../evil", "parks", "My Layer"):
+        at.text_input(key="imp_name").set_value(bad)
+        run(at)
+        assert any("not allowed" in e.value or "shipped layer" in e.value for e in at.error), bad
+        assert at.button(key="imp_go").disabled
+    assert not workspace.exists()
+
+
+from test_app import _export_bytes, media_files  # noqa: E402,F401 - the download-recording fixture
+
+
+def test_imported_layer_is_filtered_and_exported_on_the_map_page(tmp_path, workspace, media_files):  # noqa: F811
+    import json
+    at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
+    at.button(key="imp_go").click()
+    run(at)
+    at.switch_page("app_pages/map_page.py")
+    run(at)
+    at.text_input(key="f_search").set_value("中兴")
+    run(at)
+    at.selectbox(key="export_layer").set_value("dikuai")
+    run(at)
+    assert "dikuai_2" in list(at.dataframe[0].value.index)  # the table beside the map, filtered
+    assert not {"dikuai_1", "dikuai_3"} & set(at.dataframe[0].value.index)
+    doc = json.loads(_export_bytes(at, media_files))
+    assert [f["properties"]["名称"] for f in doc["features"]] == ["中兴产业园"]
+    assert any("将导出 1 个要素" in c.value for c in at.caption)

@@ -3,7 +3,6 @@ in CGCS2000 GK zone 38 with the zone prefix, joined by name to an Excel ledger),
 that stay text everywhere, and hostile uploads that give one line and write nothing."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ import pytest
 from pyproj import Transformer
 
 import importdata as d
+from test_browser_app import POINT_OF_JS  # pixel position of a feature in the map iframe
 
 APP = "app/streamlit_app.py"
 ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
@@ -54,14 +54,7 @@ PROPS_JS = """(fid) => {
   return out;
 }"""
 
-CENTRE_JS = """(fid) => {
-  const m = window[Object.keys(window).find(k => window[k] instanceof L.Map)];
-  let found = null;
-  m.eachLayer(l => { if (l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON)) found = l; });
-  const ll = found.getBounds ? found.getBounds().getCenter() : found.getLatLng();
-  const p = m.latLngToContainerPoint(ll);
-  return [p.x, p.y];
-}"""
+
 
 
 @pytest.fixture
@@ -85,6 +78,19 @@ def uploader(page, label: str):
 def choose(page, label: str, option: str) -> None:
     page.locator("[data-testid=stSelectbox]").filter(has_text=label).first.click()
     page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def settle(page, timeout_ms: int = 60_000) -> None:
+    """Wait until the rerun an interaction started has finished (Streamlit's script state)."""
+    page.wait_for_timeout(400)
+    page.locator('[data-testid=stApp][data-test-script-state="notRunning"]').wait_for(state="attached",
+                                                                                    timeout=timeout_ms)
+
+
+def wait_enabled(locator, timeout_ms: int = 60_000) -> None:
+    from playwright.sync_api import expect  # imported here: without playwright the fixtures skip
+    expect(locator).to_be_enabled(timeout=timeout_ms)
 
 
 def wait_text(page, text: str, timeout_ms: int = 60_000):
@@ -111,7 +117,9 @@ def import_acceptance_layer(page, base: str, tmp_path: Path) -> None:
     uploader(page, "选择文件").set_input_files(str(d.gbk_shapefile_zip(tmp_path / "in")))
     wait_text(page, "gb18030")  # the report, shown before anything is applied
     wait_text(page, "EPSG:4526")
-    page.get_by_role("button", name="导入到工作区").click()
+    button = page.get_by_role("button", name="导入到工作区")
+    wait_enabled(button)
+    button.click()
     wait_text(page, "saved layer 'dikuai' (version 1)")
 
 
@@ -121,14 +129,19 @@ def test_acceptance_gbk_shapefile_and_ledger_by_name(app, page, map_frame, works
     choose(page, "连接到图层", "dikuai")
     uploader(page, "台账文件").set_input_files(str(d.ledger_xlsx(tmp_path / "台账.xlsx")))
     wait_text(page, "已匹配")
+    settle(page)
     page.get_by_text("名称（含别名，忽略空格和引号）").click()
+    settle(page)
     wait_text(page, "已匹配 3 / 3 个要素；台账 4 行")
     wait_text(page, "图上没有的台账行")
     save_screenshot(page, "import_join_report")
     assert not (workspace / "layers" / "dikuai_ledger").exists()  # the report came first
     page.get_by_label("保存为新图层（图层名）").fill("dikuai_ledger")
     page.keyboard.press("Enter")
-    page.get_by_role("button", name="应用连接并保存").click()
+    settle(page)
+    apply = page.get_by_role("button", name="应用连接并保存")
+    wait_enabled(apply)  # the name has reached the app (its rerun is done)
+    apply.click()
     wait_text(page, "saved layer 'dikuai_ledger' (version 1)")
 
     page.goto(base)  # the map is the default page
@@ -165,7 +178,7 @@ def hover_tooltip(page, map_frame, fid: str, text: str, timeout_s: float = 60) -
         try:
             frame = map_frame(page)
             frame.frame_element().scroll_into_view_if_needed()
-            x, y = frame.evaluate(CENTRE_JS, fid)
+            x, y = frame.evaluate(POINT_OF_JS, fid)
             box = frame.frame_element().bounding_box()
             page.mouse.move(box["x"] + x - 1, box["y"] + y - 1)
             page.mouse.move(box["x"] + x, box["y"] + y)
@@ -185,7 +198,9 @@ def test_script_payloads_stay_text_everywhere(app, page, map_frame, workspace, t
     page.goto(f"{base}/import")
     uploader(page, "选择文件").set_input_files(str(d.hostile_geojson(tmp_path / "hostile.geojson")))
     wait_text(page, "检查报告")
-    page.get_by_role("button", name="导入到工作区").click()
+    button = page.get_by_role("button", name="导入到工作区")
+    wait_enabled(button)
+    button.click()
     wait_text(page, "saved layer 'hostile'")
     page.goto(base)  # the map is the default page
     map_features(page, map_frame, "hostile_", 3)

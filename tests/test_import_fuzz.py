@@ -8,7 +8,6 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
-import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -2,9 +2,7 @@
 and the hostile inputs of the issue, each with a one-line message. Files are built in code."""
 from __future__ import annotations
 
-import io
 import json
-import os
 import stat
 import zipfile
 from pathlib import Path
@@ -17,7 +15,7 @@ import shapely
 from pyproj import Transformer
 
 import importdata as d
-from zkq_geo.crs import OLD_DATUM_WARNING, convert_datum
+from zkq_geo.crs import OLD_DATUM_WARNING
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoError
 from zkq_geo.importer import inspect_file, read_import
 from zkq_geo.sheets import find_coordinate_columns, normalise_column

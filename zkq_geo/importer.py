@@ -35,7 +35,7 @@ from zkq_geo.import_crs import check_crs_choice, region_warnings, resolve_crs
 from zkq_geo.layers import FEATURE_NUMBER_COLUMNS
 from zkq_geo.metrics import FIGURE_QUALIFIERS, INTENSITY
 from zkq_geo.safe_input import check_file, extract_zip
-from zkq_geo.sheets import SheetTable, find_coordinate_columns, normalise_column, parse_coordinates, read_sheet
+from zkq_geo.sheets import find_coordinate_columns, normalise_column, parse_coordinates, read_sheet
 
 FORMATS = ("geojson", "gpkg", "shapefile", "kml", "csv", "xlsx")
 _SUFFIX_FORMAT = {
@@ -43,9 +43,11 @@ _SUFFIX_FORMAT = {
     ".kml": "kml", ".kmz": "kml", ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
 }
 ACCEPTED_SUFFIXES = tuple(_SUFFIX_FORMAT)
-# Columns the viewer computes when it loads a layer; user columns of these names are renamed.
-COMPUTED_COLUMNS = ("layer", "has_conflict", "conflicts", "land_area_m2", INTENSITY, "invest_intensity_qualifier",
-                    "floor_area_ratio", "floor_area_ratio_qualifier", "intensity_rank", "fid", "geometry")
+# Columns zkq_geo.layers.load_layer computes for an imported layer (stored layers leave them out).
+DERIVED_COLUMNS = ("layer", "has_conflict", "conflicts", "land_area_m2", INTENSITY, "invest_intensity_qualifier",
+                   "floor_area_ratio", "floor_area_ratio_qualifier")
+# User columns of these names are renamed *_original: the viewer computes or reserves them.
+COMPUTED_COLUMNS = (*DERIVED_COLUMNS, "intensity_rank", "fid", "geometry")
 QUALIFIER_COLUMNS = ("investment_qualifier", "land_area_qualifier", "floor_area_qualifier")
 NAME_COLUMNS = ("name", "名称", "mc", "项目名称", "企业名称", "园区名称", "地块名称", "单位名称", "宗地名称", "title")
 

@@ -36,9 +36,6 @@ LAND_UNITS = ("mu", "m2", "ha")
 MONEY_UNITS = ("yuan", "wan", "yi")
 UNIT_LABELS = {"mu": "亩", "m2": "m²", "ha": "公顷", "yuan": "元", "wan": "万元", "yi": "亿元"}
 _ALIAS_SPLIT = re.compile(r"[|;；,，、]")
-# Columns a loaded layer computes; a joined layer is saved without them (they are recomputed).
-DERIVED_COLUMNS = ("layer", "has_conflict", "conflicts", "land_area_m2", "invest_intensity_wan_per_mu",
-                   "invest_intensity_qualifier", "floor_area_ratio", "floor_area_ratio_qualifier")
 
 
 @dataclass(frozen=True)

@@ -339,8 +339,8 @@ def save_joined_layer(name: str, joined: gpd.GeoDataFrame, report: dict, *, titl
                       workspace: Workspace | None = None) -> SavedLayer:
     """Store a joined layer (from :func:`zkq_geo.ledger_join.join_ledger`) as layer ``name``;
     the ledger file is kept as its original. Derived columns are dropped: they are recomputed
-    whenever the layer is loaded."""
-    from zkq_geo.ledger_join import DERIVED_COLUMNS
+    whenever the layer is loaded (:func:`zkq_geo.layers.load_layer`)."""
+    from zkq_geo.importer import DERIVED_COLUMNS
 
     check_layer_name(name)
     frame = joined.drop(columns=[c for c in DERIVED_COLUMNS if c in joined.columns])

@@ -19,6 +19,16 @@ from zkq_geo.workspace import Workspace, check_layer_name, import_into_workspace
 UPLOAD_TYPES = [s.lstrip(".") for s in ACCEPTED_SUFFIXES]
 
 
+def name_ok(name: str) -> bool:
+    """True if ``name`` can name a layer; else the reason is shown under the field."""
+    try:
+        check_layer_name(name)
+    except ZkqGeoError as exc:
+        st.error(md_text(exc))
+        return False
+    return True
+
+
 def show_messages(kind, lines) -> None:
     for line in lines:
         kind(md_text(line))
@@ -67,11 +77,11 @@ def import_section(workspace: Workspace) -> None:
     report = importing.inspect_upload(upload.file_id, upload.name, options, upload.getvalue())
     show_report(report)
     title = st.text_input(t("import_title"), value=upload.name.rsplit(".", 1)[0], key=state.IMPORT_TITLE)
-    versions = [v.version for v in workspace.versions(name)]
+    valid = name_ok(name)
+    versions = [v.version for v in workspace.versions(name)] if valid else []
     if versions:
         st.warning(t("import_exists", name=md_text(name), versions=", ".join(map(str, versions)), next=max(versions) + 1))
-    if st.button(t("import_button"), type="primary", disabled=not report.ok, key=state.IMPORT_BUTTON):
-        check_layer_name(name)
+    if st.button(t("import_button"), type="primary", disabled=not (report.ok and valid), key=state.IMPORT_BUTTON):
         with staged_upload(upload.getvalue(), upload.name) as path:
             saved, _ = import_into_workspace(path, name, title=title or name, workspace=workspace, **dict(options))
         data.refresh_layers()
@@ -175,8 +185,8 @@ def preview_table(joined) -> pd.DataFrame:
 
 def save_join(workspace: Workspace, joined, report, layer_title: str, upload) -> None:
     name = st.text_input(t("join_name"), key=state.JOIN_NAME)
-    if st.button(t("join_button"), type="primary", disabled=not name, key=state.JOIN_BUTTON):
-        check_layer_name(name)
+    valid = bool(name) and name_ok(name)
+    if st.button(t("join_button"), type="primary", disabled=not valid, key=state.JOIN_BUTTON):
         with staged_upload(upload.getvalue(), upload.name) as path:
             saved = save_joined_layer(name, joined, report.to_dict(), title=f"{layer_title} + {upload.name}",
                                       table_path=path, workspace=workspace)
