@@ -194,3 +194,27 @@ def test_imported_layer_is_filtered_and_exported_on_the_map_page(tmp_path, works
     doc = json.loads(_export_bytes(at, media_files))
     assert [f["properties"]["名称"] for f in doc["features"]] == ["中兴产业园"]
     assert any("将导出 1 个要素" in c.value for c in at.caption)
+
+
+def test_join_report_lists_type_mismatches_and_refuses_duplicate_keys(tmp_path, workspace):
+    import openpyxl
+    at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
+    at.button(key="imp_go").click()
+    run(at)
+    wb = openpyxl.Workbook()
+    wb.active.append(["编号", "税收（万元）"])
+    for code, tax in ((12, 1), ("0013", 2), ("0013", 3)):  # 12 is a number in Excel: not "0012"
+        wb.active.append([code, tax])
+    wb.save(tmp_path / "codes.xlsx")
+    at.selectbox(key="join_layer").set_value("dikuai")
+    upload(run(at), "join_file", tmp_path / "codes.xlsx")
+    at.selectbox(key="join_key").set_value("编号")
+    at.selectbox(key="join_table_key").set_value("编号")
+    run(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "类型不一致、未连接" in text and "台账中重复的键" in text
+    cells = [v for df in at.dataframe for v in df.value.iloc[:, 0].astype(str)]
+    assert "0012 ≠ 12" in cells and "0013" in cells
+    assert any("not unique: 0013" in e.value for e in at.error)
+    assert [b for b in at.button if b.key == "join_go"] == []  # nothing can be applied
+    assert not (workspace / "layers" / "codes").exists()
