@@ -42,7 +42,8 @@ def show_report(report) -> None:
             st.dataframe(importing.fields_table(report, t), hide_index=True, width="stretch")
     show_messages(st.error, report.problems)
     show_messages(st.warning, report.warnings)
-    show_messages(st.info, report.notes)
+    if report.notes:  # choices made for the user, in one box
+        st.info("\n\n".join(md_text(n) for n in report.notes))
     if report.repairs:
         st.dataframe(importing.repairs_table(report, t), hide_index=True, width="stretch")
 
