@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up zkq-geo on this machine; safe to run again (fast when nothing changed).
 #   1. a Python virtualenv in .venv (installs python3-venv with apt-get if needed and root)
-#   2. the pinned packages of requirements.txt and zkq_geo itself (editable)
+#   2. the pinned packages of requirements.txt (their dependencies pinned by constraints.txt)
+#      and zkq_geo itself (editable)
 #   3. the browser files the maps need (Leaflet, jQuery) in app/static/vendor/
 # Usage: bash scripts/setup.sh        (PYTHON=/path/to/python3.11 to choose the interpreter)
 set -euo pipefail
@@ -43,14 +44,14 @@ else
   make_venv
 fi
 
-want=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat requirements.txt constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 have=$(cat "$STAMP" 2>/dev/null || true)
 if [ "$want" = "$have" ] && "$VENV/bin/python" -c 'import zkq_geo' >/dev/null 2>&1; then
   log "python packages up to date (requirements.txt unchanged)"
 else
   log "installing python packages from requirements.txt (first time: a few minutes)"
   rm -f "$STAMP"
-  "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt
+  "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt -c constraints.txt
   log "installing zkq_geo (editable)"
   "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off --quiet --no-deps -e .
   printf '%s\n' "$want" > "$STAMP"

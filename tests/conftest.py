@@ -1,4 +1,4 @@
-"""Shared fixtures, chiefly for browser tests.
+"""Shared fixtures: browser tests (Chromium via Playwright) and AppTest downloads (``media_files``).
 
 Browser tests drive Debian's Chromium (``/usr/bin/chromium``, or ``$ZKQ_CHROMIUM``) through
 Playwright's sync API; Playwright never downloads a browser of its own. If Chromium or
@@ -253,3 +253,19 @@ def serve_dir():
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def media_files(monkeypatch):
+    """Bytes of every file the app hands to Streamlit's media storage (download buttons), by URL."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    saved: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        saved[self.get_url(file_id)] = path_or_data
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    return saved

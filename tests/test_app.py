@@ -44,8 +44,8 @@ def table_ids(at: AppTest) -> list[str]:
 def test_map_page_defaults_show_everything_and_the_schematic_note():
     at = run_app()
     assert metric(at, "小微企业园") == "10"
-    assert metric(at, "项目") == "35"
-    assert len(table_ids(at)) == 45
+    assert metric(at, "项目") == "36"
+    assert len(table_ids(at)) == 46
     assert any("示意范围，非法定边界" in w.value for w in at.warning)
     assert at.title[0].value == "郑州经开区 空间规划与用地一张图"
 
@@ -76,9 +76,9 @@ def test_search_plate_and_investment_filters():
 def test_clear_filters_button():
     at = run_app()
     at.multiselect(key="f_industries").set_value(["auto"]).run()
-    assert len(table_ids(at)) < 45
+    assert len(table_ids(at)) < 46
     next(b for b in at.button if b.label == "清除筛选").click().run()
-    assert len(table_ids(at)) == 45
+    assert len(table_ids(at)) == 46
 
 
 def test_detail_panel_shows_source_and_conflicts():
@@ -88,22 +88,6 @@ def test_detail_panel_shows_source_and_conflicts():
     detail = at.dataframe[1].value
     assert detail.loc["investment_yi", "value"] == "44.0" and detail.loc["investment_yi", "unit"] == "亿元"
     assert detail.loc["land_area_mu", "unit"] == "亩"
-
-
-@pytest.fixture
-def media_files(monkeypatch):
-    """Bytes of every file the app hands to Streamlit's media storage (download buttons), by URL."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-    saved: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def recording(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        saved[self.get_url(file_id)] = path_or_data
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
-    return saved
 
 
 def _export_bytes(at: AppTest, media_files: dict) -> bytes:

@@ -31,22 +31,6 @@ def fresh_caches():
     st.cache_resource.clear()
 
 
-@pytest.fixture
-def media_files(monkeypatch):
-    """Bytes of every file the app hands to Streamlit's media storage (download buttons), by URL."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-    saved: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def recording(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        saved[self.get_url(file_id)] = path_or_data
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
-    return saved
-
-
 def open_page(**state) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
     for k, v in state.items():

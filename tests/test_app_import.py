@@ -175,10 +175,10 @@ def test_bad_layer_names_are_explained_and_block_the_button(tmp_path, workspace)
     assert not workspace.exists()
 
 
-from test_app import _export_bytes, media_files  # noqa: E402,F401 - the download-recording fixture
+from test_app import _export_bytes  # noqa: E402 - reads a download button through the media_files fixture
 
 
-def test_imported_layer_is_filtered_and_exported_on_the_map_page(tmp_path, workspace, media_files):  # noqa: F811
+def test_imported_layer_is_filtered_and_exported_on_the_map_page(tmp_path, workspace, media_files):
     import json
     at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
     at.button(key="imp_go").click()

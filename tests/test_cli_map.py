@@ -38,7 +38,7 @@ def write_map(tmp_path, *args, env=None, name="map.html"):
 
 def test_map_writes_one_offline_file_with_every_feature(tmp_path):
     html, result = write_map(tmp_path, *ALL_LAYERS)
-    assert "wrote" in result.stderr and "35 projects" in result.stderr
+    assert "wrote" in result.stderr and "36 projects" in result.stderr
     for name in ALL_LAYERS:
         ids = pd.read_csv(DEFAULT_GEODATA / "attributes" / f"{name}.csv")["id"]
         assert all(f'"id":"{fid}"' in html for fid in ids), name  # each feature's popup data

@@ -63,6 +63,18 @@ def test_every_plan_table_project_with_investment_is_present(plan_text, layers):
         assert by_name[name] == invest, name
 
 
+def test_completed_double_ten_project_is_a_lower_bound(plan_text, layers):
+    # 第一章: "京东亚洲一号、上汽郑州基地项目、宇通二期等单个投资超 20 亿元的重大产业项目建成"
+    sentence = re.search(r"千亿，(\S+?)等单个投资超 (\d+) 亿元的重大产业项目建成", plan_text)
+    assert sentence is not None
+    names, bound = sentence[1].split("、"), float(sentence[2])
+    assert "宇通二期" in names
+    p = layers["projects"].set_index("name")
+    assert p.loc["宇通二期", "investment_yi"] == bound
+    assert p.loc["宇通二期", "investment_qualifier"] == "at_least"
+    assert p.loc["宇通二期", "invest_intensity_qualifier"] == "no_land_area"
+
+
 def test_floor_area_is_never_land_area(layers):
     p = layers["projects"].set_index("id")
     assert p.loc["prj_jd_asia1", "floor_area_m2"] == 540000
