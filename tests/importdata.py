@@ -80,6 +80,35 @@ def ledger_xlsx(path: Path, rows=LEDGER, *, title: bool = True) -> Path:
     return path
 
 
+def two_shapefiles_zip(folder: Path) -> Path:
+    """One zip holding two shapefiles, ``a`` and ``b`` (the import must be told which)."""
+    out = folder / "two.zip"
+    with zipfile.ZipFile(out, "w") as zf:
+        for stem in ("a", "b"):
+            with zipfile.ZipFile(gbk_shapefile_zip(folder / stem, stem)) as src:
+                for n in src.namelist():
+                    zf.writestr(n, src.read(n))
+    return out
+
+
+def bomb_zip(path: Path, megabytes: int = 3) -> Path:
+    """A few kB that decompress to ``megabytes`` MB of zeros."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.shp", b"\0" * (megabytes << 20))
+    return path
+
+
+def merged_header_xlsx(path: Path) -> Path:
+    """A ledger whose header spans two rows of merged cells (refused, with the fix)."""
+    wb = openpyxl.Workbook()
+    wb.active.append(["名称", "用地面积", None, "经度", "纬度"])
+    wb.active.append([None, "亩", "平方米", None, None])
+    wb.active.merge_cells("B1:C1")
+    wb.active.append(["甲", 1, 2, 113.75, 34.72])
+    wb.save(path)
+    return path
+
+
 def hostile_geojson(path: Path) -> Path:
     """Three points whose text fields carry script payloads."""
     gdf = gpd.GeoDataFrame(

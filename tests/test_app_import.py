@@ -165,6 +165,62 @@ def test_hostile_uploads_one_line_nothing_written_app_keeps_working(tmp_path, wo
     assert at.metric[0].value == "10"
 
 
+def _gpkg_table(path: Path) -> Path:
+    import pandas as pd
+    import pyogrio
+    pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="tbl", driver="GPKG")
+    return path
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda tmp: d.bomb_zip(tmp / "bomb.zip"), "decompresses to"),
+    (lambda tmp: _big_csv(tmp / "big.csv"), "over the limit of 1.0 MB"),
+    (lambda tmp: d.two_shapefiles_zip(tmp), "holds 2 shapefiles"),
+    (lambda tmp: d.merged_header_xlsx(tmp / "merged.xlsx"), "has merged cells"),
+    (lambda tmp: _gpkg_table(tmp / "table.gpkg"), "has no geometry: it is a table"),
+])
+def test_more_bad_uploads_one_line_nothing_written(tmp_path, workspace, monkeypatch, build, message):
+    monkeypatch.setenv("ZKQ_MAX_UPLOAD_MB", "1")
+    at = upload(import_page(), "imp_file", build(tmp_path))
+    shown = [m.value.replace("\\", "") for m in (*at.error, *at.warning)]
+    hits = [m for m in shown if message in m]
+    assert hits and all("\n" not in m for m in hits), shown
+    assert [b for b in at.button if b.key == "imp_go" and not b.disabled] == []
+    assert not workspace.exists() or d.tree(workspace) == []
+
+
+def _big_csv(path: Path) -> Path:
+    path.write_text("name,lon,lat\n" + "a,113.75,34.72\n" * 80_000, encoding="utf-8")
+    return path
+
+
+def test_an_unforeseen_failure_is_still_one_line_and_the_app_keeps_working(tmp_path, workspace, monkeypatch):
+    from zkq_geo import importer
+
+    def broken(*args):
+        raise RuntimeError("a reader bug\nover two lines")
+
+    monkeypatch.setitem(importer._READERS, "csv", broken)
+    path = tmp_path / "p.csv"
+    path.write_text("name,lon,lat\na,113.75,34.72\n", encoding="utf-8")
+    at = upload(import_page(), "imp_file", path)  # run() asserts no exception reached Streamlit
+    assert [e.value for e in at.error] == ["出错了：RuntimeError: a reader bug over two lines"]
+    assert at.header[1].value == "连接台账"  # the join section still works
+    assert not workspace.exists()
+
+
+def test_encoding_can_be_overridden(tmp_path, workspace):
+    at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
+    assert facts(at)["编码"].startswith("gb18030 (detected")
+    at.selectbox(key="imp_encoding").set_value("gbk")
+    run(at)
+    assert facts(at)["编码"].startswith("gbk (given")
+    at.selectbox(key="imp_encoding").set_value("utf-8")  # GBK bytes read as UTF-8: one line, not garbage
+    run(at)
+    assert any("cannot read dikuai.shp" in e.value.replace("\\", "") for e in at.error)
+    assert not workspace.exists()
+
+
 def test_bad_layer_names_are_explained_and_block_the_button(tmp_path, workspace):
     at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
     for bad in ("../evil", "parks", "My Layer"):

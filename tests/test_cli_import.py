@@ -20,9 +20,9 @@ def ws(tmp_path) -> Path:
     return tmp_path / "ws"
 
 
-def run(ws: Path, *args, cwd=None):
+def run(ws: Path, *args, cwd=None, env=None):
     assert ZKQ, "zkq-geo console script not installed in the venv (pip install -e .)"
-    env = {**os.environ, "ZKQ_WORKSPACE": str(ws)}
+    env = {**os.environ, "ZKQ_WORKSPACE": str(ws), **(env or {})}
     env.pop("ZKQ_DEBUG", None)
     return subprocess.run([ZKQ, *map(str, args)], capture_output=True, text=True, timeout=180, env=env, cwd=cwd)
 
@@ -107,6 +107,52 @@ def test_hostile_files_one_line_exit_1_nothing_written(tmp_path, ws, name, conte
     assert d.tree(ws) == []
 
 
+def _gpkg_table(path: Path) -> Path:
+    import pandas as pd
+    import pyogrio
+    pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="tbl", driver="GPKG")
+    return path
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda tmp: d.bomb_zip(tmp / "bomb.zip"), "decompresses to"),
+    (lambda tmp: d.two_shapefiles_zip(tmp), "holds 2 shapefiles (a, b); choose one (CLI: --layer NAME)"),
+    (lambda tmp: d.merged_header_xlsx(tmp / "merged.xlsx"), "has merged cells"),
+    (lambda tmp: _gpkg_table(tmp / "table.gpkg"), "has no geometry: it is a table"),
+    (lambda tmp: d.gbk_shapefile_zip(tmp, "noshp").rename(tmp / "noshp.kmz"), "should hold exactly one .kml"),
+])
+def test_more_bad_files_one_line_exit_1_nothing_written(tmp_path, ws, build, message):
+    path = build(tmp_path)
+    r = run(ws, "import", path, "--as", "x", env={"ZKQ_MAX_UPLOAD_MB": "1"})
+    assert message in one_line_error(r)
+    assert d.tree(ws) == []
+
+
+def test_non_utf8_text_is_detected_or_refused_when_the_encoding_is_wrong(tmp_path, ws):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("名称,经度,纬度\n甲园,113.75,34.72\n".encode("gbk"))
+    r = run(ws, "inspect", path)
+    assert r.returncode == 0 and "encoding: gb18030 (detected" in r.stdout
+    assert "cannot be read as utf-8; choose its encoding" in one_line_error(run(ws, "import", path, "--as", "x",
+                                                                                  "--encoding", "utf-8"))
+    assert d.tree(ws) == []
+    assert run(ws, "import", path, "--as", "x", "--encoding", "gbk").returncode == 0
+    assert json.loads(run(ws, "show", "x", "--format", "json").stdout)[0]["name"] == "甲园"
+
+
+def test_geopackage_layer_is_chosen(tmp_path, ws):
+    import geopandas as gpd
+    import shapely
+    path = tmp_path / "two.gpkg"
+    for layer, geom in (("pts", shapely.Point(477100, 3843560)), ("polys", shapely.box(477000, 3843000, 477100, 3843100))):
+        gpd.GeoDataFrame({"name": [layer]}, geometry=[geom], crs="EPSG:4547").to_file(path, layer=layer, engine="pyogrio")
+    r = run(ws, "inspect", path)
+    assert "layers: pts, polys" in r.stdout and "choose one (CLI: --layer NAME)" in one_line_error(r)
+    r = run(ws, "import", path, "--as", "polys", "--layer", "polys")
+    assert r.returncode == 0 and "layers: pts, polys (reading: polys)" in r.stdout and "EPSG:4547" in r.stdout
+    assert "choose one of: pts, polys" in one_line_error(run(ws, "import", path, "--as", "x", "--layer", "nope"), code=2)
+
+
 def test_oversized_and_unsafe_zip(tmp_path, ws):
     import zipfile
     evil = tmp_path / "evil.zip"
@@ -140,6 +186,10 @@ def test_join_report_apply_and_save(tmp_path, ws):
     units = ("--land", "用地面积（亩）", "--land-unit", "mu", "--investment", "总投资（万元）", "--money-unit", "wan")
     r = run(ws, *base, *units)
     assert r.returncode == 0 and "500.00" in r.stdout and "411.50" in r.stdout
+    part = d.ledger_xlsx(tmp_path / "part.xlsx", rows=d.LEDGER[:2])  # no row for the third parcel
+    for how, count in (("left", 3), ("inner", 2)):
+        r = run(ws, "join", "dikuai", part, *base[3:], *units, "--how", how, "--format", "json")
+        assert r.returncode == 0 and f"({how} join)" in r.stderr and len(json.loads(r.stdout)) == count
     r = run(ws, *base, *units, "--as", "dikuai_ledger")
     assert r.returncode == 0 and "saved layer 'dikuai_ledger'" in r.stderr
     rows = json.loads(run(ws, "efficiency", "dikuai_ledger", "--format", "json").stdout)

@@ -10,6 +10,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import openpyxl
+import pandas as pd
+import pyogrio
 import pytest
 import shapely
 from pyproj import Transformer
@@ -61,6 +63,17 @@ def test_gbk_shapefile_in_zone38_with_prefix_imports_with_chinese_names_and_exac
         assert all(min(_metres_apart(c, v) for v in got) < 1.0 for c in corners)
     lo = np.min([np.min(c, axis=0) for c in d.expected_wgs84_corners()], axis=0)
     assert report.bounds[0] == pytest.approx(lo[0], abs=1e-6) and report.bounds[1] == pytest.approx(lo[1], abs=1e-6)
+
+
+def test_shapefile_without_dbf_is_read_without_attributes_and_says_so(tmp_path):
+    zipped = d.gbk_shapefile_zip(tmp_path / "in")
+    slim = tmp_path / "slim.zip"
+    with zipfile.ZipFile(zipped) as src, zipfile.ZipFile(slim, "w") as zf:
+        for n in src.namelist():
+            if not n.endswith(".dbf"):
+                zf.writestr(n, src.read(n))
+    gdf, report = read_import(slim)
+    assert len(gdf) == 3 and any("has no .dbf" in w for w in report.warnings)
 
 
 def test_shapefile_without_prj_is_detected_from_the_8_digit_eastings(tmp_path):
@@ -180,6 +193,19 @@ def test_old_datum_is_converted_with_the_warning(tmp_path):
     assert in_region(gdf)
 
 
+@pytest.mark.parametrize("crs, x, how", [
+    ("EPSG:2362", 38477100, "declared"),  # Xi'an 1980, zone number in the easting, in the GeoPackage
+    ("EPSG:2435", 477100, "declared"),    # Beijing 1954, CM 114E, in the GeoPackage
+    ("EPSG:2414", 38477100, "chosen"),    # Beijing 1954 zone 38, chosen by the user
+])
+def test_xian80_and_beijing54_are_converted_with_the_warning(tmp_path, crs, x, how):
+    path = tmp_path / "old.gpkg"
+    _gdf([shapely.Point(x, 3843560)], crs=crs if how == "declared" else "EPSG:4526").to_file(path, engine="pyogrio")
+    gdf, report = read_import(path, crs=crs if how == "chosen" else "auto")
+    assert report.crs.startswith(crs) and OLD_DATUM_WARNING in report.warnings
+    assert in_region(gdf) and not report.problems
+
+
 def test_chosen_crs_overrides_a_declared_one_with_a_warning(tmp_path):
     path = tmp_path / "p.gpkg"
     _gdf([shapely.Point(477100, 3843560)], crs="EPSG:4547").to_file(path, engine="pyogrio")
@@ -239,6 +265,16 @@ def test_invalid_polygons_are_repaired_and_reported_by_feature(tmp_path):
     assert out["id"].tolist() == ["ok", "bad", "none"]
 
 
+def test_empty_geometries_are_reported_by_feature(tmp_path):
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": "a"}, "geometry": {"type": "Point", "coordinates": [113.75, 34.72]}},
+        {"type": "Feature", "properties": {"id": "b"}, "geometry": {"type": "Polygon", "coordinates": []}}]}
+    (tmp_path / "e.geojson").write_text(json.dumps(doc))
+    gdf, report = read_import(tmp_path / "e.geojson")
+    assert any("feature b: no geometry (null or empty)" in w for w in report.warnings)
+    assert gdf["id"].tolist() == ["a", "b"] and gdf.geometry.iloc[1].is_empty
+
+
 def test_mixed_geometry_types_are_refused_with_the_fix(tmp_path):
     doc = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [113.75, 34.72]}},
@@ -262,6 +298,39 @@ def test_csv_coordinate_columns_and_explicit_columns(tmp_path):
     assert report.coordinate_columns == ("E1", "N1") and gdf["E1"].tolist() == ["113.75"]
     with pytest.raises(OptionError, match="both"):
         inspect_file(path, x="E1")
+
+
+def test_excel_with_surveyed_xy_and_a_chosen_sheet(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(["说明"])
+    sheet = wb.create_sheet("坐标")
+    sheet.append(["宗地名称", "X坐标（m）", "Y坐标（m）"])
+    sheet.append(["甲地块", 38477100.5, 3843560.25])
+    wb.save(tmp_path / "xy.xlsx")
+    gdf, report = read_import(tmp_path / "xy.xlsx", layer="坐标")
+    assert report.layers == ("Sheet", "坐标") and report.coordinate_columns == ("X坐标（m）", "Y坐标（m）")
+    assert report.crs.startswith("EPSG:4526") and gdf["name"].tolist() == ["甲地块"]
+    expect = Transformer.from_crs("EPSG:4526", "EPSG:4326", always_xy=True).transform(38477100.5, 3843560.25)
+    assert _metres_apart(gdf.geometry.iloc[0].coords[0], expect) < 0.01
+
+
+def test_kmz_holding_one_kml(tmp_path):
+    _gdf([shapely.Point(113.75, 34.72)], name=["甲"]).to_file(tmp_path / "doc.kml", driver="KML", engine="pyogrio")
+    with zipfile.ZipFile(tmp_path / "p.kmz", "w") as zf:
+        zf.write(tmp_path / "doc.kml", "doc.kml")
+    gdf, report = read_import(tmp_path / "p.kmz")
+    assert report.format == "kml" and gdf["name"].tolist() == ["甲"] and in_region(gdf)
+
+
+def test_text_in_no_known_encoding_is_flagged(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("name,lon,lat\nCaf\xe9 \xff,113.75,34.72\n".encode("latin-1"))
+    report = inspect_file(path)
+    assert report.encoding == "latin-1" and report.encoding_how.startswith("assumed")
+    assert any(w.startswith("text encoding unknown") and "--encoding" in w for w in report.warnings)
+    with pytest.raises(DataSourceError, match="cannot be read as utf-8; choose its encoding") as exc:
+        read_import(path, encoding="utf-8")
+    _one_line(exc)
 
 
 def test_gbk_csv_with_surveyed_xy_swapped(tmp_path):
@@ -352,6 +421,8 @@ def _zip(path: Path, members: dict[str, bytes], *, symlink: str | None = None) -
     ("climb.zip", None, "leaves the folder"),
     ("abs.zip", None, "leaves the folder"),
     ("link.zip", None, "link or special file"),
+    ("noshx.zip", None, "has no a.shx beside it"),
+    ("table.gpkg", None, "has no geometry: it is a table"),
 ])
 def test_hostile_inputs_give_one_line_messages(tmp_path, name, content, message):
     path = tmp_path / name
@@ -363,6 +434,10 @@ def test_hostile_inputs_give_one_line_messages(tmp_path, name, content, message)
         _zip(path, {"/tmp/evil.shp": b"x"})
     elif name == "link.zip":
         _zip(path, {"a.shp": b"x"}, symlink="a.dbf")
+    elif name == "noshx.zip":
+        _zip(path, {"a.shp": b"x", "a.dbf": b"x"})
+    elif name == "table.gpkg":
+        pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="tbl", driver="GPKG")
     else:
         path.write_bytes(content)
     with pytest.raises(ZkqGeoError, match=message) as exc:

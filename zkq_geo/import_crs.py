@@ -114,7 +114,7 @@ def _from_detection(geoms, guess, declared, declared_how, xy, lonlat_note) -> CR
     notes = []
     if declared is not None:
         notes.append(f"the file's CRS ({declared_how}) is {crs_label(declared)} in degrees, but the coordinates "
-                     f"reach {np.abs(xy).max():,.0f}: they are metres, so that CRS is ignored")
+                     f"reach {_magnitude(np.abs(xy).max())}: they are metres, so that CRS is ignored")
     if guess.crs is None:
         hint = _fits_hint(xy)
         return CRSResolution(None, None, "", False, tuple(notes), (
@@ -125,6 +125,10 @@ def _from_detection(geoms, guess, declared, declared_how, xy, lonlat_note) -> CR
         notes.append(LONLAT_DATUM_NOTE)
     how = f"detected from the coordinates: {guess.reason}"
     return _place(geoms, target, how, guess, notes, announce_swap=False)
+
+
+def _magnitude(value: float) -> str:
+    return f"{value:,.0f}" if value < 1e12 else f"{value:.3g}"
 
 
 def _fits_hint(xy: np.ndarray) -> str:

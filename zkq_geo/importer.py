@@ -204,14 +204,15 @@ def _assemble(source: str, raw: _Raw, opts: ImportOptions) -> tuple[gpd.GeoDataF
                 coordinate_columns=raw.coordinate_columns)
     if raw.frame is None or raw.geoms is None:
         described = {} if raw.frame is None else dict(feature_count=len(raw.frame), fields=_fields(raw.frame))
-        return None, ImportReport(**base, **described, warnings=tuple(raw.warnings), problems=tuple(raw.problems))
+        return None, ImportReport(**base, **described, warnings=(*_encoding_warnings(raw), *raw.warnings),
+                                  problems=tuple(raw.problems))
     if not len(raw.frame):
         raw.problems.append("the file holds no features")
     geoms, geo = check_geometries(raw.geoms, raw.labels)
     placed = resolve_crs(geoms, raw.declared, raw.declared_how, opts.crs, lonlat_note=raw.lonlat_note) \
         if len(raw.frame) and not geo.problems else None
     problems = [*raw.problems, *geo.problems, *(placed.problems if placed else ())]
-    warnings = [*raw.warnings, *geo.warnings, *(placed.warnings if placed else ())]
+    warnings = [*_encoding_warnings(raw), *raw.warnings, *geo.warnings, *(placed.warnings if placed else ())]
     frame, notes = standardise(raw.frame, source, opts.id_prefix)
     gdf = None
     if placed is not None and placed.geoms is not None:
@@ -223,6 +224,13 @@ def _assemble(source: str, raw: _Raw, opts: ImportOptions) -> tuple[gpd.GeoDataF
         crs_how=placed.how if placed else "", repairs=geo.repairs, warnings=tuple(warnings),
         problems=tuple(problems), notes=tuple(notes))
     return gdf, report
+
+
+def _encoding_warnings(raw: _Raw) -> list[str]:
+    """Text that is neither UTF-8 nor GBK was read as Latin-1: say so, it may look garbled."""
+    if raw.encoding is None or raw.encoding.how != "assumed":
+        return []
+    return [f"text encoding unknown: {raw.encoding.note} (CLI: --encoding utf-8|gbk|gb18030)"]
 
 
 def _fields(frame: pd.DataFrame) -> tuple[tuple[str, str], ...]:
@@ -266,13 +274,23 @@ def _read_shp(source: Path, shps: list[Path], opts: ImportOptions) -> _Raw:
     if opts.layer is not None and opts.layer not in names:
         raise OptionError(f"layer={opts.layer!r} is not in {source.name}; choose one of: {', '.join(names)}")
     shp = shps[names.index(opts.layer)] if opts.layer is not None else shps[0]
-    dbf = next((shp.with_suffix(s) for s in (".dbf", ".DBF") if shp.with_suffix(s).is_file()), shp.with_suffix(".dbf"))
+    if not _sidecar(shp, ".shx"):
+        raise DataSourceError(f"{shp.name} has no {shp.stem}.shx beside it; zip the .shp together with its .shx, "
+                              ".dbf, .prj (and .cpg) files")
+    dbf = _sidecar(shp, ".dbf") or shp.with_suffix(".dbf")
     guess = dbf_encoding(dbf, opts.encoding)
     raw = _read_ogr(shp, opts, "shapefile", None, encoding=guess)
-    if not any(shp.with_suffix(s).is_file() for s in (".prj", ".PRJ")):
+    if not _sidecar(shp, ".prj"):
         raw.warnings.append(f"{shp.stem} has no .prj: its CRS is detected from the coordinates")
+    if not _sidecar(shp, ".dbf"):
+        raw.warnings.append(f"{shp.stem} has no .dbf: the features have no attributes; zip the .dbf too")
     raw.layers, raw.layer = names, shp.stem
     return raw
+
+
+def _sidecar(shp: Path, suffix: str) -> Path | None:
+    """The file beside ``shp`` with ``suffix`` (either case), None if absent."""
+    return next((p for p in (shp.with_suffix(suffix), shp.with_suffix(suffix.upper())) if p.is_file()), None)
 
 
 def _read_geojson(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
@@ -335,6 +353,9 @@ def _read_ogr(path: Path, opts: ImportOptions, fmt: str, declared_how: str | Non
         raise OptionError(f"layer={layer!r} is not in {path.name}; choose one of: {', '.join(layers)}")
     kwargs = {"encoding": encoding.encoding} if encoding else {}
     gdf = _guard(lambda: pyogrio.read_dataframe(path, layer=layer, **kwargs), path)
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise DataSourceError(f"layer {layer!r} of {path.name} has no geometry: it is a table. Join it to a layer "
+                              "as a ledger (Excel/CSV), or choose a layer with geometry")
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
     frame = pd.DataFrame(gdf.drop(columns="geometry")).reset_index(drop=True)

@@ -205,3 +205,5 @@ for section in (import_section, join_section):
         section(workspace)
     except ZkqGeoError as exc:  # one line; the rest of the page keeps working
         st.error(md_text(f"{t('error')}{exc}"))
+    except Exception as exc:  # last resort for files no check foresaw (as in the CLI): still one line
+        st.error(md_text(f"{t('error')}{type(exc).__name__}: {' '.join(str(exc).split())}"))
