@@ -37,6 +37,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "eval_scheme_download": {"zh": "下载此方案（YAML）", "en": "Download this scheme (YAML)"},
     "eval_scheme_invalid": {"zh": "方案有误：", "en": "The scheme is not valid: "},
     "eval_scheme_source": {"zh": "方案来源与说明（含未公布项的处理）", "en": "Source and notes (incl. how unpublished items are handled)"},
+    "eval_unsourced": {"zh": "此方案中以下指标、权重或基准值不是所引来源公布的数字（占位值请按本区实际方案修改）：",
+                       "en": "In this scheme, these indicators, weights or benchmarks are not figures of the cited source (replace placeholders with your zone's own):"},
     "eval_results": {"zh": "3. 评价结果", "en": "3. Results"},
     "eval_firms": {"zh": "企业数", "en": "Firms"},
     "eval_graded": {"zh": "参与分类", "en": "Graded"},

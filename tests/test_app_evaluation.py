@@ -71,6 +71,10 @@ def test_demo_ledger_evaluate_and_export(media_files):
     assert "分类汇总" in subheaders and "A/B/C/D 分类地图" in subheaders and "各组明细" in subheaders
     summary = at.dataframe[0].value
     assert list(summary.iloc[:, 0]) == ["规上企业", "规下企业", "租赁厂房企业（zkq-geo 默认，非公布规则）", "未分组"]
+    charts = at.get("vega_lite_chart")   # firms by class and land by class, one bar per group
+    assert len(charts) == 2
+    assert all('"A"' in c.proto.spec and '"D"' in c.proto.spec for c in charts)
+    assert '"field": "firms"' in charts[0].proto.spec and '"field": "land"' in charts[1].proto.spec
     wb = load_workbook(io.BytesIO(download(at, media_files, "eval_download_xlsx")))
     assert wb.sheetnames[:5] == ["说明 Method", "汇总 Summary", "规上企业", "规下企业", "租赁厂房企业（zkq-geo 默认，非公布规则）"]
     assert "控制指标 Control" in wb.sheetnames and "按园区 by park" in wb.sheetnames
@@ -112,6 +116,9 @@ def test_edited_scheme_is_validated_and_used():
     assert any("function call" in e.value for e in at.error)
     at.selectbox(key="eval_preset").set_value("zhengzhou_2018").run()   # picking a preset resets the text
     assert "two_stage" in at.text_area(key="eval_scheme_text").value and not at.error
+    # its scoring indicators and weights are not the source's: said on the page, not only in the YAML
+    placeholders = next(w.value for w in at.warning if "不是所引来源公布的数字" in w.value)
+    assert "all\\_firms" in placeholders and "weight 60" in placeholders and "占位值" in placeholders
     assert metric(at, "参与分类") == "74"
 
 

@@ -41,6 +41,10 @@ def test_schemes_lists_presets_with_sources():
     assert "24.097" in r.stdout and "DOMAIN.md" in r.stdout
     rows = json.loads(run("schemes", "--format", "json").stdout)
     assert {r["id"] for r in rows} >= {"huangyan_2022", "linhai", "huaian", "zhengzhou_2018"}
+    # every figure that is not the source's is listed: 郑州 2018's scoring weights are placeholders
+    zhengzhou = next(row for row in rows if row["id"] == "zhengzhou_2018")
+    assert any("占位 placeholder: all_firms" in line and "weight 60" in line for line in zhengzhou["not_from_source"])
+    assert "not from the source: 占位 placeholder: all_firms" in r.stdout
 
 
 def test_evaluate_csv_has_one_row_per_enterprise_with_the_contract_columns(ledger):
@@ -48,11 +52,11 @@ def test_evaluate_csv_has_one_row_per_enterprise_with_the_contract_columns(ledge
     assert r.returncode == 0, r.stderr
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [row["credit_code"] for row in rows] == ["H2", "H1", "L1"]
-    header = list(rows[0])
-    assert header[:3] == ["credit_code", "name", "group"]
-    for column in ("tax_per_mu", "revenue_per_mu", "tax_per_kwh", "tax_per_mu_score", "total_score", "rank",
-                   "class", "excluded_reason"):
-        assert column in header
+    # exactly the issue's columns in its order (credit_code, name, group, each indicator value, each item
+    # score, total_score, rank, class, excluded_reason), then adjustment_score, status, reason_code, notes
+    assert list(rows[0]) == ["credit_code", "name", "group", "tax_per_mu", "revenue_per_mu", "tax_per_kwh",
+                             "tax_per_mu_score", "revenue_per_mu_score", "tax_per_kwh_score", "total_score", "rank",
+                             "class", "excluded_reason", "adjustment_score", "status", "reason_code", "notes"]
     # 10 亩 each (6666.67 m2); tax 100 and 300 万元; means 20 / 200 / 2 -> totals 50 and 150 (see test_evaluation)
     h1 = next(row for row in rows if row["credit_code"] == "H1")
     assert float(h1["tax_per_mu"]) == pytest.approx(10) and float(h1["total_score"]) == pytest.approx(50)
@@ -64,6 +68,8 @@ def test_evaluate_json_and_group_by(ledger):
     rows = json.loads(run("evaluate", ledger, "--scheme", "huaian", "--format", "json").stdout)
     by_code = {row["credit_code"]: row for row in rows}
     assert by_code["H2"]["class"] == "A" and by_code["H2"]["rank"] == 1
+    assert list(rows[0])[-8:] == ["total_score", "rank", "class", "excluded_reason", "adjustment_score", "status",
+                                  "reason_code", "notes"]
     assert by_code["L1"]["group"] == "leased" and by_code["L1"]["tax_per_mu"] is None
     summary = json.loads(run("evaluate", ledger, "--scheme", "huaian", "--group-by", "group", "--format", "json").stdout)
     assert [s["group"] for s in summary] == ["all_firms", "leased"] and summary[0]["count_A"] == 1

@@ -1,9 +1,12 @@
 """Tests of zkq_geo.control with hand-computed ratios against the national control indicators."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+from zkq_geo.catalog import DEFAULT_GEODATA
 from zkq_geo.control import control_check, load_control_rules
 from zkq_geo.errors import OptionError, SchemaError
 from zkq_geo.layers import load_layer
@@ -77,3 +80,21 @@ def test_shipped_projects_never_use_floor_area_as_land():
     assert (out.loc[no_land, "far_check"].isin(["no_data", "no_rule"])).all()
     assert out.loc[no_land, "invest_intensity_wan_per_mu"].isna().all()
     assert M2_PER_MU == pytest.approx(666.6667, rel=1e-6)
+
+
+def test_a_city_class_added_to_the_rules_file_sets_the_investment_minimum(tmp_path):
+    """No minimums ship (DOMAIN.md gives none and Zhengzhou's class is not verified); a planner adds
+    their class to a copy of the rules file, by category key and/or default (figures invented here)."""
+    text = (Path(DEFAULT_GEODATA) / "control_indicators.yaml").read_text(encoding="utf-8")
+    custom = tmp_path / "control_indicators.yaml"
+    custom.write_text(text.replace("investment_intensity_min_wan_per_mu: {}",
+                                   "investment_intensity_min_wan_per_mu:\n  test_class: {default: 200, electronics: 400}"),
+                      encoding="utf-8")
+    rules = load_control_rules(custom)
+    assert rules.city_classes == ("test_class",)
+    table = pd.DataFrame([firm(control_category="electronics", investment_wan=4500),      # 300 万元/亩 < 400
+                          firm(control_category="food", investment_wan=4500)])            # 300 >= default 200
+    out = control_check(table, rules, city_class="test_class")
+    assert out["invest_min_wan_per_mu"].tolist() == [400, 200] and out["invest_check"].tolist() == ["fail", "pass"]
+    # an explicit minimum overrides the class
+    assert control_check(table, rules, city_class="test_class", investment_min_wan_per_mu=250)["invest_check"].tolist() == ["pass", "pass"]

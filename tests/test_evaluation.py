@@ -313,3 +313,47 @@ def test_points_and_parcels():
     assert joined["class"].fillna("").tolist() == ["A", "A", ""] and report.unmatched_left == ("Z",)
     assert joined.crs.to_epsg() == 4547
     assert joined["name"].fillna("").tolist() == ["A", "A", ""] and joined["parcel_name"].tolist() == ["p1", "p2", "p3"]
+
+
+# ----------------------------------------------------------------------------- the four groups of the issue
+FOUR_GROUPS = """
+id: four_groups
+title_zh: 四组
+title_en: Four groups
+source: test
+groups:
+  - {id: above, label_zh: 规上, label_en: Above, when: {scale: above}, indicators: [{id: tax_per_mu, label_zh: 亩均税收,
+     label_en: Tax per mu, formula: tax_wan / land_area_mu, weight: 100, benchmark: 10}]}
+  - {id: below_3mu_plus, label_zh: 规下3亩及以上, label_en: Below on >= 3 mu, when: {scale: below, land_area_mu: {min: 3}},
+     indicators: [{id: tax_per_mu, label_zh: 亩均税收, label_en: Tax per mu, formula: tax_wan / land_area_mu, weight: 100, benchmark: 5}]}
+  - {id: below_3mu, label_zh: 3亩以下, label_en: Below 3 mu, when: {land_area_mu: {below: 3}},
+     indicators: [{id: tax_per_mu, label_zh: 亩均税收, label_en: Tax per mu, formula: tax_wan / land_area_mu, weight: 100, benchmark: mean}]}
+  - {id: leased, label_zh: 租赁, label_en: Leased, when: {land_status: leased}, indicators: [{id: tax_per_kwh,
+     label_zh: 单位电耗税收, label_en: Tax per kWh, formula: tax_wan * 10000 / electricity_kwh, weight: 100, benchmark: 1}]}
+class_rule: {kind: percentile, cuts: {A: 0.2, B: 0.6, C: 0.95}}
+"""
+
+
+def test_above_scale_below_scale_on_3_mu_or_more_below_3_mu_and_leased_groups():
+    rows = ledger(
+        {"credit_code": "A", "scale": "above", "land_area_mu": 2, "tax_wan": 40},        # above scale, any land: 100 x 20/10
+        {"credit_code": "B", "scale": "below", "land_area_mu": 3, "tax_wan": 30},        # below scale on >= 3 亩: 100 x 10/5
+        {"credit_code": "C", "scale": "below", "land_area_mu": 2.5, "tax_wan": 5},       # below 3 亩: tax/mu 2 and 4, mean 3
+        {"credit_code": "D", "scale": "below", "land_area_mu": 1, "tax_wan": 4},
+        {"credit_code": "L", "scale": "below", "land_status": "leased", "land_area_mu": 3, "tax_wan": 2,
+         "electricity_kwh": 1e4},                                                          # leased: 2 元/kWh, land ignored
+        {"credit_code": "N", "scale": "below", "land_area_mu": NAN, "tax_wan": 9},       # owned, land missing
+    )
+    t = by_code(evaluate(rows, parse_scheme(FOUR_GROUPS)))
+    assert t["group"].to_dict() == {"A": "above", "B": "below_3mu_plus", "D": "below_3mu", "C": "below_3mu",
+                                    "L": "leased", "N": ""}
+    assert t.loc[["A", "B", "C", "D", "L"], "total_score"].tolist() == pytest.approx([200, 200, 200 / 3, 400 / 3, 200])
+    assert pd.isna(t.loc["L", "tax_per_mu"]) and t.loc["L", "tax_per_kwh"] == pytest.approx(2)
+    assert (t.loc["N", "reason_code"], t.loc["N", "status"]) == ("no_land_area", "excluded")
+
+
+def test_result_columns_follow_the_cli_contract():
+    ev = evaluate(ledger({"credit_code": "A", "scale": "above", "land_area_mu": 2, "tax_wan": 40}), parse_scheme(FOUR_GROUPS))
+    assert ev.result_columns == ["credit_code", "name", "group", "tax_per_mu", "tax_per_kwh", "tax_per_mu_score",
+                                 "tax_per_kwh_score", "total_score", "rank", "class", "excluded_reason",
+                                 "adjustment_score", "status", "reason_code", "notes"]

@@ -1,7 +1,9 @@
 """Tests of zkq_geo.evaluation_ledger: Chinese header aliases, declared units, codes, errors."""
 from __future__ import annotations
 
+import importlib.util
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -119,3 +121,43 @@ def test_template_columns_cover_every_field_and_round_trip():
     df = parse_ledger(pd.DataFrame([["1"] * len(cols)], columns=list(cols["header_zh"]), dtype=str).assign(
         **{"规模": "规上", "用地方式": "自有", "特殊类型": ""}))
     assert set(f.column for f in FIELDS) <= set(df.columns)
+
+
+@pytest.mark.parametrize("header, answers, column, expected", [
+    ("是否租赁", ["是", "否", ""], "land_status", ["leased", "owned", "owned"]),
+    ("是否规上", ["是", "否", ""], "scale", ["above", "below", ""]),
+])
+def test_yes_no_headers_answer_their_own_question(header, answers, column, expected):
+    df = parse_ledger(raw({"credit_code": ["1", "2", "3"], "name": ["a", "b", "c"], "land_area_mu": ["1", "2", "3"],
+                           header: answers}))
+    assert df[column].tolist() == expected
+
+
+# ----------------------------------------------------------------------------- the synthetic demo ledger
+GEODATA = Path(__file__).resolve().parents[1] / "geodata"
+DEMO = GEODATA / "examples" / "demo_ledger_synthetic.csv"
+
+
+def test_demo_ledger_is_labelled_synthetic_and_kept_apart_from_seed_data():
+    demo = read_ledger(DEMO)
+    assert len(demo) == 80
+    assert demo["credit_code"].str.fullmatch(r"SYN\d{6}").all()          # not unified social credit codes
+    for column in ("name", "park", "plate"):
+        assert demo[column].str.endswith("（虚构）").all(), column
+    assert "SYNTHETIC" in (GEODATA / "examples" / "README.md").read_text(encoding="utf-8")
+    # never mixed with the seed-derived layers: the catalogue does not list it, no seed file holds its rows
+    assert "examples" not in (GEODATA / "catalog.yaml").read_text(encoding="utf-8")
+    for path in [*(GEODATA / "attributes").rglob("*"), *(GEODATA / "geometry").rglob("*")]:
+        if path.is_file() and path.suffix in (".csv", ".geojson", ".json", ".yaml"):
+            text = path.read_text(encoding="utf-8")
+            assert "SYN000001" not in text and "（虚构）" not in text, path
+
+
+def test_demo_ledger_is_reproduced_by_its_script():
+    spec = importlib.util.spec_from_file_location("make_demo_ledger", GEODATA.parent / "scripts" / "make_demo_ledger.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    built = script.build(np.random.default_rng(script.SEED))
+    shipped = read_ledger(DEMO)
+    pd.testing.assert_series_equal(built["tax_wan"], shipped["tax_wan"], check_names=False)
+    assert built["credit_code"].tolist() == shipped["credit_code"].tolist()

@@ -88,3 +88,18 @@ def test_map_svg_draws_parcels_and_handles_no_coordinates():
 
 def test_format_number():
     assert [format_number(v) for v in (1234.5, 12.345, 0.0302, 0.0, NAN)] == ["1,234.5", "12.35", "0.0302", "0.00", ""]
+
+
+def test_method_names_every_figure_not_from_the_source():
+    rows = pd.DataFrame([{"credit_code": c, "name": c, "land_area_mu": 10.0, "tax_wan": t, "revenue_wan": 100.0,
+                          "energy_tce": 10.0, "land_status": "owned"} for c, t in (("Z1", 50.0), ("Z2", 20.0))])
+    ev = evaluate(rows, load_scheme("zhengzhou_2018"))
+    wb = load_workbook(io.BytesIO(evaluation_xlsx(ev)))
+    method = [[c.value for c in row] for row in wb["说明 Method"].iter_rows()]
+    topics = {row[0]: row[1] for row in method if row[0]}
+    assert "weight 60" in topics["占位 placeholder: all_firms"] and "占位值" in topics["占位 placeholder: all_firms"]
+    header = next(row for row in method if row[0] == "group")
+    record = next(row for row in method if row[0] == "all_firms" and row[1] == "tax_per_mu")
+    assert record[header.index("placeholder")] is True and record[header.index("published")] is False
+    html = evaluation_html(ev)
+    assert "占位 placeholder: all_firms" in html and "weight 60" in html

@@ -6,7 +6,9 @@ import textwrap
 import pytest
 
 from zkq_geo.errors import DataSourceError, OptionError
-from zkq_geo.scheme import SchemeError, list_presets, load_scheme, parse_scheme, preset_ids, preset_text
+from zkq_geo.scheme import (
+    SchemeError, list_presets, load_scheme, parse_scheme, preset_ids, preset_text, unsourced_items,
+)
 
 PRESETS = ("huaian", "huangyan_2022", "linhai", "zhengzhou_2018")
 
@@ -52,7 +54,33 @@ def test_presets_are_shipped_and_cite_domain_facts():
         assert all(i.cap is None for g in s.groups for i in g.indicators)  # no cap is published
         leased = [g for g in s.groups if g.for_leased]
         assert leased and all(not i.formula.uses("land_area_mu") for g in leased for i in g.indicators)
-        assert all(not i.published for g in leased for i in g.indicators)
+        assert all(i.placeholder and not i.published for g in leased for i in g.indicators)   # zkq-geo defaults
+
+
+def test_zhengzhou_2018_is_honest_about_its_placeholders():
+    """DOMAIN.md records only Zhengzhou's class rule: A = 15% from the top half by 亩均税收, C = 10%
+    from the bottom half by output per unit energy. Everything that scores firms is a placeholder."""
+    z = load_scheme("zhengzhou_2018")
+    rule = z.class_rule
+    assert (rule.kind, rule.split_by, rule.split_share, rule.a_share, rule.c_by, rule.c_share) == (
+        "two_stage", "tax_per_mu", 0.5, 0.15, "revenue_per_energy", 0.10)
+    assert z.group("all_firms").indicators and all(i.placeholder for g in z.groups for i in g.indicators)
+    assert "占位" in z.title_zh and "placeholder" in z.title_en and "placeholder" in z.source
+    topics = [topic for topic, _ in unsourced_items(z)]
+    assert topics == ["占位 placeholder: all_firms", "占位 placeholder: leased"]
+    # presets whose weights DOMAIN.md records have no placeholder outside the leased group
+    for preset in ("huangyan_2022", "linhai", "huaian"):
+        assert {g.id for g, _ in load_scheme(preset).placeholders} == {"leased"}
+
+
+def test_placeholder_implies_unpublished_and_flags_are_booleans():
+    placeholder = edited("benchmark: 10}", "benchmark: 10, placeholder: true}")
+    ind = parse_scheme(placeholder).groups[0].indicators[0]
+    assert ind.placeholder and not ind.published
+    with pytest.raises(SchemeError, match="placeholder indicator is not published"):
+        parse_scheme(edited("benchmark: 10}", "benchmark: 10, placeholder: true, published: true}"))
+    with pytest.raises(SchemeError, match=r"published = 'no': expected true or false"):
+        parse_scheme(edited("benchmark: 10}", "benchmark: 10, published: 'no'}"))
 
 
 def test_unpublished_benchmarks_are_flagged():
@@ -60,6 +88,8 @@ def test_unpublished_benchmarks_are_flagged():
     flagged = {i.id for g in linhai.groups if g.id != "leased" for i in g.indicators if not i.published}
     assert {"va_per_cod", "va_per_water"} <= flagged
     assert not any(i.published is False for i in load_scheme("huangyan_2022").group("above_scale").indicators)
+    topics = dict(unsourced_items(linhai))
+    assert "va_per_cod (mean of the evaluated group)" in topics["基准未公布 benchmark not published: land_3mu_plus"]
 
 
 def test_load_by_path_and_unknown_preset(tmp_path):

@@ -93,16 +93,18 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_schemes(args) -> int:
-    from zkq_geo.scheme import list_presets
+    from zkq_geo.scheme import list_presets, unsourced_items
     rows = [{"id": s.id, "title_zh": s.title_zh, "title_en": s.title_en,
-             "groups": ", ".join(g.id for g in s.groups), "classes": s.class_rule.kind, "source": s.source}
+             "groups": ", ".join(g.id for g in s.groups), "classes": s.class_rule.kind, "source": s.source,
+             "not_from_source": [f"{topic}: {text}" for topic, text in unsourced_items(s)]}
             for s in list_presets()]
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
         return 0
     for r in rows:
+        unsourced = "".join(f"\n  not from the source: {line}" for line in r["not_from_source"])
         print(f"{r['id']}: {r['title_zh']} / {r['title_en']}\n  groups: {r['groups']}; classes: {r['classes']}\n"
-              f"  source: {r['source']}\n")
+              f"  source: {r['source']}{unsourced}\n")
     return 0
 
 

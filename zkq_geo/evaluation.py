@@ -52,6 +52,9 @@ REASONS = {
 }
 RESULT_COLUMNS = ("credit_code", "name", "group")
 TAIL_COLUMNS = ("adjustment_score", TOTAL_SCORE, "rank", "class", "status", "reason_code", "excluded_reason", "notes")
+# The CSV/JSON contract of `zkq-geo evaluate`: these columns first, in this order, then EXTRA_COLUMNS.
+CONTRACT_TAIL = (TOTAL_SCORE, "rank", "class", "excluded_reason")
+EXTRA_COLUMNS = tuple(c for c in TAIL_COLUMNS if c not in CONTRACT_TAIL)
 PER_MU_SUMS = (("tax_wan", "tax_wan_per_mu"), ("revenue_wan", "revenue_wan_per_mu"),
                ("value_added_wan", "value_added_wan_per_mu"))
 _TOLERANCE = 1e-9
@@ -72,7 +75,9 @@ class Evaluation:
         ``status`` (graded / rated / excluded), ``reason_code``, ``excluded_reason``, ``notes``,
         then the ledger's own columns.
     benchmarks : pandas.DataFrame
-        One row per group and indicator: weight, benchmark rule, benchmark used, cap, firms with a value.
+        One row per group and indicator: weight, benchmark rule, benchmark used, cap, firms with a
+        value, ``published`` (the benchmark is the source's) and ``placeholder`` (indicator and
+        weight are zkq-geo placeholders, not the source's).
     """
 
     scheme: Scheme
@@ -81,12 +86,15 @@ class Evaluation:
 
     @property
     def result_columns(self) -> list[str]:
-        """The columns of the CSV/JSON output, in order."""
+        """The columns of the CSV/JSON output, in order: ``credit_code``, ``name``, ``group``, each
+        indicator value, each item score (``<id>_score``), ``total_score``, ``rank``, ``class``,
+        ``excluded_reason``; then ``adjustment_score``, ``status``, ``reason_code``, ``notes``."""
         ids = list(self.scheme.indicator_ids)
-        return [*RESULT_COLUMNS, *ids, *(f"{i}_score" for i in ids), *TAIL_COLUMNS]
+        return [*RESULT_COLUMNS, *ids, *(f"{i}_score" for i in ids), *CONTRACT_TAIL, *EXTRA_COLUMNS]
 
     def group_columns(self, group_id: str) -> list[str]:
-        """Result columns of one group (its own indicators only)."""
+        """Result columns of one group (its own indicators only), in reading order for tables:
+        adjustments before the total, status and reason after the class."""
         ids = [i.id for i in self.scheme.group(group_id).indicators]
         return [*RESULT_COLUMNS, *ids, *(f"{i}_score" for i in ids), *TAIL_COLUMNS]
 
@@ -179,7 +187,7 @@ def _assign_groups(df: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
 
 
 _BENCH_COLUMNS = ["group", "indicator", "label_zh", "label_en", "formula", "unit", "weight", "benchmark_rule",
-                  "benchmark", "cap", "floor", "firms_with_value", "published"]
+                  "benchmark", "cap", "floor", "firms_with_value", "published", "placeholder"]
 
 
 def _score_group(df, group: Group, members: np.ndarray, state: pd.DataFrame, scheme: Scheme,
@@ -242,7 +250,8 @@ def _bench_row(group: Group, ind: Indicator, benchmark: float, count: int) -> di
     return {"group": group.id, "indicator": ind.id, "label_zh": ind.label_zh, "label_en": ind.label_en,
             "formula": ind.formula.text, "unit": ind.unit, "weight": ind.weight,
             "benchmark_rule": ind.benchmark.rule or "fixed", "benchmark": benchmark,
-            "cap": ind.cap, "floor": ind.floor, "firms_with_value": count, "published": ind.published}
+            "cap": ind.cap, "floor": ind.floor, "firms_with_value": count, "published": ind.published,
+            "placeholder": ind.placeholder}
 
 
 def _adjustments(df: pd.DataFrame, scheme: Scheme, scored: np.ndarray) -> np.ndarray:

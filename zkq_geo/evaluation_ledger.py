@@ -10,7 +10,8 @@ says otherwise; English headers may also carry the unit as a suffix (``tax_yuan`
 
 Text columns keep their text; ``scale`` becomes ``above``/``below`` (规上/规下, empty allowed),
 ``land_status`` ``owned``/``leased`` (自有/租赁; empty means owned), ``special`` ``utility``/
-``startup``/empty (公用事业、新建投产: rated, not graded). Columns not listed here are kept as
+``startup``/empty (公用事业、新建投产: rated, not graded). Under the yes/no headers ``是否规上``
+and ``是否租赁``, 是/否 answer that question (是否租赁 = 是 is leased). Columns not listed here are kept as
 text under their own header (for scheme adjustments such as a 高新技术企业 flag).
 
 :func:`read_ledger` is the thin I/O layer; :func:`parse_ledger` does the work on a frame of text.
@@ -124,6 +125,8 @@ SPECIAL_VALUES = {"": "", "utility": "utility", "公用事业": "utility", "公�
                   "startup": "startup", "新建": "startup", "新建投产": "startup", "初创": "startup",
                   "投产未满一年": "startup"}
 _CHOICES = {"scale": SCALE_VALUES, "land_status": LAND_STATUS_VALUES, "special": SPECIAL_VALUES}
+# Yes/no headers: the answer 是/否 means something different under each question.
+_YES_NO_HEADERS = {"是否规上": {"是": "above", "否": "below"}, "是否租赁": {"是": "leased", "否": "owned"}}
 _STORAGE_SUFFIX = re.compile(r"_(mu|m2|wan|tce|t|kwh)$")
 _BRACKETS = re.compile(r"^\s*(.+?)\s*[（(\[【]\s*(.+?)\s*[)）\]】]\s*$")
 
@@ -316,7 +319,7 @@ def _convert(values: pd.Series, column: str, factor: float, origin: str, header:
 
 
 def _normalise_choice(text: pd.Series, column: str, origin: str, header: str) -> pd.Series:
-    allowed = _CHOICES[column]
+    allowed = {**_CHOICES[column], **_YES_NO_HEADERS.get(_key(header), {})}
     lowered = text.str.lower()
     bad = sorted(set(text[~lowered.isin(list(allowed))]))
     if bad:

@@ -31,7 +31,7 @@ from zkq_geo.evaluation import REASONS, Evaluation, summarize_classes
 from zkq_geo.evaluation_ledger import template_columns
 # One set of formula-injection rules for every spreadsheet the project writes.
 from zkq_geo.export import _set_cell
-from zkq_geo.scheme import Scheme
+from zkq_geo.scheme import Scheme, unsourced_items
 
 CLASS_COLORS = {"A": "#1a9850", "B": "#91cf60", "C": "#fdae61", "D": "#d73027", "": "#9e9e9e"}
 AREA_CRS = "EPSG:4547"
@@ -71,6 +71,7 @@ def method_rows(evaluation: Evaluation) -> list[tuple[str, str]]:
     s = evaluation.scheme
     rows = [("方案 scheme", f"{s.title_zh} / {s.title_en} ({s.id})"), ("来源 source", s.source)]
     rows += [("说明 note", n) for n in s.notes]
+    rows += unsourced_items(s)
     rows += [
         ("单项得分 item score", "item score = weight × indicator value ÷ benchmark, then the optional floor and cap "
                                 "(单项得分 = 权重 × 指标值 ÷ 基准值，可设上下限)"),
@@ -153,7 +154,7 @@ def _fill_method(ws, evaluation: Evaluation, notice: str) -> None:
     row += 1
     bench = evaluation.benchmarks
     headers = ["group", "indicator", "label_zh", "label_en", "formula", "unit", "weight", "benchmark_rule",
-               "benchmark", "cap", "floor", "firms_with_value", "published"]
+               "benchmark", "cap", "floor", "firms_with_value", "published", "placeholder"]
     for j, h in enumerate(headers, start=1):
         _set_cell(ws, row, j, h).font = bold
     for record in bench[headers].itertuples(index=False):

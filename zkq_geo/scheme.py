@@ -29,6 +29,9 @@ The format, by example::
             weight: 30
             benchmark: 24.097                   # a number, or mean / median of the evaluated group
             cap: null                           # optional maximum item score (points)
+            published: true                     # false: the benchmark is not from the source
+            placeholder: false                  # true: indicator and weight are zkq-geo placeholders,
+                                                #   not part of the cited scheme (implies published: false)
     adjustments:                                # bonuses (+) and deductions (-)
       - {id: high_tech, label_zh: 高新技术企业, label_en: High-tech firm, when: {high_tech: 是}, points: 3}
     class_rule: {kind: percentile, cuts: {A: 0.2, B: 0.6, C: 0.95}}
@@ -73,7 +76,7 @@ _TOP_KEYS = ("id", "title_zh", "title_en", "source", "notes", "year", "groups", 
              "special_firms", "missing_values")
 _GROUP_KEYS = ("id", "label_zh", "label_en", "when", "indicators", "class_rule", "note")
 _INDICATOR_KEYS = ("id", "label_zh", "label_en", "formula", "unit", "weight", "benchmark", "cap", "floor",
-                   "published", "note")
+                   "published", "placeholder", "note")
 _ADJUSTMENT_KEYS = ("id", "label_zh", "label_en", "when", "points", "column", "min", "max", "note")
 _CHOICE_MAPS = {"scale": SCALE_VALUES, "land_status": LAND_STATUS_VALUES, "special": SPECIAL_VALUES}
 _PERCENTILE_CLASSES = ("A", "B", "C")
@@ -137,6 +140,7 @@ class Indicator:
     cap: float | None = None
     floor: float | None = None
     published: bool = True
+    placeholder: bool = False
     note: str = ""
 
     def label(self, lang: str = "zh") -> str:
@@ -259,12 +263,42 @@ class Scheme:
         return tuple(dict.fromkeys(i.id for g in self.groups for i in g.indicators))
 
     @property
+    def placeholders(self) -> tuple[tuple[Group, Indicator], ...]:
+        """(group, indicator) pairs whose indicator and weight are zkq-geo placeholders, not the source's."""
+        return tuple((g, i) for g in self.groups for i in g.indicators if i.placeholder)
+
+    @property
+    def unpublished_benchmarks(self) -> tuple[tuple[Group, Indicator], ...]:
+        """(group, indicator) pairs of published indicators whose benchmark the source does not give."""
+        return tuple((g, i) for g in self.groups for i in g.indicators if not i.published and not i.placeholder)
+
+    @property
     def columns(self) -> tuple[str, ...]:
         """Ledger columns the formulas and conditions read."""
         names = {n for g in self.groups for n in g.columns}
         names |= {c.column for g in self.groups for c in g.when}
         names |= {c.column for a in self.adjustments for c in a.when} | {a.column for a in self.adjustments if a.column}
         return tuple(sorted(names))
+
+
+def unsourced_items(scheme: Scheme) -> list[tuple[str, str]]:
+    """(topic, text) per group with figures that are not the cited source's, placeholders first.
+
+    >>> unsourced_items(load_scheme("zhengzhou_2018"))[0][0]
+    '占位 placeholder: all_firms'
+    """
+    rows = []
+    for kind, pairs in (("placeholder", scheme.placeholders), ("benchmark", scheme.unpublished_benchmarks)):
+        for group in dict.fromkeys(g for g, _ in pairs):
+            items = [i for g, i in pairs if g is group]
+            if kind == "placeholder":
+                listed = ", ".join(f"{i.label_zh} {i.id} (weight {i.weight:g})" for i in items)
+                rows.append((f"占位 placeholder: {group.id}", f"{group.label_zh}: {listed} — 指标与权重为 zkq-geo 占位值，"
+                             "非所引方案 / indicator and weight are zkq-geo placeholders, not the cited scheme's"))
+            else:
+                listed = ", ".join(f"{i.label_zh} {i.id} ({i.benchmark.describe()})" for i in items)
+                rows.append((f"基准未公布 benchmark not published: {group.id}", f"{group.label_zh}: {listed}"))
+    return rows
 
 
 # ----------------------------------------------------------------------------- loading
@@ -388,11 +422,16 @@ class _Reader:
             raise self.fail(f"{path}.cap", m.get("cap"), "a cap must be a number of points > 0, or null for no cap")
         if cap is not None and floor is not None and floor >= cap:
             raise self.fail(f"{path}.floor", m.get("floor"), f"must be below the cap ({cap:g})")
+        placeholder = self.flag(m.get("placeholder", False), f"{path}.placeholder")
+        published = self.flag(m.get("published", not placeholder), f"{path}.published")
+        if placeholder and published:
+            raise self.fail(f"{path}.published", m.get("published"), "a placeholder indicator is not published; "
+                                                                      "drop published or set it to false")
         return Indicator(
             id=self.identifier(m["id"], f"{path}.id"), label_zh=self.text(m["label_zh"], f"{path}.label_zh"),
             label_en=self.text(m["label_en"], f"{path}.label_en"), formula=formula, unit=str(m.get("unit", "") or ""),
             weight=self.positive(m["weight"], f"{path}.weight"), benchmark=self.benchmark(m["benchmark"], f"{path}.benchmark"),
-            cap=cap, floor=floor, published=bool(m.get("published", True)), note=str(m.get("note", "") or ""))
+            cap=cap, floor=floor, published=published, placeholder=placeholder, note=str(m.get("note", "") or ""))
 
     def formula(self, raw: Any, path: str, leased: bool) -> Formula:
         if not isinstance(raw, str):
@@ -540,6 +579,11 @@ class _Reader:
         if not math.isfinite(value):
             raise self.fail(path, raw, "expected a finite number")
         return value
+
+    def flag(self, raw: Any, path: str) -> bool:
+        if not isinstance(raw, bool):
+            raise self.fail(path, raw, "expected true or false")
+        return raw
 
     def optional_number(self, raw: Any, path: str) -> float | None:
         return None if raw is None else self.number(raw, path)

@@ -13,10 +13,11 @@ import evaluation_data as ed
 import state
 from i18n import lang, t
 from map_component import show_map
+from tables import md_text
 from zkq_geo.errors import ZkqGeoError
 from zkq_geo.evaluation import summarize_classes
 from zkq_geo.evaluation_report import CLASS_COLORS, column_label
-from zkq_geo.scheme import SchemeError, list_presets, preset_text
+from zkq_geo.scheme import SchemeError, list_presets, preset_text, unsourced_items
 
 DEFAULT_PRESET = "huangyan_2022"
 LAND_UNITS = ("亩", "平方米", "公顷")
@@ -90,6 +91,9 @@ def scheme_section() -> tuple[str, str] | None:
     except SchemeError as exc:
         st.error(f"{t('eval_scheme_invalid')}{exc}")
         return None
+    unsourced = unsourced_items(scheme)
+    if unsourced:
+        st.warning("\n".join([t("eval_unsourced"), *(f"- **{md_text(topic)}**: {md_text(text)}" for topic, text in unsourced)]))
     with st.expander(t("eval_scheme_source")):
         st.markdown(f"**{scheme.title(lang())}**")
         st.write(scheme.source)
