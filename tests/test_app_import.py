@@ -274,3 +274,16 @@ def test_join_report_lists_type_mismatches_and_refuses_duplicate_keys(tmp_path, 
     assert any("not unique: 0013" in e.value for e in at.error)
     assert [b for b in at.button if b.key == "join_go"] == []  # nothing can be applied
     assert not (workspace / "layers" / "codes").exists()
+
+
+def test_the_user_chooses_left_or_inner_join(tmp_path, workspace):
+    at = import_page()
+    at.selectbox(key="join_layer").set_value("parks")
+    upload(run(at), "join_file", d.ledger_xlsx(tmp_path / "one.xlsx", rows=[("中兴产业园", 1000, 10)]))
+    at.radio(key="join_match").set_value("name")
+    run(at)
+    assert at.dataframe[-1].value.shape[0] == 10  # left join (the default): every park
+    at.radio(key="join_how").set_value("inner")
+    run(at)
+    preview = at.dataframe[-1].value
+    assert preview["name"].tolist() == ["中兴产业园"] and preview["invest_intensity_wan_per_mu"].tolist() == [100.0]

@@ -119,3 +119,14 @@ def test_validate_checks_the_shipped_layers_only(ws, tmp_path):
     import_into_workspace(d.gbk_shapefile_zip(tmp_path / "in"), "dikuai")
     from zkq_geo.validate import validate_geodata
     assert not any("dikuai" in c.name for c in validate_geodata())
+
+
+def test_a_layer_title_carrying_a_script_payload_is_escaped_in_the_map(ws, tmp_path):
+    from zkq_geo.render import build_map
+    payload = d.PAYLOADS[0]
+    import_into_workspace(d.hostile_geojson(tmp_path / "h.geojson"), "hostile", title=payload)
+    cat = load_catalog()
+    assert cat.layer("hostile").title("zh") == payload  # kept as given ...
+    html = build_map({"hostile": load_layer("hostile", cat).gdf}, catalog=cat).get_root().render()
+    # ... and the layer control gets it HTML-escaped (Leaflet sets names as innerHTML), so it shows as text
+    assert payload not in html and "lt;img src=x onerror=alert(1)" in html
