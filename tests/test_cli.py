@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -102,6 +103,15 @@ def test_export_gcj02(tmp_path):
     (("show", "parks", "--min-investment", "50", "--max-investment", "10"), 2, "greater than"),
     (("export", "parks", "--format", "gpkg", "--crs", "gcj02", "-o", "x.gpkg"), 2, "gcj02"),
     (("efficiency", "boards"), 2, "not for boards"),
+    (("efficiency", "zone", "--by", "plate"), 2, "drop --by"),
+    (("layers", "extra"), 2, "unrecognized arguments"),
+    (("show",), 2, "required: layer"),
+    (("show", "parks", "--format", "xml"), 2, "invalid choice"),
+    (("export", "parks", "-o", "x.geojson"), 2, "required: --format"),
+    (("export", "parks", "--format", "geojson"), 2, "required: -o/--output"),
+    (("export", "parks", "--format", "kml", "-o", "x.kml"), 2, "invalid choice"),
+    (("efficiency", "parks", "--by", "park"), 2, "invalid choice"),
+    (("validate", "extra"), 2, "unrecognized arguments"),
 ])
 def test_usage_errors_are_one_line_exit_2(args, code, text):
     r = run(*args)
@@ -110,11 +120,41 @@ def test_usage_errors_are_one_line_exit_2(args, code, text):
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
 
 
-def test_data_error_exit_1(tmp_path):
-    import os
-    env = dict(os.environ, ZKQ_GEODATA=str(tmp_path))
-    r = subprocess.run([ZKQ, "layers"], capture_output=True, text=True, env=env)
-    assert r.returncode == 1 and "catalogue" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+def _run_with_geodata(root, *args):
+    env = dict(os.environ, ZKQ_GEODATA=str(root))
+    return subprocess.run([ZKQ, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.mark.parametrize("args", [
+    ("layers",), ("show", "parks"), ("export", "parks", "--format", "csv", "-o", "out.csv"),
+    ("efficiency", "parks"), ("validate",),
+])
+def test_data_error_exit_1(tmp_path, args):
+    r = _run_with_geodata(tmp_path, *args)  # a folder without catalog.yaml
+    assert r.returncode == 1 and "catalogue" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_export_to_an_unwritable_path_is_a_data_error(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    for target in (tmp_path, blocker / "parks.geojson"):  # a folder; a file where a folder should be
+        r = run("export", "parks", "--format", "geojson", "-o", str(target))
+        assert r.returncode == 1, r.stderr
+        assert f"cannot write {target}" in r.stderr and "internal error" not in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_validate_failure_lists_checks_and_exits_1_with_one_line(tmp_path):
+    root = tmp_path / "geodata"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "geodata", root)
+    csv = root / "attributes" / "parks.csv"
+    csv.write_bytes(csv.read_bytes().replace(",35,exact,295,".encode(), ",35,exact,400,".encode()))
+    r = _run_with_geodata(root, "validate")
+    assert r.returncode == 1
+    assert "FAIL parks: measured area within 5% of documented (EPSG:4547): park_jianye" in r.stdout
+    assert r.stdout.strip().splitlines()[-1].endswith("1 failed")
+    assert len(r.stderr.strip().splitlines()) == 1 and "1 of" in r.stderr and "parks: measured area" in r.stderr
 
 
 def test_validate_command_passes():

@@ -125,13 +125,65 @@ def test_validate_passes_on_shipped_data():
     assert not failed, failed
 
 
-def test_validate_catches_a_bad_area(tmp_path):
+def _geodata_copy(tmp_path) -> Path:
+    """A copy of the shipped geodata to break on purpose."""
     import shutil
     root = tmp_path / "geodata"
     shutil.copytree(load_catalog().root, root)
     (root / "catalog.yaml").write_text((root / "catalog.yaml").read_text(encoding="utf-8").replace(
         "seeds_dir: ../../shared/seeds", "seeds_dir: null"), encoding="utf-8")
-    csv = root / "attributes" / "parks.csv"
-    csv.write_text(csv.read_text(encoding="utf-8").replace(",35,exact,295,", ",35,exact,400,"), encoding="utf-8")
-    failed = {c.name for c in validate_geodata(load_catalog(root)) if not c.ok}
+    return root
+
+
+def _failed_checks(root: Path) -> dict[str, str]:
+    return {c.name: c.detail for c in validate_geodata(load_catalog(root)) if not c.ok}
+
+
+def _replace_in(path: Path, old: str, new: str) -> None:
+    data = path.read_bytes()
+    assert data.count(old.encode("utf-8")) == 1, old
+    path.write_bytes(data.replace(old.encode("utf-8"), new.encode("utf-8")))
+
+
+def _move_feature(path: Path, fid: str, dx_deg: float, dy_deg: float) -> None:
+    import json
+    import shapely
+    from shapely.geometry import mapping, shape
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    feature = next(f for f in doc["features"] if f["properties"]["id"] == fid)
+    moved = shapely.affinity.translate(shape(feature["geometry"]), dx_deg, dy_deg)
+    feature["geometry"] = mapping(moved)
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+
+def test_validate_catches_a_bad_area(tmp_path):
+    root = _geodata_copy(tmp_path)
+    _replace_in(root / "attributes" / "parks.csv", ",35,exact,295,", ",35,exact,400,")
+    failed = _failed_checks(root)
     assert "parks: measured area within 5% of documented (EPSG:4547)" in failed
+    assert "park_jianye (-26.3%)" in failed["parks: measured area within 5% of documented (EPSG:4547)"]
+
+
+def test_validate_catches_a_plate_that_does_not_contain_its_board(tmp_path):
+    root = _geodata_copy(tmp_path)
+    _move_feature(root / "geometry" / "plates.geojson", "plate_binhe", 0.005, 0.0)  # about 460 m east
+    failed = _failed_checks(root)
+    assert failed["plates contain their boards"] == "plate_binhe !⊇ board_binhe"
+
+
+def test_validate_catches_a_park_outside_its_plate(tmp_path):
+    root = _geodata_copy(tmp_path)
+    # 经开信息产业园 has no plate in the seeds; claiming 祥云板块 must fail: it is drawn elsewhere
+    _replace_in(root / "attributes" / "parks.csv", ",11,exact,147,exact,,,,none,", ",11,exact,147,exact,,,plate_xiangyun,seed,")
+    failed = _failed_checks(root)
+    assert failed["parks and projects inside their assigned plate/park"] == "park_info not inside plate_xiangyun"
+
+
+def test_validate_catches_a_project_outside_its_plate_and_park(tmp_path):
+    root = _geodata_copy(tmp_path)
+    geometry = root / "geometry" / "projects.geojson"
+    _move_feature(geometry, "prj_road_port", 0.0, -0.03)  # 公路港 out of 国际物流园区 (about 3.3 km south)
+    _move_feature(geometry, "prj_biomed_park", 0.0, 0.03)  # out of 生物医药大健康产业园
+    detail = _failed_checks(root)["parks and projects inside their assigned plate/park"]
+    assert "prj_road_port not inside plate_logistics" in detail
+    assert "prj_biomed_park not inside park_biomed" in detail

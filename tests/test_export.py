@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPoint, Point, Polygon, box
 
 from zkq_geo.crs import shift_gdf
-from zkq_geo.errors import OptionError, SchemaError
+from zkq_geo.errors import DataSourceError, OptionError, SchemaError
 from zkq_geo.export import (
     EXPORT_FORMATS,
     MEDIA_TYPES,
@@ -150,6 +150,16 @@ def test_write_export_creates_parent_dirs(tmp_path, parks):
     path = write_export(parks, "gpkg", tmp_path / "a" / "b" / "parks.gpkg")
     assert path.exists()
     assert pyogrio.list_layers(path)[0][0] == "parks"
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "shp"])
+def test_write_export_to_an_unwritable_path_names_it(tmp_path, parks, fmt):
+    with pytest.raises(DataSourceError, match=f"cannot write {re.escape(str(tmp_path))}"):
+        write_export(parks, fmt, tmp_path)  # a folder, not a file
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    with pytest.raises(DataSourceError, match="cannot write .*a_file/parks.shp"):
+        write_export(parks, fmt, blocker / "parks.shp")
 
 
 # ----------------------------------------------------------------------------- GeoJSON

@@ -134,6 +134,8 @@ def cmd_export(args) -> int:
 def cmd_efficiency(args) -> int:
     from zkq_geo import metrics
     gdf = _selected(args)
+    if args.layer == "zone" and args.by:
+        raise OptionError(f"--by {args.by} groups parks and projects; the zone is one feature, drop --by")
     if args.layer == "zone":
         table = metrics.zone_per_mu(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
     elif "invest_intensity_wan_per_mu" not in gdf.columns:
@@ -154,6 +156,9 @@ def cmd_validate(args) -> int:
         print(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
     failed = [c for c in checks if not c.ok]
     print(f"{len(checks) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        print(f"zkq-geo: error: {len(failed)} of {len(checks)} geodata checks failed: "
+              f"{'; '.join(c.name for c in failed)}", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -35,7 +35,7 @@ from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
 from zkq_geo.crs import shift_gdf
-from zkq_geo.errors import OptionError, SchemaError, check_choice
+from zkq_geo.errors import DataSourceError, OptionError, SchemaError, check_choice
 
 ExportFormat = Literal["geojson", "gpkg", "shp", "csv", "xlsx"]
 ExportDatum = Literal["wgs84", "gcj02"]
@@ -154,16 +154,23 @@ def write_export(
     ``parks``). For ``fmt="shp"`` a path ending in ``.shp`` gets the unzipped shapefile parts
     (``.shp .shx .dbf .prj .cpg`` named after the path's stem) beside it, as QGIS users expect;
     any other path gets the zip.
+
+    Raises :class:`DataSourceError` naming the path when it cannot be written (a folder, a file
+    where a folder should be, no permission, disk full).
     """
     path = Path(path)
     if layer_name is None:
         layer_name = path.stem.removesuffix("_shp") if fmt == "shp" else path.stem
     data = export_bytes(gdf, fmt, datum=datum, layer_name=layer_name or "features")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "shp" and path.suffix.lower() == ".shp":
-        _unzip_shapefile(data, path)
-    else:
-        path.write_bytes(data)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "shp" and path.suffix.lower() == ".shp":
+            _unzip_shapefile(data, path)
+        else:
+            path.write_bytes(data)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise DataSourceError(f"cannot write {path}: {reason}; choose a file path in a writable folder") from exc
     return path
 
 
