@@ -190,3 +190,27 @@ def test_script_payloads_in_attributes_show_as_text(served_app, hostile_geodata,
     page.wait_for_timeout(1500)
     save_screenshot(page, "xss_payload_as_text")
     assert dialogs == []
+
+
+def test_map_url_opens_the_map_page(app_url, page, map_frame):
+    page.goto(app_url + "/map")
+    wait_for_count(page, map_frame, ALL_FEATURES)
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.url.rstrip("/") == app_url  # switched to the map page, served at the root
+
+
+def test_language_switch_relabels_the_choices_and_back(app_url, page, map_frame):
+    page.goto(app_url)
+    wait_for_count(page, map_frame, ALL_FEATURES)
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.get_by_text("English").click()
+    sidebar.get_by_text("Project sites").wait_for(timeout=30_000)  # layer chips in English
+    assert sidebar.get_by_text("项目点位").count() == 0
+    assert sidebar.get_by_role("radio", name="Industry").is_checked()  # "colour by" keeps its value
+    assert sidebar.get_by_role("combobox", name="Plate").input_value() == "All plates"
+    sidebar.get_by_text("中文").click()
+    sidebar.get_by_text("项目点位").wait_for(timeout=30_000)
+    wait_for_count(page, map_frame, ALL_FEATURES)  # every layer still shown, no filter lost
+    assert page.locator("[data-testid=stAlert]").filter(has_text="出错了").count() == 0
+    assert sidebar.get_by_role("radio", name="产业").is_checked()
+    assert sidebar.get_by_role("combobox", name="板块").input_value() == "全部板块"
