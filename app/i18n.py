@@ -87,7 +87,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "basemap_osm": {"zh": "OpenStreetMap", "en": "OpenStreetMap"},
     "basemap_tianditu": {"zh": "天地图", "en": "Tianditu 天地图"},
     "basemap_amap": {"zh": "高德地图（GCJ-02，矢量已偏移对齐）", "en": "AMap 高德 (GCJ-02; vectors shifted to match)"},
-    "color_by": {"zh": "园区着色", "en": "Colour parks by"},
+    "color_by": {"zh": "园区与项目着色", "en": "Colour parks and projects by"},
     "color_industry": {"zh": "产业", "en": "Industry"},
     "color_intensity": {"zh": "投资强度（万元/亩）", "en": "Investment intensity (万元/亩)"},
     "reset_filters": {"zh": "清除筛选", "en": "Clear filters"},
@@ -154,6 +154,36 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_plate": {"zh": "板块", "en": "Plate"},
     "col_conflict": {"zh": "来源有出入", "en": "Sources differ"},
     "col_qualifier": {"zh": "数值性质", "en": "Figure is"},
+    "col_id": {"zh": "编号", "en": "ID"},
+    "col_field": {"zh": "字段", "en": "Field"},
+    "col_column": {"zh": "列名", "en": "Column"},
+    "col_numerator_yi": {"zh": "分子（亿元）", "en": "Numerator (亿元)"},
+    "col_denominator_mu": {"zh": "分母：规划面积（亩）", "en": "Denominator: planned area (亩)"},
+    "col_conflicts": {"zh": "其他来源的数字", "en": "Figures from other sources"},
+    "col_file": {"zh": "文件", "en": "File"},
+    "col_title": {"zh": "标题", "en": "Title"},
+    "col_kind": {"zh": "类型", "en": "Kind"},
+    "col_published": {"zh": "发布时间", "en": "Published"},
+    "col_period": {"zh": "数据所属时期", "en": "Figures for"},
+    "col_indicator": {"zh": "指标", "en": "Indicator"},
+    "col_table": {"zh": "表", "en": "Table"},
+    "col_matched": {"zh": "已匹配", "en": "Matched"},
+    "col_features": {"zh": "要素数", "en": "Features"},
+    "col_table_rows": {"zh": "属性表行数", "en": "Table rows"},
+    "col_clean": {"zh": "全部匹配、无重复", "en": "All matched, no duplicates"},
+    "s_feature_count": {"zh": "要素数", "en": "Features"},
+    "s_with_land": {"zh": "有用地面积", "en": "With land area"},
+    "s_with_investment": {"zh": "有投资额", "en": "With investment"},
+    "s_lower_bound": {"zh": "投资额为下限", "en": "Investment a lower bound"},
+    "s_investment_total": {"zh": "总投资合计（亿元）", "en": "Investment total (亿元)"},
+    "s_total_lower": {"zh": "合计为下限", "en": "Total is a lower bound"},
+    "s_land_total": {"zh": "用地合计（亩）", "en": "Land total (亩)"},
+    "s_intensity_count": {"zh": "参与计算强度的要素", "en": "Features in the intensity"},
+    "s_intensity": {"zh": "合计投资强度（万元/亩）", "en": "Pooled intensity (万元/亩)"},
+    "unassigned": {"zh": "未归属", "en": "Unassigned"},
+    "none_listed": {"zh": "（无）", "en": "(none)"},
+    "yes": {"zh": "是", "en": "yes"},
+    "no": {"zh": "否", "en": "no"},
     # import page (app_pages/import_page.py)
     "page_import": {"zh": "导入数据", "en": "Import data"},
     "import_intro": {"zh": "导入自有文件（GeoJSON、GeoPackage、Shapefile 压缩包、KML、CSV、Excel）和台账。每一步先显示检查报告，确认后才写入工作区 {root}（可用环境变量 ZKQ_WORKSPACE 更改）；同名再次导入保存为新版本，旧版本保留。",
@@ -235,6 +265,14 @@ QUALIFIER_LABELS = {
     "about": {"zh": "约数", "en": "approximate"}, "at_most": {"zh": "上限", "en": "upper bound"},
     "no_land_area": {"zh": "无用地面积", "en": "no land area"}, "no_investment": {"zh": "无投资额", "en": "no investment"},
     "indeterminate": {"zh": "无法确定", "en": "indeterminate"}, "": {"zh": "", "en": ""},
+    "no_floor_area": {"zh": "无建筑面积", "en": "no floor area"},
+}
+VALUE_LABELS = {  # coded values shown in tables: geometry quality, source kinds, indicator kinds
+    "schematic": {"zh": "示意", "en": "schematic"}, "surveyed": {"zh": "实测", "en": "surveyed"},
+    "digitized": {"zh": "数字化", "en": "digitized"}, "news": {"zh": "新闻", "en": "news"},
+    "plan": {"zh": "规划", "en": "plan"}, "actual": {"zh": "实际", "en": "actual"},
+    "baseline": {"zh": "基期", "en": "baseline"}, "target": {"zh": "目标", "en": "target"},
+    "growth": {"zh": "年均增长", "en": "annual growth"}, "change": {"zh": "变化", "en": "change"},
 }
 
 
@@ -250,3 +288,7 @@ def t(key: str, **fmt) -> str:
 
 def qualifier_label(q: str) -> str:
     return QUALIFIER_LABELS.get(q, {"zh": q, "en": q})[lang()]
+
+
+def value_label(v: str) -> str:
+    return VALUE_LABELS.get(v, {"zh": v, "en": v})[lang()]

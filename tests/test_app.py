@@ -2,8 +2,13 @@
 selected ids; the language switch; errors are shown, not raised."""
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
 
 import pytest
 import streamlit as st
@@ -83,11 +88,26 @@ def test_clear_filters_button():
 
 def test_detail_panel_shows_source_and_conflicts():
     at = run_app(detail_id="park_zhenxing")
-    assert any("001_e47359d1892c03bd.txt" in w.value.replace("\\", "") for w in at.warning)
+    conflict = next(w.value.replace("\\", "") for w in at.warning if "001_e47359d1892c03bd.txt" in w.value.replace("\\", ""))
+    assert "投资额（亿元）:" in conflict and "investment_yi" not in conflict
     assert any("002_8e3b18d49bf5da6c.txt" in c.value.replace("\\", "") for c in at.caption)
     detail = at.dataframe[1].value
-    assert detail.loc["investment_yi", "value"] == "44.0" and detail.loc["investment_yi", "unit"] == "亿元"
-    assert detail.loc["land_area_mu", "unit"] == "亩"
+    assert list(detail.columns) == ["数值", "单位", "列名"]
+    by_column = detail.reset_index().set_index("列名")
+    assert by_column.loc["investment_yi", "数值"] == "44" and by_column.loc["investment_yi", "单位"] == "亿元"
+    assert by_column.loc["investment_yi", "字段"] == "投资额（亿元）"
+    assert by_column.loc["land_area_mu", "单位"] == "亩" and by_column.loc["land_area_mu", "数值"] == "180"
+    assert by_column.loc["layer", "数值"] == "小微企业园" and by_column.loc["has_conflict", "数值"] == "是"
+    assert "population_wan" not in by_column.index  # the zone's columns: empty for a park, left out
+
+
+def test_detail_panel_in_english():
+    at = run_app(detail_id="park_zhenxing", lang="en")
+    by_column = at.dataframe[1].value.reset_index().set_index("Column")
+    assert by_column.loc["investment_yi", "Field"] == "Investment (亿元)"
+    assert by_column.loc["geometry_quality", "Value"] == "schematic"
+    assert by_column.loc["layer", "Value"] == "Small-and-micro enterprise parks"
+    assert "Figures from other sources：Investment (亿元):" in " ".join(w.value.replace("\\", "") for w in at.warning)
 
 
 def _export_bytes(at: AppTest, media_files: dict) -> bytes:
@@ -106,6 +126,34 @@ def test_export_holds_exactly_the_filtered_ids(media_files):
     assert any("将导出 7 个要素" in c.value for c in at.caption)
 
 
+EXPORT_CHOICES = [("geojson", "wgs84"), ("geojson", "gcj02"), ("gpkg", "wgs84"), ("shp", "wgs84"),
+                  ("csv", "wgs84"), ("xlsx", "wgs84")]
+
+
+def _exported_ids(fmt: str, payload: bytes, tmp_path: Path) -> list[str]:
+    if fmt == "geojson":
+        return [f["properties"]["id"] for f in json.loads(payload)["features"]]
+    if fmt == "csv":
+        return pd.read_csv(io.BytesIO(payload), dtype=str)["id"].tolist()
+    if fmt == "xlsx":
+        return pd.read_excel(io.BytesIO(payload), dtype=str)["id"].tolist()
+    path = tmp_path / ("out.gpkg" if fmt == "gpkg" else "out.zip")
+    path.write_bytes(payload)
+    if fmt == "shp":
+        assert zipfile.ZipFile(path).testzip() is None
+    return gpd.read_file(path)["id"].tolist()
+
+
+@pytest.mark.parametrize("choice", EXPORT_CHOICES, ids=lambda c: "-".join(c))
+def test_every_export_form_holds_exactly_the_filtered_ids(choice, media_files, tmp_path):
+    at = run_app()
+    at.multiselect(key="f_industries").set_value(["auto"]).run()
+    at.selectbox(key="export_format").set_value(choice).run()
+    expected = {i for i in table_ids(at) if i.startswith("park_")}
+    ids = _exported_ids(choice[0], _export_bytes(at, media_files), tmp_path)
+    assert sorted(ids) == sorted(expected) and 0 < len(ids) < 10
+
+
 def test_language_switch_to_english():
     at = run_app()
     at.radio(key="lang").set_value("en").run()
@@ -118,29 +166,39 @@ def test_efficiency_page():
     at = run_app("app_pages/efficiency_page.py")
     zone = at.dataframe[0].value
     assert round(zone["数值"].iloc[0], 2) == 53.18
+    assert zone["分子（亿元）"].iloc[0] == 1265.9 and round(zone["分母：规划面积（亩）"].iloc[0]) == 238050
     texts = " ".join(s.value for s in at.subheader)
-    assert "投资强度排名" in texts and "无法计算投资强度" in texts
+    assert "投资强度排名" in texts and "无法计算投资强度" in texts and "仅为下限" in texts
     missing_ids = list(at.dataframe[1].value.index)
     assert "prj_jd_asia1" in missing_ids and "park_jianye" not in missing_ids
-    lower_ids = list(at.dataframe[2].value.index)
-    assert lower_ids == [] or all(i.startswith(("park_", "prj_")) for i in lower_ids)
+    # no feature has a lower-bound intensity (every "超X亿" project lacks a land area): said in words
+    assert len(at.dataframe) == 3 and "（无）" in [c.value for c in at.caption]
+    summary = at.dataframe[2].value
+    assert list(summary.columns[:2]) == ["产业", "要素数"] and "生物医药大健康" in set(summary["产业"])
+    assert not {"biomed", "feature_count"} & (set(summary["产业"]) | set(summary.columns))
 
 
 def test_efficiency_page_filter_and_summary():
     at = run_app("app_pages/efficiency_page.py")
     at.multiselect(key="f_industries").set_value(["ict"]).run()
     summary = at.dataframe[-1].value
-    assert "ict" in set(summary.iloc[:, 0])  # primary industries of the features that list ict
+    assert "新一代信息技术" in set(summary.iloc[:, 0])  # primary industries of the features that list ict
     at.radio(key="summary_by").set_value("plate").run()
     assert not at.exception
+    plates = set(at.dataframe[-1].value["板块"])
+    assert plates and not any(p.startswith("plate_") for p in plates)
 
 
-def test_data_page_lists_sources_and_conflicts():
+def test_data_page_lists_sources_conflicts_joins_and_zone_indicators():
     at = run_app("app_pages/data_page.py")
+    assert not at.error, [e.value for e in at.error]
     sources = at.dataframe[0].value
-    assert len(sources) == 5
+    assert len(sources) == 5 and set(sources["类型"]) == {"新闻", "规划"}
     conflicts = at.dataframe[1].value
-    assert "park_zhenxing" in set(conflicts["id"])
+    assert "park_zhenxing" in set(conflicts["编号"]) and "小微企业园" in set(conflicts["图层"])
+    assert list(at.dataframe[2].value.columns[:2]) == ["图层", "已匹配"]
+    indicators = at.dataframe[3].value  # some values are words: "提升 2.9 个 百分点"
+    assert "提升 2.9 个 百分点" in set(indicators["数值"]) and len(indicators) == 124
 
 
 def test_errors_are_shown_not_raised(monkeypatch, tmp_path):

@@ -33,6 +33,7 @@ def test_read_table_types_and_errors(tmp_path):
     p.write_text("id,investment_yi\n1,三十\n", encoding="utf-8")
     with pytest.raises(SchemaError, match="'investment_yi' must be numeric; row 0 has '三十'"):
         read_table(p)
+    assert read_table(p, numeric=False)["investment_yi"].tolist() == ["三十"]  # as written, for display
     p.write_bytes("id,name\n1,园区\n".encode("gbk"))
     with pytest.raises(DataSourceError, match="not UTF-8"):
         read_table(p)

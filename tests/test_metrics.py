@@ -175,6 +175,7 @@ def test_zone_gdp_per_mu(zone_row):
     assert gdp["denominator"] == "planned_area_km2 158.7 km2 = 238050 亩"
     assert gdp["year"] == 2022
     assert gdp["source"] == "seed 000"
+    assert gdp["numerator_yi"] == 1265.9 and gdp["denominator_mu"] == pytest.approx(238050)
 
 
 def test_zone_all_indicators(zone_row):
@@ -188,7 +189,7 @@ def test_zone_all_indicators(zone_row):
     assert values["budget_revenue_wan_per_mu"] == pytest.approx(103.3e4 / 238050)
     assert values["fixed_investment_wan_per_mu"] == pytest.approx(432.9e4 / 238050)
     assert list(out.columns) == ["indicator", "label_zh", "label_en", "value", "unit",
-                                 "numerator", "denominator", "year", "source"]
+                                 "numerator", "denominator", "year", "source", "numerator_yi", "denominator_mu"]
 
 
 def test_zone_accepts_one_row_frame(zone_row):

@@ -244,6 +244,20 @@ def test_intensity_colouring_uses_classes_and_marks_bounds(catalog):
     assert nd_layer.data["features"][1]["properties"]["c"] == "nd"
 
 
+def test_intensity_colouring_applies_to_project_circles_too(catalog):
+    gdf = projects_gdf().assign(invest_intensity_wan_per_mu=[600.0, np.nan],
+                                invest_intensity_qualifier=["exact", "no_land_area"])
+    m = build_map({"projects": gdf}, catalog=catalog, color_by="intensity")
+    layer = feature_layers(m)[0]
+    assert [f["properties"]["c"] for f in layer.data["features"]] == ["i1", "nd"]
+    assert [f["properties"]["r"] for f in layer.data["features"]][0] > render.STYLES["project_radius"]["min_px"]
+    styles = json.loads(layer.styles_js)
+    assert styles["i1"]["fillColor"] == render.STYLES["intensity"]["colors"][1]
+    assert styles["nd"]["fillOpacity"] == render.STYLES["layers"]["projects"]["fillOpacity"]
+    legend = re.search(r'"zkq-legend"\);\s*div\.innerHTML = "(.*?)";', rendered(m)).group(1)
+    assert "亩均投资" in legend and catalog.industry_label("auto", "zh") not in legend
+
+
 def test_tooltip_and_popup_carry_qualifier_units_source_and_conflicts(catalog):
     m = build_map({"parks": parks_gdf()}, catalog=catalog)
     props = feature_layers(m)[0].data["features"][1]["properties"]

@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="none (default: fetches nothing), osm, tianditu (key from ZKQ_TIANDITU_KEY) or amap (GCJ-02)")
     mp.add_argument("--lang", choices=("zh", "en"), default="zh")
     mp.add_argument("--color-by", choices=("industry", "intensity"), default="industry",
-                    help="fill of parks: industry colour or 亩均投资 class")
+                    help="fill of parks and project circles: industry colour or 亩均投资 class")
     mp.add_argument("-o", "--output", required=True, help="HTML file to write")
     bench = sub.add_parser("bench", help="time the app's map path against naive folium + st_folium")
     bench.add_argument("--parcels", type=int, default=10_000, help="number of parcels (default 10000)")

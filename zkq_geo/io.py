@@ -34,9 +34,10 @@ def read_vector(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
     return gdf
 
 
-def read_table(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
+def read_table(path: str | Path, sheet: str | int = 0, *, numeric: bool = True) -> pd.DataFrame:
     """Read an attribute table (CSV in UTF-8, or XLSX). Text stays text; known numeric columns
-    (:data:`NUMERIC_COLUMNS`) become floats, with empty cells as NaN."""
+    (:data:`NUMERIC_COLUMNS`) become floats, with empty cells as NaN, unless ``numeric=False``
+    (for display: zone_indicators.csv states some values in words, "提升 2.9 个百分点")."""
     path = Path(path)
     if not path.exists():
         raise DataSourceError(f"file not found: {path}")
@@ -49,7 +50,7 @@ def read_table(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
         raise DataSourceError(f"{path.name} is not UTF-8 text ({exc.reason}); save it as UTF-8") from exc
     except (ValueError, OSError) as exc:
         raise DataSourceError(f"cannot read {path.name}: {exc}") from exc
-    return coerce_numeric(df, path.name)
+    return coerce_numeric(df, path.name) if numeric else df
 
 
 def coerce_numeric(df: pd.DataFrame, origin: str = "table") -> pd.DataFrame:

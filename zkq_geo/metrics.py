@@ -298,7 +298,8 @@ def zone_per_mu(zone: pd.Series | pd.DataFrame | Mapping) -> pd.DataFrame:
         One row per zone row and indicator (``gdp_wan_per_mu``, ``industrial_va_wan_per_mu``,
         ``budget_revenue_wan_per_mu``, ``fixed_investment_wan_per_mu``) with ``indicator``,
         ``label_zh``, ``label_en``, ``value`` (万元/亩, NaN when the figure is missing),
-        ``unit``, ``numerator``, ``denominator``, ``year`` and ``source``.
+        ``unit``, ``numerator``, ``denominator`` (as text), ``year``, ``source`` and the figures
+        themselves: ``numerator_yi`` (亿元) and ``denominator_mu`` (planned area in 亩).
 
     Raises
     ------
@@ -314,7 +315,7 @@ def zone_per_mu(zone: pd.Series | pd.DataFrame | Mapping) -> pd.DataFrame:
     records = [_zone_record(row, spec) for _, row in rows.iterrows() for spec in _ZONE_INDICATORS]
     out = pd.DataFrame.from_records(records, columns=[
         "indicator", "label_zh", "label_en", "value", "unit", "numerator", "denominator",
-        "year", "source"])
+        "year", "source", "numerator_yi", "denominator_mu"])
     out["value"] = out["value"].astype("float64")
     out["year"] = out["year"].astype("Int64")
     return out
@@ -343,6 +344,7 @@ def _zone_record(row: pd.Series, spec: tuple[str, str, str, str]) -> dict:
         "denominator": f"planned_area_km2 {_fmt(area_km2)} km2 = {_fmt(area_mu)} 亩",
         "year": None if pd.isna(year) else int(year),
         "source": "" if pd.isna(row["source"]) else str(row["source"]),
+        "numerator_yi": numerator_yi, "denominator_mu": area_mu,
     }
 
 

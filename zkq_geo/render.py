@@ -130,6 +130,12 @@ FIELD_LABELS = {
     "trade_yi": ("进出口总额（亿元）", "Foreign trade (亿元)"), "figures_year": ("数据年份", "Year of figures"),
     "has_conflict": ("数据有冲突", "Conflicting figures"), "conflicts": ("冲突说明", "Conflicts"),
     "source": ("来源（种子文件 + 章节）", "Source (seed file + section)"),
+    # shown in the app's detail panel; popups show them merged into the figure ("≥30") or not at all
+    "layer": ("图层", "Layer"), "investment_qualifier": ("投资额性质", "Investment figure is"),
+    "land_area_qualifier": ("用地面积性质", "Land-area figure is"),
+    "floor_area_qualifier": ("建筑面积性质", "Floor-area figure is"),
+    "invest_intensity_qualifier": ("亩均投资性质", "Investment per mu is"),
+    "floor_area_ratio_qualifier": ("容积率性质", "Floor-area ratio is"),
 }
 _UNIT_SUFFIXES = (("_wan_per_mu", "万元/亩"), ("_km2", "km²"), ("_m2", "m²"), ("_mu", "亩"),
                   ("_yi", "亿元"), ("_wan", "万元"))
@@ -370,7 +376,7 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, catalog: Catalog, lang:
         vector is shifted WGS84 -> GCJ-02 before drawing; clicks on it must be shifted back
         (``feature_at(..., datum="gcj02")``).
     color_by : {"industry", "intensity"}
-        Fill of parks: industry colour, or 5 classes of 亩均投资 (万元/亩).
+        Fill of parks and project circles: industry colour, or 5 classes of 亩均投资 (万元/亩).
     tianditu_key : str, optional
         Required for basemap "tianditu".
     asset_base_url : str, optional
@@ -483,12 +489,10 @@ def _styled(gdf: gpd.GeoDataFrame, kind: str, catalog: Catalog, lang: str,
     if "investment_yi" in gdf.columns:
         out[_P_INVEST] = _figure_text(gdf, "investment_yi", "亿元")
     if kind == "projects":
-        out[_P_CLASS], styles = _industry_classes(gdf, "projects")
         out[_P_RADIUS] = _radius(_column(gdf, "investment_yi", np.nan))
-    elif kind == "parks" and color_by == "intensity":
-        out[_P_CLASS], styles = _intensity_classes(gdf)
-    elif kind == "parks":
-        out[_P_CLASS], styles = _industry_classes(gdf, "parks")
+    if kind in ("parks", "projects"):
+        out[_P_CLASS], styles = (_intensity_classes(gdf, kind) if color_by == "intensity"
+                                 else _industry_classes(gdf, kind))
     else:
         out[_P_CLASS], styles = kind, {kind: dict(STYLES["layers"][kind])}
     return out, styles
@@ -525,7 +529,7 @@ def intensity_class(values) -> np.ndarray:
     return np.where(np.isfinite(values), classes, -1)
 
 
-def _intensity_classes(gdf: gpd.GeoDataFrame) -> tuple[list[str], dict[str, dict]]:
+def _intensity_classes(gdf: gpd.GeoDataFrame, kind: str) -> tuple[list[str], dict[str, dict]]:
     spec = STYLES["intensity"]
     qualifiers = _column(gdf, "invest_intensity_qualifier", "").fillna("").astype(str)
     values = pd.to_numeric(_column(gdf, "invest_intensity_wan_per_mu", np.nan), errors="coerce")
@@ -536,7 +540,7 @@ def _intensity_classes(gdf: gpd.GeoDataFrame) -> tuple[list[str], dict[str, dict
     for cls in dict.fromkeys(classes):
         base, _, bound = cls.partition(".")
         fill = spec["no_data_color"] if base == "nd" else spec["colors"][int(base[1:])]
-        styles[cls] = {**STYLES["layers"]["parks"], "fillColor": fill, **STYLES["bound_outline"].get(bound, {})}
+        styles[cls] = {**STYLES["layers"][kind], "fillColor": fill, **STYLES["bound_outline"].get(bound, {})}
     return classes, styles
 
 
@@ -569,7 +573,7 @@ def _popup_columns(gdf: gpd.GeoDataFrame, lang: str, catalog: Catalog) -> dict[s
             continue
         key = col if _SAFE_KEY.match(col) and col not in (_P_CLASS, _P_RADIUS, _P_NAME, _P_INDUSTRY, _P_INVEST) \
             else f"col{i}"
-        out[key] = (values, _field_label(col, lang))
+        out[key] = (values, field_label(col, lang))
     return out
 
 
@@ -602,7 +606,8 @@ def _qualified_popup(gdf: gpd.GeoDataFrame, col: str, lang: str) -> list:
              else _QUALIFIER_TEXT.get(q, ("", ""))[pick]) for v, q in zip(values, qualifiers)]
 
 
-def _field_label(col: str, lang: str) -> str:
+def field_label(col: str, lang: str) -> str:
+    """The label of attribute ``col`` in ``lang``, with its unit: ``investment_yi`` -> 投资额（亿元）."""
     if col in FIELD_LABELS:
         return FIELD_LABELS[col][0 if lang == "zh" else 1]
     unit = next((u for suffix, u in _UNIT_SUFFIXES if col.endswith(suffix)), None)
@@ -653,14 +658,14 @@ def _legend_html(frames: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, lang:
             title = catalog.layers[name].title(lang) if name in catalog.layers else name
             rows.append(_swatch_row(STYLES["layers"][_layer_kind(name, gdf)], title))
     kinds = {name: _layer_kind(name, gdf) for name, gdf in frames.items() if len(gdf)}
-    by_industry = [frames[n] for n, k in kinds.items() if k == "projects" or (k == "parks" and color_by == "industry")]
+    by_industry = [frames[n] for n, k in kinds.items() if k in ("parks", "projects") and color_by == "industry"]
     codes = sorted({c for g in by_industry for c in _column(g, "industry", "").fillna("") if c},
                    key=lambda c: list(STYLES["industry_colors"]).index(c) if c in STYLES["industry_colors"] else 99)
     if codes:
         rows.append(f"<div class='zkq-legend-head'>{escape_value(_t('industry', lang))}</div>")
         rows += [_swatch_row({"fillColor": STYLES["industry_colors"].get(c, STYLES["unknown_industry_color"]),
                               "color": "#333333"}, catalog.industry_label(c, lang)) for c in codes]
-    if color_by == "intensity" and "parks" in kinds.values():
+    if color_by == "intensity" and {"parks", "projects"} & set(kinds.values()):
         rows += _intensity_rows(lang)
     if "projects" in kinds.values():
         rows.append(_radius_row(lang))

@@ -22,10 +22,11 @@ st.subheader(t("zone_per_mu"))
 zone = data.all_layers()["zone"].gdf
 per_mu = metrics.zone_per_mu(pd.DataFrame(zone.drop(columns=zone.geometry.name)))
 label = "label_zh" if lang() == "zh" else "label_en"
-zone_cols = {label: "col_name", "value": "col_value", "unit": "col_unit", "numerator": "col_numerator",
-             "denominator": "col_denominator", "year": "col_year", "source": "source"}
+zone_cols = {label: "col_name", "value": "col_value", "unit": "col_unit", "numerator_yi": "col_numerator_yi",
+             "denominator_mu": "col_denominator_mu", "year": "col_year", "source": "source"}
 st.dataframe(per_mu[list(zone_cols)].rename(columns={c: t(k) for c, k in zone_cols.items()}), hide_index=True,
-             width="stretch", column_config={t("col_value"): st.column_config.NumberColumn(format="%.2f")})
+             width="stretch", column_config={t("col_value"): st.column_config.NumberColumn(format="%.2f"),
+                                             t("col_denominator_mu"): st.column_config.NumberColumn(format="localized")})
 st.caption(t("zone_per_mu_note"))
 
 features = pd.concat([pd.DataFrame(data.selected(n, sel)) for n in data.filterable()], ignore_index=True)
@@ -41,9 +42,12 @@ else:
     chart = alt.Chart(ranked).mark_bar().encode(
         x=alt.X("invest_intensity_wan_per_mu:Q", title=t("col_intensity")),
         y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
-        color=alt.Color("layer_label:N", title=t("col_layer")),
+        color=alt.Color("layer_label:N", title=t("col_layer"), legend=alt.Legend(labelLimit=0),
+                        sort=[cat.layer(n).title(lang()) for n in data.filterable()]),  # same colours in zh and en
         opacity=alt.condition(alt.datum.invest_intensity_qualifier == "exact", alt.value(1.0), alt.value(0.45)),
-        tooltip=["name", "investment_yi", "land_area_mu", "invest_intensity_wan_per_mu", "qualifier_label", "source"],
+        tooltip=[alt.Tooltip(f, title=t(k)) for f, k in (("name", "col_name"), ("investment_yi", "col_investment"),
+                 ("land_area_mu", "col_land"), ("invest_intensity_wan_per_mu", "col_intensity"),
+                 ("qualifier_label", "col_qualifier"), ("source", "source"))],
     ).properties(height=max(160, 26 * len(ranked)))
     st.altair_chart(chart, width="stretch")
 
@@ -52,19 +56,18 @@ payload = data.map_payload(sel, ("zone", "parks", "projects"), "none", "intensit
 show_map(payload, key="intensity_map", height=480)
 
 left, right = st.columns(2)
-with left:
-    st.subheader(t("not_computable"))
-    missing = features[features["invest_intensity_qualifier"].isin(["no_land_area", "no_investment"])]
-    st.dataframe(tables.feature_table([data.selected(n, sel)[lambda g: g["id"].isin(missing["id"])] for n in data.filterable()]),
-                 width="stretch")
-with right:
-    st.subheader(t("lower_bounds"))
-    lows = features[features["invest_intensity_qualifier"].isin(["at_least", "indeterminate", "at_most"])]
-    st.dataframe(tables.feature_table([data.selected(n, sel)[lambda g: g["id"].isin(lows["id"])] for n in data.filterable()]),
-                 width="stretch")
+for col, title, qualifiers in ((left, "not_computable", ["no_land_area", "no_investment"]),
+                               (right, "lower_bounds", ["at_least", "indeterminate", "at_most"])):
+    ids = features.loc[features["invest_intensity_qualifier"].isin(qualifiers), "id"]
+    col.subheader(t(title))
+    listed = tables.feature_table([g[g["id"].isin(ids)] for g in (data.selected(n, sel) for n in data.filterable())])
+    if len(listed):
+        col.dataframe(listed, width="stretch")
+    else:
+        col.caption(t("none_listed"))
 
 st.subheader(t("summary_by"))
 by = st.radio(t("summary_by"), ["industry", "plate"], key=state.SUMMARY_BY, horizontal=True,
               format_func=lambda b: t(f"by_{b}"), label_visibility="collapsed")
 summary = metrics.summarize_efficiency(features.drop(columns="geometry"), by=by)
-st.dataframe(summary, hide_index=True, width="stretch")
+st.dataframe(tables.summary_table(summary, by), hide_index=True, width="stretch")

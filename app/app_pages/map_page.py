@@ -71,8 +71,9 @@ with col_side:
         st.markdown(f"**{tables.md_text(names[detail_id])}**")
         st.caption(f"{t('source')}：{tables.md_text(row.get('source', ''))}")
         if bool(row.get("has_conflict", False)):
-            st.warning(f"{t('conflicts')}：{tables.md_text(row.get('conflicts', ''))}")
-        st.dataframe(tables.detail_rows(row), width="stretch")
+            st.warning(f"{t('conflicts')}：{tables.md_text(tables.conflict_text(row.get('conflicts', '')))}")
+        narrow = st.column_config.TextColumn(width="small")
+        st.dataframe(tables.detail_rows(row), width="stretch", column_config={t("col_unit"): narrow, t("col_column"): narrow})
 
     st.subheader(t("export"))
     cat = data.catalog()
