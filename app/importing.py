@@ -14,6 +14,7 @@ from pyproj import CRS
 
 from zkq_geo.importer import ImportReport, inspect_file
 from zkq_geo.ledger_join import LedgerReport
+from zkq_geo.messages import text_of
 from zkq_geo.safe_input import staged_upload
 from zkq_geo.sheets import SheetTable, read_sheet
 
@@ -60,8 +61,9 @@ def suggest_name(filename: str, existing) -> str:
     return f"layer_{n}"
 
 
-def report_facts(report: ImportReport, t) -> pd.DataFrame:
+def report_facts(report: ImportReport, t, lang: str = "zh") -> pd.DataFrame:
     """The facts of an import report as a two-column table (values are user text: shown as text)."""
+    crs_how = text_of(report.crs_how, lang)
     rows = [
         (t("r_format"), report.format),
         (t("r_layers"), ", ".join(report.layers) + (f" → {report.layer}" if report.layer else "")),
@@ -69,7 +71,7 @@ def report_facts(report: ImportReport, t) -> pd.DataFrame:
         (t("r_geometry"), ", ".join(f"{g} × {n}" for g, n in report.geometry_types)),
         (t("r_coords"), ", ".join(report.coordinate_columns or ())),
         (t("r_encoding"), f"{report.encoding or ''} ({report.encoding_how})" if report.encoding else ""),
-        (t("r_crs"), f"{report.crs or ''} ({report.crs_how})" if report.crs else ""),
+        (t("r_crs"), f"{text_of(report.crs, lang)} ({crs_how})" if report.crs else ""),
         (t("r_bounds"), ", ".join(f"{v:.6f}" for v in report.bounds) if report.bounds else ""),
     ]
     return pd.DataFrame([r for r in rows if r[1]], columns=[t("r_item"), t("r_value")]).set_index(t("r_item"))
@@ -79,8 +81,8 @@ def fields_table(report: ImportReport, t) -> pd.DataFrame:
     return pd.DataFrame(report.fields, columns=[t("r_field"), t("r_type")])
 
 
-def repairs_table(report: ImportReport, t) -> pd.DataFrame:
-    return pd.DataFrame([(r.feature, r.reason, r.result) for r in report.repairs],
+def repairs_table(report: ImportReport, t, lang: str = "zh") -> pd.DataFrame:
+    return pd.DataFrame([(text_of(r.feature, lang), r.reason, r.result) for r in report.repairs],
                         columns=[t("r_feature"), t("r_reason"), t("r_result")])
 
 

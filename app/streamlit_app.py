@@ -10,7 +10,7 @@ APP_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(APP_DIR))  # pages import the app's small modules (i18n, state, data...)
 
 import state  # noqa: E402
-from i18n import LANGS, t  # noqa: E402
+from i18n import LANGS, lang, t  # noqa: E402
 from zkq_geo.errors import ZkqGeoError  # noqa: E402
 
 
@@ -44,4 +44,4 @@ page = st.navigation(pages)
 try:
     page.run()
 except ZkqGeoError as exc:  # a user-facing message, never a traceback
-    st.error(f"{t('error')}{exc}")
+    st.error(f"{t('error')}{exc.text(lang())}")  # the message in the UI language

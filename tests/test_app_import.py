@@ -60,7 +60,7 @@ def test_report_first_then_import_shows_the_layer_on_the_map(tmp_path, workspace
     at.text_input(key="imp_title").set_value("地块（测试）")
     run(at).button(key="imp_go").click()
     run(at)
-    assert "saved layer 'dikuai' \\(version 1\\)" in at.success[0].value
+    assert "已保存图层 'dikuai'（版本 1）" in at.success[0].value
     assert (workspace / "layers" / "dikuai" / "v1.gpkg").is_file()
     at.switch_page("app_pages/map_page.py")
     run(at)
@@ -80,14 +80,14 @@ def test_reimport_warns_of_a_new_version(tmp_path, workspace):
     assert any("已存在（版本 1）" in w.value and "版本 2" in w.value for w in at.warning)
     at.button(key="imp_go").click()
     run(at)
-    assert "saved as version 2" in at.success[0].value
+    assert "已保存为版本 2" in at.success[0].value
 
 
 def test_choices_change_the_report(tmp_path):
     path = tmp_path / "amap.csv"
     path.write_text("名称,P1,P2\n甲,113.756180,34.718963\n", encoding="utf-8")
     at = upload(import_page(), "imp_file", path)
-    assert any("no coordinate columns" in e.value for e in at.error)
+    assert any("没有找到坐标列" in e.value for e in at.error)
     assert at.button(key="imp_go").disabled
     at.selectbox(key="imp_x").set_value("P1")
     at.selectbox(key="imp_y").set_value("P2")
@@ -112,7 +112,7 @@ def test_join_by_name_report_then_apply(tmp_path, workspace):
     assert at.selectbox(key="join_key").value == "name" and at.selectbox(key="join_table_key").value == "企业名称"
     text = " ".join(m.value for m in at.markdown)
     assert "已匹配 3 / 3 个要素；台账 4 行" in text and "图上没有的台账行" in text
-    assert any("header is row 2" in i.value for i in at.info)
+    assert any("表头在第 2 行" in i.value for i in at.info)
     lists = [df.value for df in at.dataframe]
     assert any("台账里多出的企业" in df.iloc[:, 0].tolist() for df in lists)
     preview = lists[-1].set_index("name")
@@ -120,7 +120,7 @@ def test_join_by_name_report_then_apply(tmp_path, workspace):
     at.text_input(key="join_name").set_value("dikuai_ledger")
     run(at).button(key="join_go").click()
     run(at)
-    assert any("saved layer 'dikuai\\_ledger'" in s.value for s in at.success)
+    assert any("已保存图层 'dikuai\\_ledger'" in s.value for s in at.success)
     joined = load_layer("dikuai_ledger", load_catalog()).gdf
     assert dict(zip(joined["name"], joined["invest_intensity_wan_per_mu"])) == pytest.approx(d.EXPECTED_INTENSITY)
     assert preview.loc["中兴产业园", "land_area_mu"] == 120
@@ -131,13 +131,13 @@ def test_join_by_name_report_then_apply(tmp_path, workspace):
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "not valid JSON"),
-    ("empty.csv", b"", "is empty"),
-    ("nocoords.csv", "名称,地址\n甲,经开区\n".encode("utf-8"), "no coordinate columns"),
-    ("nan.csv", b"name,lon,lat\na,inf,34.7\n", "row 2: coordinates that are missing"),
-    ("noshp.zip", None, "holds no .shp file"),
-    ("climb.zip", None, "leaves the folder"),
-    ("gbk.geojson", None, "should be UTF-8"),
+    ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "不是有效的 JSON"),
+    ("empty.csv", b"", "是空文件"),
+    ("nocoords.csv", "名称,地址\n甲,经开区\n".encode("utf-8"), "没有找到坐标列"),
+    ("nan.csv", b"name,lon,lat\na,inf,34.7\n", "第 2 行：坐标缺失"),
+    ("noshp.zip", None, "中没有 .shp 文件"),
+    ("climb.zip", None, "跳出解压目录"),
+    ("gbk.geojson", None, "应为 UTF-8"),
 ])
 def test_hostile_uploads_one_line_nothing_written_app_keeps_working(tmp_path, workspace, name, content, message):
     import json
@@ -165,6 +165,28 @@ def test_hostile_uploads_one_line_nothing_written_app_keeps_working(tmp_path, wo
     assert at.metric[0].value == "10"
 
 
+def test_bad_input_messages_follow_the_ui_language(tmp_path, workspace):
+    bad = tmp_path / "bad.geojson"
+    bad.write_bytes(b'{"type": "FeatureCollection", "features": [')
+    at = upload(import_page(), "imp_file", bad)
+    assert [e.value.replace("\\", "") for e in at.error] == [
+        "出错了：bad.geojson 不是有效的 JSON：Expecting value（第 1 行第 44 列）；请修正文件或重新导出"]
+    at.radio(key="lang").set_value("en")
+    run(at)
+    assert [e.value.replace("\\", "") for e in at.error] == [
+        "Error: bad.geojson is not valid JSON: Expecting value (line 1, column 44); fix the file or export it again"]
+    beijing = tmp_path / "beijing.csv"  # lon/lat of Beijing: imported, with a warning naming no likely cause
+    beijing.write_text("name,lon,lat\na,116.40,39.90\n", encoding="utf-8")
+    at = upload(import_page(), "imp_file", beijing)
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert any(w.startswith("数据位于经开区范围（东经 113.55–114.05°、北纬 34.5–34.9°）之外") and "可能的原因：常见的几种错误" in w
+               for w in warnings), warnings
+    at.radio(key="lang").set_value("en")
+    run(at)
+    assert any(w.value.startswith("the data lies outside the zone") for w in at.warning)
+    assert not workspace.exists()
+
+
 def _gpkg_table(path: Path) -> Path:
     import pandas as pd
     import pyogrio
@@ -173,11 +195,11 @@ def _gpkg_table(path: Path) -> Path:
 
 
 @pytest.mark.parametrize("build, message", [
-    (lambda tmp: d.bomb_zip(tmp / "bomb.zip"), "decompresses to"),
-    (lambda tmp: _big_csv(tmp / "big.csv"), "over the limit of 1.0 MB"),
-    (lambda tmp: d.two_shapefiles_zip(tmp), "holds 2 shapefiles"),
-    (lambda tmp: d.merged_header_xlsx(tmp / "merged.xlsx"), "has merged cells"),
-    (lambda tmp: _gpkg_table(tmp / "table.gpkg"), "has no geometry: it is a table"),
+    (lambda tmp: d.bomb_zip(tmp / "bomb.zip"), "解压后为"),
+    (lambda tmp: _big_csv(tmp / "big.csv"), "超过上限 1.0 MB"),
+    (lambda tmp: d.two_shapefiles_zip(tmp), "有 2 个 Shapefile"),
+    (lambda tmp: d.merged_header_xlsx(tmp / "merged.xlsx"), "有合并单元格"),
+    (lambda tmp: _gpkg_table(tmp / "table.gpkg"), "没有几何：它是一张属性表"),
 ])
 def test_more_bad_uploads_one_line_nothing_written(tmp_path, workspace, monkeypatch, build, message):
     monkeypatch.setenv("ZKQ_MAX_UPLOAD_MB", "1")
@@ -217,7 +239,7 @@ def test_encoding_can_be_overridden(tmp_path, workspace):
     assert facts(at)["编码"].startswith("gbk (given")
     at.selectbox(key="imp_encoding").set_value("utf-8")  # GBK bytes read as UTF-8: one line, not garbage
     run(at)
-    assert any("cannot read dikuai.shp" in e.value.replace("\\", "") for e in at.error)
+    assert any("无法读取 dikuai.shp" in e.value.replace("\\", "") for e in at.error)
     assert not workspace.exists()
 
 
@@ -226,7 +248,7 @@ def test_bad_layer_names_are_explained_and_block_the_button(tmp_path, workspace)
     for bad in ("../evil", "parks", "My Layer"):
         at.text_input(key="imp_name").set_value(bad)
         run(at)
-        assert any("not allowed" in e.value or "shipped layer" in e.value for e in at.error), bad
+        assert any("不可用" in e.value or "系统自带图层" in e.value for e in at.error), bad
         assert at.button(key="imp_go").disabled
     assert not workspace.exists()
 
@@ -271,7 +293,7 @@ def test_join_report_lists_type_mismatches_and_refuses_duplicate_keys(tmp_path, 
     assert "类型不一致、未连接" in text and "台账中重复的键" in text
     cells = [v for df in at.dataframe for v in df.value.iloc[:, 0].astype(str)]
     assert "0012 ≠ 12" in cells and "0013" in cells
-    assert any("not unique: 0013" in e.value for e in at.error)
+    assert any("的值不唯一：0013" in e.value for e in at.error)
     assert [b for b in at.button if b.key == "join_go"] == []  # nothing can be applied
     assert not (workspace / "layers" / "codes").exists()
 

@@ -120,7 +120,7 @@ def import_acceptance_layer(page, base: str, tmp_path: Path) -> None:
     button = page.get_by_role("button", name="导入到工作区")
     wait_enabled(button)
     button.click()
-    wait_text(page, "saved layer 'dikuai' (version 1)")
+    wait_text(page, "已保存图层 'dikuai'（版本 1）")
 
 
 def test_acceptance_gbk_shapefile_and_ledger_by_name(app, page, map_frame, workspace, tmp_path, save_screenshot):
@@ -142,7 +142,7 @@ def test_acceptance_gbk_shapefile_and_ledger_by_name(app, page, map_frame, works
     apply = page.get_by_role("button", name="应用连接并保存")
     wait_enabled(apply)  # the name has reached the app (its rerun is done)
     apply.click()
-    wait_text(page, "saved layer 'dikuai_ledger' (version 1)")
+    wait_text(page, "已保存图层 'dikuai_ledger'（版本 1）")
 
     page.goto(base)  # the map is the default page
     drawn = map_features(page, map_frame, "dikuai_", 6)
@@ -201,7 +201,7 @@ def test_script_payloads_stay_text_everywhere(app, page, map_frame, workspace, t
     button = page.get_by_role("button", name="导入到工作区")
     wait_enabled(button)
     button.click()
-    wait_text(page, "saved layer 'hostile'")
+    wait_text(page, "已保存图层 'hostile'")
     page.goto(base)  # the map is the default page
     map_features(page, map_frame, "hostile_", 3)
     hover_tooltip(page, map_frame, "hostile_1", d.PAYLOADS[0])
@@ -270,9 +270,9 @@ def _hostile(tmp_path: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("case, message", [
-    ("malformed", "is not valid JSON"), ("empty", "is empty"), ("climb", "leaves the folder"),
-    ("two_shp", "holds 2 shapefiles"), ("nan", "coordinates that are missing, not numbers, or infinite"),
-    ("nocoords", "no coordinate columns found"), ("merged", "has merged cells"),
+    ("malformed", "不是有效的 JSON"), ("empty", "是空文件"), ("climb", "跳出解压目录"),
+    ("two_shp", "有 2 个 Shapefile"), ("nan", "坐标缺失、不是数字或为无穷大"),
+    ("nocoords", "没有找到坐标列"), ("merged", "有合并单元格"),
 ])
 def test_hostile_uploads_give_one_line_and_write_nothing(app, page, workspace, tmp_path, case, message):
     base, dialogs = app

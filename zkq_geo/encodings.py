@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from zkq_geo.errors import OptionError
+from zkq_geo.messages import Items, msg
 
 EncodingChoice = Literal["auto", "utf-8", "gbk", "gb18030"]
 ENCODING_CHOICES = ("auto", "utf-8", "gbk", "gb18030")
@@ -44,7 +45,7 @@ def check_encoding_choice(encoding: str) -> str:
     value = str(encoding).strip().lower().replace("_", "-")
     value = {"utf8": "utf-8", "gb2312": "gbk", "cp936": "gbk"}.get(value, value)
     if value not in ENCODING_CHOICES:
-        raise OptionError(f"encoding={encoding!r} is not supported; choose one of: {', '.join(ENCODING_CHOICES)}")
+        raise OptionError(msg("encoding_not_supported", encoding=encoding, choices=Items(ENCODING_CHOICES)))
     return value
 
 
@@ -52,41 +53,35 @@ def dbf_encoding(dbf: Path, choice: str = "auto") -> EncodingGuess:
     """The encoding of a shapefile's attribute table ``dbf`` (a .cpg beside it is honoured)."""
     choice = check_encoding_choice(choice)
     if choice != "auto":
-        return EncodingGuess(choice, "given", "chosen by the user")
+        return EncodingGuess(choice, "given", msg("enc_chosen"))
     cpg = _sidecar(dbf, ".cpg")
     if cpg is not None:
         declared = _cpg_encoding(cpg)
         if declared:
-            return EncodingGuess(declared, "declared", f"by {cpg.name}")
+            return EncodingGuess(declared, "declared", msg("enc_by_cpg", cpg=cpg.name))
     head = dbf.read_bytes()[:_SAMPLE_BYTES] if dbf.is_file() else b""
     if len(head) > 29 and head[29] in _LDID:
-        return EncodingGuess(_LDID[head[29]], "declared", f"by the language driver byte of {dbf.name}")
-    return _guess(_dbf_text_bytes(head), f"{dbf.name} has no .cpg")
+        return EncodingGuess(_LDID[head[29]], "declared", msg("enc_by_ldid", dbf=dbf.name))
+    return _guess(_dbf_text_bytes(head), msg("enc_no_cpg", dbf=dbf.name))
 
 
 def text_encoding(data: bytes, choice: str = "auto", what: str = "the file") -> EncodingGuess:
     """The encoding of CSV or other text ``data``: a BOM, else strict UTF-8, else GB18030."""
     choice = check_encoding_choice(choice)
     if choice != "auto":
-        return EncodingGuess(choice, "given", "chosen by the user")
+        return EncodingGuess(choice, "given", msg("enc_chosen"))
     if data.startswith(codecs.BOM_UTF8):
-        return EncodingGuess("utf-8-sig", "declared", "by a UTF-8 byte-order mark")
+        return EncodingGuess("utf-8-sig", "declared", msg("enc_by_bom", bom="UTF-8"))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return EncodingGuess("utf-16", "declared", "by a UTF-16 byte-order mark")
-    return _guess([data[:_SAMPLE_BYTES]], f"{what} does not say")
+        return EncodingGuess("utf-16", "declared", msg("enc_by_bom", bom="UTF-16"))
+    return _guess([data[:_SAMPLE_BYTES]], msg("enc_unsaid", what=what))
 
 
 def _guess(chunks: list[bytes], why: str) -> EncodingGuess:
-    if all(_decodes(c, "ascii") for c in chunks):
-        return EncodingGuess("utf-8", "detected", f"{why}; the text is plain ASCII")
-    if all(_decodes(c, "utf-8") for c in chunks):
-        return EncodingGuess("utf-8", "detected", f"{why}; the text is valid UTF-8")
-    if all(_decodes(c, "gb18030") for c in chunks):
-        return EncodingGuess("gb18030", "detected",
-                             f"{why}; the text is not UTF-8 but is valid GB18030/GBK (Chinese Windows)")
-    return EncodingGuess("latin-1", "assumed",
-                         f"{why}; the text is neither UTF-8 nor GBK, so it is read as Latin-1 and may "
-                         "look garbled: choose the right encoding")
+    for encoding, key in (("ascii", "enc_ascii"), ("utf-8", "enc_utf8"), ("gb18030", "enc_gb18030")):
+        if all(_decodes(c, encoding) for c in chunks):
+            return EncodingGuess("gb18030" if encoding == "gb18030" else "utf-8", "detected", msg(key, why=why))
+    return EncodingGuess("latin-1", "assumed", msg("enc_latin1", why=why))
 
 
 def _decodes(data: bytes, encoding: str) -> bool:

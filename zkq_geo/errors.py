@@ -5,9 +5,26 @@ never a traceback. Each subclass also inherits the closest builtin so callers ca
 """
 from __future__ import annotations
 
+from zkq_geo.messages import Items, msg
+
 
 class ZkqGeoError(Exception):
-    """Base of all errors raised on purpose by zkq_geo."""
+    """Base of all errors raised on purpose by zkq_geo.
+
+    The first argument is the message: a :class:`zkq_geo.messages.Message` for input a planner
+    can fix (``str(exc)`` is its English text; :meth:`text` gives Chinese too), or plain text.
+    """
+
+    @property
+    def message(self) -> str:
+        """The message as given (a ``Message`` when it has a Chinese text), else ``str(self)``."""
+        first = self.args[0] if len(self.args) == 1 else None
+        return first if isinstance(first, str) else str(self)
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` ("en" or "zh"); plain-text messages stay as they are."""
+        message = self.message
+        return message.text(lang) if hasattr(message, "text") else message
 
 
 class SchemaError(ZkqGeoError, ValueError):
@@ -36,15 +53,13 @@ def check_choice(name: str, value: object, allowed: tuple | list | set) -> None:
     The message names the option, the value given and every allowed value.
     """
     if value not in allowed:
-        choices = ", ".join(repr(a) for a in sorted(allowed, key=str))
-        raise OptionError(f"{name}={value!r} is not allowed; choose one of: {choices}")
+        choices = Items(repr(a) for a in sorted(allowed, key=str))
+        raise OptionError(msg("choice_not_allowed", name=name, value=value, choices=choices))
 
 
 def require_columns(df, columns, caller: str) -> None:
     """Raise :class:`SchemaError` naming the columns ``caller`` needs that ``df`` lacks."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise SchemaError(
-            f"{caller} needs column(s) {', '.join(missing)}; the table has: "
-            f"{', '.join(map(str, df.columns)) or '(no columns)'}"
-        )
+        columns = Items(map(str, df.columns)) if len(df.columns) else msg("no_columns")
+        raise SchemaError(msg("columns_missing", caller=caller, missing=Items(missing), columns=columns))

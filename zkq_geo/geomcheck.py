@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from zkq_geo.messages import Items, listed, msg
+
 FAMILIES = {
     "Point": "point", "MultiPoint": "point",
     "LineString": "line", "LinearRing": "line", "MultiLineString": "line",
@@ -100,34 +102,31 @@ def _repair(arr: np.ndarray, fixable: np.ndarray, labels: list[str], families: l
 def _problems(nonfinite: np.ndarray, families: list[str], counts: Counter, labels: list[str]) -> list[str]:
     problems = []
     if nonfinite.any():
-        problems.append(f"{_listing([labels[i] for i in np.flatnonzero(nonfinite)])}: coordinates that are "
-                        "missing, not numbers, or infinite (NaN/inf); fix or delete these features")
+        problems.append(msg("coords_not_finite", features=_listing([labels[i] for i in np.flatnonzero(nonfinite)])))
     if "collection" in families:
-        problems.append("the file holds geometry collections; a layer holds points, lines or polygons: "
-                        "explode the collections in your GIS first")
+        problems.append(msg("geometry_collections"))
     elif len(families) > 1:
-        found = ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
-        problems.append(f"mixed geometry types ({found}); a layer holds one type: save points, lines and "
-                        "polygons as separate files (e.g. QGIS: Vector > Geometry Tools) and import each")
+        found = Items(msg("type_count", n=n, type=t) for t, n in sorted(counts.items()))
+        problems.append(msg("mixed_geometry_types", found=found))
     return problems
 
 
 def _warnings(missing: tuple[str, ...], repairs: tuple[GeometryRepair, ...]) -> list[str]:
     warnings = []
     if missing:
-        warnings.append(f"{_listing(list(missing))}: no geometry (null or empty); kept with their attributes, "
-                        "not drawn on the map")
+        warnings.append(msg("no_geometry", features=_listing(list(missing))))
     if repairs:
-        shown = "; ".join(f"{r.feature} ({r.reason})" for r in repairs[:_LIST_AT_MOST])
-        more = f" and {len(repairs) - _LIST_AT_MOST} more" if len(repairs) > _LIST_AT_MOST else ""
-        warnings.append(f"{len(repairs)} invalid geometries repaired with make_valid: {shown}{more}")
+        shown = listed([msg("repair_item", feature=r.feature, reason=r.reason) for r in repairs], _LIST_AT_MOST,
+                       sep="; ", zh_sep="；")
+        warnings.append(msg("geometries_repaired", n=len(repairs), listed=shown))
         collapsed = [r.feature for r in repairs if r.result == "empty"]
         if collapsed:
-            warnings.append(f"{_listing(collapsed)}: nothing was left after the repair (the shape had no area)")
+            warnings.append(msg("repair_left_nothing", features=_listing(collapsed)))
     return warnings
 
 
-def _listing(labels: list[str]) -> str:
-    shown = ", ".join(labels[:_LIST_AT_MOST])
-    more = f" and {len(labels) - _LIST_AT_MOST} more" if len(labels) > _LIST_AT_MOST else ""
-    return f"{len(labels)} feature(s) ({shown}{more})" if len(labels) > 1 else shown
+def _listing(labels: list[str]):
+    """One label as it is; several as "3 feature(s) (a, b, c)"."""
+    if len(labels) == 1:
+        return labels[0]
+    return msg("features_listed", n=len(labels), listed=listed(labels, _LIST_AT_MOST))

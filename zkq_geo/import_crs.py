@@ -23,17 +23,16 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
-from zkq_geo.crs import (OLD_DATUM_WARNING, WGS84, ZONE_REGION, detect_crs_from_xy, in_zone_region,
+from zkq_geo.crs import (WGS84, ZONE_REGION, detect_crs_from_xy, in_zone_region,
                          is_old_datum, shift_gdf)
 from zkq_geo.errors import OptionError
+from zkq_geo.messages import listed, msg
 
-CRS_CHOICES_TEXT = "auto, wgs84, gcj02 (AMap/高德), bd09 (Baidu/百度) or EPSG:<code> such as EPSG:4526"
+CRS_CHOICES_TEXT = msg("crs_choices")
 _SAMPLE = 20_000
 # CRSs that explain data landing outside the zone, tried in this order.
 _ALTERNATIVES = ("EPSG:4526", "EPSG:4547", "EPSG:4326", "EPSG:4497", "EPSG:4508", "EPSG:3857")
-LONLAT_DATUM_NOTE = (
-    "lon/lat are taken as WGS84 (GPS, Tianditu, OSM). If they were picked on AMap/高德 or Tencent choose "
-    "gcj02, on Baidu choose bd09: otherwise everything sits 0.5-1.3 km off")
+LONLAT_DATUM_NOTE = msg("lonlat_datum_note")
 
 
 @dataclass(frozen=True)
@@ -57,12 +56,12 @@ def check_crs_choice(value: str | None) -> str:
         return text.lower()
     match = re.fullmatch(r"(?i)epsg:(\d{4,6})", text)
     if not match:
-        raise OptionError(f"crs={value!r} is not allowed; choose one of: {CRS_CHOICES_TEXT}")
+        raise OptionError(msg("crs_not_allowed", value=value, choices=CRS_CHOICES_TEXT))
     code = f"EPSG:{match.group(1)}"
     try:
         CRS.from_user_input(code)
     except _PyprojCRSError:
-        raise OptionError(f"crs={value!r}: PROJ knows no {code}; choose one of: {CRS_CHOICES_TEXT}") from None
+        raise OptionError(msg("crs_unknown_epsg", value=value, code=code, choices=CRS_CHOICES_TEXT)) from None
     return code
 
 
@@ -83,15 +82,15 @@ def resolve_crs(geoms: np.ndarray, declared: CRS | None, declared_how: str, choi
     choice = check_crs_choice(choice)
     xy = _finite_xy(geoms)
     if not len(xy):
-        return CRSResolution(None, None, "", False, (), ("no feature has coordinates to place on the map",))
+        return CRSResolution(None, None, "", False, (), (msg("no_coordinates"),))
     guess = detect_crs_from_xy(xy[:, 0], xy[:, 1])
     if choice in ("gcj02", "bd09"):
         return _from_offset(geoms, guess, declared, choice)
     if choice != "auto":
         target = CRS.from_user_input(WGS84 if choice == "wgs84" else choice)
         notes = [] if declared is None or declared == target else [
-            f"the file declares {crs_label(declared)} ({declared_how}); using {crs_label(target)} as chosen"]
-        return _place(geoms, target, "chosen by the user", guess, notes)
+            msg("crs_overridden", declared=crs_label(declared), how=declared_how, target=crs_label(target))]
+        return _place(geoms, target, msg("crs_how_chosen"), guess, notes)
     if declared is not None and (not _impossible(declared, xy) or guess.crs == WGS84):
         notes = [LONLAT_DATUM_NOTE] if lonlat_note and declared.is_geographic else []
         return _place(geoms, declared, declared_how, guess, notes)
@@ -113,17 +112,16 @@ def _impossible(declared: CRS, xy: np.ndarray) -> bool:
 def _from_detection(geoms, guess, declared, declared_how, xy, lonlat_note) -> CRSResolution:
     notes = []
     if declared is not None:
-        notes.append(f"the file's CRS ({declared_how}) is {crs_label(declared)} in degrees, but the coordinates "
-                     f"reach {_magnitude(np.abs(xy).max())}: they are metres, so that CRS is ignored")
+        notes.append(msg("degrees_declared_metres", how=declared_how, declared=crs_label(declared),
+                         magnitude=_magnitude(np.abs(xy).max())))
     if guess.crs is None:
         hint = _fits_hint(xy)
         return CRSResolution(None, None, "", False, tuple(notes), (
-            f"cannot tell the coordinate system: {guess.reason}{hint} Choose it (CLI: --crs EPSG:<code>; "
-            "gcj02/bd09 for AMap/Baidu lon/lat)",))
+            msg("crs_undetermined", reason=guess.reason, hint=hint),))
     target = CRS.from_user_input(guess.crs)
     if target.is_geographic and lonlat_note:
         notes.append(LONLAT_DATUM_NOTE)
-    how = f"detected from the coordinates: {guess.reason}"
+    how = msg("crs_how_detected", reason=guess.reason)
     return _place(geoms, target, how, guess, notes, announce_swap=False)
 
 
@@ -137,7 +135,7 @@ def _fits_hint(xy: np.ndarray) -> str:
         for swapped in (False, True):
             lon, lat = _to_lonlat(code, *((y, x) if swapped else (x, y)))
             if in_zone_region(lon, lat):
-                return f" (they would fit {crs_label(code)}{' with X and Y swapped' if swapped else ''}.)"
+                return msg("fits_hint_swapped" if swapped else "fits_hint", crs=crs_label(code))
     return ""
 
 
@@ -147,9 +145,9 @@ def _place(geoms, target: CRS, how: str, guess, notes: list[str], announce_swap:
     if swapped:
         geoms = swap_xy(geoms)
         if announce_swap:
-            notes = notes + [f"X and Y were swapped: {guess.reason}"]
+            notes = notes + [msg("xy_swapped", reason=guess.reason)]
     if is_old_datum(target):
-        notes = notes + [OLD_DATUM_WARNING]
+        notes = notes + [msg("old_datum")]
     out = _to_wgs84(geoms, target)
     problems = _conversion_problems(out, target, geoms)
     return CRSResolution(None if problems else out, crs_label(target), how, swapped, tuple(notes),
@@ -157,24 +155,21 @@ def _place(geoms, target: CRS, how: str, guess, notes: list[str], announce_swap:
 
 
 def _from_offset(geoms, guess, declared, choice: str) -> CRSResolution:
-    name = {"gcj02": "GCJ-02 (AMap/高德, Tencent)", "bd09": "BD-09 (Baidu/百度)"}[choice]
+    name = msg(f"offset_{choice}")
     if declared is not None and not declared.is_geographic:
-        return CRSResolution(None, name, "chosen by the user", False, (), (
-            f"{choice} means lon/lat degrees from AMap/Baidu, but the file declares {crs_label(declared)} "
-            "(projected metres); choose auto or the file's EPSG code",))
+        return CRSResolution(None, name, msg("crs_how_chosen"), False, (), (
+            msg("offset_but_projected", choice=choice, declared=crs_label(declared)),))
     if guess.crs != WGS84:
-        return CRSResolution(None, name, "chosen by the user", False, (), (
-            f"{choice} means lon/lat degrees from AMap/Baidu, but these coordinates are not lon/lat in China: "
-            f"{guess.reason}",))
+        return CRSResolution(None, name, msg("crs_how_chosen"), False, (), (
+            msg("offset_but_not_lonlat", choice=choice, reason=guess.reason),))
     swapped = guess.swapped
     geoms = swap_xy(geoms) if swapped else geoms
     frame = gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms, crs=WGS84))
     frame.attrs["datum"] = choice
     out = shift_gdf(frame, choice, "wgs84").geometry.to_numpy()
-    notes = [f"X and Y were swapped: {guess.reason}"] if swapped else []
-    notes.append(f"converted from {name} to WGS84 (a shift of about 0.6 km near Zhengzhou for GCJ-02, "
-                 "1.3 km for BD-09)")
-    return CRSResolution(out, name, "chosen by the user", swapped, tuple(notes), (), offset=choice)
+    notes = [msg("xy_swapped", reason=guess.reason)] if swapped else []
+    notes.append(msg("offset_converted", name=name))
+    return CRSResolution(out, name, msg("crs_how_chosen"), swapped, tuple(notes), (), offset=choice)
 
 
 def _to_wgs84(geoms: np.ndarray, crs: CRS) -> np.ndarray:
@@ -185,8 +180,7 @@ def _to_wgs84(geoms: np.ndarray, crs: CRS) -> np.ndarray:
 def _conversion_problems(geoms: np.ndarray, crs: CRS, raw: np.ndarray) -> tuple[str, ...]:
     xy = shapely.get_coordinates(geoms)
     if len(xy) and not np.isfinite(xy).all():
-        return (f"some coordinates cannot be converted from {crs_label(crs)} to WGS84 (outside the area "
-                f"that CRS covers); the CRS is probably wrong: choose the right one{_fits_hint(_finite_xy(raw))}",)
+        return (msg("conversion_failed", crs=crs_label(crs), hint=_fits_hint(_finite_xy(raw))),)
     return ()
 
 
@@ -212,15 +206,13 @@ def region_warnings(wgs84: np.ndarray, raw: np.ndarray, placed: CRSResolution, l
     inside = in_zone_region(lon, lat)
     if inside.all():
         return []
-    region = (f"{ZONE_REGION[0]}-{ZONE_REGION[2]}E, {ZONE_REGION[1]}-{ZONE_REGION[3]}N")
+    region = msg("zone_region", lon_min=ZONE_REGION[0], lon_max=ZONE_REGION[2], lat_min=ZONE_REGION[1],
+                 lat_max=ZONE_REGION[3])
     if inside.any():
         outside = [labels[i] for i, ok in zip(np.flatnonzero(present), inside) if not ok]
-        shown = ", ".join(outside[:10]) + (f" and {len(outside) - 10} more" if len(outside) > 10 else "")
-        return [f"{len(outside)} of {len(lon)} features lie outside the zone's region ({region}): {shown}; "
-                "check their coordinates for typos"]
-    where = f"around {np.median(lon):.4f}E {np.median(lat):.4f}N"
-    return [f"the data lies outside the zone's region ({region}), {where}. Likely cause: "
-            f"{likely_cause(_finite_xy(raw[present]), placed)}"]
+        return [msg("some_outside_zone", n=len(outside), total=len(lon), region=region, listed=listed(outside))]
+    return [msg("all_outside_zone", region=region, lon=float(np.median(lon)), lat=float(np.median(lat)),
+                cause=likely_cause(_finite_xy(raw[present]), placed))]
 
 
 def likely_cause(raw_xy: np.ndarray, placed: CRSResolution) -> str:
@@ -232,7 +224,7 @@ def likely_cause(raw_xy: np.ndarray, placed: CRSResolution) -> str:
     used_code = f"EPSG:{used.to_epsg()}" if used.to_epsg() else None
     as_used = (y, x) if placed.swapped else (x, y)
     if in_zone_region(*_to_lonlat(used, *as_used[::-1])):
-        return "X and Y are swapped (the first column holds northings or latitudes); swap them or choose the columns"
+        return msg("cause_swapped")
     for code in _ALTERNATIVES:
         if code == used_code:
             continue
@@ -242,23 +234,12 @@ def likely_cause(raw_xy: np.ndarray, placed: CRSResolution) -> str:
     return _NO_CAUSE
 
 
-_NO_CAUSE = ("none of the usual mix-ups (swapped X/Y, the zone number in the easting, a wrong central meridian, "
-             "lon/lat taken as metres) puts it in the zone: check which CRS the data was made in, or whether "
-             "it covers another area")
+_NO_CAUSE = msg("cause_unknown")
 
 
 def _cause_text(code: str, used: CRS, east: float, swapped: bool) -> str:
-    swap = " with X and Y swapped" if swapped else ""
-    fit = f"the coordinates fit {crs_label(code)}{swap}, not {crs_label(used)}"
-    why = {
-        "EPSG:4526": "the eastings carry the zone number 38 (8 digits)",
-        "EPSG:4547": "the eastings have no zone number (6 digits) on central meridian 114E",
-        "EPSG:4326": "they are lon/lat degrees",
-        "EPSG:4497": "they are in a 6-degree zone (zone 19) with the zone number",
-        "EPSG:4508": "they are in a 6-degree zone on central meridian 111E",
-        "EPSG:3857": "they are Web Mercator metres from a web map",
-    }[code]
-    return f"{why}: {fit}; choose {code}"
+    return msg("cause_fits_swapped" if swapped else "cause_fits", why=msg(f"why_{code}"), fits=crs_label(code),
+               used=crs_label(used), code=code)
 
 
 def _to_lonlat(crs, x: float, y: float) -> tuple[float, float]:

@@ -33,6 +33,7 @@ from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoErro
 from zkq_geo.geomcheck import GeometryRepair, check_geometries
 from zkq_geo.import_crs import check_crs_choice, region_warnings, resolve_crs
 from zkq_geo.layers import FEATURE_NUMBER_COLUMNS
+from zkq_geo.messages import Items, Message, msg
 from zkq_geo.metrics import FIGURE_QUALIFIERS, INTENSITY
 from zkq_geo.safe_input import check_file, extract_zip
 from zkq_geo.sheets import find_coordinate_columns, normalise_column, parse_coordinates, read_sheet
@@ -88,8 +89,11 @@ class ImportReport:
 
     def error_message(self) -> str:
         """The first problem as one line, saying how many more there are."""
-        more = f" (and {len(self.problems) - 1} more problem(s): run zkq-geo inspect)" if len(self.problems) > 1 else ""
-        return f"{self.source}: {self.problems[0]}{more}" if self.problems else ""
+        if not self.problems:
+            return ""
+        if len(self.problems) == 1:
+            return msg("report_problem", source=self.source, problem=self.problems[0])
+        return msg("report_problems", source=self.source, problem=self.problems[0], more=len(self.problems) - 1)
 
     def lines(self) -> list[str]:
         """The report as plain text lines (CLI ``inspect --format table``)."""
@@ -124,7 +128,7 @@ class ImportOptions:
 
     def checked(self) -> ImportOptions:
         if (self.x is None) != (self.y is None):
-            raise OptionError("give both coordinate columns (--x COL --y COL) or neither")
+            raise OptionError(msg("xy_both_or_neither"))
         return ImportOptions(self.layer, check_crs_choice(self.crs), check_encoding_choice(self.encoding),
                              self.x, self.y, self.max_bytes, self.id_prefix)
 
@@ -133,10 +137,10 @@ def detect_format(path: str | Path) -> str:
     """The import format of ``path`` from its suffix; ``OptionError`` lists the accepted ones."""
     suffix = Path(path).suffix.lower()
     if suffix == ".xls":
-        raise DataSourceError(f"{Path(path).name} is an old Excel 97-2003 .xls file; save it as .xlsx")
+        raise DataSourceError(msg("xls_not_supported", file=Path(path).name))
     if suffix not in _SUFFIX_FORMAT:
-        raise DataSourceError(f"{Path(path).name}: files ending {suffix or '(no suffix)'!r} cannot be imported; "
-                              f"accepted: {', '.join(ACCEPTED_SUFFIXES)}")
+        raise DataSourceError(msg("suffix_not_accepted", file=Path(path).name, suffix=suffix or msg("no_suffix"),
+                                  accepted=Items(ACCEPTED_SUFFIXES)))
     return _SUFFIX_FORMAT[suffix]
 
 
@@ -193,7 +197,7 @@ def _run(path: Path, opts: ImportOptions) -> tuple[gpd.GeoDataFrame | None, Impo
         try:
             raw = _READERS[fmt](path, opts, Path(tmp))
         except ZkqGeoError as exc:
-            raise type(exc)(_clean(str(exc), tmp, path.parent)) from None
+            raise type(exc)(_clean(exc.message, tmp, path.parent)) from None
     return _assemble(path.name, raw, opts)
 
 
@@ -207,7 +211,7 @@ def _assemble(source: str, raw: _Raw, opts: ImportOptions) -> tuple[gpd.GeoDataF
         return None, ImportReport(**base, **described, warnings=(*_encoding_warnings(raw), *raw.warnings),
                                   problems=tuple(raw.problems))
     if not len(raw.frame):
-        raw.problems.append("the file holds no features")
+        raw.problems.append(msg("no_features"))
     geoms, geo = check_geometries(raw.geoms, raw.labels)
     placed = resolve_crs(geoms, raw.declared, raw.declared_how, opts.crs, lonlat_note=raw.lonlat_note) \
         if len(raw.frame) and not geo.problems else None
@@ -230,7 +234,7 @@ def _encoding_warnings(raw: _Raw) -> list[str]:
     """Text that is neither UTF-8 nor GBK was read as Latin-1: say so, it may look garbled."""
     if raw.encoding is None or raw.encoding.how != "assumed":
         return []
-    return [f"text encoding unknown: {raw.encoding.note} (CLI: --encoding utf-8|gbk|gb18030)"]
+    return [msg("encoding_unknown", note=raw.encoding.note)]
 
 
 def _fields(frame: pd.DataFrame) -> tuple[tuple[str, str], ...]:
@@ -244,7 +248,10 @@ def _bounds(gdf: gpd.GeoDataFrame | None) -> tuple[float, float, float, float] |
 
 
 def _clean(message: str, *folders) -> str:
-    """One line, without the temporary folders a message may name."""
+    """One line, without the temporary folders a message may name. A :class:`Message` keeps its
+    key: its text parameters are cleaned, so its other languages survive."""
+    if isinstance(message, Message):
+        return message.map_text(lambda text: _clean(text, *folders))
     for folder in folders:
         message = message.replace(f"{folder}/", "").replace(str(folder), "")
     return " ".join(message.split())
@@ -259,31 +266,28 @@ def _read_shapefile(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
     if not shps:
         kml = [f for f in files if f.suffix.lower() == ".kml"]
         if len(kml) == 1:
-            return _read_ogr(kml[0], opts, "kml", "KML is WGS84 lon/lat by definition")
-        listed = ", ".join(sorted(f.name for f in files)[:10]) or "nothing"
-        raise DataSourceError(f"{path.name} holds no .shp file (it holds: {listed}); zip the .shp together "
-                              "with its .shx, .dbf, .prj (and .cpg) files")
+            return _read_ogr(kml[0], opts, "kml", msg("crs_how_kml"))
+        held = Items(sorted(f.name for f in files)[:10]) if files else msg("nothing")
+        raise DataSourceError(msg("zip_no_shp", file=path.name, listed=held))
     return _read_shp(path, shps, opts)
 
 
 def _read_shp(source: Path, shps: list[Path], opts: ImportOptions) -> _Raw:
     names = tuple(s.stem for s in shps)
     if len(shps) > 1 and opts.layer is None:
-        return _Raw("shapefile", layers=names, problems=[
-            f"the zip holds {len(shps)} shapefiles ({', '.join(names)}); choose one (CLI: --layer NAME)"])
+        return _Raw("shapefile", layers=names, problems=[msg("zip_several_shp", n=len(shps), names=Items(names))])
     if opts.layer is not None and opts.layer not in names:
-        raise OptionError(f"layer={opts.layer!r} is not in {source.name}; choose one of: {', '.join(names)}")
+        raise OptionError(msg("layer_not_in_file", layer=opts.layer, file=source.name, choices=Items(names)))
     shp = shps[names.index(opts.layer)] if opts.layer is not None else shps[0]
     if not _sidecar(shp, ".shx"):
-        raise DataSourceError(f"{shp.name} has no {shp.stem}.shx beside it; zip the .shp together with its .shx, "
-                              ".dbf, .prj (and .cpg) files")
+        raise DataSourceError(msg("shp_no_shx", shp=shp.name, stem=shp.stem))
     dbf = _sidecar(shp, ".dbf") or shp.with_suffix(".dbf")
     guess = dbf_encoding(dbf, opts.encoding)
     raw = _read_ogr(shp, opts, "shapefile", None, encoding=guess)
     if not _sidecar(shp, ".prj"):
-        raw.warnings.append(f"{shp.stem} has no .prj: its CRS is detected from the coordinates")
+        raw.warnings.append(msg("shp_no_prj", stem=shp.stem))
     if not _sidecar(shp, ".dbf"):
-        raw.warnings.append(f"{shp.stem} has no .dbf: the features have no attributes; zip the .dbf too")
+        raw.warnings.append(msg("shp_no_dbf", stem=shp.stem))
     raw.layers, raw.layer = names, shp.stem
     return raw
 
@@ -300,25 +304,23 @@ def _read_geojson(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
         text = data.decode(guess.encoding)
         doc = json.loads(text)
     except (UnicodeDecodeError, LookupError):
-        raise DataSourceError(f"{path.name} cannot be read as {guess.encoding}; GeoJSON must be UTF-8: save it "
-                              "as UTF-8, or choose its encoding") from None
+        raise DataSourceError(msg("geojson_wrong_encoding", file=path.name, encoding=guess.encoding)) from None
     except json.JSONDecodeError as exc:
-        raise DataSourceError(f"{path.name} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}); "
-                              "fix the file or export it again") from None
+        raise DataSourceError(msg("json_invalid", file=path.name, error=exc.msg, line=exc.lineno,
+                                  column=exc.colno)) from None
     except RecursionError:
-        raise DataSourceError(f"{path.name} nests too deeply to be GeoJSON") from None
+        raise DataSourceError(msg("json_too_deep", file=path.name)) from None
     if not isinstance(doc, dict) or doc.get("type") not in _GEOJSON_TYPES:
-        raise DataSourceError(f"{path.name} is JSON but not GeoJSON: it needs \"type\": \"FeatureCollection\" "
-                              "(or Feature, or a geometry) at the top")
+        raise DataSourceError(msg("json_not_geojson", file=path.name))
     target = path
     if guess.encoding not in ("utf-8", "utf-8-sig"):
         target = tmp / f"{path.stem}.geojson"
         target.write_text(text, encoding="utf-8")
-    declared_how = "declared by the GeoJSON crs member" if "crs" in doc else "GeoJSON is WGS84 lon/lat by definition"
+    declared_how = msg("crs_how_geojson_member" if "crs" in doc else "crs_how_geojson")
     raw = _read_ogr(target, opts, "geojson", declared_how)
     raw.encoding = guess
     if guess.encoding not in ("utf-8", "utf-8-sig"):
-        raw.warnings.append(f"GeoJSON should be UTF-8 (RFC 7946); this file was read as {guess.encoding}")
+        raw.warnings.append(msg("geojson_not_utf8", encoding=guess.encoding))
     return raw
 
 
@@ -334,9 +336,9 @@ def _read_kml(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
     if path.suffix.lower() == ".kmz":
         kml = [f for f in extract_zip(path, tmp, opts.max_bytes) if f.suffix.lower() == ".kml"]
         if len(kml) != 1:
-            raise DataSourceError(f"{path.name} should hold exactly one .kml file, it holds {len(kml)}")
+            raise DataSourceError(msg("kmz_kml_count", file=path.name, n=len(kml)))
         path = kml[0]
-    return _read_ogr(path, opts, "kml", "KML is WGS84 lon/lat by definition")
+    return _read_ogr(path, opts, "kml", msg("crs_how_kml"))
 
 
 def _read_ogr(path: Path, opts: ImportOptions, fmt: str, declared_how: str | None,
@@ -344,23 +346,22 @@ def _read_ogr(path: Path, opts: ImportOptions, fmt: str, declared_how: str | Non
     """Read one layer with pyogrio; several layers and none chosen is a problem, not an error."""
     layers = tuple(str(name) for name in _guard(lambda: pyogrio.list_layers(path)[:, 0], path))
     if not layers:
-        raise DataSourceError(f"{path.name} holds no layers")
+        raise DataSourceError(msg("no_layers", file=path.name))
     if fmt in ("gpkg", "kml", "geojson") and len(layers) > 1 and opts.layer is None:
         return _Raw(fmt, layers=layers, encoding=encoding, problems=[
-            f"the file holds {len(layers)} layers ({', '.join(layers)}); choose one (CLI: --layer NAME)"])
+            msg("several_layers", n=len(layers), names=Items(layers))])
     layer = opts.layer if fmt in ("gpkg", "kml", "geojson") and opts.layer is not None else layers[0]
     if layer not in layers:
-        raise OptionError(f"layer={layer!r} is not in {path.name}; choose one of: {', '.join(layers)}")
+        raise OptionError(msg("layer_not_in_file", layer=layer, file=path.name, choices=Items(layers)))
     kwargs = {"encoding": encoding.encoding} if encoding else {}
     gdf = _guard(lambda: pyogrio.read_dataframe(path, layer=layer, **kwargs), path)
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise DataSourceError(f"layer {layer!r} of {path.name} has no geometry: it is a table. Join it to a layer "
-                              "as a ledger (Excel/CSV), or choose a layer with geometry")
+        raise DataSourceError(msg("layer_is_table", layer=layer, file=path.name))
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
     frame = pd.DataFrame(gdf.drop(columns="geometry")).reset_index(drop=True)
     declared = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
-    how = declared_how or (f"declared by {path.stem}.prj" if fmt == "shapefile" else "declared in the GeoPackage")
+    how = declared_how or (msg("crs_how_prj", stem=path.stem) if fmt == "shapefile" else msg("crs_how_gpkg"))
     enc = encoding or EncodingGuess("utf-8", "declared", f"{fmt} text is UTF-8")
     return _Raw(fmt, layers=layers, layer=layer, frame=frame, geoms=gdf.geometry.to_numpy(),
                 labels=_feature_labels(frame), declared=declared, declared_how=how, encoding=enc)
@@ -374,15 +375,15 @@ def _guard(read, path: Path):
         raise
     except Exception as exc:  # pyogrio/GDAL raise several types on damaged files
         message = " ".join(str(exc).split())[:300] or type(exc).__name__
-        raise DataSourceError(f"cannot read {path.name}: {message}") from None
+        raise DataSourceError(msg("cannot_read", file=path.name, error=message)) from None
 
 
 def _feature_labels(frame: pd.DataFrame) -> list[str]:
     if "id" in frame.columns:
         ids = frame["id"].astype(str).str.strip()
         if ids.is_unique and (ids != "").all():
-            return [f"feature {i}" for i in ids]
-    return [f"feature #{i + 1}" for i in range(len(frame))]
+            return [msg("label_feature", id=i) for i in ids]
+    return [msg("label_feature_n", n=i + 1) for i in range(len(frame))]
 
 
 def _read_table(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
@@ -391,10 +392,8 @@ def _read_table(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
     base = dict(layers=table.sheets, layer=table.sheet, encoding=table.encoding, warnings=list(table.warnings))
     found = (opts.x, opts.y, "given") if opts.x is not None else find_coordinate_columns(list(table.frame.columns))
     if found is None:
-        columns = ", ".join(map(str, table.frame.columns))
-        return _Raw(fmt, frame=table.frame, **base, problems=[
-            f"no coordinate columns found among: {columns}; name them lon/lat (经度/纬度) or X/Y "
-            "(东坐标/北坐标), or choose them (CLI: --x COL --y COL)"])
+        columns = Items(map(str, table.frame.columns))
+        return _Raw(fmt, frame=table.frame, **base, problems=[msg("no_coordinate_columns", columns=columns)])
     x, y, kind = found
     xs, ys = parse_coordinates(table, x, y)
     return _Raw(fmt, frame=table.frame.reset_index(drop=True), geoms=shapely.points(xs, ys),

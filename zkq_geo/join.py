@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from zkq_geo.errors import JoinError, SchemaError, check_choice
+from zkq_geo.messages import Items, msg
 
 JoinHow = Literal["left", "inner"]
 _QUALIFIER_SIGN = {"at_least": "≥", "about": "≈", "exact": "", "at_most": "≤"}
@@ -104,11 +105,11 @@ def join_attributes(gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, key: str = "i
     table_key = table_key or key
     for frame, col, what in ((gdf, key, "layer"), (table, table_key, "table")):
         if col not in frame.columns:
-            raise SchemaError(f"{what} has no key column {col!r}; columns are: {', '.join(map(str, frame.columns))}")
+            raise SchemaError(msg("no_key_column", what=msg(f"what_{what}"), column=col,
+                                  columns=Items(map(str, frame.columns))))
     report = report_join(gdf[key], table[table_key], how)
     if report.duplicate_right:
-        raise JoinError(f"table key {table_key!r} is not unique: {', '.join(report.duplicate_right[:10])}; "
-                        "remove or merge the duplicate rows first")
+        raise JoinError(msg("key_not_unique", key=table_key, keys=Items(report.duplicate_right[:10])))
     right = table.rename(columns={c: f"{c}_joined" for c in table.columns if c in gdf.columns and c != table_key})
     right = right.assign(_zkq_key=key_text(right[table_key]))
     if table_key != key:

@@ -26,6 +26,7 @@ import pandas as pd
 from zkq_geo.errors import JoinError, SchemaError, check_choice
 from zkq_geo.filters import _normalise as normalise_name  # the name comparison of plate search
 from zkq_geo.join import JoinReport, join_attributes, key_text, report_join
+from zkq_geo.messages import Items, msg
 from zkq_geo.metrics import EFFICIENCY_INPUT_COLUMNS, add_efficiency
 from zkq_geo.units import convert_area, convert_money
 
@@ -52,7 +53,7 @@ class UnitSpec:
         check_choice("land unit", self.land_unit, LAND_UNITS)
         check_choice("money unit", self.money_unit, MONEY_UNITS)
         if (self.investment_col or self.per_mu_cols) and not self.land_col:
-            raise SchemaError("per-mu figures need a land-area column: choose it (CLI: --land COL)")
+            raise SchemaError(msg("per_mu_needs_land"))
         return self
 
 
@@ -186,14 +187,14 @@ def _label_index(own: list[str], labels: list[list[str]]) -> dict[str, set[str]]
 
 def _join_problems(report: JoinReport, table_key: str) -> tuple[str, ...]:
     if report.duplicate_right:
-        shown = ", ".join(report.duplicate_right[:10])
-        return (f"table key {table_key!r} is not unique: {shown}; remove or merge the duplicate rows first",)
+        return (msg("key_not_unique", key=table_key, keys=Items(report.duplicate_right[:10])),)
     return ()
 
 
 def _require(frame: pd.DataFrame, col: str, what: str) -> None:
     if col not in frame.columns:
-        raise SchemaError(f"{what} has no column {col!r}; its columns are: {', '.join(map(str, frame.columns))}")
+        raise SchemaError(msg("no_such_column", what=msg(f"what_{what}"), column=col,
+                              columns=Items(map(str, frame.columns))))
 
 
 # ----------------------------------------------------------------------------- units
@@ -233,8 +234,8 @@ def _joined_column(frame: pd.DataFrame, col: str) -> str:
     for name in (col, f"{col}_joined"):
         if name in frame.columns:
             return name
-    raise SchemaError(f"the joined table has no column {col!r}; its columns are: "
-                      f"{', '.join(c for c in map(str, frame.columns) if c != 'geometry')}")
+    raise SchemaError(msg("joined_no_column", column=col,
+                          columns=Items(c for c in map(str, frame.columns) if c != "geometry")))
 
 
 def _numbers(frame: pd.DataFrame, col: str) -> pd.Series:
@@ -243,8 +244,7 @@ def _numbers(frame: pd.DataFrame, col: str) -> pd.Series:
     bad = text.notna() & nums.isna()
     if bad.any():
         rows = [f"{frame['name'].iloc[i] if 'name' in frame else i}={text.iloc[i]!r}" for i in np.flatnonzero(bad)[:5]]
-        raise SchemaError(f"column {col!r} must hold numbers; not numbers: {', '.join(rows)}; fix these cells "
-                          "(write 50, not 约50 or 50亩)")
+        raise SchemaError(msg("not_numbers", column=col, cells=Items(rows)))
     return nums.astype(float)
 
 

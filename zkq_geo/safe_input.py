@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from zkq_geo.errors import DataSourceError, OptionError
+from zkq_geo.messages import msg
 
 DEFAULT_MAX_UPLOAD_MB = 200
 MAX_ZIP_MEMBERS = 1000
@@ -32,9 +33,9 @@ def max_upload_bytes() -> int:
     try:
         mb = float(raw)
     except ValueError:
-        raise OptionError(f"ZKQ_MAX_UPLOAD_MB={raw!r} must be a number of megabytes, e.g. 200") from None
+        raise OptionError(msg("upload_limit_not_number", raw=raw)) from None
     if not mb > 0:
-        raise OptionError(f"ZKQ_MAX_UPLOAD_MB={raw!r} must be a positive number of megabytes, e.g. 200")
+        raise OptionError(msg("upload_limit_not_positive", raw=raw))
     return int(mb * 1024 * 1024)
 
 
@@ -46,14 +47,12 @@ def check_file(path: str | Path, max_bytes: int | None = None) -> int:
     path = Path(path)
     limit = max_upload_bytes() if max_bytes is None else max_bytes
     if not path.is_file():
-        raise DataSourceError(f"file not found: {path}")
+        raise DataSourceError(msg("file_not_found", path=str(path)))
     size = path.stat().st_size
     if size == 0:
-        raise DataSourceError(f"{path.name} is empty (0 bytes); export the data again and upload the new file")
+        raise DataSourceError(msg("file_empty", file=path.name))
     if size > limit:
-        raise DataSourceError(
-            f"{path.name} is {_mb(size)}, over the limit of {_mb(limit)}; split the data, or raise "
-            f"the limit with the environment variable ZKQ_MAX_UPLOAD_MB")
+        raise DataSourceError(msg("file_too_large", file=path.name, size=_mb(size), limit=_mb(limit)))
     return size
 
 
@@ -99,15 +98,13 @@ def check_zip(path: str | Path, max_bytes: int | None = None) -> list[ZipMember]
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise DataSourceError(f"{path.name} is not a readable zip file ({_one_line(exc)})") from None
+        raise DataSourceError(msg("zip_unreadable", file=path.name, error=_one_line(exc))) from None
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise DataSourceError(f"{path.name} holds {len(infos)} entries, more than the {MAX_ZIP_MEMBERS} "
-                              "allowed; zip only the files of the layer")
+        raise DataSourceError(msg("zip_too_many", file=path.name, n=len(infos), limit=MAX_ZIP_MEMBERS))
     members = [m for m in (_checked_member(path.name, info) for info in infos) if m is not None]
     total = sum(m.size for m in members)
     if total > limit:
-        raise DataSourceError(f"{path.name} decompresses to {_mb(total)}, over the limit of {_mb(limit)}; "
-                              "split the data, or raise ZKQ_MAX_UPLOAD_MB")
+        raise DataSourceError(msg("zip_too_large", file=path.name, size=_mb(total), limit=_mb(limit)))
     return members
 
 
@@ -115,13 +112,12 @@ def _checked_member(zip_name: str, info: zipfile.ZipInfo) -> ZipMember | None:
     name = info.filename
     parts = PurePosixPath(name.replace("\\", "/")).parts
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-        raise DataSourceError(f"{zip_name} holds the entry {name!r}, whose path leaves the folder it is "
-                              "extracted to; zip the layer's files without folders above them")
+        raise DataSourceError(msg("zip_path_escapes", file=zip_name, entry=name))
     kind = stat.S_IFMT(info.external_attr >> 16)  # Unix file type; 0 when the zip does not say
     if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
-        raise DataSourceError(f"{zip_name} holds {name!r}, a link or special file; zip the files themselves")
+        raise DataSourceError(msg("zip_link", file=zip_name, entry=name))
     if info.flag_bits & 0x1:
-        raise DataSourceError(f"{zip_name} is password-protected ({name!r}); zip it without a password")
+        raise DataSourceError(msg("zip_password", file=zip_name, entry=name))
     if info.is_dir():
         return None
     return ZipMember(name, info.file_size)
@@ -147,16 +143,16 @@ def extract_zip(path: str | Path, folder: str | Path, max_bytes: int | None = No
     except DataSourceError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
-        raise DataSourceError(f"cannot extract {path.name}: {_one_line(exc)}") from None
+        raise DataSourceError(msg("zip_cannot_extract", file=path.name, error=_one_line(exc))) from None
     except Exception as exc:  # zlib.error and other decompressor errors on corrupt data
-        raise DataSourceError(f"cannot extract {path.name}: the zip is damaged ({type(exc).__name__})") from None
+        raise DataSourceError(msg("zip_damaged", file=path.name, error=type(exc).__name__)) from None
     return written
 
 
 def _target(folder: Path, name: str, zip_name: str) -> Path:
     target = (folder / name.replace("\\", "/")).resolve()
     if not target.is_relative_to(folder):
-        raise DataSourceError(f"{zip_name} holds the entry {name!r}, whose path leaves the folder")
+        raise DataSourceError(msg("zip_path_leaves", file=zip_name, entry=name))
     return target
 
 
@@ -166,8 +162,7 @@ def _copy_limited(zf: zipfile.ZipFile, name: str, target: Path, budget: int, zip
         while chunk := src.read(_CHUNK):
             copied += len(chunk)
             if copied > budget:
-                raise DataSourceError(f"{zip_name} decompresses to more than the limit of {_mb(limit)}; "
-                                      "split the data, or raise ZKQ_MAX_UPLOAD_MB")
+                raise DataSourceError(msg("zip_over_limit", file=zip_name, limit=_mb(limit)))
             dst.write(chunk)
     return copied
 
@@ -190,8 +185,7 @@ def staged_upload(data: bytes, filename: str, max_bytes: int | None = None):
     limit = max_upload_bytes() if max_bytes is None else max_bytes
     name = safe_filename(filename)
     if len(data) > limit:
-        raise DataSourceError(f"{name} is {_mb(len(data))}, over the limit of {_mb(limit)}; split the data, "
-                              "or raise the limit with the environment variable ZKQ_MAX_UPLOAD_MB")
+        raise DataSourceError(msg("file_too_large", file=name, size=_mb(len(data)), limit=_mb(limit)))
     with tempfile.TemporaryDirectory(prefix="zkq_upload_") as folder:
         path = Path(folder) / name
         path.write_bytes(data)

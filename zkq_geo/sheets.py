@@ -21,6 +21,7 @@ import pandas as pd
 
 from zkq_geo.encodings import EncodingGuess, text_encoding
 from zkq_geo.errors import DataSourceError, SchemaError
+from zkq_geo.messages import Items, msg
 from zkq_geo.safe_input import check_file, check_zip
 
 HEADER_SEARCH_ROWS = 10
@@ -52,7 +53,7 @@ class SheetTable:
 
     def row_label(self, i: int) -> str:
         """Spreadsheet row number of frame row ``i`` (0-based position)."""
-        return f"row {self.data_rows[i]}"
+        return msg("label_row", row=self.data_rows[i])
 
 
 def read_sheet(path: str | Path, *, sheet: str | None = None, encoding: str = "auto",
@@ -79,8 +80,7 @@ def read_sheet(path: str | Path, *, sheet: str | None = None, encoding: str = "a
         rows, merged, sheets, name = _excel_rows(path, sheet)
         guess = None
     elif suffix == ".xls":
-        raise DataSourceError(f"{path.name} is an old Excel 97-2003 .xls file; open it in Excel or WPS and "
-                              "save it as .xlsx")
+        raise DataSourceError(msg("xls_save_as_xlsx", file=path.name))
     else:
         data = path.read_bytes()
         guess = text_encoding(data, encoding, path.name)
@@ -95,16 +95,15 @@ def _excel_rows(path: Path, sheet: str | None):
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types (KeyError, XML errors...) on damaged files
-        raise DataSourceError(f"{path.name} is not a readable Excel .xlsx file ({type(exc).__name__}); "
-                              "open it in Excel or WPS and save it again as .xlsx") from None
+        raise DataSourceError(msg("xlsx_unreadable", file=path.name, error=type(exc).__name__)) from None
     sheets = tuple(book.sheetnames)
     if sheet is not None and sheet not in sheets:
-        raise DataSourceError(f"{path.name} has no sheet {sheet!r}; its sheets are: {', '.join(sheets)}")
+        raise DataSourceError(msg("sheet_missing", file=path.name, sheet=sheet, sheets=Items(sheets)))
     ws = book[sheet] if sheet is not None else book.worksheets[0]
     try:
         rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     except Exception as exc:
-        raise DataSourceError(f"cannot read sheet {ws.title!r} of {path.name} ({type(exc).__name__})") from None
+        raise DataSourceError(msg("sheet_unreadable", sheet=ws.title, file=path.name, error=type(exc).__name__)) from None
     merged = [(r.min_row, r.max_row, r.min_col, r.max_col, str(r.coord)) for r in ws.merged_cells.ranges]
     return rows, merged, sheets, ws.title
 
@@ -127,10 +126,9 @@ def _csv_rows(data: bytes, guess: EncodingGuess, name: str) -> list[list[str]]:
     try:
         text = data.decode(guess.encoding)
     except (UnicodeDecodeError, LookupError):
-        raise DataSourceError(f"{name} cannot be read as {guess.encoding}; choose its encoding "
-                              "(utf-8, gbk or gb18030)") from None
+        raise DataSourceError(msg("csv_wrong_encoding", file=name, encoding=guess.encoding)) from None
     if "\0" in text:
-        raise DataSourceError(f"{name} holds binary data (NUL bytes), not CSV text; export the table as CSV again")
+        raise DataSourceError(msg("csv_binary", file=name))
     try:
         dialect = csv.Sniffer().sniff(text[:65536], delimiters=_DELIMITERS)
         delimiter = dialect.delimiter
@@ -139,7 +137,7 @@ def _csv_rows(data: bytes, guess: EncodingGuess, name: str) -> list[list[str]]:
     try:
         return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
     except csv.Error as exc:
-        raise DataSourceError(f"{name} is not valid CSV ({exc})") from None
+        raise DataSourceError(msg("csv_invalid", file=name, error=str(exc))) from None
 
 
 # ----------------------------------------------------------------------------- header
@@ -147,7 +145,7 @@ def _table(rows, merged, name, sheets, sheet, guess) -> SheetTable:
     rows = [_trim(r) for r in rows]
     width = max((len(r) for r in rows), default=0)
     if width == 0:
-        raise DataSourceError(f"{name} holds no cells: the table is empty")
+        raise DataSourceError(msg("table_empty", file=name))
     header = _header_index(rows, width, name)
     warnings = [*_title_warnings(rows, header), *_merged_warnings(merged, header, name)]
     columns, col_warnings = _column_names(rows[header], width)
@@ -172,29 +170,26 @@ def _header_index(rows: list[list[str]], width: int, name: str) -> int:
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if sum(1 for c in row if c) >= need:
             return i
-    raise SchemaError(f"{name}: no header row in the first {HEADER_SEARCH_ROWS} rows (a row naming at least "
-                      f"half of the {width} columns); put one row of column names above the data")
+    raise SchemaError(msg("no_header_row", file=name, rows=HEADER_SEARCH_ROWS, width=width))
 
 
 def _title_warnings(rows: list[list[str]], header: int) -> list[str]:
-    skipped = [f"row {i + 1} ({' '.join(c for c in rows[i] if c)[:40]!r})" for i in range(header) if any(rows[i])]
+    skipped = [msg("skipped_row", row=i + 1, text=" ".join(c for c in rows[i] if c)[:40])
+               for i in range(header) if any(rows[i])]
     if not skipped:
         return []
-    return [f"the header is row {header + 1}; title rows above it were skipped: {', '.join(skipped)}"]
+    return [msg("title_rows_skipped", row=header + 1, skipped=Items(skipped))]
 
 
 def _merged_warnings(merged, header: int, name: str) -> list[str]:
     header_row = header + 1
     in_header = [m for m in merged if m[0] <= header_row <= m[1]]
     if in_header:
-        coords = ", ".join(m[4] for m in in_header[:5])
-        raise SchemaError(
-            f"{name}: the header (row {header_row}) has merged cells ({coords}), a header over several rows "
-            "or columns; unmerge them and make one header row with one name per column "
-            "(e.g. 用地面积_亩, 用地面积_平方米), then import again")
+        coords = Items(m[4] for m in in_header[:5])
+        raise SchemaError(msg("merged_header", file=name, row=header_row, cells=coords))
     body = [m[4] for m in merged if m[0] > header_row]
     if body:
-        return [f"merged cells in the data ({', '.join(body[:5])}): only the first cell of each holds the value"]
+        return [msg("merged_body", cells=Items(body[:5]))]
     return []
 
 
@@ -204,12 +199,12 @@ def _column_names(header: list[str], width: int) -> tuple[list[str], list[str]]:
         raw = header[i] if i < len(header) else ""
         name = raw or f"column_{_letter(i)}"
         if not raw:
-            warnings.append(f"column {_letter(i)} has no name in the header; it is called {name!r}")
+            warnings.append(msg("column_unnamed", letter=_letter(i), name=name))
         if name in seen:
             n = 2
             while f"{name}_{n}" in seen:
                 n += 1
-            warnings.append(f"column name {name!r} appears twice; the second is called {name}_{n}")
+            warnings.append(msg("column_twice", name=name, new=f"{name}_{n}"))
             name = f"{name}_{n}"
         seen.add(name)
         names.append(name)
@@ -255,7 +250,7 @@ def parse_coordinates(table: SheetTable, x: str, y: str) -> tuple[np.ndarray, np
     """Coordinate columns ``x`` and ``y`` as floats; empty or non-numeric cells become NaN."""
     for col in (x, y):
         if col not in table.frame.columns:
-            raise SchemaError(f"no column {col!r}; the columns are: {', '.join(map(str, table.frame.columns))}")
+            raise SchemaError(msg("column_missing", column=col, columns=Items(map(str, table.frame.columns))))
     return _numbers(table.frame[x]), _numbers(table.frame[y])
 
 

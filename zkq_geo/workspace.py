@@ -31,6 +31,7 @@ import pyogrio
 
 from zkq_geo.catalog import SHIPPED_LAYERS, LayerSpec
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoError
+from zkq_geo.messages import Items, msg
 from zkq_geo.safe_input import safe_filename
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -56,11 +57,9 @@ def check_layer_name(name: str) -> str:
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         hint = re.sub(r"[^a-z0-9_]+", "_", str(name).lower()).strip("_")
         hint = hint if hint and hint[0].isalpha() else f"layer_{hint}".strip("_")
-        raise OptionError(f"layer name {name!r} is not allowed: use 1-40 lower-case letters, digits and _, "
-                          f"starting with a letter (e.g. {hint[:40]!r})")
+        raise OptionError(msg("layer_name_not_allowed", name=name, hint=hint[:40]))
     if name in SHIPPED_LAYERS:
-        raise OptionError(f"layer name {name!r} belongs to a shipped layer ({', '.join(SHIPPED_LAYERS)}); "
-                          "choose another name")
+        raise OptionError(msg("layer_name_shipped", name=name, layers=Items(SHIPPED_LAYERS)))
     return name
 
 
@@ -93,10 +92,9 @@ class SavedLayer:
     @property
     def message(self) -> str:
         if not self.earlier_versions:
-            return f"saved layer {self.name!r} (version {self.version})"
-        kept = ", ".join(map(str, self.earlier_versions))
-        return (f"layer {self.name!r} already existed: saved as version {self.version}, which is now shown; "
-                f"earlier version(s) {kept} are kept")
+            return msg("layer_saved", name=self.name, version=self.version)
+        return msg("layer_saved_again", name=self.name, version=self.version,
+                   kept=Items(map(str, self.earlier_versions)))
 
 
 class Workspace:
@@ -122,8 +120,8 @@ class Workspace:
     def latest(self, name: str) -> LayerVersion:
         versions = self.versions(name)
         if not versions:
-            known = ", ".join(self.layers()) or "none yet"
-            raise OptionError(f"no imported layer {name!r} in the workspace {self.root}; imported layers: {known}")
+            known = Items(self.layers()) if self.layers() else msg("none_yet")
+            raise OptionError(msg("no_imported_layer", name=name, root=str(self.root), known=known))
         return versions[-1]
 
     def path_of(self, version: LayerVersion) -> Path:
@@ -134,12 +132,12 @@ class Workspace:
         latest = self.latest(name)
         entry = latest if version is None else next((v for v in self.versions(name) if v.version == version), None)
         if entry is None:
-            have = ", ".join(str(v.version) for v in self.versions(name))
-            raise OptionError(f"layer {name!r} has no version {version}; it has {have}")
+            have = Items(str(v.version) for v in self.versions(name))
+            raise OptionError(msg("no_layer_version", name=name, version=version, have=have))
         try:
             return gpd.read_file(self.path_of(entry), engine="pyogrio")
         except Exception as exc:
-            raise DataSourceError(f"cannot read {entry.file} in the workspace: {exc}") from None
+            raise DataSourceError(msg("workspace_file_unreadable", file=entry.file, error=str(exc))) from None
 
     def layer_specs(self) -> dict[str, LayerSpec]:
         """Catalogue entries of the latest version of each imported layer whose file exists."""
@@ -181,7 +179,7 @@ class Workspace:
                     _remove_if_empty(self.root)
                 if isinstance(exc, ZkqGeoError):
                     raise
-                raise DataSourceError(f"could not save layer {name!r} in {self.root}: {exc}") from None
+                raise DataSourceError(msg("layer_not_saved", name=name, root=str(self.root), error=str(exc))) from None
         earlier = tuple(e["version"] for e in entries[:-1])
         return SavedLayer(name, version, self._inside(rel), earlier)
 
@@ -222,7 +220,7 @@ class Workspace:
     def _inside(self, rel: str | Path) -> Path:
         path = (self.root / rel).resolve()
         if not path.is_relative_to(self.root):
-            raise DataSourceError(f"the workspace index names {str(rel)!r}, which is outside the workspace")
+            raise DataSourceError(msg("workspace_path_outside", path=str(rel)))
         return path
 
     # ------------------------------------------------------------------ index
@@ -233,10 +231,9 @@ class Workspace:
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise DataSourceError(f"the workspace index {path} is unreadable ({exc}); move it away to start "
-                                  "a fresh index (the layer files stay in layers/)") from None
+            raise DataSourceError(msg("workspace_index_unreadable", path=str(path), error=str(exc))) from None
         if not isinstance(doc, dict) or not isinstance(doc.get("layers", {}), dict):
-            raise DataSourceError(f"the workspace index {path} is not a zkq-geo index; move it away")
+            raise DataSourceError(msg("workspace_index_foreign", path=str(path)))
         return doc
 
     def _write_index(self, doc: dict) -> None:
@@ -265,7 +262,7 @@ def workspace_layer_specs() -> tuple[dict[str, LayerSpec], str | None]:
     try:
         return Workspace().layer_specs(), None
     except ZkqGeoError as exc:
-        return {}, str(exc)
+        return {}, exc.message
 
 
 def _entry(version: int, rel: str, title: str, kind: str, source_file: str, original: str | None,
@@ -281,9 +278,9 @@ def _entry(version: int, rel: str, title: str, kind: str, source_file: str, orig
 def _writable(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A copy in EPSG:4326 whose object columns hold only text (GeoPackage needs one type)."""
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.crs is None:
-        raise SchemaError("only a GeoDataFrame with a CRS can be saved in the workspace")
+        raise SchemaError(msg("save_needs_crs"))
     if gdf.empty:
-        raise SchemaError("the layer holds no features; nothing to save")
+        raise SchemaError(msg("save_no_features"))
     out = gdf.to_crs("EPSG:4326") if gdf.crs.to_epsg() != 4326 else gdf.copy()
     for col in out.columns:
         if col != out.geometry.name and out[col].dtype == object:

@@ -8,15 +8,21 @@ import streamlit as st
 import data
 import importing
 import state
-from i18n import t
+from i18n import lang, t
 from tables import md_text
 from zkq_geo.errors import ZkqGeoError
 from zkq_geo.importer import ACCEPTED_SUFFIXES
 from zkq_geo.ledger_join import LAND_UNITS, MONEY_UNITS, UnitSpec, join_ledger, preview_join
+from zkq_geo.messages import text_of
 from zkq_geo.safe_input import staged_upload
 from zkq_geo.workspace import Workspace, check_layer_name, import_into_workspace, save_joined_layer
 
 UPLOAD_TYPES = [s.lstrip(".") for s in ACCEPTED_SUFFIXES]
+
+
+def said(message) -> str:
+    """A library message (or an error carrying one) in the UI language, escaped for markdown."""
+    return md_text(text_of(message, lang()))
 
 
 def name_ok(name: str) -> bool:
@@ -24,28 +30,28 @@ def name_ok(name: str) -> bool:
     try:
         check_layer_name(name)
     except ZkqGeoError as exc:
-        st.error(md_text(exc))
+        st.error(said(exc))
         return False
     return True
 
 
 def show_messages(kind, lines) -> None:
     for line in lines:
-        kind(md_text(line))
+        kind(said(line))
 
 
 def show_report(report) -> None:
     st.subheader(t("report"))
-    st.dataframe(importing.report_facts(report, t), width="stretch")
+    st.dataframe(importing.report_facts(report, t, lang()), width="stretch")
     if report.fields:
         with st.expander(t("r_fields_n", n=len(report.fields))):
             st.dataframe(importing.fields_table(report, t), hide_index=True, width="stretch")
     show_messages(st.error, report.problems)
     show_messages(st.warning, report.warnings)
     if report.notes:  # choices made for the user, in one box
-        st.info("\n\n".join(md_text(n) for n in report.notes))
+        st.info("\n\n".join(said(n) for n in report.notes))
     if report.repairs:
-        st.dataframe(importing.repairs_table(report, t), hide_index=True, width="stretch")
+        st.dataframe(importing.repairs_table(report, t, lang()), hide_index=True, width="stretch")
 
 
 def import_section(workspace: Workspace) -> None:
@@ -86,7 +92,7 @@ def import_section(workspace: Workspace) -> None:
         with staged_upload(upload.getvalue(), upload.name) as path:
             saved, _ = import_into_workspace(path, name, title=title or name, workspace=workspace, **dict(options))
         data.refresh_layers()
-        st.success(t("import_done", message=md_text(saved.message)))
+        st.success(t("import_done", message=said(saved.message)))
 
 
 def join_section(workspace: Workspace) -> None:
@@ -192,18 +198,18 @@ def save_join(workspace: Workspace, joined, report, layer_title: str, upload) ->
             saved = save_joined_layer(name, joined, report.to_dict(), title=f"{layer_title} + {upload.name}",
                                       table_path=path, workspace=workspace)
         data.refresh_layers()
-        st.success(t("import_done", message=md_text(saved.message)))
+        st.success(t("import_done", message=said(saved.message)))
 
 
 st.title(t("page_import"))
 workspace = Workspace()
 st.caption(t("import_intro", root=md_text(workspace.root)))
 if data.catalog().extra.get("workspace_problem"):
-    st.error(md_text(data.catalog().extra["workspace_problem"]))
+    st.error(said(data.catalog().extra["workspace_problem"]))
 for section in (import_section, join_section):
     try:
         section(workspace)
     except ZkqGeoError as exc:  # one line; the rest of the page keeps working
-        st.error(md_text(f"{t('error')}{exc}"))
+        st.error(md_text(t("error")) + said(exc))
     except Exception as exc:  # last resort for files no check foresaw (as in the CLI): still one line
         st.error(md_text(f"{t('error')}{type(exc).__name__}: {' '.join(str(exc).split())}"))

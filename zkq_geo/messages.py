@@ -1,0 +1,428 @@
+"""Messages about planners' input, in English and Chinese.
+
+A :class:`Message` is a ``str`` that reads as its English text, so the CLI, logs and the saved
+workspace index see exactly what they saw before; it also carries its key and parameters, and
+:meth:`Message.text` gives the text in another language (the app shows ``text("zh")`` on the
+Chinese UI). Errors carry a message as their first argument (:class:`zkq_geo.errors.ZkqGeoError`),
+import reports carry messages in their ``problems`` and ``warnings``.
+
+Parameters are rendered in the target language too: a :class:`Message` by its own ``text``,
+:class:`Items` joined with ``, `` (English) or ``、`` (Chinese), anything else as given.
+
+>>> m = msg("file_empty", file="a.csv")
+>>> m
+'a.csv is empty (0 bytes); export the data again and upload the new file'
+>>> m.text("zh")
+'a.csv 是空文件（0 字节）；请重新导出数据后上传新文件'
+"""
+from __future__ import annotations
+
+import string
+from typing import Callable, Literal
+
+Lang = Literal["en", "zh"]
+LANGS = ("en", "zh")
+LIST_AT_MOST = 10
+
+# key -> {"en": template, "zh": template}; templates use str.format fields. The English text is
+# the library's original wording: tests, the CLI and stored reports rely on it.
+MESSAGES: dict[str, dict[str, str]] = {
+    # ------------------------------------------------------------------ shared pieces
+    "items_more": {"en": "{items} and {more} more", "zh": "{items}，另有 {more} 个"},
+    "nothing": {"en": "nothing", "zh": "无"},
+    "none_yet": {"en": "none yet", "zh": "暂无"},
+    "no_columns": {"en": "(no columns)", "zh": "（无字段）"},
+    "no_suffix": {"en": "(no suffix)", "zh": "（无扩展名）"},
+    "label_feature": {"en": "feature {id}", "zh": "要素 {id}"},
+    "label_feature_n": {"en": "feature #{n}", "zh": "第 {n} 个要素"},
+    "label_row": {"en": "row {row}", "zh": "第 {row} 行"},
+    "what_layer": {"en": "layer", "zh": "图层"},
+    "what_table": {"en": "table", "zh": "台账"},
+    # ------------------------------------------------------------------ errors.py
+    "choice_not_allowed": {"en": "{name}={value!r} is not allowed; choose one of: {choices}",
+                           "zh": "{name}={value!r} 不可用；可选：{choices}"},
+    "columns_missing": {"en": "{caller} needs column(s) {missing}; the table has: {columns}",
+                        "zh": "{caller} 需要字段 {missing}；表中现有字段：{columns}"},
+    # ------------------------------------------------------------------ safe_input.py
+    "upload_limit_not_number": {"en": "ZKQ_MAX_UPLOAD_MB={raw!r} must be a number of megabytes, e.g. 200",
+                                "zh": "环境变量 ZKQ_MAX_UPLOAD_MB={raw!r} 应为以 MB 计的数字，如 200"},
+    "upload_limit_not_positive": {"en": "ZKQ_MAX_UPLOAD_MB={raw!r} must be a positive number of megabytes, e.g. 200",
+                                  "zh": "环境变量 ZKQ_MAX_UPLOAD_MB={raw!r} 应为以 MB 计的正数，如 200"},
+    "file_not_found": {"en": "file not found: {path}", "zh": "找不到文件：{path}"},
+    "file_empty": {"en": "{file} is empty (0 bytes); export the data again and upload the new file",
+                   "zh": "{file} 是空文件（0 字节）；请重新导出数据后上传新文件"},
+    "file_too_large": {"en": "{file} is {size}, over the limit of {limit}; split the data, or raise the limit "
+                             "with the environment variable ZKQ_MAX_UPLOAD_MB",
+                       "zh": "{file} 大小为 {size}，超过上限 {limit}；请拆分数据，或用环境变量 ZKQ_MAX_UPLOAD_MB "
+                             "提高上限"},
+    "zip_unreadable": {"en": "{file} is not a readable zip file ({error})",
+                       "zh": "{file} 不是可读取的 zip 压缩包（{error}）"},
+    "zip_too_many": {"en": "{file} holds {n} entries, more than the {limit} allowed; zip only the files of the layer",
+                     "zh": "{file} 中有 {n} 个条目，超过允许的 {limit} 个；请只压缩该图层的文件"},
+    "zip_too_large": {"en": "{file} decompresses to {size}, over the limit of {limit}; split the data, or raise "
+                            "ZKQ_MAX_UPLOAD_MB",
+                      "zh": "{file} 解压后为 {size}，超过上限 {limit}；请拆分数据，或提高 ZKQ_MAX_UPLOAD_MB"},
+    "zip_over_limit": {"en": "{file} decompresses to more than the limit of {limit}; split the data, or raise "
+                             "ZKQ_MAX_UPLOAD_MB",
+                       "zh": "{file} 解压后超过上限 {limit}；请拆分数据，或提高 ZKQ_MAX_UPLOAD_MB"},
+    "zip_path_escapes": {"en": "{file} holds the entry {entry!r}, whose path leaves the folder it is extracted to; "
+                               "zip the layer's files without folders above them",
+                         "zh": "{file} 中的条目 {entry!r} 的路径会跳出解压目录；请直接压缩图层的各个文件，"
+                               "不要带上级目录"},
+    "zip_path_leaves": {"en": "{file} holds the entry {entry!r}, whose path leaves the folder",
+                        "zh": "{file} 中的条目 {entry!r} 的路径会跳出解压目录"},
+    "zip_link": {"en": "{file} holds {entry!r}, a link or special file; zip the files themselves",
+                 "zh": "{file} 中的 {entry!r} 是链接或特殊文件；请压缩文件本身"},
+    "zip_password": {"en": "{file} is password-protected ({entry!r}); zip it without a password",
+                     "zh": "{file} 设有密码（{entry!r}）；请不加密码重新压缩"},
+    "zip_cannot_extract": {"en": "cannot extract {file}: {error}", "zh": "无法解压 {file}：{error}"},
+    "zip_damaged": {"en": "cannot extract {file}: the zip is damaged ({error})",
+                    "zh": "无法解压 {file}：压缩包已损坏（{error}）"},
+    # ------------------------------------------------------------------ encodings.py
+    "encoding_not_supported": {"en": "encoding={encoding!r} is not supported; choose one of: {choices}",
+                               "zh": "不支持编码 {encoding!r}；可选：{choices}"},
+    "enc_chosen": {"en": "chosen by the user", "zh": "由用户选择"},
+    "enc_by_cpg": {"en": "by {cpg}", "zh": "由 {cpg} 声明"},
+    "enc_by_ldid": {"en": "by the language driver byte of {dbf}", "zh": "由 {dbf} 的语言驱动字节声明"},
+    "enc_by_bom": {"en": "by a {bom} byte-order mark", "zh": "由 {bom} 字节顺序标记（BOM）声明"},
+    "enc_no_cpg": {"en": "{dbf} has no .cpg", "zh": "{dbf} 没有 .cpg 文件"},
+    "enc_unsaid": {"en": "{what} does not say", "zh": "{what} 未声明编码"},
+    "enc_ascii": {"en": "{why}; the text is plain ASCII", "zh": "{why}；文字是纯 ASCII"},
+    "enc_utf8": {"en": "{why}; the text is valid UTF-8", "zh": "{why}；文字是有效的 UTF-8"},
+    "enc_gb18030": {"en": "{why}; the text is not UTF-8 but is valid GB18030/GBK (Chinese Windows)",
+                    "zh": "{why}；文字不是 UTF-8，而是有效的 GB18030/GBK（中文 Windows 常用）"},
+    "enc_latin1": {"en": "{why}; the text is neither UTF-8 nor GBK, so it is read as Latin-1 and may look garbled: "
+                         "choose the right encoding",
+                   "zh": "{why}；文字既不是 UTF-8 也不是 GBK，暂按 Latin-1 读取，可能显示为乱码：请选择正确的编码"},
+    # ------------------------------------------------------------------ sheets.py
+    "xls_save_as_xlsx": {"en": "{file} is an old Excel 97-2003 .xls file; open it in Excel or WPS and save it as .xlsx",
+                         "zh": "{file} 是旧版 Excel 97-2003（.xls）文件；请在 Excel 或 WPS 中打开并另存为 .xlsx"},
+    "xlsx_unreadable": {"en": "{file} is not a readable Excel .xlsx file ({error}); open it in Excel or WPS and save "
+                              "it again as .xlsx",
+                        "zh": "{file} 不是可读取的 Excel .xlsx 文件（{error}）；请在 Excel 或 WPS 中打开并重新另存为 .xlsx"},
+    "sheet_missing": {"en": "{file} has no sheet {sheet!r}; its sheets are: {sheets}",
+                      "zh": "{file} 中没有工作表 {sheet!r}；现有工作表：{sheets}"},
+    "sheet_unreadable": {"en": "cannot read sheet {sheet!r} of {file} ({error})",
+                         "zh": "无法读取 {file} 的工作表 {sheet!r}（{error}）"},
+    "csv_wrong_encoding": {"en": "{file} cannot be read as {encoding}; choose its encoding (utf-8, gbk or gb18030)",
+                           "zh": "{file} 无法按 {encoding} 编码读取；请选择文件实际的编码（utf-8、gbk 或 gb18030）"},
+    "csv_binary": {"en": "{file} holds binary data (NUL bytes), not CSV text; export the table as CSV again",
+                   "zh": "{file} 含有二进制数据（NUL 字节），不是 CSV 文本；请重新把表格导出为 CSV"},
+    "csv_invalid": {"en": "{file} is not valid CSV ({error})", "zh": "{file} 不是有效的 CSV 文件（{error}）"},
+    "table_empty": {"en": "{file} holds no cells: the table is empty", "zh": "{file} 中没有任何单元格：表格是空的"},
+    "no_header_row": {"en": "{file}: no header row in the first {rows} rows (a row naming at least half of the "
+                            "{width} columns); put one row of column names above the data",
+                      "zh": "{file}：前 {rows} 行中没有表头行（即至少写明 {width} 列中一半列名的一行）；"
+                            "请在数据上方放一行列名"},
+    "title_rows_skipped": {"en": "the header is row {row}; title rows above it were skipped: {skipped}",
+                           "zh": "表头在第 {row} 行；其上方的标题行已跳过：{skipped}"},
+    "skipped_row": {"en": "row {row} ({text!r})", "zh": "第 {row} 行（{text!r}）"},
+    "merged_header": {"en": "{file}: the header (row {row}) has merged cells ({cells}), a header over several rows "
+                            "or columns; unmerge them and make one header row with one name per column "
+                            "(e.g. 用地面积_亩, 用地面积_平方米), then import again",
+                      "zh": "{file}：表头（第 {row} 行）有合并单元格（{cells}），即跨多行或多列的表头；请取消合并，"
+                            "整理成一行表头、每列一个列名（如 用地面积_亩、用地面积_平方米），然后重新导入"},
+    "merged_body": {"en": "merged cells in the data ({cells}): only the first cell of each holds the value",
+                    "zh": "数据区有合并单元格（{cells}）：每个合并区域只有第一个单元格有值"},
+    "column_unnamed": {"en": "column {letter} has no name in the header; it is called {name!r}",
+                       "zh": "第 {letter} 列在表头中没有列名；暂命名为 {name!r}"},
+    "column_twice": {"en": "column name {name!r} appears twice; the second is called {new}",
+                     "zh": "列名 {name!r} 出现了两次；第二列改名为 {new}"},
+    "column_missing": {"en": "no column {column!r}; the columns are: {columns}",
+                       "zh": "没有 {column!r} 列；现有列：{columns}"},
+    # ------------------------------------------------------------------ importer.py
+    "xy_both_or_neither": {"en": "give both coordinate columns (--x COL --y COL) or neither",
+                           "zh": "请同时给出 X、Y 两个坐标列（命令行：--x 列名 --y 列名），或都不给"},
+    "xls_not_supported": {"en": "{file} is an old Excel 97-2003 .xls file; save it as .xlsx",
+                          "zh": "{file} 是旧版 Excel 97-2003（.xls）文件；请另存为 .xlsx"},
+    "suffix_not_accepted": {"en": "{file}: files ending {suffix!r} cannot be imported; accepted: {accepted}",
+                            "zh": "{file}：不能导入扩展名为 {suffix!r} 的文件；可导入：{accepted}"},
+    "report_problem": {"en": "{source}: {problem}", "zh": "{source}：{problem}"},
+    "report_problems": {"en": "{source}: {problem} (and {more} more problem(s): run zkq-geo inspect)",
+                        "zh": "{source}：{problem}（另有 {more} 个问题：运行 zkq-geo inspect 查看）"},
+    "no_features": {"en": "the file holds no features", "zh": "文件中没有任何要素"},
+    "encoding_unknown": {"en": "text encoding unknown: {note} (CLI: --encoding utf-8|gbk|gb18030)",
+                         "zh": "无法确定文字编码：{note}（命令行：--encoding utf-8|gbk|gb18030）"},
+    "zip_no_shp": {"en": "{file} holds no .shp file (it holds: {listed}); zip the .shp together with its .shx, .dbf, "
+                         ".prj (and .cpg) files",
+                   "zh": "{file} 中没有 .shp 文件（压缩包内有：{listed}）；请把 .shp 与同名的 .shx、.dbf、.prj"
+                         "（以及 .cpg）文件一起压缩"},
+    "zip_several_shp": {"en": "the zip holds {n} shapefiles ({names}); choose one (CLI: --layer NAME)",
+                        "zh": "压缩包中有 {n} 个 Shapefile（{names}）；请选择其中一个图层（命令行：--layer 名称）"},
+    "layer_not_in_file": {"en": "layer={layer!r} is not in {file}; choose one of: {choices}",
+                          "zh": "{file} 中没有图层 {layer!r}；可选：{choices}"},
+    "shp_no_shx": {"en": "{shp} has no {stem}.shx beside it; zip the .shp together with its .shx, .dbf, .prj "
+                         "(and .cpg) files",
+                   "zh": "{shp} 旁边缺少索引文件 {stem}.shx；请把 .shp 与 .shx、.dbf、.prj（以及 .cpg）文件一起压缩"},
+    "shp_no_prj": {"en": "{stem} has no .prj: its CRS is detected from the coordinates",
+                   "zh": "{stem} 没有 .prj 文件：坐标系根据坐标数值自动识别"},
+    "shp_no_dbf": {"en": "{stem} has no .dbf: the features have no attributes; zip the .dbf too",
+                   "zh": "{stem} 没有 .dbf 文件：要素没有属性；请把 .dbf 一起压缩"},
+    "geojson_wrong_encoding": {"en": "{file} cannot be read as {encoding}; GeoJSON must be UTF-8: save it as UTF-8, "
+                                     "or choose its encoding",
+                               "zh": "{file} 无法按 {encoding} 编码读取；GeoJSON 应为 UTF-8：请另存为 UTF-8，"
+                                     "或选择文件实际的编码"},
+    "json_invalid": {"en": "{file} is not valid JSON: {error} (line {line}, column {column}); fix the file or export "
+                           "it again",
+                     "zh": "{file} 不是有效的 JSON：{error}（第 {line} 行第 {column} 列）；请修正文件或重新导出"},
+    "json_too_deep": {"en": "{file} nests too deeply to be GeoJSON", "zh": "{file} 嵌套层级过深，不是 GeoJSON"},
+    "json_not_geojson": {"en": "{file} is JSON but not GeoJSON: it needs \"type\": \"FeatureCollection\" (or Feature, "
+                               "or a geometry) at the top",
+                         "zh": "{file} 是 JSON，但不是 GeoJSON：顶层需要 \"type\": \"FeatureCollection\""
+                               "（或 Feature、几何对象）"},
+    "geojson_not_utf8": {"en": "GeoJSON should be UTF-8 (RFC 7946); this file was read as {encoding}",
+                         "zh": "GeoJSON 应为 UTF-8 编码（RFC 7946）；本文件按 {encoding} 读取"},
+    "kmz_kml_count": {"en": "{file} should hold exactly one .kml file, it holds {n}",
+                      "zh": "{file} 中应当只有一个 .kml 文件，实际有 {n} 个"},
+    "no_layers": {"en": "{file} holds no layers", "zh": "{file} 中没有图层"},
+    "several_layers": {"en": "the file holds {n} layers ({names}); choose one (CLI: --layer NAME)",
+                       "zh": "文件中有 {n} 个图层（{names}）；请选择其中一个（命令行：--layer 名称）"},
+    "layer_is_table": {"en": "layer {layer!r} of {file} has no geometry: it is a table. Join it to a layer as a "
+                             "ledger (Excel/CSV), or choose a layer with geometry",
+                       "zh": "{file} 的图层 {layer!r} 没有几何：它是一张属性表。请把它作为台账（Excel/CSV）"
+                             "连接到图层，或选择带几何的图层"},
+    "cannot_read": {"en": "cannot read {file}: {error}", "zh": "无法读取 {file}：{error}"},
+    "no_coordinate_columns": {"en": "no coordinate columns found among: {columns}; name them lon/lat (经度/纬度) or "
+                                    "X/Y (东坐标/北坐标), or choose them (CLI: --x COL --y COL)",
+                              "zh": "在以下字段中没有找到坐标列：{columns}；请把列名改为 经度/纬度（lon/lat）或 "
+                                    "X/Y（东坐标/北坐标），或手动选择 X 列和 Y 列（命令行：--x 列名 --y 列名）"},
+    # ------------------------------------------------------------------ geomcheck.py
+    "features_listed": {"en": "{n} feature(s) ({listed})", "zh": "{n} 个要素（{listed}）"},
+    "coords_not_finite": {"en": "{features}: coordinates that are missing, not numbers, or infinite (NaN/inf); fix or "
+                                "delete these features",
+                          "zh": "{features}：坐标缺失、不是数字或为无穷大（NaN/inf）；请修正或删除这些要素"},
+    "geometry_collections": {"en": "the file holds geometry collections; a layer holds points, lines or polygons: "
+                                   "explode the collections in your GIS first",
+                             "zh": "文件中含有几何集合（GeometryCollection）；一个图层只能是点、线或面：请先在 GIS "
+                                   "软件中把几何集合拆分为单个几何"},
+    "mixed_geometry_types": {"en": "mixed geometry types ({found}); a layer holds one type: save points, lines and "
+                                   "polygons as separate files (e.g. QGIS: Vector > Geometry Tools) and import each",
+                             "zh": "几何类型混杂（{found}）；一个图层只能有一种几何类型：请把点、线、面分别另存为"
+                                   "单独的文件（如 QGIS：矢量 > 几何工具）后逐个导入"},
+    "type_count": {"en": "{n} {type}", "zh": "{type} {n} 个"},
+    "no_geometry": {"en": "{features}: no geometry (null or empty); kept with their attributes, not drawn on the map",
+                    "zh": "{features}：没有几何（空值或空几何）；属性已保留，但不会画在地图上"},
+    "geometries_repaired": {"en": "{n} invalid geometries repaired with make_valid: {listed}",
+                            "zh": "已用 make_valid 修复 {n} 个无效几何：{listed}"},
+    "repair_item": {"en": "{feature} ({reason})", "zh": "{feature}（{reason}）"},
+    "repair_left_nothing": {"en": "{features}: nothing was left after the repair (the shape had no area)",
+                            "zh": "{features}：修复后几何为空（该图形没有面积）"},
+    # ------------------------------------------------------------------ import_crs.py
+    "crs_not_allowed": {"en": "crs={value!r} is not allowed; choose one of: {choices}",
+                        "zh": "坐标系 {value!r} 不可用；可选：{choices}"},
+    "crs_unknown_epsg": {"en": "crs={value!r}: PROJ knows no {code}; choose one of: {choices}",
+                         "zh": "坐标系 {value!r}：PROJ 中没有 {code}；可选：{choices}"},
+    "crs_choices": {"en": "auto, wgs84, gcj02 (AMap/高德), bd09 (Baidu/百度) or EPSG:<code> such as EPSG:4526",
+                    "zh": "auto（自动）、wgs84、gcj02（高德）、bd09（百度）或 EPSG:<代码>（如 EPSG:4526）"},
+    "crs_how_chosen": {"en": "chosen by the user", "zh": "由用户选择"},
+    "crs_how_detected": {"en": "detected from the coordinates: {reason}", "zh": "根据坐标数值识别：{reason}"},
+    "crs_how_prj": {"en": "declared by {stem}.prj", "zh": "由 {stem}.prj 声明"},
+    "crs_how_gpkg": {"en": "declared in the GeoPackage", "zh": "GeoPackage 中声明"},
+    "crs_how_geojson_member": {"en": "declared by the GeoJSON crs member", "zh": "由 GeoJSON 的 crs 成员声明"},
+    "crs_how_geojson": {"en": "GeoJSON is WGS84 lon/lat by definition", "zh": "GeoJSON 按规范为 WGS84 经纬度"},
+    "crs_how_kml": {"en": "KML is WGS84 lon/lat by definition", "zh": "KML 按规范为 WGS84 经纬度"},
+    "no_coordinates": {"en": "no feature has coordinates to place on the map", "zh": "没有任何要素带有可上图的坐标"},
+    "crs_overridden": {"en": "the file declares {declared} ({how}); using {target} as chosen",
+                       "zh": "文件声明的坐标系为 {declared}（{how}）；按所选使用 {target}"},
+    "degrees_declared_metres": {"en": "the file's CRS ({how}) is {declared} in degrees, but the coordinates reach "
+                                      "{magnitude}: they are metres, so that CRS is ignored",
+                                "zh": "文件的坐标系（{how}）是以度为单位的 {declared}，但坐标值达到 {magnitude}："
+                                      "它们是以米为单位的投影坐标，因此不采用该坐标系"},
+    "crs_undetermined": {"en": "cannot tell the coordinate system: {reason}{hint} Choose it (CLI: --crs EPSG:<code>; "
+                               "gcj02/bd09 for AMap/Baidu lon/lat)",
+                         "zh": "无法判断坐标系：{reason}{hint} 请手动选择坐标系（命令行：--crs EPSG:<代码>；"
+                               "高德/百度经纬度选 gcj02/bd09）"},
+    "fits_hint": {"en": " (they would fit {crs}.)", "zh": "（坐标与 {crs} 相符。）"},
+    "fits_hint_swapped": {"en": " (they would fit {crs} with X and Y swapped.)",
+                          "zh": "（X、Y 互换后坐标与 {crs} 相符。）"},
+    "xy_swapped": {"en": "X and Y were swapped: {reason}", "zh": "X 与 Y 已互换：{reason}"},
+    "old_datum": {"en": "西安80/北京54坐标：PROJ 没有河南地区到 CGCS2000 的精确基准转换，位置可能偏差数十米或更多。"
+                        " Xi'an 1980 / Beijing 1954 coordinates: PROJ has no accurate datum shift to CGCS2000 for"
+                        " Henan, so positions may be off by tens of metres or more. Ask the surveyor for CGCS2000"
+                        " coordinates or for local transformation parameters.",
+                  "zh": "西安80/北京54坐标：PROJ 没有河南地区到 CGCS2000 的精确基准转换，位置可能偏差数十米或更多。"
+                        "请向测绘单位索取 CGCS2000 坐标或本地转换参数。"},
+    "lonlat_datum_note": {"en": "lon/lat are taken as WGS84 (GPS, Tianditu, OSM). If they were picked on AMap/高德 or "
+                                "Tencent choose gcj02, on Baidu choose bd09: otherwise everything sits 0.5-1.3 km off",
+                          "zh": "经纬度按 WGS84（GPS、天地图、OSM）处理。如果坐标取自高德或腾讯地图，请选 gcj02；"
+                                "取自百度地图，请选 bd09：否则所有位置会偏移 0.5–1.3 km"},
+    "offset_but_projected": {"en": "{choice} means lon/lat degrees from AMap/Baidu, but the file declares {declared} "
+                                   "(projected metres); choose auto or the file's EPSG code",
+                             "zh": "{choice} 表示取自高德/百度的经纬度（度），但文件声明的坐标系是 {declared}"
+                                   "（投影坐标，单位米）；请选择 auto（自动）或文件的 EPSG 代码"},
+    "offset_but_not_lonlat": {"en": "{choice} means lon/lat degrees from AMap/Baidu, but these coordinates are not "
+                                    "lon/lat in China: {reason}",
+                              "zh": "{choice} 表示取自高德/百度的经纬度（度），但这些坐标不是中国境内的经纬度：{reason}"},
+    "offset_converted": {"en": "converted from {name} to WGS84 (a shift of about 0.6 km near Zhengzhou for GCJ-02, "
+                               "1.3 km for BD-09)",
+                         "zh": "已从 {name} 转换为 WGS84（在郑州附近，GCJ-02 约偏移 0.6 km，BD-09 约 1.3 km）"},
+    "offset_gcj02": {"en": "GCJ-02 (AMap/高德, Tencent)", "zh": "GCJ-02（高德、腾讯）"},
+    "offset_bd09": {"en": "BD-09 (Baidu/百度)", "zh": "BD-09（百度）"},
+    "conversion_failed": {"en": "some coordinates cannot be converted from {crs} to WGS84 (outside the area that CRS "
+                                "covers); the CRS is probably wrong: choose the right one{hint}",
+                          "zh": "部分坐标无法从 {crs} 转换为 WGS84（超出该坐标系的适用范围）；坐标系很可能选错了："
+                                "请选择正确的坐标系{hint}"},
+    "zone_region": {"en": "{lon_min}-{lon_max}E, {lat_min}-{lat_max}N",
+                    "zh": "东经 {lon_min}–{lon_max}°、北纬 {lat_min}–{lat_max}°"},
+    "some_outside_zone": {"en": "{n} of {total} features lie outside the zone's region ({region}): {listed}; check "
+                                "their coordinates for typos",
+                          "zh": "{total} 个要素中有 {n} 个位于经开区范围（{region}）之外：{listed}；"
+                                "请检查这些要素的坐标是否录错"},
+    "all_outside_zone": {"en": "the data lies outside the zone's region ({region}), around {lon:.4f}E {lat:.4f}N. "
+                               "Likely cause: {cause}",
+                         "zh": "数据位于经开区范围（{region}）之外，大致在东经 {lon:.4f}°、北纬 {lat:.4f}° 附近。"
+                               "可能的原因：{cause}"},
+    "cause_swapped": {"en": "X and Y are swapped (the first column holds northings or latitudes); swap them or choose "
+                            "the columns",
+                      "zh": "X 与 Y 颠倒了（第一列是北坐标或纬度）；请互换两列，或手动选择 X 列和 Y 列"},
+    "cause_unknown": {"en": "none of the usual mix-ups (swapped X/Y, the zone number in the easting, a wrong central "
+                            "meridian, lon/lat taken as metres) puts it in the zone: check which CRS the data was made "
+                            "in, or whether it covers another area",
+                      "zh": "常见的几种错误（X/Y 颠倒、东坐标带带号、中央子午线不对、经纬度被当作米）都不能使数据"
+                            "落入经开区：请核实数据是用哪个坐标系制作的，或数据是否属于其他地区"},
+    "cause_fits": {"en": "{why}: the coordinates fit {fits}, not {used}; choose {code}",
+                   "zh": "{why}：坐标与 {fits} 相符，而不是 {used}；请选择 {code}"},
+    "cause_fits_swapped": {"en": "{why}: the coordinates fit {fits} with X and Y swapped, not {used}; choose {code}",
+                           "zh": "{why}：X、Y 互换后坐标与 {fits} 相符，而不是 {used}；请选择 {code}"},
+    "why_EPSG:4526": {"en": "the eastings carry the zone number 38 (8 digits)", "zh": "东坐标带有带号 38（8 位数）"},
+    "why_EPSG:4547": {"en": "the eastings have no zone number (6 digits) on central meridian 114E",
+                      "zh": "东坐标不带带号（6 位数），中央子午线为东经 114°"},
+    "why_EPSG:4326": {"en": "they are lon/lat degrees", "zh": "坐标是经纬度（度）"},
+    "why_EPSG:4497": {"en": "they are in a 6-degree zone (zone 19) with the zone number",
+                      "zh": "坐标是 6 度带（第 19 带）投影坐标，且带有带号"},
+    "why_EPSG:4508": {"en": "they are in a 6-degree zone on central meridian 111E",
+                      "zh": "坐标是中央子午线为东经 111° 的 6 度带投影坐标"},
+    "why_EPSG:3857": {"en": "they are Web Mercator metres from a web map", "zh": "坐标是网络地图的 Web 墨卡托坐标（米）"},
+    # ------------------------------------------------------------------ workspace.py
+    "layer_name_not_allowed": {"en": "layer name {name!r} is not allowed: use 1-40 lower-case letters, digits and _, "
+                                     "starting with a letter (e.g. {hint!r})",
+                               "zh": "图层名 {name!r} 不可用：请用 1–40 个小写英文字母、数字或下划线，并以字母开头"
+                                     "（如 {hint!r}）"},
+    "layer_name_shipped": {"en": "layer name {name!r} belongs to a shipped layer ({layers}); choose another name",
+                           "zh": "图层名 {name!r} 已被系统自带图层占用（{layers}）；请换一个名称"},
+    "no_imported_layer": {"en": "no imported layer {name!r} in the workspace {root}; imported layers: {known}",
+                          "zh": "工作区 {root} 中没有导入的图层 {name!r}；已导入的图层：{known}"},
+    "no_layer_version": {"en": "layer {name!r} has no version {version}; it has {have}",
+                         "zh": "图层 {name!r} 没有版本 {version}；现有版本：{have}"},
+    "workspace_file_unreadable": {"en": "cannot read {file} in the workspace: {error}",
+                                  "zh": "无法读取工作区中的 {file}：{error}"},
+    "layer_not_saved": {"en": "could not save layer {name!r} in {root}: {error}",
+                        "zh": "无法在 {root} 中保存图层 {name!r}：{error}"},
+    "workspace_path_outside": {"en": "the workspace index names {path!r}, which is outside the workspace",
+                               "zh": "工作区索引中的路径 {path!r} 位于工作区之外"},
+    "workspace_index_unreadable": {"en": "the workspace index {path} is unreadable ({error}); move it away to start "
+                                         "a fresh index (the layer files stay in layers/)",
+                                   "zh": "工作区索引 {path} 无法读取（{error}）；请把它移走以新建索引"
+                                         "（图层文件仍保留在 layers/ 中）"},
+    "workspace_index_foreign": {"en": "the workspace index {path} is not a zkq-geo index; move it away",
+                                "zh": "工作区索引 {path} 不是 zkq-geo 的索引；请把它移走"},
+    "save_needs_crs": {"en": "only a GeoDataFrame with a CRS can be saved in the workspace",
+                       "zh": "只有带坐标系的 GeoDataFrame 才能保存到工作区"},
+    "save_no_features": {"en": "the layer holds no features; nothing to save", "zh": "图层中没有要素，没有可保存的内容"},
+    "layer_saved": {"en": "saved layer {name!r} (version {version})", "zh": "已保存图层 {name!r}（版本 {version}）"},
+    "layer_saved_again": {"en": "layer {name!r} already existed: saved as version {version}, which is now shown; "
+                                "earlier version(s) {kept} are kept",
+                          "zh": "图层 {name!r} 已存在：已保存为版本 {version} 并显示；之前的版本 {kept} 均保留"},
+    # ------------------------------------------------------------------ join.py, ledger_join.py
+    "key_not_unique": {"en": "table key {key!r} is not unique: {keys}; remove or merge the duplicate rows first",
+                       "zh": "台账键字段 {key!r} 的值不唯一：{keys}；请先删除或合并重复的行"},
+    "no_key_column": {"en": "{what} has no key column {column!r}; columns are: {columns}",
+                      "zh": "{what}中没有键字段 {column!r}；现有字段：{columns}"},
+    "no_such_column": {"en": "{what} has no column {column!r}; its columns are: {columns}",
+                       "zh": "{what}中没有字段 {column!r}；现有字段：{columns}"},
+    "joined_no_column": {"en": "the joined table has no column {column!r}; its columns are: {columns}",
+                         "zh": "连接后的表中没有字段 {column!r}；现有字段：{columns}"},
+    "not_numbers": {"en": "column {column!r} must hold numbers; not numbers: {cells}; fix these cells (write 50, not "
+                          "约50 or 50亩)",
+                    "zh": "字段 {column!r} 应为数字；以下不是数字：{cells}；请修改这些单元格（写 50，不要写 约50 或 50亩）"},
+    "per_mu_needs_land": {"en": "per-mu figures need a land-area column: choose it (CLI: --land COL)",
+                          "zh": "按亩计算需要用地面积字段：请选择用地面积列（命令行：--land 列名）"},
+}
+
+
+class Items:
+    """A list shown inside a message: joined with ``sep`` in English, ``zh_sep`` in Chinese."""
+
+    def __init__(self, values, sep: str = ", ", zh_sep: str = "、"):
+        self.values, self.sep, self.zh_sep = tuple(values), sep, zh_sep
+
+    def text(self, lang: str = "en") -> str:
+        return (self.zh_sep if lang == "zh" else self.sep).join(_value(v, lang, str) for v in self.values)
+
+    def map_text(self, fn: Callable[[str], str]) -> Items:
+        return Items([_map(v, fn) for v in self.values], self.sep, self.zh_sep)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Items) and (self.values, self.sep, self.zh_sep) == (other.values, other.sep,
+                                                                                        other.zh_sep)
+
+    __hash__ = None
+
+
+class Message(str):
+    """A message that reads as its English text and knows its Chinese one.
+
+    ``key`` names a template of :data:`MESSAGES`; ``params`` fill it. Build it with :func:`msg`.
+    """
+
+    def __new__(cls, key: str, params: dict | None = None):
+        params = dict(params or {})
+        self = super().__new__(cls, _render(key, params, "en"))
+        self.key, self.params = key, params
+        return self
+
+    def __getnewargs__(self):  # pickling (st.cache_data) and copying (dataclasses.asdict)
+        return self.key, self.params
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` ("en" or "zh"; anything else gives English)."""
+        return _render(self.key, self.params, lang)
+
+    def map_text(self, fn: Callable[[str], str]) -> Message:
+        """The same message with ``fn`` applied to every text parameter (nested ones too)."""
+        return Message(self.key, {k: _map(v, fn) for k, v in self.params.items()})
+
+
+def msg(key: str, /, **params) -> Message:
+    """The message ``key`` of :data:`MESSAGES` filled with ``params``."""
+    if key not in MESSAGES:
+        raise KeyError(f"no message {key!r} in zkq_geo.messages.MESSAGES")
+    return Message(key, params)
+
+
+def listed(values, limit: int = LIST_AT_MOST, sep: str = ", ", zh_sep: str = "、"):
+    """At most ``limit`` of ``values``, then "and N more" (English) / "，另有 N 个" (Chinese)."""
+    values = list(values)
+    shown = Items(values[:limit], sep, zh_sep)
+    return shown if len(values) <= limit else msg("items_more", items=shown, more=len(values) - limit)
+
+
+def text_of(value, lang: str = "en") -> str:
+    """``value`` in ``lang`` if it is a :class:`Message` (or an error carrying one), else ``str(value)``."""
+    text = getattr(value, "text", None)
+    return text(lang) if callable(text) else str(value)
+
+
+def placeholders(template: str) -> set[str]:
+    """The field names of a template: ``"{file} is {size}"`` -> ``{"file", "size"}``."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def _render(key: str, params: dict, lang: str) -> str:
+    template = MESSAGES[key]["zh" if lang == "zh" else "en"]
+    return template.format(**{k: _value(v, lang) for k, v in params.items()})
+
+
+def _value(value, lang: str, plain=lambda v: v):
+    if isinstance(value, (Message, Items)):
+        return value.text(lang)
+    return plain(value)
+
+
+def _map(value, fn: Callable[[str], str]):
+    if isinstance(value, (Message, Items)):
+        return value.map_text(fn)
+    return fn(value) if isinstance(value, str) else value
