@@ -171,7 +171,7 @@ def test_a_damaged_shapefile_names_no_temporary_folder_in_either_language(tmp_pa
     assert "zkq_import_" not in str(exc) and "zkq_import_" not in exc.text("zh")
 
 
-REPORTS = {  # name: (file name, content, options, English start, Chinese fragment, "problems" or "warnings")
+REPORTS = {  # name: (file name, content, options, English start, Chinese fragment, which list)
     "nan/inf": ("nan.csv", "name,lon,lat\na,inf,34.7\n", {}, "row 2: coordinates that are missing",
                 "第 2 行：坐标缺失、不是数字或为无穷大（NaN/inf）", "problems"),
     "mixed types": ("mixed.geojson", json.dumps({"type": "FeatureCollection", "features": [
@@ -199,6 +199,10 @@ REPORTS = {  # name: (file name, content, options, English start, Chinese fragme
             [[113.75, 34.72], [113.76, 34.73], [113.76, 34.72], [113.75, 34.73], [113.75, 34.72]]]}}]}),
                  {}, "1 invalid geometries repaired with make_valid: feature p1 (Self-intersection",
                  "已用 make_valid 修复 1 个无效几何：要素 p1（Self-intersection", "warnings"),
+    "notes": ("notes.csv", "名称,lon,lat\n甲,113.75,34.72\n", {}, "names taken from column '名称'",
+              "名称取自字段 '名称'", "notes"),
+    "no id": ("noid.csv", "名称,lon,lat\n甲,113.75,34.72\n", {}, "no id column: features numbered f1..f1",
+              "没有 id 字段：要素编号为 f1..f1", "notes"),
     "two shapefiles": (None, None, {}, "the zip holds 2 shapefiles (a, b)", "压缩包中有 2 个 Shapefile（a、b）", "problems"),
 }
 

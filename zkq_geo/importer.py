@@ -421,7 +421,7 @@ def standardise(frame: pd.DataFrame, source: str, id_prefix: str = "f") -> tuple
         out["geometry_quality"] = "user"
     if "source" not in out.columns:
         out["source"] = source
-        notes.append(f"column source added: {source!r}")
+        notes.append(msg("note_source_added", source=source))
     return _dedupe_case(out, notes + reserved_notes + id_notes + name_notes)
 
 
@@ -434,7 +434,7 @@ def _adopt_case_variants(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         variant = next((c for c in frame.columns if c.lower() == target and c not in mapping), None)
         if variant is not None:
             mapping[variant] = target
-            notes.append(f"column {variant!r} is used as {target!r}")
+            notes.append(msg("note_column_used_as", column=variant, target=target))
     return frame.rename(columns=mapping), notes
 
 
@@ -452,7 +452,7 @@ def _rename_reserved(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         new = _free_name(f"{col}_original", taken)
         taken.add(new.lower())
         mapping[col] = new
-        notes.append(f"column {col!r} is computed or checked by the viewer; your values are kept as {new!r}")
+        notes.append(msg("note_column_reserved", column=col, new=new))
     return frame.rename(columns=mapping), notes
 
 
@@ -465,7 +465,7 @@ def _dedupe_case(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, l
             continue
         if col.lower() in seen:
             mapping[col] = _free_name(col, seen | {c.lower() for c in frame.columns})
-            notes.append(f"column {col!r} differs from another only in case; renamed {mapping[col]!r}")
+            notes.append(msg("note_column_case", column=col, new=mapping[col]))
         seen.add(mapping.get(col, col).lower())
     return (frame.rename(columns=mapping) if mapping else frame), notes
 
@@ -491,11 +491,11 @@ def _ensure_id(frame: pd.DataFrame, prefix: str) -> tuple[pd.DataFrame, list[str
             return out, notes
         new = _free_name("id_original", {c.lower() for c in out.columns})
         dupes = sorted(set(ids[ids.duplicated()]))[:5]
-        notes.append(f"column id is not a unique key (duplicates or blanks: {', '.join(map(repr, dupes)) or 'blanks'});"
-                     f" kept as {new!r}, new ids {prefix}1..{prefix}{len(out)} assigned")
+        shown = Items(map(repr, dupes)) if dupes else msg("note_blanks")
+        notes.append(msg("note_id_not_unique", dupes=shown, new=new, prefix=prefix, n=len(out)))
         out = out.rename(columns={"id": new})
     else:
-        notes.append(f"no id column: features numbered {prefix}1..{prefix}{len(out)}")
+        notes.append(msg("note_no_id", prefix=prefix, n=len(out)))
     out = out.copy()
     out.insert(0, "id", [f"{prefix}{i + 1}" for i in range(len(out))])
     return out, notes
@@ -510,6 +510,6 @@ def _ensure_name(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     position = 1 if "id" in out.columns else 0
     if source is None:
         out.insert(position, "name", out["id"].to_numpy())
-        return out, ["no name column (name, 名称, MC...): features are named by their id"]
+        return out, [msg("note_no_name")]
     out.insert(position, "name", out[source].astype("string").fillna("").astype(str).to_numpy())
-    return out, [f"names taken from column {source!r}"]
+    return out, [msg("note_names_from", column=source)]

@@ -186,6 +186,23 @@ MESSAGES: dict[str, dict[str, str]] = {
                                     "X/Y (东坐标/北坐标), or choose them (CLI: --x COL --y COL)",
                               "zh": "在以下字段中没有找到坐标列：{columns}；请把列名改为 经度/纬度（lon/lat）或 "
                                     "X/Y（东坐标/北坐标），或手动选择 X 列和 Y 列（命令行：--x 列名 --y 列名）"},
+    "note_source_added": {"en": "column source added: {source!r}", "zh": "已添加 source 字段：{source!r}"},
+    "note_column_used_as": {"en": "column {column!r} is used as {target!r}", "zh": "字段 {column!r} 用作 {target!r}"},
+    "note_column_reserved": {"en": "column {column!r} is computed or checked by the viewer; your values are kept as "
+                                   "{new!r}",
+                             "zh": "字段 {column!r} 由本系统计算或校验；您的原值保留在字段 {new!r} 中"},
+    "note_column_case": {"en": "column {column!r} differs from another only in case; renamed {new!r}",
+                         "zh": "字段 {column!r} 与另一字段仅大小写不同；已改名为 {new!r}"},
+    "note_blanks": {"en": "blanks", "zh": "空值"},
+    "note_id_not_unique": {"en": "column id is not a unique key (duplicates or blanks: {dupes}); kept as {new!r}, new "
+                                 "ids {prefix}1..{prefix}{n} assigned",
+                           "zh": "id 字段不是唯一键（重复值或空值：{dupes}）；原值保留在字段 {new!r} 中，已重新编号为 "
+                                 "{prefix}1..{prefix}{n}"},
+    "note_no_id": {"en": "no id column: features numbered {prefix}1..{prefix}{n}",
+                   "zh": "没有 id 字段：要素编号为 {prefix}1..{prefix}{n}"},
+    "note_no_name": {"en": "no name column (name, 名称, MC...): features are named by their id",
+                     "zh": "没有名称字段（name、名称、MC 等）：要素以 id 作为名称"},
+    "note_names_from": {"en": "names taken from column {column!r}", "zh": "名称取自字段 {column!r}"},
     # ------------------------------------------------------------------ geomcheck.py
     "features_listed": {"en": "{n} feature(s) ({listed})", "zh": "{n} 个要素（{listed}）"},
     "coords_not_finite": {"en": "{features}: coordinates that are missing, not numbers, or infinite (NaN/inf); fix or "
