@@ -348,3 +348,13 @@ def test_popup_numbers_are_readable_text(catalog):
     assert (props["gdp_yi"], props["figures_year"], props["population_wan"]) == ("1,265.9", "2022", "34")
     popup = next(c for c in layer._children.values() if isinstance(c, folium.GeoJsonPopup))
     assert popup.localize is False and escape_value("地区生产总值（亿元）") in popup.aliases
+
+
+def test_features_are_fitted_beside_the_legend_and_layer_list(catalog):
+    html = rendered(build_map({"parks": parks_gdf()}, catalog=catalog))
+    fit = re.search(r"fitBounds\(\s*(\[\[.*?\]\])\s*,\s*(\{.*?\})\s*\)", html, flags=re.S)
+    assert fit is not None
+    options = json.loads(fit[2])
+    assert options["paddingBottomRight"] == list(render.FIT_PADDING["padding_bottom_right"])
+    assert options["paddingBottomRight"][0] >= 150  # the legend's width, so it hides no feature
+    assert '"zoomSnap": 0.25' in html

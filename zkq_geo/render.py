@@ -396,7 +396,7 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, catalog: Catalog, lang:
         raise OptionError(_TIANDITU_FIX)
     frames = {name: _for_display(name, gdf, basemap) for name, gdf in layers.items()}
     m = folium.Map(location=DEFAULT_CENTER, zoom_start=12, tiles=None, prefer_canvas=True,
-                   control_scale=True)
+                   control_scale=True, zoom_snap=0.25)  # quarter zooms: fit_bounds fills the frame
     _add_basemap(m, basemap, tianditu_key)
     m.get_root().header.add_child(folium.Element(_CSS), name="zkq_css")
     for name, gdf in frames.items():
@@ -711,6 +711,11 @@ def _is_schematic(gdf: gpd.GeoDataFrame) -> bool:
     return "geometry_quality" in gdf.columns and bool((gdf["geometry_quality"] == "schematic").any())
 
 
+#: Leaflet fitBounds padding in pixels: the layer list and the legend sit on the right-hand side,
+#: so the features are fitted into the part of the frame they leave free.
+FIT_PADDING = {"padding_top_left": (16, 16), "padding_bottom_right": (190, 16)}
+
+
 def _fit(m: folium.Map, frames: Iterable[gpd.GeoDataFrame]) -> None:
     bounds = [g.total_bounds for g in frames if len(g)]
     if not bounds:
@@ -718,7 +723,7 @@ def _fit(m: folium.Map, frames: Iterable[gpd.GeoDataFrame]) -> None:
     b = np.array(bounds)
     south, west, north, east = b[:, 1].min(), b[:, 0].min(), b[:, 3].max(), b[:, 2].max()
     m.location = [float((south + north) / 2), float((west + east) / 2)]
-    m.fit_bounds([[float(south), float(west)], [float(north), float(east)]])
+    m.fit_bounds([[float(south), float(west)], [float(north), float(east)]], **FIT_PADDING)
 
 
 _CSS = """<style>
