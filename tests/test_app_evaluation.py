@@ -129,6 +129,13 @@ def test_bad_ledger_is_shown_as_an_error():
     assert any("credit_code" in e.value for e in at.error)
 
 
+def test_an_empty_ledger_is_explained_in_the_ui_language():
+    at = open_page()
+    at.file_uploader(key="eval_upload").set_value(("空.csv", b"", "text/csv")).run()
+    assert not at.exception
+    assert any("是空文件" in e.value for e in at.error), [e.value for e in at.error]
+
+
 def test_english():
     at = open_page()
     at.radio(key="lang").set_value("en").run()

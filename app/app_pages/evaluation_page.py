@@ -89,7 +89,7 @@ def scheme_section() -> tuple[str, str] | None:
     try:
         scheme = ed.scheme(text, origin)
     except SchemeError as exc:
-        st.error(f"{t('eval_scheme_invalid')}{exc}")
+        st.error(f"{t('eval_scheme_invalid')}{exc.text(lang())}")
         return None
     unsourced = unsourced_items(scheme)
     if unsourced:
@@ -212,7 +212,7 @@ def control_section(name: str, content: bytes, units: ed.Units) -> tuple[str | N
     try:
         table = ed.control(name, content, units, *settings, source)
     except ZkqGeoError as exc:
-        st.error(f"{t('error')}{exc}")
+        st.error(f"{t('error')}{exc.text(lang())}")
         return settings
     overall = table["overall"].value_counts()
     c = st.columns(3)
@@ -248,7 +248,7 @@ def main() -> None:
     try:
         ev = ed.evaluation(*args)
     except ZkqGeoError as exc:
-        st.error(f"{t('eval_ledger_invalid')}{exc}")
+        st.error(f"{t('eval_ledger_invalid')}{exc.text(lang())}")
         return
     parcels = results_section(ev, args)
     settings = control_section(name, content, units)
