@@ -269,3 +269,14 @@ def media_files(monkeypatch):
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
     return saved
+
+
+@pytest.fixture
+def fresh_caches():
+    """Empty Streamlit's caches around an AppTest test, so no test sees another's data."""
+    import streamlit as st
+    for cache in (st.cache_data, st.cache_resource):
+        cache.clear()
+    yield
+    for cache in (st.cache_data, st.cache_resource):
+        cache.clear()

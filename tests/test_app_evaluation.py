@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
@@ -22,13 +21,7 @@ UPLOAD = ("统一社会信用代码,企业名称,用地面积（平方米）,税
           "H3,=cmd|' /C calc'!A0,6666.666667,2000000,2000,1000000,自有,113.79,34.71\n").encode("utf-8")
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def open_page(**state) -> AppTest:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import importdata as d
@@ -17,13 +16,9 @@ APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
 
 
 @pytest.fixture(autouse=True)
-def workspace(tmp_path, monkeypatch) -> Path:
+def workspace(tmp_path, monkeypatch, fresh_caches) -> Path:
     monkeypatch.setenv("ZKQ_WORKSPACE", str(tmp_path / "ws"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield tmp_path / "ws"
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return tmp_path / "ws"
 
 
 def import_page() -> AppTest:
