@@ -54,16 +54,11 @@ def map_payload(selection: Selection, shown: tuple[str, ...], basemap: str, colo
                 zoom_to_selection: bool, tianditu_key: str | None) -> dict:
     """The rendered map for these inputs (built and rendered only on a cache miss)."""
     from map_component import map_payload as payload_of
-    from zkq_geo.render import FIT_PADDING, build_map
+    from zkq_geo.render import build_map
     layers = {name: selected(name, selection) for name in shown}
+    focus = tuple(n for n in layers if n in filterable()) if zoom_to_selection else None
     m = build_map(layers, catalog=catalog(), lang=lang, basemap=basemap, color_by=color_by,
-                  tianditu_key=tianditu_key, asset_base_url=ASSET_BASE_URL)
-    if zoom_to_selection:
-        picked = [g for n, g in layers.items() if n in filterable() and len(g)]
-        if picked:
-            minx, miny, maxx, maxy = gpd.GeoDataFrame(
-                {"geometry": [geom for g in picked for geom in g.geometry]}, crs="EPSG:4326").total_bounds
-            m.fit_bounds([[miny, minx], [maxy, maxx]], **FIT_PADDING)
+                  tianditu_key=tianditu_key, asset_base_url=ASSET_BASE_URL, fit_to=focus)
     return payload_of(m)
 
 

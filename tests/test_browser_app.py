@@ -214,3 +214,97 @@ def test_language_switch_relabels_the_choices_and_back(app_url, page, map_frame)
     assert page.locator("[data-testid=stAlert]").filter(has_text="出错了").count() == 0
     assert sidebar.get_by_role("radio", name="产业").is_checked()
     assert sidebar.get_by_role("combobox", name="板块").input_value() == "全部板块"
+
+
+LAYER_LATLNG_BOUNDS_JS = """(fid) => {
+  const m = window[Object.keys(window).find(k => window[k] instanceof L.Map)];
+  let found = null;
+  m.eachLayer(l => { if (l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON)) found = l; });
+  const b = found.getBounds();
+  return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+}"""
+
+# Where a lat/lng is drawn (page coordinates inside the iframe), which element is on top there, and
+# a one-shot "preclick" listener that keeps the latlng Leaflet computes for the next click: the
+# latlng streamlit-folium reports as last_object_clicked, whichever layer is on top there.
+AIM_AT_JS = """([lat, lng]) => {
+  const m = window[Object.keys(window).find(k => window[k] instanceof L.Map)];
+  window.__zkqClicked = null;
+  m.once("preclick", e => { window.__zkqClicked = [e.latlng.lng, e.latlng.lat]; });
+  const p = m.latLngToContainerPoint([lat, lng]).round();
+  const r = m.getContainer().getBoundingClientRect();
+  const top = document.elementFromPoint(r.left + p.x, r.top + p.y);
+  return {x: r.left + p.x, y: r.top + p.y, top: top ? top.tagName : null};
+}"""
+
+AMAP_LABEL = "高德地图（GCJ-02，矢量已偏移对齐）"
+
+
+def app_clicks():
+    """app/clicks.py, the map page's click lookup (app/ is not a package on sys.path)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("zkq_app_clicks", GEODATA.parent / "app" / "clicks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_click_on_amap_basemap_is_shifted_back_to_find_the_park(app_url, page, network, map_frame, save_screenshot):
+    """With the AMap basemap the vectors are drawn in GCJ-02, so Leaflet reports a click in GCJ-02;
+    the map page must shift it back to WGS84 (feature_at(..., datum="gcj02")) to find the park."""
+    from zkq_geo.assets import is_remote_url
+    from zkq_geo.crs import wgs84_to_gcj02
+    from zkq_geo.layers import load_layer
+
+    target = load_layer("parks").gdf.set_index("id").geometry["park_zhenxing"].representative_point()  # WGS84, inside
+    click_lng, click_lat = wgs84_to_gcj02(target.x, target.y)  # where AMap mode draws that point
+    page.goto(app_url)
+    wait_for_count(page, map_frame, ALL_FEATURES)
+    west_wgs84 = map_frame(page).evaluate(LAYER_LATLNG_BOUNDS_JS, "park_zhenxing")[0]
+
+    sidebar = page.locator("[data-testid=stSidebar]")
+    basemap = sidebar.locator("[data-testid=stSelectbox]").filter(has_text="底图").first
+    basemap.scroll_into_view_if_needed()
+    basemap.click()
+    page.get_by_role("option", name=AMAP_LABEL, exact=True).click()
+    deadline = time.monotonic() + 60  # wait for the re-rendered map with the shifted vectors
+    west = west_wgs84
+    while time.monotonic() < deadline and not west > west_wgs84 + 0.004:
+        time.sleep(0.5)
+        try:
+            west = map_frame(page).evaluate(LAYER_LATLNG_BOUNDS_JS, "park_zhenxing")[0]
+        except Exception:  # the iframe is being replaced by the rerun
+            pass
+    assert west == pytest.approx(west_wgs84 + (click_lng - target.x), abs=1e-4), "vectors not shifted to GCJ-02"
+    wait_for_count(page, map_frame, ALL_FEATURES)
+
+    frame = map_frame(page)
+    frame.frame_element().scroll_into_view_if_needed()
+    aim = frame.evaluate(AIM_AT_JS, [click_lat, click_lng])
+    assert aim["top"] == "CANVAS", aim  # not under the legend or layer list
+    box = frame.frame_element().bounding_box()
+    page.mouse.click(box["x"] + aim["x"], box["y"] + aim["y"])
+    frame.wait_for_function("() => window.__zkqClicked !== null", timeout=10_000)
+    clicked_lng, clicked_lat = frame.evaluate("() => window.__zkqClicked")  # GCJ-02, as sent to the app
+
+    pick = page.get_by_role("combobox", name="点击地图要素，或在此选择：")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and pick.input_value() != "振兴科创园":
+        time.sleep(0.5)
+    assert pick.input_value() == "振兴科创园"
+    page.get_by_text("要素详情").first.wait_for()
+    page.locator("[data-testid=stMarkdownContainer] strong", has_text="振兴科创园").first.wait_for(timeout=10_000)
+    save_screenshot(page, "map_amap_click_detail")
+
+    # control: the page's lookup (app/clicks.py) over every shown layer, fed the click Leaflet
+    # reported, finds the park only when it shifts the click back; read as WGS84 the click lands
+    # ~570 m east, outside the park, so without the shift back the panel could not show 振兴科创园
+    shown = {name: load_layer(name).gdf for name in ("zone", "boards", "plates", "parks", "projects")}
+    reported = {"lat": clicked_lat, "lng": clicked_lng}
+    assert app_clicks().clicked_feature(shown, reported, "amap") == "park_zhenxing"
+    assert app_clicks().clicked_feature(shown, reported, "none") not in (None, "park_zhenxing")
+
+    # AMap tiles were asked for and blocked; nothing else left localhost and nothing got through
+    remote = [u for u in network.requests if is_remote_url(u)]
+    assert remote and remote == network.blocked
+    assert all(u.startswith("https://webrd0") and ".is.autonavi.com/" in u for u in network.blocked), network.blocked

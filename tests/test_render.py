@@ -358,3 +358,30 @@ def test_features_are_fitted_beside_the_legend_and_layer_list(catalog):
     assert options["paddingBottomRight"] == list(render.FIT_PADDING["padding_bottom_right"])
     assert options["paddingBottomRight"][0] >= 150  # the legend's width, so it hides no feature
     assert '"zoomSnap": 0.25' in html
+
+
+def fit_calls(html: str) -> list[tuple[list, dict]]:
+    return [(json.loads(b), json.loads(o))
+            for b, o in re.findall(r"fitBounds\(\s*(\[\[.*?\]\])\s*,\s*(\{.*?\})\s*\)", html, flags=re.S)]
+
+
+def test_the_first_view_is_one_fit_applied_without_animation(catalog):
+    # An animated fit leaves Leaflet "zooming" after load: the first hover shows no tooltip and
+    # a second fit is dropped, so zoom-to-selection did nothing. One fit, animate: false.
+    fits = fit_calls(rendered(build_map({"parks": parks_gdf(), "projects": projects_gdf()}, catalog=catalog)))
+    assert len(fits) == 1
+    assert fits[0][1]["animate"] is False
+
+
+def test_fit_to_fits_the_named_layers_only(catalog):
+    layers = {"parks": parks_gdf(), "projects": projects_gdf()}
+    (bounds, _), = fit_calls(rendered(build_map(layers, catalog=catalog, fit_to=["projects"])))
+    assert bounds[0] + bounds[1] == pytest.approx([34.70, 113.80, 34.705, 113.81])
+    (everything, _), = fit_calls(rendered(build_map(layers, catalog=catalog)))
+    assert everything[0][1] == pytest.approx(113.75, abs=1e-4)  # the parks, west of the projects, are in view
+
+
+def test_fit_to_an_empty_or_absent_layer_fits_everything(catalog):
+    layers = {"parks": parks_gdf(), "projects": projects_gdf().iloc[:0]}
+    default = fit_calls(rendered(build_map(layers, catalog=catalog)))
+    assert fit_calls(rendered(build_map(layers, catalog=catalog, fit_to=["projects", "nope"]))) == default

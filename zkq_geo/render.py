@@ -360,7 +360,8 @@ class _Verbatim(Element):
 # ----------------------------------------------------------------------------- the map
 def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, catalog: Catalog, lang: Lang = "zh",
               basemap: Basemap = "none", color_by: ColorBy = "industry", tianditu_key: str | None = None,
-              asset_base_url: str | None = None, simplify_m: float | None = None) -> folium.Map:
+              asset_base_url: str | None = None, simplify_m: float | None = None,
+              fit_to: Iterable[str] | None = None) -> folium.Map:
     """Build a folium map of ``layers``: one toggleable group per layer, legend, notes.
 
     Parameters
@@ -383,6 +384,9 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, catalog: Catalog, lang:
         If given, Leaflet's JS/CSS links point there (:func:`zkq_geo.assets.localize_map`).
     simplify_m : float, optional
         Simplification tolerance (metres) for polygons, see :func:`compact_features`.
+    fit_to : iterable of str, optional
+        Names of the layers the first view fits ("zoom to selection"); by default, and when
+        those layers are empty, all of them.
 
     Raises
     ------
@@ -405,7 +409,8 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, catalog: Catalog, lang:
     if any(_is_schematic(g) for g in frames.values()):
         m.add_child(_HtmlControl(escape_value(SCHEMATIC_NOTE[lang]), "topleft", "zkq-schematic-note"))
     folium.LayerControl(collapsed=False).add_to(m)
-    _fit(m, frames.values())
+    focus = [frames[n] for n in (fit_to or ()) if n in frames and len(frames[n])]
+    _fit(m, focus or list(frames.values()))
     if asset_base_url:
         from zkq_geo.assets import localize_map
         localize_map(m, asset_base_url)
@@ -723,7 +728,29 @@ def _fit(m: folium.Map, frames: Iterable[gpd.GeoDataFrame]) -> None:
     b = np.array(bounds)
     south, west, north, east = b[:, 1].min(), b[:, 0].min(), b[:, 3].max(), b[:, 2].max()
     m.location = [float((south + north) / 2), float((west + east) / 2)]
-    m.fit_bounds([[float(south), float(west)], [float(north), float(east)]], **FIT_PADDING)
+    m.add_child(_FitView([[float(south), float(west)], [float(north), float(east)]]), name="zkq_fit")
+
+
+class _FitView(MacroElement):
+    """The map's first view: one ``fitBounds`` with :data:`FIT_PADDING`, not animated.
+
+    An animated fit leaves Leaflet "zooming" for a moment after load: it ignores the pointer
+    (no tooltip on the first hover) and drops any further ``setView``. One fit, applied at once,
+    is the view the planner sees.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {{ this.options|tojson }});
+{% endmacro %}
+""")
+
+    def __init__(self, bounds: list[list[float]]):
+        super().__init__()
+        self._name = "FitView"
+        self.bounds = bounds
+        self.options = {"paddingTopLeft": list(FIT_PADDING["padding_top_left"]),
+                        "paddingBottomRight": list(FIT_PADDING["padding_bottom_right"]), "animate": False}
 
 
 _CSS = """<style>

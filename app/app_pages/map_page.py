@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import clicks
 import data
 import sidebar
 import state
@@ -11,13 +12,11 @@ import tables
 from i18n import lang, t
 from map_component import show_map
 from zkq_geo.export import EXPORT_FORMATS, MEDIA_TYPES, suggested_filename
-from zkq_geo.render import feature_at
 
 EXPORT_CHOICES = [(f, "wgs84") for f in EXPORT_FORMATS] + [("geojson", "gcj02")]
 EXPORT_LABELS = {("geojson", "wgs84"): "GeoJSON (RFC 7946, WGS84)", ("geojson", "gcj02"): "GeoJSON (GCJ-02, 高德/AMap)",
                  ("gpkg", "wgs84"): "GeoPackage", ("shp", "wgs84"): "Shapefile (zip, UTF-8)",
                  ("csv", "wgs84"): "CSV (UTF-8)", ("xlsx", "wgs84"): "Excel (xlsx)"}
-CLICK_ORDER = ("projects", "parks", "boards", "plates", "zone")
 
 sel = sidebar.selection()
 view = sidebar.view_options()
@@ -42,14 +41,10 @@ with col_map:
     payload = data.map_payload(sel, view.shown, view.basemap, view.color_by, lang(), zoom,
                                data.tianditu_key() if view.basemap == "tianditu" else None)
     clicked = (show_map(payload, key="main_map", height=680) or {}).get("last_object_clicked")
-    if clicked:
-        datum = "gcj02" if view.basemap == "amap" else "wgs84"
-        order = tuple(n for n in shown if n not in CLICK_ORDER) + CLICK_ORDER  # imported layers on top
-        hit = next((fid for n in order if n in shown
-                    for fid in [feature_at(shown[n], clicked["lng"], clicked["lat"], datum=datum)] if fid), None)
-        if hit and hit != st.session_state.get("_last_hit"):
-            st.session_state[state.DETAIL_ID] = hit
-            st.session_state["_last_hit"] = hit
+    hit = clicks.clicked_feature(shown, clicked, view.basemap)  # GCJ-02 clicks shifted back on AMap
+    if hit and hit != st.session_state.get("_last_hit"):
+        st.session_state[state.DETAIL_ID] = hit
+        st.session_state["_last_hit"] = hit
 
 with col_side:
     st.subheader(t("table"))
