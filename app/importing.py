@@ -70,7 +70,7 @@ def report_facts(report: ImportReport, t, lang: str = "zh") -> pd.DataFrame:
         (t("r_features"), str(report.feature_count)),
         (t("r_geometry"), ", ".join(f"{g} × {n}" for g, n in report.geometry_types)),
         (t("r_coords"), ", ".join(report.coordinate_columns or ())),
-        (t("r_encoding"), f"{report.encoding or ''} ({report.encoding_how})" if report.encoding else ""),
+        (t("r_encoding"), f"{report.encoding or ''} ({text_of(report.encoding_how, lang)})" if report.encoding else ""),
         (t("r_crs"), f"{text_of(report.crs, lang)} ({crs_how})" if report.crs else ""),
         (t("r_bounds"), ", ".join(f"{v:.6f}" for v in report.bounds) if report.bounds else ""),
     ]

@@ -49,7 +49,8 @@ def test_report_first_then_import_shows_the_layer_on_the_map(tmp_path, workspace
     at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
     report = facts(at)
     assert report["格式"] == "shapefile" and report["要素数"] == "3"
-    assert report["编码"].startswith("gb18030 (detected") and report["坐标系"].startswith("EPSG:4526")
+    assert report["编码"] == "gb18030 (自动识别：dikuai.dbf 没有 .cpg 文件；文字不是 UTF-8，而是有效的 GB18030/GBK（中文 Windows 常用）)"
+    assert report["坐标系"].startswith("EPSG:4526")
     assert not workspace.exists()  # nothing applied yet
     assert at.text_input(key="imp_name").value == "dikuai"
     at.text_input(key="imp_title").set_value("地块（测试）")
@@ -228,10 +229,10 @@ def test_an_unforeseen_failure_is_still_one_line_and_the_app_keeps_working(tmp_p
 
 def test_encoding_can_be_overridden(tmp_path, workspace):
     at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
-    assert facts(at)["编码"].startswith("gb18030 (detected")
+    assert facts(at)["编码"].startswith("gb18030 (自动识别：")
     at.selectbox(key="imp_encoding").set_value("gbk")
     run(at)
-    assert facts(at)["编码"].startswith("gbk (given")
+    assert facts(at)["编码"] == "gbk (用户指定：由用户选择)"
     at.selectbox(key="imp_encoding").set_value("utf-8")  # GBK bytes read as UTF-8: one line, not garbage
     run(at)
     assert any("无法读取 dikuai.shp" in e.value.replace("\\", "") for e in at.error)

@@ -1,6 +1,8 @@
 """Tests for zkq_geo.crs: datum offsets, shifting frames, area CRS, CRS detection."""
 from __future__ import annotations
 
+import re
+
 import dataclasses
 import warnings
 
@@ -317,6 +319,31 @@ def test_mixed_rows_give_no_crs():
     east, north = zz_projected(crs.GK38_ZONED)
     guess = crs.detect_crs_from_xy(np.append(east, 473_000.0), np.append(north, 3_843_000.0))
     assert guess.crs is None and "1 of 4 rows" in guess.reason
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("x, y, english, chinese", [
+    (*zz_projected(crs.GK38_ZONED), "carries zone number 38", "含带号 38"),
+    (*zz_projected(crs.AREA_CRS), "ASSUMED to be 114E", "【假定】中央经线为 114°E"),
+    (*zz_projected(crs.AREA_CRS)[::-1], "the columns are swapped", "两列顺序颠倒"),
+    ([34.6, 34.7], [113.6, 113.7], "latitudes and the second longitudes", "第一列是纬度"),
+    ([113.6, 113.7], [34.6, 34.7], "longitude/latitude degrees", "中国境内的经纬度"),
+    ([1, 2, 3], [4, 5, 6], "fit no known pattern", "不符合任何已知形式"),
+    ([np.nan], [np.nan], "No finite coordinate pairs", "没有有效的坐标对"),
+])
+def test_detection_reasons_read_in_english_and_in_chinese(x, y, english, chinese):
+    reason = crs.detect_crs_from_xy(x, y).reason
+    assert english in reason and not CJK.search(reason)  # str(): the CLI's and the stored reports' English
+    zh = reason.text("zh")
+    assert chinese in zh and not re.search(r"\b(the|is|are|and)\b", zh)  # no English sentence left in it
+
+
+def test_mixed_rows_reason_in_chinese_names_the_count():
+    east, north = zz_projected(crs.GK38_ZONED)
+    reason = crs.detect_crs_from_xy(np.append(east, 473_000.0), np.append(north, 3_843_000.0)).reason
+    assert "4 行中有 1 行不符合同一坐标系" in reason.text("zh") and "含带号 38" in reason.text("zh")
 
 
 def test_crs_guess_is_frozen():

@@ -51,6 +51,7 @@ def test_gbk_shapefile_in_zone38_with_prefix_imports_with_chinese_names_and_exac
     gdf, report = read_import(d.gbk_shapefile_zip(tmp_path))
     assert report.format == "shapefile" and report.feature_count == 3
     assert report.encoding == "gb18030" and report.encoding_how.startswith("detected")
+    assert report.encoding_how.text("zh").startswith("自动识别：dikuai.dbf 没有 .cpg 文件")  # the app's Chinese
     assert report.crs.startswith("EPSG:4526") and "prj" in report.crs_how
     assert [f for f, _ in report.fields] == ["名称", "用地亩", "编号"]
     assert gdf["名称"].tolist() == [p[0] for p in d.PARCELS] and gdf["name"].tolist() == gdf["名称"].tolist()

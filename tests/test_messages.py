@@ -36,7 +36,7 @@ def test_every_message_has_both_texts_with_the_same_placeholders(key):
 
 def test_chinese_texts_are_chinese():
     layout_only = {k for k, t in MESSAGES.items() if not CJK.search(re.sub(r"\{[^}]*\}", "", t["zh"]))}
-    assert layout_only == {"report_problem", "repair_item"}  # "{source}：{problem}", "{feature}（{reason}）"
+    assert layout_only == {"report_problem", "repair_item", "enc_how"}  # "{source}：{problem}", "{feature}（{reason}）", "{how}：{note}"
 
 
 def test_the_old_datum_warning_is_the_crs_module_constant():

@@ -23,6 +23,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from zkq_geo.errors import CRSError, check_choice
+from zkq_geo.messages import Message, msg
 
 WGS84 = "EPSG:4326"
 CGCS2000 = "EPSG:4490"
@@ -410,14 +411,15 @@ class CRSGuess:
         True when the first column is the northing (or latitude) and the second the easting.
     zone : int or None
         Gauss-Krueger zone number read from an 8-digit easting, else None.
-    reason : str
-        Plain-English explanation, including every assumption made.
+    reason : Message
+        The explanation, including every assumption made: reads as English, ``reason.text("zh")``
+        in Chinese.
     """
 
     crs: str | None
     swapped: bool
     zone: int | None
-    reason: str
+    reason: Message
 
 
 _LON_DEG = (73.0, 136.0)
@@ -449,17 +451,13 @@ def detect_crs_from_xy(x, y) -> CRSGuess:
     ok = np.isfinite(xs) & np.isfinite(ys)
     xs, ys = xs[ok], ys[ok]
     if xs.size == 0:
-        return CRSGuess(None, False, None, "No finite coordinate pairs were given.")
+        return CRSGuess(None, False, None, msg("det_none"))
     mx, my = float(np.median(xs)), float(np.median(ys))
     for swapped, first, second in ((False, xs, ys), (True, ys, xs)):
         code = int(_epsg_codes(np.median(first), np.median(second)))
         if code:
             return _confirm(code, swapped, _epsg_codes(first, second), float(np.median(first)))
-    return CRSGuess(None, False, None, (
-        f"The medians (first column {mx:.10g}, second column {my:.10g}) fit no known pattern: "
-        f"lon/lat degrees in China, a 6-digit easting with a 7-digit northing, or an 8-digit "
-        f"easting with a zone number. Choose the CRS by hand."
-    ))
+    return CRSGuess(None, False, None, msg("det_no_pattern", mx=f"{mx:.10g}", my=f"{my:.10g}"))
 
 
 def _epsg_codes(east, north) -> np.ndarray:
@@ -486,10 +484,7 @@ def _confirm(code: int, swapped: bool, row_codes: np.ndarray, east: float) -> CR
     what = _describe(code, zone, swapped, east)
     misfits = int(np.count_nonzero(row_codes != code))
     if misfits:
-        return CRSGuess(None, swapped, zone, (
-            f"The median point suggests: {what} But {misfits} of {row_codes.size} rows do not "
-            f"fit the same CRS (mixed systems or typos); fix them or choose the CRS by hand."
-        ))
+        return CRSGuess(None, swapped, zone, msg("det_mixed", what=what, misfits=misfits, rows=row_codes.size))
     return CRSGuess(f"EPSG:{code}", swapped, zone, what)
 
 
@@ -501,37 +496,16 @@ def _zone_of(code: int) -> int | None:
     return None
 
 
-def _describe(code: int, zone: int | None, swapped: bool, east: float) -> str:
-    return (_SWAP_NOTES[code == 4326] if swapped else "") + _crs_note(code, zone, east)
+def _describe(code: int, zone: int | None, swapped: bool, east: float) -> Message:
+    note = _crs_note(code, zone, east)
+    return msg("det_swap_lonlat" if code == 4326 else "det_swap_xy", note=note) if swapped else note
 
 
-_SWAP_NOTES = {
-    True: "The first column holds latitudes and the second longitudes: the columns are swapped. ",
-    False: "The first column holds northings (surveyors' X) and the second eastings (Y): "
-    "the columns are swapped. ",
-}
-_OLD_DATUM_NOTE = (
-    "The datum is assumed to be CGCS2000; Xi'an 1980 and Beijing 1954 coordinates look the same "
-    "and must be chosen by hand."
-)
-
-
-def _crs_note(code: int, zone: int | None, east: float) -> str:
+def _crs_note(code: int, zone: int | None, east: float) -> Message:
     if code == 4326:
-        return (
-            "The values are longitude/latitude degrees inside China: read as WGS84 (EPSG:4326; "
-            "CGCS2000 EPSG:4490 agrees to under a metre). Points picked on AMap/Tencent (GCJ-02) "
-            "or Baidu (BD-09) maps are 0.5-1.3 km off and must be converted with shift_gdf."
-        )
+        return msg("det_lonlat")
     if code == 4547:
-        return (
-            f"The 6-digit easting ({east:.0f}) carries no zone number, so the central meridian is "
-            f"ASSUMED to be 114E (3-degree zone 38, correct for Zhengzhou): EPSG:4547, CGCS2000 / "
-            f"3-degree Gauss-Krueger CM 114E. Override the CRS elsewhere if the survey used "
-            f"another central meridian (e.g. a 6-degree zone on 111E). " + _OLD_DATUM_NOTE
-        )
+        return msg("det_gk_no_zone", east=f"{east:.0f}", datum=msg("det_old_datum"))
     width, cm = (3, 3 * zone) if code >= 4513 else (6, 6 * zone - 3)
-    return (
-        f"The 8-digit easting ({east:.0f}) carries zone number {zone}: EPSG:{code}, CGCS2000 / "
-        f"{width}-degree Gauss-Krueger zone {zone} (central meridian {cm}E). " + _OLD_DATUM_NOTE
-    )
+    return msg("det_gk_zone", east=f"{east:.0f}", zone=zone, code=code, width=width, cm=cm,
+               datum=msg("det_old_datum"))

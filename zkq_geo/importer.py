@@ -204,7 +204,8 @@ def _run(path: Path, opts: ImportOptions) -> tuple[gpd.GeoDataFrame | None, Impo
 def _assemble(source: str, raw: _Raw, opts: ImportOptions) -> tuple[gpd.GeoDataFrame | None, ImportReport]:
     base = dict(source=source, format=raw.format, layers=raw.layers, layer=raw.layer,
                 encoding=raw.encoding.encoding if raw.encoding else None,
-                encoding_how=f"{raw.encoding.how}: {raw.encoding.note}" if raw.encoding else "",
+                encoding_how=msg("enc_how", how=msg(f"enc_how_{raw.encoding.how}"), note=raw.encoding.note)
+                if raw.encoding else "",
                 coordinate_columns=raw.coordinate_columns)
     if raw.frame is None or raw.geoms is None:
         described = {} if raw.frame is None else dict(feature_count=len(raw.frame), fields=_fields(raw.frame))

@@ -81,6 +81,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     # ------------------------------------------------------------------ encodings.py
     "encoding_not_supported": {"en": "encoding={encoding!r} is not supported; choose one of: {choices}",
                                "zh": "不支持编码 {encoding!r}；可选：{choices}"},
+    "enc_how": {"en": "{how}: {note}", "zh": "{how}：{note}"},
+    "enc_how_declared": {"en": "declared", "zh": "文件声明"},
+    "enc_how_detected": {"en": "detected", "zh": "自动识别"},
+    "enc_how_given": {"en": "given", "zh": "用户指定"},
+    "enc_how_assumed": {"en": "assumed", "zh": "推定"},
     "enc_chosen": {"en": "chosen by the user", "zh": "由用户选择"},
     "enc_by_cpg": {"en": "by {cpg}", "zh": "由 {cpg} 声明"},
     "enc_by_ldid": {"en": "by the language driver byte of {dbf}", "zh": "由 {dbf} 的语言驱动字节声明"},
@@ -231,6 +236,41 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "zh": "坐标系 {value!r}：PROJ 中没有 {code}；可选：{choices}"},
     "crs_choices": {"en": "auto, wgs84, gcj02 (AMap/高德), bd09 (Baidu/百度) or EPSG:<code> such as EPSG:4526",
                     "zh": "auto（自动）、wgs84、gcj02（高德）、bd09（百度）或 EPSG:<代码>（如 EPSG:4526）"},
+    # ------------------------------------------------------------------ crs.py: why a CRS was detected
+    "det_none": {"en": "No finite coordinate pairs were given.", "zh": "没有有效的坐标对（全为空值、NaN 或无穷大）。"},
+    "det_no_pattern": {"en": "The medians (first column {mx}, second column {my}) fit no known pattern: lon/lat "
+                             "degrees in China, a 6-digit easting with a 7-digit northing, or an 8-digit easting "
+                             "with a zone number. Choose the CRS by hand.",
+                       "zh": "中位数（第一列 {mx}，第二列 {my}）不符合任何已知形式：中国境内的经纬度、6 位东坐标配 7 位"
+                             "北坐标、或含带号的 8 位东坐标。请手动选择坐标系。"},
+    "det_mixed": {"en": "The median point suggests: {what} But {misfits} of {rows} rows do not fit the same CRS "
+                        "(mixed systems or typos); fix them or choose the CRS by hand.",
+                  "zh": "按中位点判断：{what} 但 {rows} 行中有 {misfits} 行不符合同一坐标系（混用坐标系或录入错误）；"
+                        "请修正这些行，或手动选择坐标系。"},
+    "det_swap_lonlat": {"en": "The first column holds latitudes and the second longitudes: the columns are swapped. {note}",
+                        "zh": "第一列是纬度、第二列是经度：两列顺序颠倒。{note}"},
+    "det_swap_xy": {"en": "The first column holds northings (surveyors' X) and the second eastings (Y): the columns "
+                          "are swapped. {note}",
+                    "zh": "第一列是北坐标（测量的 X）、第二列是东坐标（Y）：两列顺序颠倒。{note}"},
+    "det_lonlat": {"en": "The values are longitude/latitude degrees inside China: read as WGS84 (EPSG:4326; CGCS2000 "
+                         "EPSG:4490 agrees to under a metre). Points picked on AMap/Tencent (GCJ-02) or Baidu (BD-09) "
+                         "maps are 0.5-1.3 km off and must be converted with shift_gdf.",
+                   "zh": "数值是中国境内的经纬度：按 WGS84（EPSG:4326）读取（与 CGCS2000 EPSG:4490 相差不到 1 米）。"
+                         "从高德/腾讯（GCJ-02）或百度（BD-09）地图拾取的点偏差 0.5–1.3 公里，须选择 gcj02 或 bd09 转换。"},
+    "det_gk_no_zone": {"en": "The 6-digit easting ({east}) carries no zone number, so the central meridian is ASSUMED "
+                             "to be 114E (3-degree zone 38, correct for Zhengzhou): EPSG:4547, CGCS2000 / 3-degree "
+                             "Gauss-Krueger CM 114E. Override the CRS elsewhere if the survey used another central "
+                             "meridian (e.g. a 6-degree zone on 111E). {datum}",
+                       "zh": "6 位东坐标（{east}）不含带号，因此【假定】中央经线为 114°E（3 度带第 38 带，郑州适用）："
+                             "EPSG:4547，CGCS2000 3 度带高斯-克吕格投影，中央经线 114°E。若测量采用其他中央经线"
+                             "（如 6 度带 111°E），请手动指定坐标系。{datum}"},
+    "det_gk_zone": {"en": "The 8-digit easting ({east}) carries zone number {zone}: EPSG:{code}, CGCS2000 / "
+                          "{width}-degree Gauss-Krueger zone {zone} (central meridian {cm}E). {datum}",
+                    "zh": "8 位东坐标（{east}）含带号 {zone}：EPSG:{code}，CGCS2000 {width} 度带高斯-克吕格投影"
+                          "第 {zone} 带（中央经线 {cm}°E）。{datum}"},
+    "det_old_datum": {"en": "The datum is assumed to be CGCS2000; Xi'an 1980 and Beijing 1954 coordinates look the "
+                            "same and must be chosen by hand.",
+                      "zh": "基准面假定为 CGCS2000；西安 1980 与北京 1954 坐标的数值形式相同，须手动选择。"},
     "crs_how_chosen": {"en": "chosen by the user", "zh": "由用户选择"},
     "crs_how_detected": {"en": "detected from the coordinates: {reason}", "zh": "根据坐标数值识别：{reason}"},
     "crs_how_prj": {"en": "declared by {stem}.prj", "zh": "由 {stem}.prj 声明"},
