@@ -82,7 +82,7 @@ def fields_table(report: ImportReport, t) -> pd.DataFrame:
 
 
 def repairs_table(report: ImportReport, t, lang: str = "zh") -> pd.DataFrame:
-    return pd.DataFrame([(text_of(r.feature, lang), r.reason, r.result) for r in report.repairs],
+    return pd.DataFrame([(text_of(r.feature, lang), text_of(r.reason, lang), r.result) for r in report.repairs],
                         columns=[t("r_feature"), t("r_reason"), t("r_result")])
 
 

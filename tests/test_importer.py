@@ -260,10 +260,31 @@ def test_invalid_polygons_are_repaired_and_reported_by_feature(tmp_path):
     gdf.to_file(tmp_path / "g.geojson", engine="pyogrio")
     out, report = read_import(tmp_path / "g.geojson")
     assert [r.feature for r in report.repairs] == ["feature bad"] and "Self-intersection" in report.repairs[0].reason
+    assert report.repairs[0].reason.text("zh").startswith("自相交[")  # the Chinese UI's repairs table
+    assert any("要素 bad（自相交[" in w.text("zh") for w in report.warnings)
     assert out.geometry.iloc[1].is_valid and out.geometry.iloc[1].geom_type == "MultiPolygon"
     assert out.geometry.iloc[1].area == pytest.approx(0.00005, rel=1e-6) and len(out) == 3  # two triangles
     assert any("feature none: no geometry" in w for w in report.warnings)
     assert out["id"].tolist() == ["ok", "bad", "none"]
+
+
+@pytest.mark.parametrize("geom, english, chinese", [
+    (shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)]), "Self-intersection[", "自相交["),
+    (shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(5, 5), (6, 5), (6, 6), (5, 6)]]),
+     "Hole lies outside shell[", "内环位于外环之外["),
+    (shapely.MultiPolygon([shapely.box(0, 0, 4, 4), shapely.box(1, 1, 2, 2)]), "Nested shells[", "外环相互嵌套["),
+])
+def test_geos_reasons_read_in_chinese_with_the_same_english(geom, english, chinese):
+    from zkq_geo.geomcheck import geos_reason
+    raw = shapely.is_valid_reason(geom)
+    reason = geos_reason(raw)
+    assert reason == raw and reason.startswith(english)  # English exactly as GEOS wrote it
+    assert reason.text("zh").startswith(chinese) and reason.text("zh").endswith(raw[raw.index("["):])
+
+
+def test_an_unknown_geos_reason_passes_through():
+    from zkq_geo.geomcheck import geos_reason
+    assert geos_reason("Something new[1 2]") == "Something new[1 2]"
 
 
 def test_empty_geometries_are_reported_by_feature(tmp_path):

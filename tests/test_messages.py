@@ -198,7 +198,7 @@ REPORTS = {  # name: (file name, content, options, English start, Chinese fragme
         {"type": "Feature", "properties": {"id": "p1"}, "geometry": {"type": "Polygon", "coordinates": [
             [[113.75, 34.72], [113.76, 34.73], [113.76, 34.72], [113.75, 34.73], [113.75, 34.72]]]}}]}),
                  {}, "1 invalid geometries repaired with make_valid: feature p1 (Self-intersection",
-                 "已用 make_valid 修复 1 个无效几何：要素 p1（Self-intersection", "warnings"),
+                 "已用 make_valid 修复 1 个无效几何：要素 p1（自相交[", "warnings"),
     "notes": ("notes.csv", "名称,lon,lat\n甲,113.75,34.72\n", {}, "names taken from column '名称'",
               "名称取自字段 '名称'", "notes"),
     "no id": ("noid.csv", "名称,lon,lat\n甲,113.75,34.72\n", {}, "no id column: features numbered f1..f1",

@@ -27,7 +27,7 @@ class GeometryRepair:
     """One invalid geometry repaired with ``shapely.make_valid``."""
 
     feature: str
-    reason: str
+    reason: str  # GEOS's reason: a Message (English str, ``.text("zh")``) when GEOS's wording is known
     result: str
 
 
@@ -89,7 +89,7 @@ def _repair(arr: np.ndarray, fixable: np.ndarray, labels: list[str], families: l
     repairs = []
     for i in np.flatnonzero(~valid):
         geom = arr[i]
-        reason = shapely.is_valid_reason(geom)
+        reason = geos_reason(shapely.is_valid_reason(geom))
         if FAMILIES.get(geom.geom_type) == "polygon":
             fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
         else:
@@ -97,6 +97,24 @@ def _repair(arr: np.ndarray, fixable: np.ndarray, labels: list[str], families: l
         arr[i] = fixed
         repairs.append(GeometryRepair(labels[i], reason, "empty" if fixed.is_empty else fixed.geom_type))
     return arr, tuple(repairs)
+
+
+_GEOS_REASONS = {  # GEOS's wording -> message key
+    "Self-intersection": "geos_self_intersection", "Ring Self-intersection": "geos_ring_self_intersection",
+    "Too few points in geometry component": "geos_too_few_points",
+    "Hole lies outside shell": "geos_hole_outside_shell", "Holes are nested": "geos_nested_holes",
+    "Interior is disconnected": "geos_interior_disconnected", "Nested shells": "geos_nested_shells",
+    "Duplicate Rings": "geos_duplicate_rings", "Invalid Coordinate": "geos_invalid_coordinate",
+    "Ring is not closed": "geos_ring_not_closed",
+}
+
+
+def geos_reason(reason: str) -> str:
+    """GEOS's reason for an invalid geometry as a bilingual message (same English text), or as
+    given when the wording is unknown: ``"Self-intersection[1 2]"`` -> 自相交[1 2] in Chinese."""
+    what, bracket, rest = reason.partition("[")
+    key = _GEOS_REASONS.get(what.strip())
+    return msg(key, at=bracket + rest) if key else reason
 
 
 def _problems(nonfinite: np.ndarray, families: list[str], counts: Counter, labels: list[str]) -> list[str]:

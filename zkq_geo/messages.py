@@ -227,6 +227,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "geometries_repaired": {"en": "{n} invalid geometries repaired with make_valid: {listed}",
                             "zh": "已用 make_valid 修复 {n} 个无效几何：{listed}"},
     "repair_item": {"en": "{feature} ({reason})", "zh": "{feature}（{reason}）"},
+    # GEOS's reasons for an invalid geometry (shapely.is_valid_reason), {at} = "[x y]" where it is
+    "geos_self_intersection": {"en": "Self-intersection{at}", "zh": "自相交{at}"},
+    "geos_ring_self_intersection": {"en": "Ring Self-intersection{at}", "zh": "环自相交{at}"},
+    "geos_too_few_points": {"en": "Too few points in geometry component{at}", "zh": "几何部件的点数过少{at}"},
+    "geos_hole_outside_shell": {"en": "Hole lies outside shell{at}", "zh": "内环位于外环之外{at}"},
+    "geos_nested_holes": {"en": "Holes are nested{at}", "zh": "内环相互嵌套{at}"},
+    "geos_interior_disconnected": {"en": "Interior is disconnected{at}", "zh": "内部不连通{at}"},
+    "geos_nested_shells": {"en": "Nested shells{at}", "zh": "外环相互嵌套{at}"},
+    "geos_duplicate_rings": {"en": "Duplicate Rings{at}", "zh": "重复的环{at}"},
+    "geos_invalid_coordinate": {"en": "Invalid Coordinate{at}", "zh": "无效坐标{at}"},
+    "geos_ring_not_closed": {"en": "Ring is not closed{at}", "zh": "环未闭合{at}"},
     "repair_left_nothing": {"en": "{features}: nothing was left after the repair (the shape had no area)",
                             "zh": "{features}：修复后几何为空（该图形没有面积）"},
     # ------------------------------------------------------------------ import_crs.py
