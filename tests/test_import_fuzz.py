@@ -9,7 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import shapely
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import importdata as d
@@ -92,6 +92,7 @@ def test_arbitrary_csv_text(text, encoding):
 @FUZZ
 @given(rows=st.lists(st.lists(st.one_of(st.none(), st.text(max_size=12), st.floats(allow_nan=True), st.integers()),
                               max_size=6), max_size=8))
+@example(rows=[["0\n0"]])  # a header cell with a line break: the message stays one line
 def test_arbitrary_sheets(rows):
     with tempfile.TemporaryDirectory(prefix="zkq_fuzz_") as tmp:
         import openpyxl

@@ -92,8 +92,9 @@ class ImportReport:
         if not self.problems:
             return ""
         if len(self.problems) == 1:
-            return msg("report_problem", source=self.source, problem=self.problems[0])
-        return msg("report_problems", source=self.source, problem=self.problems[0], more=len(self.problems) - 1)
+            return _clean(msg("report_problem", source=self.source, problem=self.problems[0]))
+        return _clean(msg("report_problems", source=self.source, problem=self.problems[0],
+                          more=len(self.problems) - 1))  # user text (a header "a\nb") may hold line breaks
 
     def lines(self) -> list[str]:
         """The report as plain text lines (CLI ``inspect --format table``)."""
