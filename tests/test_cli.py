@@ -166,3 +166,10 @@ def test_validate_command_passes():
 def test_python_dash_m_works():
     r = subprocess.run([sys.executable, "-m", "zkq_geo", "layers"], capture_output=True, text=True)
     assert r.returncode == 0 and "parks" in r.stdout
+
+
+def test_an_error_naming_user_text_with_line_breaks_is_one_line(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text('"名\n称",x\n甲,1\n', encoding="utf-8")  # a header cell with a line break
+    r = run("inspect", str(table))
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "名 称" in r.stderr, r.stderr

@@ -85,21 +85,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        print(_one_line(exc), file=sys.stderr)
         return 2
     except OptionError as exc:
-        print(f"zkq-geo: error: {exc}", file=sys.stderr)
+        print(f"zkq-geo: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except ZkqGeoError as exc:
-        print(f"zkq-geo: error: {exc}", file=sys.stderr)
+        print(f"zkq-geo: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0
     except Exception as exc:  # last resort: still one line, no traceback
         if os.environ.get("ZKQ_DEBUG"):
             raise
-        print(f"zkq-geo: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"zkq-geo: internal error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
         return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error's text on one line: names from the user's files may hold line breaks."""
+    return " ".join(str(exc).split())
 
 
 # ----------------------------------------------------------------------------- commands
