@@ -138,6 +138,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "never from floor area; a lower-bound investment (\"over X\") gives a lower-bound intensity. "
               "GeoJSON exports follow RFC 7946 (WGS84 lon/lat); \"GeoJSON (GCJ-02)\" is for AMap tools only."},
     "error": {"zh": "出错了：", "en": "Error: "},
+    "workspace_hidden": {"zh": "导入的图层暂不显示：{problem}", "en": "Imported layers are not shown: {problem}"},
     "col_name": {"zh": "名称", "en": "Name"},
     "col_value": {"zh": "数值", "en": "Value"},
     "col_unit": {"zh": "单位", "en": "Unit"},

@@ -305,3 +305,13 @@ def test_the_user_chooses_left_or_inner_join(tmp_path, workspace):
     run(at)
     preview = at.dataframe[-1].value
     assert preview["name"].tolist() == ["中兴产业园"] and preview["invest_intensity_wan_per_mu"].tolist() == [100.0]
+
+
+def test_a_broken_workspace_index_is_said_on_the_map_page_and_the_shipped_layers_stay(workspace):
+    workspace.mkdir(parents=True)
+    (workspace / "index.json").write_text("{not json", encoding="utf-8")
+    at = AppTest.from_file(APP, default_timeout=120)
+    run(at)
+    said = [w.value for w in at.warning if "导入的图层暂不显示" in w.value]
+    assert len(said) == 1 and "工作区索引" in said[0] and "无法读取" in said[0], [w.value for w in at.warning]
+    assert len(at.dataframe[0].value) == 10 + 36  # parks and projects still listed

@@ -26,6 +26,15 @@ def test_layers_lists_five():
         assert name in r.stdout
 
 
+def test_layers_warns_when_the_workspace_index_is_broken(tmp_path):
+    (tmp_path / "index.json").write_text("{not json", encoding="utf-8")
+    r = subprocess.run([ZKQ, "layers"], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "ZKQ_WORKSPACE": str(tmp_path)})
+    assert r.returncode == 0 and "projects" in r.stdout  # the shipped layers still listed
+    assert r.stderr.startswith("zkq-geo: warning: imported layers not listed: the workspace index")
+    assert r.stderr.count("\n") == 1
+
+
 def test_show_json_filters_by_industry_and_plate_alias():
     r = run("show", "parks", "--industry", "新一代信息技术", "--format", "json")
     rows = json.loads(r.stdout)

@@ -118,6 +118,8 @@ def cmd_layers(args) -> int:
         rows.append({"layer": name, "title_zh": spec.title_zh, "title_en": spec.title_en,
                      "features": len(gdf), "geometry": spec.geometry_type, "geometry_quality": quality})
     _emit(pd.DataFrame(rows), "table")
+    if problem := catalog.extra.get("workspace_problem"):  # the shipped layers are listed anyway
+        print(f"zkq-geo: warning: imported layers not listed: {_one_line(problem)}", file=sys.stderr)
     return 0
 
 

@@ -12,6 +12,7 @@ import tables
 from i18n import lang, t
 from map_component import show_map
 from zkq_geo.export import EXPORT_FORMATS, MEDIA_TYPES, suggested_filename
+from zkq_geo.messages import text_of
 
 EXPORT_CHOICES = [(f, "wgs84") for f in EXPORT_FORMATS] + [("geojson", "gcj02")]
 EXPORT_LABELS = {("geojson", "wgs84"): "GeoJSON (RFC 7946, WGS84)", ("geojson", "gcj02"): "GeoJSON (GCJ-02, 高德/AMap)",
@@ -23,6 +24,8 @@ view = sidebar.view_options()
 shown = {name: data.selected(name, sel) for name in view.shown}
 
 st.title(t("app_title"))
+if problem := data.catalog().extra.get("workspace_problem"):  # imported layers cannot be listed
+    st.warning(t("workspace_hidden", problem=tables.md_text(text_of(problem, lang()))))
 if any((g["geometry_quality"] == "schematic").any() for g in shown.values() if len(g)):
     st.warning(t("schematic_note"))
 
