@@ -23,7 +23,7 @@ def _text(df: pd.DataFrame, column: str) -> pd.Series:
     return df[column].fillna("").astype(str)
 
 
-def _normalise(text: str) -> str:
+def normalise_name(text: str) -> str:
     """Comparison key of a name: case-folded, without whitespace or quote marks."""
     return "".join(str(text).translate(_QUOTES).split()).casefold()
 
@@ -52,7 +52,7 @@ def resolve_industry(text: str, vocabulary: Mapping | Iterable[Mapping]) -> str:
         ``text`` matches no code or label; the message lists the valid codes and labels.
     """
     index, codes = _industry_index(vocabulary)
-    code = index.get(_normalise(text))
+    code = index.get(normalise_name(text))
     if code is None:
         listing = ", ".join(f"{c} ({zh})" if zh else c for c, zh in codes.items())
         raise OptionError(f"industry {text!r} is not in the vocabulary; choose one of: {listing}")
@@ -67,7 +67,7 @@ def _industry_index(vocabulary) -> tuple[dict[str, str], dict[str, str]]:
         codes[code] = zh
         for label in (code, zh, en):
             if label:
-                index[_normalise(label)] = code
+                index[normalise_name(label)] = code
     return index, codes
 
 
@@ -250,12 +250,12 @@ def resolve_plate(plates_df: pd.DataFrame, text: str) -> str:
         the valid ids and names.
     """
     require_columns(plates_df, ("id", "name"), "resolve_plate")
-    key = _normalise(text) if isinstance(text, str) else ""
+    key = normalise_name(text) if isinstance(text, str) else ""
     ids = _text(plates_df, "id").str.strip().tolist()
     names = _text(plates_df, "name").tolist()
     aliases = _text(plates_df, "aliases").tolist() if "aliases" in plates_df else [""] * len(ids)
     for labels in ([[i] for i in ids], [[n] for n in names], [a.split("|") for a in aliases]):
-        found = sorted({pid for pid, own in zip(ids, labels) if key and key in map(_normalise, own)})
+        found = sorted({pid for pid, own in zip(ids, labels) if key and key in map(normalise_name, own)})
         if len(found) == 1:
             return found[0]
         if found:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from zkq_geo.errors import JoinError, SchemaError, check_choice
-from zkq_geo.filters import _normalise as normalise_name  # the name comparison of plate search
+from zkq_geo.filters import normalise_name  # the name comparison of plate search
 from zkq_geo.join import JoinReport, join_attributes, key_text, report_join
 from zkq_geo.messages import Items, msg
 from zkq_geo.metrics import EFFICIENCY_INPUT_COLUMNS, add_efficiency
