@@ -100,8 +100,11 @@ def test_export_shp_zip(tmp_path):
 
 def test_export_gcj02(tmp_path):
     out = tmp_path / "p.geojson"
-    assert run("export", "parks", "--format", "geojson", "--crs", "gcj02", "-o", str(out)).returncode == 0
+    r = run("export", "parks", "--format", "geojson", "--crs", "gcj02", "-o", str(out))
+    assert r.returncode == 0 and "put 'gcj02' in the name" in r.stderr  # p.geojson reads like WGS84
     assert json.loads(out.read_text(encoding="utf-8"))["coordinate_system"] == "GCJ-02"
+    named = run("export", "parks", "--format", "geojson", "--crs", "gcj02", "-o", str(tmp_path / "p_gcj02.geojson"))
+    assert named.returncode == 0 and "note:" not in named.stderr
 
 
 @pytest.mark.parametrize("args, code, text", [

@@ -135,6 +135,9 @@ def cmd_export(args) -> int:
     gdf = _selected(args)
     path = write_export(gdf, args.format, args.output, datum=args.crs, layer_name=args.layer)
     print(f"wrote {len(gdf)} {args.layer} features to {path} ({args.format}, {args.crs})", file=sys.stderr)
+    if args.crs == "gcj02" and "gcj02" not in path.name.lower():  # the app names such files *_gcj02.*
+        print(f"zkq-geo: note: {path.name} holds GCJ-02 (AMap) coordinates; put 'gcj02' in the name so "
+              f"nobody reads it as WGS84", file=sys.stderr)
     return 0
 
 
