@@ -64,6 +64,7 @@ def test_demo_ledger_evaluate_and_export(media_files):
     assert "分类汇总" in subheaders and "A/B/C/D 分类地图" in subheaders and "各组明细" in subheaders
     summary = at.dataframe[0].value
     assert list(summary.iloc[:, 0]) == ["规上企业", "规下企业", "租赁厂房企业（zkq-geo 默认，非公布规则）", "未分组"]
+    assert any(c.value == "规模 = 规上；用地方式 = 自有" for c in at.caption)  # which firms a group holds
     charts = at.get("vega_lite_chart")   # firms by class and land by class, one bar per group
     assert len(charts) == 2
     assert all('"A"' in c.proto.spec and '"D"' in c.proto.spec for c in charts)
@@ -136,6 +137,7 @@ def test_english():
     assert at.title[0].value == "Per-mu evaluation"
     assert any("SYNTHETIC demo ledger" in w.value for w in at.warning)
     assert metric(at, "Graded") == "74"
+    assert any(c.value == "scale = above; land_status = owned" for c in at.caption)
 
 
 def test_summary_by_park_and_control_settings():

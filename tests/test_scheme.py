@@ -108,6 +108,22 @@ def test_minimal_scheme_parses():
     assert s.classes == ("A", "B", "C", "D") and s.columns == ("land_area_mu", "tax_wan")
 
 
+@pytest.mark.parametrize("when, english, chinese", [
+    ("", "land_status = owned", "用地方式 = 自有"),
+    ("{scale: above}", "scale = above; land_status = owned", "规模 = 规上；用地方式 = 自有"),
+    ("{scale: below, land_area_mu: {min: 3}}", "scale = below; land_area_mu ≥ 3; land_status = owned",
+     "规模 = 规下；用地面积 ≥ 3 亩；用地方式 = 自有"),
+    ("{land_status: leased}", "land_status = leased", "用地方式 = 租赁"),
+])
+def test_a_group_says_which_firms_it_evaluates_in_both_languages(when, english, chinese):
+    text = MINIMAL if not when else edited("    indicators:", f"    when: {when}\n    indicators:")
+    if "leased" in when:  # leased firms have no land area to divide by
+        text = text.replace("tax_wan / land_area_mu", "tax_wan / employees")
+    group = parse_scheme(text, "mini.yaml").groups[0]
+    assert group.describe_when() == english
+    assert group.describe_when("zh") == chinese
+
+
 @pytest.mark.parametrize("old, new, message", [
     ("weight: 100", "weight: -5", r"mine.yaml: groups\[0\].indicators\[0\].weight = -5: must be a number > 0"),
     ("weight: 100", "weight: lots", r"indicators\[0\].weight = 'lots': expected a number"),

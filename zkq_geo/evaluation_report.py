@@ -84,7 +84,7 @@ def method_rows(evaluation: Evaluation) -> list[tuple[str, str]]:
                       "straddles a cut; tied firms are listed by credit code, then name"),
     ]
     rows += [(f"分类 classes: {g.id}", s.rule_for(g.id).describe()) for g in s.groups]
-    rows += [(f"分组 group: {g.id}", f"{g.label_zh} / {g.label_en}: {g.describe_when()}" + (f". {g.note}" if g.note else ""))
+    rows += [(f"分组 group: {g.id}", f"{g.label_zh}：{g.describe_when('zh')} / {g.label_en}: {g.describe_when()}" + (f". {g.note}" if g.note else ""))
              for g in s.groups]
     rows += [(f"排除 {code}", f"{zh} / {en}") for code, (zh, en) in REASONS.items()]
     rows.append(("租赁 leased", "firms on leased premises are only evaluated in a group for leased firms, which "
@@ -351,7 +351,7 @@ def evaluation_html(evaluation: Evaluation, *, features: gpd.GeoDataFrame | None
         table = evaluation.group_table(g.id).drop(columns=["group", "reason_code"])
         if len(table):
             parts.append(f"<h2>{html.escape(g.label_zh)} / {html.escape(g.label_en)}</h2>"
-                         f'<p class="meta">{html.escape(g.describe_when())}</p>{_html_table(table, s)}')
+                         f'<p class="meta">{html.escape(g.describe_when("zh"))} / {html.escape(g.describe_when())}</p>{_html_table(table, s)}')
     ungrouped = evaluation.table[evaluation.table["group"] == ""]
     if len(ungrouped):
         parts.append("<h2>未分组 Not grouped</h2>" + _html_table(ungrouped[["credit_code", "name", "excluded_reason"]], s))

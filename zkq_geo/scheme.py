@@ -58,7 +58,7 @@ from zkq_geo.errors import DataSourceError, OptionError, SchemaError
 from zkq_geo.formula import Formula, FormulaError, parse_formula
 from zkq_geo.evaluation_ledger import (
     FIELD_BY_COLUMN, FORMULA_COLUMNS, LAND_STATUS_VALUES, NUMERIC_COLUMNS, SCALE_VALUES, SPECIAL_VALUES,
-    TEXT_COLUMNS,
+    STORAGE_UNITS, TEXT_COLUMNS,
 )
 
 ClassRuleKind = Literal["percentile", "two_stage"]
@@ -110,11 +110,22 @@ class Condition:
             ok &= number < self.below
         return ok
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
+        """``scale = above`` / ``land_area_mu ≥ 3``; in Chinese ``规模 = 规上`` / ``用地面积 ≥ 3 亩``."""
+        zh = lang == "zh"
+        field_ = FIELD_BY_COLUMN.get(self.column)
+        name = field_.label_zh if zh and field_ else self.column
         if self.values is not None:
-            return f"{self.column} = {' | '.join(self.values)}"
-        parts = ([f"≥ {self.min:g}"] if self.min is not None else []) + ([f"< {self.below:g}"] if self.below is not None else [])
-        return f"{self.column} {' and '.join(parts)}"
+            shown = [_VALUE_ZH.get(v, v) for v in self.values] if zh else self.values
+            return f"{name} = {' | '.join(shown)}"
+        unit = f" {STORAGE_UNITS[field_.quantity]}" if zh and field_ and field_.quantity in STORAGE_UNITS else ""
+        parts = ([f"≥ {self.min:g}{unit}"] if self.min is not None else []) + (
+            [f"< {self.below:g}{unit}"] if self.below is not None else [])
+        return f"{name} {(' 且 ' if zh else ' and ').join(parts)}"
+
+
+_VALUE_ZH = {"above": "规上", "below": "规下", "owned": "自有", "leased": "租赁", "utility": "公用事业",
+             "startup": "新建投产"}  # the ledger's stored choices, as the ledger template names them
 
 
 @dataclass(frozen=True)
@@ -169,9 +180,12 @@ class Group:
     def label(self, lang: str = "zh") -> str:
         return self.label_zh if lang == "zh" else self.label_en
 
-    def describe_when(self) -> str:
-        implied = () if any(c.column == "land_status" for c in self.when) else ("land_status = owned",)
-        return "; ".join((*(c.describe() for c in self.when), *implied)) or "all firms"
+    def describe_when(self, lang: str = "en") -> str:
+        """Which firms the group evaluates, e.g. ``scale = above; land_status = owned``."""
+        conditions = list(self.when)
+        if not any(c.column == "land_status" for c in conditions):  # leased firms have their own groups
+            conditions.append(Condition("land_status", ("owned",)))
+        return ("；" if lang == "zh" else "; ").join(c.describe(lang) for c in conditions)
 
 
 @dataclass(frozen=True)

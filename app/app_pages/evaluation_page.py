@@ -183,7 +183,7 @@ def _group_tables(ev) -> None:
                 st.dataframe(_labelled(ungrouped[["credit_code", "name", "excluded_reason", "notes"]], ev),
                              hide_index=True, width="stretch")
                 continue
-            st.caption(g.describe_when())
+            st.caption(g.describe_when(lang()))
             st.dataframe(_labelled(ev.group_table(g.id).drop(columns=["group", "reason_code"]), ev),
                          hide_index=True, width="stretch")
 
