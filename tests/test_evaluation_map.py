@@ -67,3 +67,9 @@ def test_localized_map_fetches_nothing_remote(evaluation):
 def test_needs_a_class_column():
     with pytest.raises(SchemaError, match="'class' column"):
         abcd_map(gpd.GeoDataFrame({"name": ["a"]}, geometry=[Point(0, 0)], crs="EPSG:4326"))
+
+
+def test_the_first_view_is_one_fit_without_animation(evaluation):
+    html = rendered(abcd_map(evaluation_points(evaluation)))
+    fits = re.findall(r"fitBounds\(\s*\[\[.*?\]\]\s*,\s*(\{.*?\})\s*\)", html, flags=re.S)
+    assert len(fits) == 1 and '"animate": false' in fits[0] and '"paddingTopLeft": [20, 20]' in fits[0]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from zkq_geo.errors import SchemaError, check_choice
 from zkq_geo.evaluation_report import CLASS_COLORS
-from zkq_geo.render import compact_features, escape_value
+from zkq_geo.render import compact_features, escape_value, fit_view
 
 Lang = Literal["zh", "en"]
 NO_FIRM = "no_firm"
@@ -110,4 +110,4 @@ def _fit(m: folium.Map, gdf: gpd.GeoDataFrame | None) -> None:
     if gdf is None or not len(gdf):
         return
     minx, miny, maxx, maxy = gdf.to_crs("EPSG:4326").total_bounds
-    m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
+    fit_view(m, miny, minx, maxy, maxx, padding=(20, 20))  # at once: hover works from the first moment

@@ -728,11 +728,11 @@ def _fit(m: folium.Map, frames: Iterable[gpd.GeoDataFrame]) -> None:
     b = np.array(bounds)
     south, west, north, east = b[:, 1].min(), b[:, 0].min(), b[:, 3].max(), b[:, 2].max()
     m.location = [float((south + north) / 2), float((west + east) / 2)]
-    m.add_child(_FitView([[float(south), float(west)], [float(north), float(east)]]), name="zkq_fit")
+    fit_view(m, south, west, north, east)
 
 
 class _FitView(MacroElement):
-    """The map's first view: one ``fitBounds`` with :data:`FIT_PADDING`, not animated.
+    """The map's first view: one ``fitBounds``, not animated (padding in pixels, Leaflet's options).
 
     An animated fit leaves Leaflet "zooming" for a moment after load: it ignores the pointer
     (no tooltip on the first hover) and drops any further ``setView``. One fit, applied at once,
@@ -745,12 +745,21 @@ class _FitView(MacroElement):
 {% endmacro %}
 """)
 
-    def __init__(self, bounds: list[list[float]]):
+    def __init__(self, bounds: list[list[float]], padding_top_left=FIT_PADDING["padding_top_left"],
+                 padding_bottom_right=FIT_PADDING["padding_bottom_right"]):
         super().__init__()
         self._name = "FitView"
         self.bounds = bounds
-        self.options = {"paddingTopLeft": list(FIT_PADDING["padding_top_left"]),
-                        "paddingBottomRight": list(FIT_PADDING["padding_bottom_right"]), "animate": False}
+        self.options = {"paddingTopLeft": list(padding_top_left), "paddingBottomRight": list(padding_bottom_right),
+                        "animate": False}
+
+
+def fit_view(m: folium.Map, south: float, west: float, north: float, east: float, *,
+             padding: tuple[int, int] | None = None) -> None:
+    """Set the first view of ``m`` to these bounds at once (no animation); ``padding`` in pixels on
+    every side, default :data:`FIT_PADDING` (room for the layer list and legend on the right)."""
+    pads = {} if padding is None else {"padding_top_left": padding, "padding_bottom_right": padding}
+    m.add_child(_FitView([[float(south), float(west)], [float(north), float(east)]], **pads), name="zkq_fit")
 
 
 _CSS = """<style>
