@@ -124,6 +124,8 @@ LAND_STATUS_VALUES = {"": "owned", "owned": "owned", "自有": "owned", "自有�
 SPECIAL_VALUES = {"": "", "utility": "utility", "公用事业": "utility", "公益": "utility", "基础设施": "utility",
                   "startup": "startup", "新建": "startup", "新建投产": "startup", "初创": "startup",
                   "投产未满一年": "startup"}
+CHOICE_LABELS_ZH = {"above": "规上", "below": "规下", "owned": "自有", "leased": "租赁", "utility": "公用事业",
+                    "startup": "新建投产"}  # the stored choices as the ledger template names them
 _CHOICES = {"scale": SCALE_VALUES, "land_status": LAND_STATUS_VALUES, "special": SPECIAL_VALUES}
 # Yes/no headers: the answer 是/否 means something different under each question.
 _YES_NO_HEADERS = {"是否规上": {"是": "above", "否": "below"}, "是否租赁": {"是": "leased", "否": "owned"}}

@@ -745,8 +745,7 @@ class _FitView(MacroElement):
 {% endmacro %}
 """)
 
-    def __init__(self, bounds: list[list[float]], padding_top_left=FIT_PADDING["padding_top_left"],
-                 padding_bottom_right=FIT_PADDING["padding_bottom_right"]):
+    def __init__(self, bounds: list[list[float]], padding_top_left, padding_bottom_right):
         super().__init__()
         self._name = "FitView"
         self.bounds = bounds
@@ -758,7 +757,7 @@ def fit_view(m: folium.Map, south: float, west: float, north: float, east: float
              padding: tuple[int, int] | None = None) -> None:
     """Set the first view of ``m`` to these bounds at once (no animation); ``padding`` in pixels on
     every side, default :data:`FIT_PADDING` (room for the layer list and legend on the right)."""
-    pads = {} if padding is None else {"padding_top_left": padding, "padding_bottom_right": padding}
+    pads = FIT_PADDING if padding is None else {"padding_top_left": padding, "padding_bottom_right": padding}
     m.add_child(_FitView([[float(south), float(west)], [float(north), float(east)]], **pads), name="zkq_fit")
 
 

@@ -57,8 +57,8 @@ from zkq_geo.catalog import DEFAULT_GEODATA
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError
 from zkq_geo.formula import Formula, FormulaError, parse_formula
 from zkq_geo.evaluation_ledger import (
-    FIELD_BY_COLUMN, FORMULA_COLUMNS, LAND_STATUS_VALUES, NUMERIC_COLUMNS, SCALE_VALUES, SPECIAL_VALUES,
-    STORAGE_UNITS, TEXT_COLUMNS,
+    CHOICE_LABELS_ZH, FIELD_BY_COLUMN, FORMULA_COLUMNS, LAND_STATUS_VALUES, NUMERIC_COLUMNS, SCALE_VALUES,
+    SPECIAL_VALUES, STORAGE_UNITS, TEXT_COLUMNS,
 )
 
 ClassRuleKind = Literal["percentile", "two_stage"]
@@ -116,16 +116,12 @@ class Condition:
         field_ = FIELD_BY_COLUMN.get(self.column)
         name = field_.label_zh if zh and field_ else self.column
         if self.values is not None:
-            shown = [_VALUE_ZH.get(v, v) for v in self.values] if zh else self.values
+            shown = [CHOICE_LABELS_ZH.get(v, v) for v in self.values] if zh else self.values
             return f"{name} = {' | '.join(shown)}"
         unit = f" {STORAGE_UNITS[field_.quantity]}" if zh and field_ and field_.quantity in STORAGE_UNITS else ""
         parts = ([f"≥ {self.min:g}{unit}"] if self.min is not None else []) + (
             [f"< {self.below:g}{unit}"] if self.below is not None else [])
         return f"{name} {(' 且 ' if zh else ' and ').join(parts)}"
-
-
-_VALUE_ZH = {"above": "规上", "below": "规下", "owned": "自有", "leased": "租赁", "utility": "公用事业",
-             "startup": "新建投产"}  # the ledger's stored choices, as the ledger template names them
 
 
 @dataclass(frozen=True)
