@@ -435,7 +435,7 @@ def _zip(path: Path, members: dict[str, bytes], *, symlink: str | None = None) -
     ("empty.csv", b"", "is empty"),
     ("blank.csv", b"\n\n\n", "holds no cells"),
     ("nul.csv", b"a,b\x00c\n1,2\n", "binary data"),
-    ("bad.gpkg", b"SQLite format 3\x00" + b"\x07" * 200, "cannot read bad.gpkg"),
+    ("bad.gpkg", b"SQLite format 3\x00" + b"\x07" * 200, "bad.gpkg is an SQLite database but not a GeoPackage"),
     ("bad.xlsx", b"PK\x03\x04 not really", "not a readable zip"),
     ("old.xls", b"\xd0\xcf\x11\xe0", "save it as .xlsx"),
     ("x.dwg", b"AC1027", "cannot be imported"),

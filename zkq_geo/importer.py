@@ -16,7 +16,10 @@ collide with what the viewer computes are renamed ``*_original`` and reported; a
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import re
+import sqlite3
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,9 +36,13 @@ from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoErro
 from zkq_geo.geomcheck import GeometryRepair, check_geometries
 from zkq_geo.import_crs import check_crs_choice, region_warnings, resolve_crs
 from zkq_geo.layers import FEATURE_NUMBER_COLUMNS
+from zkq_geo.limits import limit
 from zkq_geo.messages import Items, Message, msg
 from zkq_geo.metrics import FIGURE_QUALIFIERS, INTENSITY
 from zkq_geo.safe_input import check_file, extract_zip
+from zkq_geo.sandbox import run_bounded
+from zkq_geo.shapefile_check import check_shapefile_files
+from zkq_geo.sniff import check_content
 from zkq_geo.sheets import find_coordinate_columns, normalise_column, parse_coordinates, read_sheet
 
 FORMATS = ("geojson", "gpkg", "shapefile", "kml", "csv", "xlsx")
@@ -155,7 +162,8 @@ def inspect_file(path: str | Path, *, layer: str | None = None, crs: str = "auto
     is listed in the report's ``problems`` and ``warnings``. Features without a usable ``id``
     are numbered ``<id_prefix>1``, ``<id_prefix>2``...
     """
-    return _run(Path(path).resolve(), ImportOptions(layer, crs, encoding, x, y, max_bytes, id_prefix).checked())[1]
+    opts = ImportOptions(layer, crs, encoding, x, y, max_bytes, id_prefix).checked()
+    return run_bounded("zkq_geo.importer:run_import", Path(path).resolve(), opts, False, file=Path(path).name)[1]
 
 
 def read_import(path: str | Path, *, layer: str | None = None, crs: str = "auto", encoding: str = "auto",
@@ -165,7 +173,8 @@ def read_import(path: str | Path, *, layer: str | None = None, crs: str = "auto"
 
     Raises :class:`~zkq_geo.errors.SchemaError` with the report's first problem when there is one.
     """
-    gdf, report = _run(Path(path).resolve(), ImportOptions(layer, crs, encoding, x, y, max_bytes, id_prefix).checked())
+    opts = ImportOptions(layer, crs, encoding, x, y, max_bytes, id_prefix).checked()
+    gdf, report = run_bounded("zkq_geo.importer:run_import", Path(path).resolve(), opts, True, file=Path(path).name)
     if report.problems or gdf is None:
         raise SchemaError(report.error_message())
     return gdf, report
@@ -191,15 +200,28 @@ class _Raw:
     problems: list[str] = field(default_factory=list)
 
 
-def _run(path: Path, opts: ImportOptions) -> tuple[gpd.GeoDataFrame | None, ImportReport]:
+def run_import(path: Path, opts: ImportOptions, features: bool = True) -> tuple[gpd.GeoDataFrame | None, ImportReport]:
+    """The import pipeline in this process: :func:`inspect_file` and :func:`read_import` run it in a
+    bounded child (:mod:`zkq_geo.sandbox`); call them, not this. ``features=False`` drops the
+    features from the result (the report is all an inspection needs)."""
     check_file(path, opts.max_bytes)
     fmt = detect_format(path)
     with tempfile.TemporaryDirectory(prefix="zkq_import_") as tmp:
         try:
             raw = _READERS[fmt](path, opts, Path(tmp))
+            _check_vertices(raw, path.name)
         except ZkqGeoError as exc:
             raise type(exc)(_clean(exc.message, tmp, path.parent)) from None
-    return _assemble(path.name, raw, opts)
+    gdf, report = _assemble(path.name, raw, opts)
+    return (gdf if features else None), report
+
+
+def _check_vertices(raw: _Raw, name: str) -> None:
+    if raw.geoms is None:
+        return
+    n = int(shapely.get_num_coordinates(raw.geoms).sum())
+    if n > limit("ZKQ_MAX_VERTICES"):
+        raise DataSourceError(msg("too_many_vertices", file=name, n=n, limit=limit("ZKQ_MAX_VERTICES")))
 
 
 def _assemble(source: str, raw: _Raw, opts: ImportOptions) -> tuple[gpd.GeoDataFrame | None, ImportReport]:
@@ -263,6 +285,7 @@ def _clean(message: str, *folders) -> str:
 def _read_shapefile(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
     if path.suffix.lower() == ".shp":
         return _read_shp(path, [path], opts)
+    check_content(path, "zip")
     files = extract_zip(path, tmp, opts.max_bytes)
     shps = sorted(f for f in files if f.suffix.lower() == ".shp")
     if not shps:
@@ -283,9 +306,15 @@ def _read_shp(source: Path, shps: list[Path], opts: ImportOptions) -> _Raw:
     shp = shps[names.index(opts.layer)] if opts.layer is not None else shps[0]
     if not _sidecar(shp, ".shx"):
         raise DataSourceError(msg("shp_no_shx", shp=shp.name, stem=shp.stem))
+    check_content(shp, "shp")
+    check_content(_sidecar(shp, ".shx"), "shx")
+    checked = check_shapefile_files(shp, _sidecar(shp, ".shx"), _sidecar(shp, ".dbf"))  # nothing lost silently
+    if checked.problems:
+        return _Raw("shapefile", layers=names, layer=shp.stem, problems=list(checked.problems))
     dbf = _sidecar(shp, ".dbf") or shp.with_suffix(".dbf")
     guess = dbf_encoding(dbf, opts.encoding)
     raw = _read_ogr(shp, opts, "shapefile", None, encoding=guess)
+    raw.warnings += [*checked.warnings, *guess.warnings]
     if not _sidecar(shp, ".prj"):
         raw.warnings.append(msg("shp_no_prj", stem=shp.stem))
     if not _sidecar(shp, ".dbf"):
@@ -300,6 +329,7 @@ def _sidecar(shp: Path, suffix: str) -> Path | None:
 
 
 def _read_geojson(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
+    check_content(path, "geojson")
     data = path.read_bytes()
     guess = text_encoding(data, opts.encoding, path.name)
     try:
@@ -314,16 +344,41 @@ def _read_geojson(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
         raise DataSourceError(msg("json_too_deep", file=path.name)) from None
     if not isinstance(doc, dict) or doc.get("type") not in _GEOJSON_TYPES:
         raise DataSourceError(msg("json_not_geojson", file=path.name))
-    target = path
-    if guess.encoding not in ("utf-8", "utf-8-sig"):
-        target = tmp / f"{path.stem}.geojson"
-        target.write_text(text, encoding="utf-8")
-    declared_how = msg("crs_how_geojson_member" if "crs" in doc else "crs_how_geojson")
-    raw = _read_ogr(target, opts, "geojson", declared_how)
+    declared, crs_warning = _geojson_crs(doc)
+    target = tmp / f"{path.stem}.geojson"  # without any crs member: GDAL would fetch a linked one
+    target.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    raw = _read_ogr(target, opts, "geojson", msg("crs_how_geojson_member" if declared else "crs_how_geojson"))
+    raw.declared = declared or raw.declared
     raw.encoding = guess
+    if crs_warning:
+        raw.warnings.append(crs_warning)
     if guess.encoding not in ("utf-8", "utf-8-sig"):
         raw.warnings.append(msg("geojson_not_utf8", encoding=guess.encoding))
     return raw
+
+
+_CRS_NAME = re.compile(r"(?:urn:ogc:def:crs:)?(?:EPSG:(?:[\d.]*:)?(\d+)|OGC:(?:[\d.]*:)?(CRS84))", re.I)
+
+
+def _geojson_crs(doc: dict) -> tuple[CRS | None, str | None]:
+    """Take the ``crs`` members out of a parsed GeoJSON (in place); return the declared CRS when
+    it names an EPSG code or OGC CRS84, else a warning. A link, a URL or any other name is never
+    handed to a parser (GDAL would fetch it)."""
+    member = doc.pop("crs", None)
+    features = doc.get("features")
+    for feature in features if isinstance(features, list) else ():
+        if isinstance(feature, dict):
+            feature.pop("crs", None)
+    if member is None:
+        return None, None
+    props = member.get("properties") if isinstance(member, dict) else None
+    name = props.get("name") if isinstance(props, dict) and member.get("type") == "name" else None
+    match = _CRS_NAME.fullmatch(name.strip()) if isinstance(name, str) else None
+    if match:
+        with contextlib.suppress(Exception):  # an EPSG number PROJ does not know: ignored below
+            return CRS.from_user_input(f"EPSG:{match.group(1)}" if match.group(1) else "OGC:CRS84"), None
+    shown = " ".join(json.dumps(member, ensure_ascii=False).split())[:120]
+    return None, msg("geojson_crs_ignored", crs=shown)
 
 
 _GEOJSON_TYPES = ("FeatureCollection", "Feature", "Point", "MultiPoint", "LineString", "MultiLineString",
@@ -331,22 +386,55 @@ _GEOJSON_TYPES = ("FeatureCollection", "Feature", "Point", "MultiPoint", "LineSt
 
 
 def _read_gpkg(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
-    return _read_ogr(path, opts, "gpkg", None)
+    check_content(path, "gpkg")
+    tables, views = gpkg_layers(path)
+    chosen = (*tables, *views) if opts.layer in views else tables
+    raw = _read_ogr(path, opts, "gpkg", None, names=chosen)
+    if views and opts.layer not in views:
+        raw.warnings.append(msg("gpkg_views_skipped", file=path.name, names=Items(views)))
+    return raw
+
+
+_GPKG_CORE = ("gpkg_contents", "gpkg_spatial_ref_sys", "gpkg_geometry_columns")
+
+
+def gpkg_layers(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(tables, views) listed in a GeoPackage's ``gpkg_contents``, read with SQLite itself
+    (read-only, no query touches a view): a view can hold an endless query, so views are
+    only read when the user chooses one."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)) as db:
+            kinds = dict(db.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')"))
+            bad = [t for t in _GPKG_CORE if kinds.get(t) != "table"]
+            if bad:
+                raise DataSourceError(msg("gpkg_not_geopackage", file=path.name, why=f"{bad[0]}: {kinds.get(bad[0])}"))
+            names = [str(r[0]) for r in db.execute("SELECT table_name FROM gpkg_contents ORDER BY rowid")]
+    except sqlite3.Error as exc:
+        raise DataSourceError(msg("gpkg_not_geopackage", file=path.name, why=str(exc)[:120])) from None
+    return (tuple(n for n in names if kinds.get(n) == "table"), tuple(n for n in names if kinds.get(n) == "view"))
 
 
 def _read_kml(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
     if path.suffix.lower() == ".kmz":
+        check_content(path, "zip")
         kml = [f for f in extract_zip(path, tmp, opts.max_bytes) if f.suffix.lower() == ".kml"]
         if len(kml) != 1:
             raise DataSourceError(msg("kmz_kml_count", file=path.name, n=len(kml)))
         path = kml[0]
+    check_content(path, "kml")
     return _read_ogr(path, opts, "kml", msg("crs_how_kml"))
 
 
 def _read_ogr(path: Path, opts: ImportOptions, fmt: str, declared_how: str | None,
-              encoding: EncodingGuess | None = None) -> _Raw:
-    """Read one layer with pyogrio; several layers and none chosen is a problem, not an error."""
-    layers = tuple(str(name) for name in _guard(lambda: pyogrio.list_layers(path)[:, 0], path))
+              encoding: EncodingGuess | None = None, names: tuple[str, ...] | None = None) -> _Raw:
+    """Read one layer with pyogrio; several layers and none chosen is a problem, not an error.
+
+    The driver is fixed by ``fmt`` where GDAL allows it (``GPKG:``/``GeoJSON:`` prefixes), and
+    the feature count is checked against ``ZKQ_MAX_FEATURES`` before anything is read.
+    ``names`` (GeoPackage) are the layers found without GDAL."""
+    source = f"{_DRIVER_PREFIX[fmt]}{path}" if fmt in _DRIVER_PREFIX else path
+    layers = names if names is not None else tuple(
+        str(name) for name in _guard(lambda: pyogrio.list_layers(source)[:, 0], path))
     if not layers:
         raise DataSourceError(msg("no_layers", file=path.name))
     if fmt in ("gpkg", "kml", "geojson") and len(layers) > 1 and opts.layer is None:
@@ -356,7 +444,10 @@ def _read_ogr(path: Path, opts: ImportOptions, fmt: str, declared_how: str | Non
     if layer not in layers:
         raise OptionError(msg("layer_not_in_file", layer=layer, file=path.name, choices=Items(layers)))
     kwargs = {"encoding": encoding.encoding} if encoding else {}
-    gdf = _guard(lambda: pyogrio.read_dataframe(path, layer=layer, **kwargs), path)
+    count = _guard(lambda: pyogrio.read_info(source, layer=layer, **kwargs)["features"], path)
+    if count > limit("ZKQ_MAX_FEATURES"):
+        raise DataSourceError(msg("too_many_features", file=path.name, n=count, limit=limit("ZKQ_MAX_FEATURES")))
+    gdf = _guard(lambda: pyogrio.read_dataframe(source, layer=layer, **kwargs), path)
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise DataSourceError(msg("layer_is_table", layer=layer, file=path.name))
     if gdf.geometry.name != "geometry":
@@ -367,6 +458,9 @@ def _read_ogr(path: Path, opts: ImportOptions, fmt: str, declared_how: str | Non
     enc = encoding or EncodingGuess("utf-8", "declared", f"{fmt} text is UTF-8")
     return _Raw(fmt, layers=layers, layer=layer, frame=frame, geoms=gdf.geometry.to_numpy(),
                 labels=_feature_labels(frame), declared=declared, declared_how=how, encoding=enc)
+
+
+_DRIVER_PREFIX = {"gpkg": "GPKG:", "geojson": "GeoJSON:"}
 
 
 def _guard(read, path: Path):
