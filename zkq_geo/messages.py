@@ -391,6 +391,71 @@ MESSAGES: dict[str, dict[str, str]] = {
     "layer_saved_again": {"en": "layer {name!r} already existed: saved as version {version}, which is now shown; "
                                 "earlier version(s) {kept} are kept",
                           "zh": "图层 {name!r} 已存在：已保存为版本 {version} 并显示；之前的版本 {kept} 均保留"},
+    # ---- workspace robustness (workspace.py: broken layers, orphans, delete/restore, read-only folder)
+    "ws_broken_file": {"en": "imported layer {name!r} is not shown: {reason}; restore an earlier version (zkq-geo layer "
+                             "restore {name}), import the data again under the same name, or delete the layer (zkq-geo "
+                             "layer delete {name}; both also in the admin section of the Import page)",
+                       "zh": "导入的图层 {name!r} 暂不显示：{reason}；请恢复较早的版本（zkq-geo layer restore {name}）、"
+                             "以同一名称重新导入，或删除该图层（zkq-geo layer delete {name}；两者也可在“导入数据”页的"
+                             "管理区操作）"},
+    "ws_broken_entry": {"en": "imported layer {name!r} is not shown: its entry in the workspace index is damaged "
+                              "({reason}); delete the layer (zkq-geo layer delete {name}, or the admin section of the "
+                              "Import page; its files are kept in trash/) and import it again",
+                        "zh": "导入的图层 {name!r} 暂不显示：工作区索引中该图层的记录已损坏（{reason}）；请删除该图层"
+                              "（zkq-geo layer delete {name}，或在“导入数据”页的管理区操作；文件会保留在 trash/ 中）"
+                              "后重新导入"},
+    "ws_name_bad": {"en": "the workspace index lists a layer {name!r}, which cannot name an imported layer (a shipped "
+                          "layer's name, or not 1-40 lower-case letters, digits and _); remove that entry from "
+                          "index.json in the workspace folder",
+                    "zh": "工作区索引中有名为 {name!r} 的图层，该名称不能用于导入图层（与系统自带图层重名，或不是 1–40 "
+                          "个小写字母、数字或下划线）；请从工作区文件夹的 index.json 中删除这一项"},
+    "ws_entry_not_list": {"en": "it is not a list of versions", "zh": "不是版本列表"},
+    "ws_entry_empty": {"en": "it lists no version", "zh": "没有任何版本"},
+    "ws_record_not_object": {"en": "version record #{n} is not an object", "zh": "第 {n} 条版本记录不是对象"},
+    "ws_record_missing": {"en": "version record #{n} lacks {keys}", "zh": "第 {n} 条版本记录缺少 {keys}"},
+    "ws_record_extra": {"en": "version record #{n} has unknown keys {keys}", "zh": "第 {n} 条版本记录有未知的键 {keys}"},
+    "ws_record_value": {"en": "version record #{n}: {key} is {value}, but should be {expected}",
+                        "zh": "第 {n} 条版本记录：{key} 为 {value}，应为{expected}"},
+    "ws_expect_positive": {"en": "a whole number above 0", "zh": "大于 0 的整数"},
+    "ws_expect_count": {"en": "a whole number, 0 or more", "zh": "不小于 0 的整数"},
+    "ws_expect_text": {"en": "text", "zh": "文本"},
+    "ws_expect_kind": {"en": "'import' or 'join'", "zh": "'import' 或 'join'"},
+    "ws_expect_object": {"en": "an object", "zh": "对象"},
+    "ws_expect_file": {"en": "the path {path}", "zh": "路径 {path}"},
+    "ws_expect_original": {"en": "null or a file under {path}", "zh": "null 或 {path} 下的文件"},
+    "ws_versions_order": {"en": "its version numbers {versions} do not increase", "zh": "版本号 {versions} 不是递增的"},
+    "ws_file_missing": {"en": "its file {file} is missing", "zh": "其文件 {file} 不存在"},
+    "ws_file_not_gpkg": {"en": "its file {file} is not a GeoPackage (damaged or replaced)",
+                         "zh": "其文件 {file} 不是 GeoPackage（已损坏或被替换）"},
+    "ws_file_unreadable": {"en": "its file {file} cannot be read ({error})", "zh": "无法读取其文件 {file}（{error}）"},
+    "ws_file_outside": {"en": "its file {file} leads outside the workspace (a link?)",
+                        "zh": "其文件 {file} 指向工作区之外（是链接？）"},
+    "ws_entry_blocks_save": {"en": "layer {name!r} cannot get a new version: its entry in the workspace index is "
+                                   "damaged ({reason}); delete the layer first (zkq-geo layer delete {name})",
+                             "zh": "图层 {name!r} 无法添加新版本：工作区索引中该图层的记录已损坏（{reason}）；请先删除该图层"
+                                   "（zkq-geo layer delete {name}）"},
+    "workspace_not_writable": {"en": "the workspace folder is not writable ({error}); give the user running zkq-geo "
+                                     "write permission on it, or set ZKQ_WORKSPACE to a folder it may write to",
+                               "zh": "工作区文件夹不可写（{error}）；请给运行 zkq-geo 的用户授予该文件夹的写权限，"
+                                     "或用环境变量 ZKQ_WORKSPACE 指定一个可写的文件夹"},
+    "layer_deleted": {"en": "deleted layer {name!r} ({n} version(s)); its files and index entry are kept in {trash} "
+                            "in the workspace (remove that folder to free the space)",
+                      "zh": "已删除图层 {name!r}（{n} 个版本）；其文件和索引记录保留在工作区的 {trash} 中"
+                            "（删除该文件夹即可释放空间）"},
+    "layer_restored": {"en": "restored version {source} of layer {name!r} as version {version}, which is now shown; "
+                             "every earlier version is kept",
+                       "zh": "已将图层 {name!r} 的版本 {source} 恢复为版本 {version} 并显示；之前的所有版本均保留"},
+    "restore_nothing_earlier": {"en": "layer {name!r} has only version {version}; there is no earlier version to "
+                                      "restore",
+                                "zh": "图层 {name!r} 只有版本 {version}，没有可恢复的较早版本"},
+    "restore_is_current": {"en": "version {version} is already the current version of layer {name!r}; choose an "
+                                 "earlier one: {have}",
+                           "zh": "版本 {version} 已是图层 {name!r} 的当前版本；请选择较早的版本：{have}"},
+    "restore_source_bad": {"en": "version {version} of layer {name!r} cannot be restored: {reason}; choose another "
+                                 "version ({have}) or delete the layer",
+                           "zh": "图层 {name!r} 的版本 {version} 无法恢复：{reason}；请选择其他版本（{have}）或删除该图层"},
+    "orphans_removed": {"en": "removed {n} leftover(s) of an interrupted import from the workspace: {items}",
+                        "zh": "已从工作区删除中断的导入留下的 {n} 个残留文件：{items}"},
     # ------------------------------------------------------------------ join.py, ledger_join.py
     "key_not_unique": {"en": "table key {key!r} is not unique: {keys}; remove or merge the duplicate rows first",
                        "zh": "台账键字段 {key!r} 的值不唯一：{keys}；请先删除或合并重复的行"},
@@ -405,6 +470,153 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "zh": "字段 {column!r} 应为数字；以下不是数字：{cells}；请修改这些单元格（写 50，不要写 约50 或 50亩）"},
     "per_mu_needs_land": {"en": "per-mu figures need a land-area column: choose it (CLI: --land COL)",
                           "zh": "按亩计算需要用地面积字段：请选择用地面积列（命令行：--land 列名）"},
+    # ---- lost data, ledger numbers, zip names
+    "zip_duplicate_entry": {"en": "{file} holds {first!r} and {second!r}: two entries for the same file (paths "
+                                  "compared ignoring case and \\ vs /), so one would overwrite the other; zip each "
+                                  "file once",
+                            "zh": "{file} 中有 {first!r} 和 {second!r}：两个条目指向同一个文件（路径比较时不区分大小写、"
+                                  "不区分 \\ 与 /），解压时一个会覆盖另一个；请每个文件只压缩一次"},
+    "zip_same_name": {"en": "{file} holds {first!r} and {second!r}: two shapefile parts of one name, so which belongs "
+                            "to the layer is ambiguous; zip one layer's files only, or give the two layers "
+                            "different names",
+                      "zh": "{file} 中有 {first!r} 和 {second!r}：两个同名的 Shapefile 组成文件，无法确定哪个属于该图层；"
+                            "请只压缩一个图层的文件，或给两个图层取不同的名称"},
+    "cpg_not_text": {"en": "{cpg} names {name!r}, which is not a text encoding: the .cpg was ignored and the encoding "
+                           "found as if there were none; check the text, or choose the encoding",
+                     "zh": "{cpg} 声明的 {name!r} 不是文字编码：已忽略该 .cpg，按没有 .cpg 的情况识别编码；请核对文字，"
+                           "或手动选择编码"},
+    "shp_header_short": {"en": "{file} holds {size} bytes, less than the 100-byte shapefile header: the file is "
+                               "damaged; export the layer again",
+                         "zh": "{file} 只有 {size} 字节，不足 100 字节的 Shapefile 文件头：文件已损坏；请重新导出该图层"},
+    "shp_file_code": {"en": "{file} does not start with the shapefile file code 9994 (found {code}): the file is "
+                            "damaged or not a shapefile part; export the layer again",
+                      "zh": "{file} 开头不是 Shapefile 文件代码 9994（实为 {code}）：文件已损坏或不是 Shapefile 的组成文件；"
+                            "请重新导出该图层"},
+    "shp_cut_short": {"en": "{file} is cut short: it holds {size} bytes, its header says {declared}; shapes would "
+                            "be lost: export the layer again and zip all its files",
+                      "zh": "{file} 不完整：实有 {size} 字节，文件头声明 {declared} 字节；部分图形会丢失：请重新导出该图层"
+                            "并压缩其全部文件"},
+    "shx_damaged": {"en": "{file} (the shape index) holds {size} bytes, its header says {declared}; it should be a "
+                          "100-byte header plus 8 bytes per shape: the index is damaged, export the layer again",
+                    "zh": "{file}（图形索引）实有 {size} 字节，文件头声明 {declared} 字节；应为 100 字节文件头加每个图形 "
+                          "8 字节：索引已损坏，请重新导出该图层"},
+    "shp_shapes_past_end": {"en": "{shx} indexes {n} shape(s) up to byte {end}, but the .shp holds {size} bytes: the "
+                                  ".shp is cut short and shapes would be lost; export the layer again",
+                            "zh": "{shx} 索引了 {n} 个图形，直到第 {end} 字节，但 .shp 只有 {size} 字节：.shp 不完整，"
+                                  "部分图形会丢失；请重新导出该图层"},
+    "dbf_damaged": {"en": "{file} (the attribute table) has a damaged header ({why}): the features would be imported "
+                          "without their attributes; export the layer again",
+                    "zh": "{file}（属性表）的文件头已损坏（{why}）：要素导入后会丢失属性；请重新导出该图层"},
+    "dbf_why_short": {"en": "{size} bytes, less than the 32-byte header", "zh": "只有 {size} 字节，不足 32 字节的表头"},
+    "dbf_why_version": {"en": "version byte {version} is not a dBASE version",
+                        "zh": "版本字节 {version} 不是 dBASE 版本"},
+    "dbf_why_header_bytes": {"en": "header length {n} bytes, below the minimum of 33 or beyond the {size}-byte file",
+                             "zh": "表头长度为 {n} 字节，小于最小值 33 或超出 {size} 字节的文件"},
+    "dbf_why_no_end": {"en": "the field descriptors do not end with 0x0D within the {n}-byte header",
+                       "zh": "字段描述在 {n} 字节的表头内没有以 0x0D 结束"},
+    "dbf_why_field": {"en": "field descriptor #{n} is not valid (type {type}, length {length})",
+                      "zh": "第 {n} 个字段描述无效（类型 {type}，长度 {length}）"},
+    "dbf_why_record_bytes": {"en": "records of {record} bytes, but the fields need {fields}",
+                             "zh": "每条记录 {record} 字节，但字段共需 {fields} 字节"},
+    "dbf_cut_short": {"en": "{file} (the attribute table) is cut short: it declares {declared} record(s) but holds "
+                            "{whole} complete one(s); attributes would be lost: export the layer again",
+                      "zh": "{file}（属性表）不完整：声明 {declared} 条记录，实际只有 {whole} 条完整记录；属性会丢失："
+                            "请重新导出该图层"},
+    "shp_fewer_records": {"en": "{shapes} shape(s) in {shp}, {records} attribute row(s) in {dbf}: {lost} feature(s) "
+                                "would be dropped or lose their attributes; export the layer again so both files "
+                                "hold every feature",
+                          "zh": "{shp} 有 {shapes} 个图形，{dbf} 只有 {records} 行属性：{lost} 个要素会丢失或失去属性；"
+                                "请重新导出该图层，使两个文件包含全部要素"},
+    "shp_more_records": {"en": "{shapes} shape(s) in {shp}, {records} attribute row(s) in {dbf}: {lost} attribute "
+                               "row(s) have no shape and would be dropped; export the layer again so both files "
+                               "hold every feature",
+                         "zh": "{shp} 只有 {shapes} 个图形，{dbf} 有 {records} 行属性：{lost} 行属性没有对应图形，会被丢弃；"
+                               "请重新导出该图层，使两个文件包含全部要素"},
+    "dbf_deleted_records": {"en": "{n} of the {records} record(s) in {dbf} are marked deleted (the GIS did not pack "
+                                  "the table): those features are not imported",
+                            "zh": "{dbf} 的 {records} 条记录中有 {n} 条标记为已删除（GIS 软件未压缩该表）：这些要素不导入"},
+    "fault_not_finite": {"en": "not a finite number", "zh": "不是有限数值"},
+    "fault_negative": {"en": "negative", "zh": "为负数"},
+    "fault_zero": {"en": "zero", "zh": "为零"},
+    "fault_below_minimum": {"en": "below the minimum land area of {m2} m² ({mu} 亩)",
+                            "zh": "小于用地面积下限 {m2} 平方米（{mu} 亩）"},
+    "bad_figure_cell": {"en": "{row}={value!r} ({fault})", "zh": "{row} 的值 {value!r}（{fault}）"},
+    "bad_figures_column": {"en": "{column!r}: {cells}", "zh": "字段 {column!r}：{cells}"},
+    "ledger_bad_figures": {"en": "impossible figures in the ledger: {columns}; a land area must be at least {m2} m² "
+                                 "and an investment more than 0, money figures must be finite and not negative: fix "
+                                 "these cells (leave a cell empty when the figure is unknown) and join again",
+                           "zh": "台账中有不可能的数值：{columns}；用地面积至少为 {m2} 平方米，投资额须大于 0，金额须为有限"
+                                 "且不为负数：请修改这些单元格（数值未知时留空）后重新连接"},
+    "figure_of_feature": {"en": "{feature}: {column} = {value} ({fault})",
+                          "zh": "{feature}：{column} 的值为 {value}（{fault}）"},
+    "efficiency_not_ranked": {"en": "{n} feature(s) not ranked and not divided, their figures are impossible: {rows}; "
+                                    "fix them in the source data",
+                              "zh": "{n} 个要素的数值不可能成立，不参与排名和计算：{rows}；请在源数据中修改"},
+    # ---- hostile input: limits, content sniffing, bounded reads (limits.py, sniff.py, sandbox.py)
+    "limit_not_number": {"en": "{name}={raw!r} must be a positive whole number (default {default})",
+                         "zh": "环境变量 {name}={raw!r} 应为正整数（默认 {default}）"},
+    "content_gdal_vrt": {"en": "{file} is a GDAL document that names other files or URLs (VRT), not data; "
+                               "it is refused: upload the data file itself",
+                         "zh": "{file} 是引用其他文件或网址的 GDAL 文档（VRT），不是数据文件，已拒绝；请上传数据文件本身"},
+    "content_mismatch": {"en": "{file} should be {kind} but its content is {found}; export the data again in "
+                               "the format its name says",
+                         "zh": "{file} 应为{kind}，但内容是{found}；请按文件名所示格式重新导出数据"},
+    "kind_gpkg": {"en": "a GeoPackage (SQLite)", "zh": " GeoPackage（SQLite）文件"},
+    "kind_shp": {"en": "a shapefile (.shp)", "zh": " Shapefile（.shp）文件"},
+    "kind_shx": {"en": "a shapefile index (.shx)", "zh": " Shapefile 索引（.shx）文件"},
+    "kind_kml": {"en": "a KML document", "zh": " KML 文档"},
+    "kind_geojson": {"en": "a GeoJSON (JSON) text", "zh": " GeoJSON（JSON）文本"},
+    "kind_zip": {"en": "a zip archive", "zh": " zip 压缩包"},
+    "kind_xlsx": {"en": "an Excel workbook (.xlsx)", "zh": " Excel 工作簿（.xlsx）"},
+    "kind_csv": {"en": "a text table", "zh": "文本表格"},
+    "found_sqlite": {"en": "an SQLite database", "zh": " SQLite 数据库"},
+    "found_zip": {"en": "a zip archive", "zh": " zip 压缩包"},
+    "found_shapefile": {"en": "shapefile geometry", "zh": " Shapefile 几何数据"},
+    "found_kml": {"en": "KML", "zh": " KML 文档"},
+    "found_gdal_vrt": {"en": "a GDAL VRT document", "zh": " GDAL VRT 文档"},
+    "found_xml": {"en": "another XML document", "zh": "其他 XML 文档"},
+    "found_json": {"en": "JSON", "zh": " JSON 文本"},
+    "found_text": {"en": "plain text", "zh": "纯文本"},
+    "found_binary": {"en": "binary data of another kind", "zh": "其他二进制数据"},
+    "parse_wall_limit": {"en": "reading {file} took longer than {seconds} s and was stopped; the file may hold an "
+                               "endless query or be too large: simplify or split it (limit: ZKQ_PARSE_CPU_SECONDS)",
+                         "zh": "读取 {file} 超过 {seconds} 秒，已停止；文件可能含无限循环的查询或过大：请简化或拆分"
+                               "（上限：ZKQ_PARSE_CPU_SECONDS）"},
+    "parse_cpu_limit": {"en": "reading {file} used more than {seconds} s of CPU time and was stopped; the file may "
+                              "hold an endless query or be too large: simplify or split it (raise "
+                              "ZKQ_PARSE_CPU_SECONDS for big files you trust)",
+                        "zh": "读取 {file} 占用 CPU 超过 {seconds} 秒，已停止；文件可能含无限循环的查询或过大：请简化或"
+                              "拆分（可信的大文件可提高 ZKQ_PARSE_CPU_SECONDS）"},
+    "parse_memory_limit": {"en": "reading {file} needed more than {mb} MB of memory and was stopped; split the data "
+                                 "(raise ZKQ_PARSE_MEMORY_MB for big files you trust)",
+                           "zh": "读取 {file} 需要超过 {mb} MB 内存，已停止；请拆分数据（可信的大文件可提高 "
+                                 "ZKQ_PARSE_MEMORY_MB）"},
+    "parse_died": {"en": "reading {file} stopped unexpectedly (exit {code}); the file is damaged or needs more than "
+                         "{mb} MB of memory: export it again or split it",
+                   "zh": "读取 {file} 意外中止（退出码 {code}）；文件已损坏或需要超过 {mb} MB 内存：请重新导出或拆分"},
+    "too_many_features": {"en": "{file} holds {n:,} features, more than the limit of {limit:,}; split the layer, "
+                                "or raise ZKQ_MAX_FEATURES",
+                          "zh": "{file} 含 {n:,} 个要素，超过上限 {limit:,}；请拆分图层，或提高 ZKQ_MAX_FEATURES"},
+    "too_many_rows": {"en": "{file} holds about {n:,} rows, more than the limit of {limit:,} features; split the "
+                            "table, or raise ZKQ_MAX_FEATURES",
+                      "zh": "{file} 约有 {n:,} 行，超过要素上限 {limit:,}；请拆分表格，或提高 ZKQ_MAX_FEATURES"},
+    "too_many_vertices": {"en": "{file} holds {n:,} coordinates, more than the limit of {limit:,}; simplify or "
+                                "split the layer, or raise ZKQ_MAX_VERTICES",
+                          "zh": "{file} 含 {n:,} 个坐标点，超过上限 {limit:,}；请简化或拆分图层，或提高 ZKQ_MAX_VERTICES"},
+    "too_many_cells": {"en": "sheet {sheet!r} of {file} holds more than {limit:,} cells (rows x columns, empty ones "
+                             "included); delete empty rows and columns or save the sheet as CSV, or raise "
+                             "ZKQ_MAX_CELLS",
+                       "zh": "{file} 的工作表 {sheet!r} 超过 {limit:,} 个单元格（行×列，含空单元格）；请删除空行空列或"
+                             "另存为 CSV，或提高 ZKQ_MAX_CELLS"},
+    "gpkg_not_geopackage": {"en": "{file} is an SQLite database but not a GeoPackage ({why}); export it again as "
+                                  "GeoPackage",
+                            "zh": "{file} 是 SQLite 数据库但不是 GeoPackage（{why}）；请重新导出为 GeoPackage"},
+    "gpkg_views_skipped": {"en": "{file} also holds view(s) {names}; views are not read unless you choose one "
+                                 "(CLI: --layer NAME), and reading one is bounded in time",
+                           "zh": "{file} 还含视图 {names}；除非您选择（命令行：--layer 名称），视图不会被读取，读取时间受限"},
+    "geojson_crs_ignored": {"en": "the GeoJSON crs member {crs} was ignored (a link or an unknown name is never "
+                                  "fetched or trusted); the CRS was detected from the coordinates instead",
+                            "zh": "已忽略 GeoJSON 的 crs 成员 {crs}（链接或未知名称不会被访问或采信）；坐标系改为根据坐标判断"},
 }
 
 
