@@ -43,7 +43,7 @@ from zkq_geo.safe_input import check_file, extract_zip
 from zkq_geo.sandbox import run_bounded
 from zkq_geo.shapefile_check import check_shapefile_files
 from zkq_geo.sniff import check_content
-from zkq_geo.sheets import find_coordinate_columns, normalise_column, parse_coordinates, read_sheet
+from zkq_geo.sheets import find_coordinate_columns, normalise_column, parse_coordinates, read_sheet_here
 
 FORMATS = ("geojson", "gpkg", "shapefile", "kml", "csv", "xlsx")
 _SUFFIX_FORMAT = {
@@ -483,7 +483,7 @@ def _feature_labels(frame: pd.DataFrame) -> list[str]:
 
 
 def _read_table(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
-    table = read_sheet(path, sheet=opts.layer, encoding=opts.encoding, max_bytes=opts.max_bytes)
+    table = read_sheet_here(path, sheet=opts.layer, encoding=opts.encoding, max_bytes=opts.max_bytes)
     fmt = "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv"
     base = dict(layers=table.sheets, layer=table.sheet, encoding=table.encoding, warnings=list(table.warnings))
     found = (opts.x, opts.y, "given") if opts.x is not None else find_coordinate_columns(list(table.frame.columns))

@@ -8,11 +8,14 @@ columns are parsed as numbers, by :func:`parse_coordinates`.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
 import math
 import re
+import zipfile
+from xml.etree import ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +23,14 @@ import numpy as np
 import pandas as pd
 
 from zkq_geo.encodings import EncodingGuess, text_encoding
-from zkq_geo.errors import DataSourceError, SchemaError
+from zkq_geo.errors import DataSourceError, SchemaError, ZkqGeoError
+from zkq_geo.limits import limit
 from zkq_geo.messages import Items, msg
 from zkq_geo.safe_input import check_file, check_zip
+from zkq_geo.sandbox import run_bounded
 
 HEADER_SEARCH_ROWS = 10
+_MAX_MERGED = 10_000
 _DELIMITERS = ",;\t|"
 # Normalised column names of coordinate pairs, most specific first.
 _COORD_PAIRS = (
@@ -58,7 +64,19 @@ class SheetTable:
 
 def read_sheet(path: str | Path, *, sheet: str | None = None, encoding: str = "auto",
                max_bytes: int | None = None) -> SheetTable:
-    """Read a CSV (.csv/.txt) or Excel (.xlsx/.xlsm) table with every cell as text.
+    """Read a CSV (.csv/.txt) or Excel (.xlsx/.xlsm) table with every cell as text, in a child
+    process bounded in CPU time and memory (:mod:`zkq_geo.sandbox`); see :func:`read_sheet_here`.
+    """
+    return run_bounded("zkq_geo.sheets:read_sheet_here", Path(path).resolve(), sheet=sheet, encoding=encoding,
+                       max_bytes=max_bytes, file=Path(path).name)
+
+
+def read_sheet_here(path: str | Path, *, sheet: str | None = None, encoding: str = "auto",
+                    max_bytes: int | None = None) -> SheetTable:
+    """Read a CSV (.csv/.txt) or Excel (.xlsx/.xlsm) table with every cell as text, in this process.
+
+    Excel is read streaming, at most ``ZKQ_MAX_CELLS`` cells (empty ones included); a CSV with
+    more rows than ``ZKQ_MAX_FEATURES`` is refused before it is parsed.
 
     Parameters
     ----------
@@ -83,29 +101,68 @@ def read_sheet(path: str | Path, *, sheet: str | None = None, encoding: str = "a
         raise DataSourceError(msg("xls_save_as_xlsx", file=path.name))
     else:
         data = path.read_bytes()
+        _check_row_count(data, path.name)
         guess = text_encoding(data, encoding, path.name)
         rows, merged, sheets, name = _csv_rows(data, guess, path.name), [], (), None
     return _table(rows, merged, path.name, sheets, name, guess)
 
 
 # ----------------------------------------------------------------------------- raw rows
+def _check_row_count(data: bytes, name: str) -> None:
+    rows, most = data.count(b"\n"), limit("ZKQ_MAX_FEATURES") + HEADER_SEARCH_ROWS
+    if rows > most:
+        raise DataSourceError(msg("too_many_rows", file=name, n=rows, limit=limit("ZKQ_MAX_FEATURES")))
+
+
 def _excel_rows(path: Path, sheet: str | None):
+    """Rows of one sheet, streamed (openpyxl read-only mode): the sheet's declared size is not
+    trusted, and reading stops at ``ZKQ_MAX_CELLS`` cells."""
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types (KeyError, XML errors...) on damaged files
         raise DataSourceError(msg("xlsx_unreadable", file=path.name, error=type(exc).__name__)) from None
-    sheets = tuple(book.sheetnames)
-    if sheet is not None and sheet not in sheets:
-        raise DataSourceError(msg("sheet_missing", file=path.name, sheet=sheet, sheets=Items(sheets)))
-    ws = book[sheet] if sheet is not None else book.worksheets[0]
-    try:
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    except Exception as exc:
-        raise DataSourceError(msg("sheet_unreadable", sheet=ws.title, file=path.name, error=type(exc).__name__)) from None
-    merged = [(r.min_row, r.max_row, r.min_col, r.max_col, str(r.coord)) for r in ws.merged_cells.ranges]
-    return rows, merged, sheets, ws.title
+    with contextlib.closing(book):
+        sheets = tuple(book.sheetnames)
+        if sheet is not None and sheet not in sheets:
+            raise DataSourceError(msg("sheet_missing", file=path.name, sheet=sheet, sheets=Items(sheets)))
+        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        try:
+            rows = _capped_rows(ws, path.name)
+            merged = _merged_ranges(path, ws._worksheet_path)
+        except ZkqGeoError:
+            raise
+        except Exception as exc:
+            raise DataSourceError(msg("sheet_unreadable", sheet=ws.title, file=path.name,
+                                      error=type(exc).__name__)) from None
+        return rows, merged, sheets, ws.title
+
+
+def _capped_rows(ws, name: str) -> list[list[str]]:
+    ws.reset_dimensions()  # a declared "A1:XFD1048576" would pad every row to 16,384 cells
+    cap, cells, rows = limit("ZKQ_MAX_CELLS"), 0, []
+    for row in ws.iter_rows(values_only=True):
+        cells += max(len(row), 1)
+        if cells > cap:
+            raise DataSourceError(msg("too_many_cells", sheet=ws.title, file=name, limit=cap))
+        rows.append([_cell_text(v) for v in row])
+    return rows
+
+
+def _merged_ranges(path: Path, member: str) -> list[tuple[int, int, int, int, str]]:
+    """The merged ranges of a sheet, read from its XML one element at a time (read-only mode
+    does not keep them)."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    out = []
+    with zipfile.ZipFile(path) as zf, zf.open(member.lstrip("/")) as xml:
+        for _, element in ElementTree.iterparse(xml):
+            if element.tag.endswith("}mergeCell") and len(out) < _MAX_MERGED:
+                r = CellRange(element.get("ref", ""))
+                out.append((r.min_row, r.max_row, r.min_col, r.max_col, str(r.coord)))
+            element.clear()
+    return out
 
 
 def _cell_text(value) -> str:
