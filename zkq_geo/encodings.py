@@ -30,11 +30,12 @@ _CPG_ALIASES = {"utf8": "utf-8", "utf-8": "utf-8", "65001": "utf-8", "936": "gbk
 @dataclass(frozen=True)
 class EncodingGuess:
     """An encoding and how it was found: "declared" (by the file), "given" (by the user),
-    "detected" (by trying the bytes) or "assumed"."""
+    "detected" (by trying the bytes) or "assumed"; ``warnings`` say what was ignored."""
 
     encoding: str
     how: str
     note: str
+    warnings: tuple[str, ...] = ()
 
     def describe(self) -> str:
         return f"{self.encoding} ({self.how}: {self.note})"
@@ -55,14 +56,29 @@ def dbf_encoding(dbf: Path, choice: str = "auto") -> EncodingGuess:
     if choice != "auto":
         return EncodingGuess(choice, "given", msg("enc_chosen"))
     cpg = _sidecar(dbf, ".cpg")
-    if cpg is not None:
-        declared = _cpg_encoding(cpg)
-        if declared:
-            return EncodingGuess(declared, "declared", msg("enc_by_cpg", cpg=cpg.name))
+    declared = _cpg_encoding(cpg) if cpg is not None else None
+    if declared and is_text_encoding(declared):
+        return EncodingGuess(declared, "declared", msg("enc_by_cpg", cpg=cpg.name))
+    ignored = (msg("cpg_not_text", cpg=cpg.name, name=declared),) if declared else ()
     head = dbf.read_bytes()[:_SAMPLE_BYTES] if dbf.is_file() else b""
     if len(head) > 29 and head[29] in _LDID:
-        return EncodingGuess(_LDID[head[29]], "declared", msg("enc_by_ldid", dbf=dbf.name))
-    return _guess(_dbf_text_bytes(head), msg("enc_no_cpg", dbf=dbf.name))
+        return EncodingGuess(_LDID[head[29]], "declared", msg("enc_by_ldid", dbf=dbf.name), ignored)
+    guess = _guess(_dbf_text_bytes(head), msg("enc_no_cpg", dbf=dbf.name))
+    return EncodingGuess(guess.encoding, guess.how, guess.note, ignored)
+
+
+def is_text_encoding(name: str) -> bool:
+    """True if ``name`` is a codec that turns bytes into text (``gbk``, ``cp1252``), not a
+    bytes-to-bytes or text-to-text transform (``base64``, ``hex``, ``zlib``, ``rot13``).
+
+    >>> is_text_encoding("gbk"), is_text_encoding("base64"), is_text_encoding("rot13")
+    (True, False, False)
+    """
+    try:
+        info = codecs.lookup(name)
+        return bool(getattr(info, "_is_text_encoding", True)) and isinstance(b"".decode(info.name), str)
+    except (LookupError, TypeError, ValueError, UnicodeDecodeError):
+        return False
 
 
 def text_encoding(data: bytes, choice: str = "auto", what: str = "the file") -> EncodingGuess:

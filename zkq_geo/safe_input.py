@@ -77,12 +77,39 @@ def safe_filename(name: str, default: str = "upload") -> str:
     return base or default
 
 
+# Files the importer pairs by name (a shapefile's parts): two of one name in a zip are ambiguous.
+PAIRED_SUFFIXES = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
 @dataclass(frozen=True)
 class ZipMember:
-    """One regular file of a checked zip: its path inside the zip and its uncompressed size."""
+    """One regular file of a checked zip: its path inside the zip (the real name, see
+    :func:`member_name`) and its uncompressed size. ``stored`` is the name as ``zipfile``
+    reads it, to open the entry with (empty when the same)."""
 
     name: str
     size: int
+    stored: str = ""
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """The real name of a zip entry.
+
+    Entries without the UTF-8 flag (0x800) are decoded by Python as cp437, so the GBK name
+    ``地块.shp`` written by Chinese Windows shows as ``╡╪┐Θ.shp``. Such names are encoded back
+    to their bytes and decoded as UTF-8 when valid, else as GB18030 (which GBK is part of);
+    names that fit neither stay as Python read them.
+    """
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    raw = name.encode("cp437")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return name
 
 
 def check_zip(path: str | Path, max_bytes: int | None = None) -> list[ZipMember]:
@@ -90,7 +117,9 @@ def check_zip(path: str | Path, max_bytes: int | None = None) -> list[ZipMember]
 
     Refused (``DataSourceError``): not a zip, encrypted members, member paths that are
     absolute or contain ``..``, links and other special files, more than
-    :data:`MAX_ZIP_MEMBERS` members, or a total uncompressed size over the size limit.
+    :data:`MAX_ZIP_MEMBERS` members, a total uncompressed size over the size limit, two
+    entries for one file (same path ignoring case and ``\\`` vs ``/``), or two shapefile parts
+    of one name (``a/pts.dbf`` and ``b/pts.dbf``). Names are the real ones (:func:`member_name`).
     """
     path = Path(path)
     limit = max_upload_bytes() if max_bytes is None else max_bytes
@@ -102,6 +131,7 @@ def check_zip(path: str | Path, max_bytes: int | None = None) -> list[ZipMember]
     if len(infos) > MAX_ZIP_MEMBERS:
         raise DataSourceError(msg("zip_too_many", file=path.name, n=len(infos), limit=MAX_ZIP_MEMBERS))
     members = [m for m in (_checked_member(path.name, info) for info in infos) if m is not None]
+    _check_duplicates(path.name, members)
     total = sum(m.size for m in members)
     if total > limit:
         raise DataSourceError(msg("zip_too_large", file=path.name, size=_mb(total), limit=_mb(limit)))
@@ -109,7 +139,7 @@ def check_zip(path: str | Path, max_bytes: int | None = None) -> list[ZipMember]
 
 
 def _checked_member(zip_name: str, info: zipfile.ZipInfo) -> ZipMember | None:
-    name = info.filename
+    name = member_name(info)
     parts = PurePosixPath(name.replace("\\", "/")).parts
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
         raise DataSourceError(msg("zip_path_escapes", file=zip_name, entry=name))
@@ -120,7 +150,25 @@ def _checked_member(zip_name: str, info: zipfile.ZipInfo) -> ZipMember | None:
         raise DataSourceError(msg("zip_password", file=zip_name, entry=name))
     if info.is_dir():
         return None
-    return ZipMember(name, info.file_size)
+    return ZipMember(name, info.file_size, "" if name == info.filename else info.filename)
+
+
+def _check_duplicates(zip_name: str, members: list[ZipMember]) -> None:
+    """Refuse two entries for one file (same path, ignoring case and \\ vs /: extracting one
+    would overwrite the other) and two shapefile parts of one name in different folders (the
+    importer pairs parts by name, so it could not tell which is meant)."""
+    paths: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for member in members:
+        path = member.name.replace("\\", "/").casefold()
+        if path in paths:
+            raise DataSourceError(msg("zip_duplicate_entry", file=zip_name, first=paths[path], second=member.name))
+        paths[path] = member.name
+        base = path.rsplit("/", 1)[-1]
+        if base.endswith(PAIRED_SUFFIXES):
+            if base in names:
+                raise DataSourceError(msg("zip_same_name", file=zip_name, first=names[base], second=member.name))
+            names[base] = member.name
 
 
 def extract_zip(path: str | Path, folder: str | Path, max_bytes: int | None = None) -> list[Path]:
@@ -138,7 +186,7 @@ def extract_zip(path: str | Path, folder: str | Path, max_bytes: int | None = No
             for member in members:
                 target = _target(folder, member.name, path.name)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                budget -= _copy_limited(zf, member.name, target, budget, path.name, limit)
+                budget -= _copy_limited(zf, member.stored or member.name, target, budget, path.name, limit)
                 written.append(target)
     except DataSourceError:
         raise
