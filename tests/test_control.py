@@ -98,3 +98,14 @@ def test_a_city_class_added_to_the_rules_file_sets_the_investment_minimum(tmp_pa
     assert out["invest_min_wan_per_mu"].tolist() == [400, 200] and out["invest_check"].tolist() == ["fail", "pass"]
     # an explicit minimum overrides the class
     assert control_check(table, rules, city_class="test_class", investment_min_wan_per_mu=250)["invest_check"].tolist() == ["pass", "pass"]
+
+
+def test_impossible_figures_never_pass_a_check():
+    table = pd.DataFrame([
+        firm(land_area_mu=1e-320, control_category="electronics", floor_area_m2=1, investment_wan=1),  # 1/1e-320
+        firm(land_area_mu=-5.0, control_category="electronics", floor_area_m2=9000, investment_wan=3000),
+        firm(control_category="electronics", floor_area_m2=float("inf"), investment_wan=float("inf")),
+    ])
+    out = control_check(table, RULES, investment_min_wan_per_mu=250)
+    assert out[["far_check", "invest_check"]].to_numpy().tolist() == [["no_data", "no_data"]] * 3
+    assert out["overall"].tolist() == ["incomplete"] * 3

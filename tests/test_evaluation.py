@@ -357,3 +357,47 @@ def test_result_columns_follow_the_cli_contract():
     assert ev.result_columns == ["credit_code", "name", "group", "tax_per_mu", "tax_per_kwh", "tax_per_mu_score",
                                  "tax_per_kwh_score", "total_score", "rank", "class", "excluded_reason",
                                  "adjustment_score", "status", "reason_code", "notes"]
+
+
+# ----------------------------------------------------------------------------- impossible figures
+def test_impossible_land_is_excluded_with_the_value_never_divided_never_ranked():
+    rows = ledger({"credit_code": "TINY", "land_area_mu": 1e-320, "tax_wan": 1},   # 1 / 1e-320 would rank first
+                  {"credit_code": "NEG", "land_area_mu": -5, "tax_wan": 50},
+                  {"credit_code": "INF", "land_area_mu": float("inf"), "tax_wan": 50},
+                  {"credit_code": "ZERO", "land_area_mu": 0, "tax_wan": 50},
+                  {"credit_code": "OK", "land_area_mu": 10, "tax_wan": 50},
+                  {"credit_code": "L", "land_status": "leased", "land_area_mu": -5, "tax_wan": 50})
+    t = by_code(evaluate(rows, simple()))
+    assert t.loc[["TINY", "NEG", "INF"], "reason_code"].tolist() == ["invalid_land_area"] * 3
+    assert t.loc["ZERO", "reason_code"] == "no_land_area"          # zero is "no land area", as before
+    assert t.loc["L", "reason_code"] == "leased_no_group"          # leased: land is never used at all
+    assert t.loc[["TINY", "NEG", "INF"], "status"].eq("excluded").all()
+    assert t.loc[["TINY", "NEG", "INF"], ["tax_per_mu", "total_score"]].isna().all().all()
+    assert t["rank"].dropna().to_dict() == {"OK": 1}
+    assert "land_area_mu = -5：为负数 / negative" in t.loc["NEG", "notes"]
+    assert "below the minimum land area of 1 m²" in t.loc["TINY", "notes"]
+    assert t.loc["NEG", "excluded_reason"].endswith("impossible land area (not finite, negative or under 1 m²): "
+                                                    "never divided by")
+
+
+def test_impossible_figures_are_excluded_with_a_note_negative_tax_is_scored():
+    scheme = simple(adjustments="adjustments:\n  - {id: p, label_zh: 加分, label_en: Points, column: 加分}")
+    rows = ledger({"credit_code": "INF", "land_area_mu": 1, "tax_wan": float("inf"), "加分": ""},
+                  {"credit_code": "PTS", "land_area_mu": 1, "tax_wan": 10, "加分": "1e309"},
+                  {"credit_code": "NEG", "land_area_mu": 1, "tax_wan": -5, "加分": "-2"},  # net tax after refunds
+                  {"credit_code": "OK", "land_area_mu": 1, "tax_wan": 20, "加分": ""})
+    t = by_code(evaluate(rows, scheme))
+    assert t.loc[["INF", "PTS"], "reason_code"].tolist() == ["invalid_figure"] * 2
+    assert t.loc[["INF", "PTS"], "total_score"].isna().all() and t["rank"].dropna().to_dict() == {"OK": 1, "NEG": 2}
+    assert "tax_wan = inf：不是有限数值 / not a finite number" in t.loc["INF", "notes"]
+    assert "加分 = inf" in t.loc["PTS", "notes"]
+    assert t.loc["NEG", "total_score"] == pytest.approx(100 * -5 / 10 - 2)
+
+
+def test_negative_energy_is_impossible_and_leaves_the_benchmark_alone():
+    rows = ledger(huangyan_above("A1", 10), huangyan_above("A2", 10, k_tax=2),
+                  huangyan_above("BAD", 10, energy_tce=-1.0))
+    t = by_code(evaluate(rows, load_scheme("huangyan_2022")))
+    assert (t.loc["BAD", "status"], t.loc["BAD", "reason_code"]) == ("excluded", "invalid_figure")
+    assert "energy_tce = -1：为负数 / negative" in t.loc["BAD", "notes"]
+    assert t.loc[["A2", "A1"], "rank"].tolist() == [1, 2]

@@ -103,3 +103,46 @@ def test_acceptance_ledger_by_name_gives_the_hand_computed_intensities(tmp_path)
     got = dict(zip(joined["name"], joined["invest_intensity_wan_per_mu"]))
     assert got == pytest.approx(d.EXPECTED_INTENSITY)
     assert report.join.unmatched_right == ("台账里多出的企业",) and report.join.matched == 3
+
+
+# ----------------------------------------------------------------------------- impossible figures
+def test_impossible_land_and_investment_are_refused_with_every_row_and_reason():
+    layer = _layer(["甲", "乙", "丙", "丁", "戊"])
+    table = pd.DataFrame({"name": ["甲", "乙", "丙", "丁", "戊"], "用地": ["0", "-5", "1e-320", "10", "10"],
+                          "投资": ["100", "100", "100", "1e309", "100"]})
+    units = UnitSpec(land_col="用地", investment_col="投资")
+    with pytest.raises(SchemaError) as caught:
+        join_ledger(layer, table, key="name", units=units)
+    text = str(caught.value)
+    assert "甲='0' (zero)" in text and "乙='-5' (negative)" in text
+    assert "丙='1e-320' (below the minimum land area of 1 m² (0.0015 亩))" in text
+    assert "'投资': 丁='1e309' (not a finite number)" in text and "戊" not in text
+    zh = caught.value.text("zh")
+    assert "甲 的值 '0'（为零）" in zh and "丁 的值 '1e309'（不是有限数值）" in zh and "台账中有不可能的数值" in zh
+
+
+@pytest.mark.parametrize("land_unit, land, money, fault", [
+    ("m2", "0.5", "100", "below the minimum"),   # 0.5 m2 = 0.00075 亩: under 1 m2
+    ("mu", "inf", "100", "not a finite number"),
+    ("mu", "10", "0", "zero"),                  # no investment is not an investment intensity of 0
+    ("mu", "10", "-1", "negative"),
+])
+def test_each_impossible_figure_is_refused(land_unit, land, money, fault):
+    table = pd.DataFrame({"name": ["甲"], "用地": [land], "投资": [money]})
+    units = UnitSpec(land_col="用地", land_unit=land_unit, investment_col="投资")
+    with pytest.raises(SchemaError, match=f"impossible figures in the ledger: .*{fault}"):
+        join_ledger(_layer(["甲"]), table, key="name", units=units)
+
+
+def test_per_mu_money_must_be_finite_and_not_negative_zero_is_fine():
+    layer = _layer(["甲", "乙"])
+    units = UnitSpec(land_col="用地", per_mu_cols=("税收",))
+    ok = pd.DataFrame({"name": ["甲", "乙"], "用地": ["10", "10"], "税收": ["0", "5"]})
+    joined, _ = join_ledger(layer, ok, key="name", units=units)
+    assert joined["税收_wan_per_mu"].tolist() == [0.0, 0.5]
+    bad = ok.assign(税收=["-3", "inf"])
+    with pytest.raises(SchemaError, match="'税收': 甲='-3' \\(negative\\), 乙='inf' \\(not a finite number\\)"):
+        join_ledger(layer, bad, key="name", units=units)
+    # a row the layer does not have is not joined, so its figure is not checked
+    extra = pd.DataFrame({"name": ["甲", "乙", "外"], "用地": ["10", "10", "-1"], "税收": ["1", "1", "1"]})
+    assert len(join_ledger(layer, extra, key="name", units=units)[0]) == 2

@@ -13,8 +13,11 @@ from shapely.geometry import Point
 
 from zkq_geo.errors import OptionError, SchemaError
 from zkq_geo.metrics import (
+    MIN_LAND_AREA_MU,
     add_efficiency,
     classify_abcd,
+    figure_faults,
+    impossible_figures,
     rank_by_intensity,
     summarize_efficiency,
     zone_per_mu,
@@ -360,3 +363,66 @@ def test_classify_counts_match_cuts(n, cuts):
     shares = [cuts[0], cuts[1] - cuts[0], cuts[2] - cuts[1], 1 - cuts[2]]
     for label, share in zip("ABCD", shares):
         assert abs((classes == label).sum() - share * n) < 1 + 1e-9
+
+
+# ----------------------------------------------------------------------------- impossible figures
+IMPOSSIBLE = [
+    # id, investment_yi, land_area_mu: every one is left out, never ranked, never divided
+    ("inf_invest", float("inf"), 10.0),
+    ("tiny_land", 1.0, 1e-320),        # a denormal: 1 x 10000 / 1e-320 would be inf
+    ("neg_land", 2.0, -5.0),
+    ("zero_land", 2.0, 0.0),
+    ("zero_invest", 0.0, 10.0),
+    ("neg_invest", -1.0, 10.0),
+    ("inf_land", 2.0, float("inf")),
+]
+
+
+def test_impossible_figures_are_never_divided_nor_ranked():
+    rows = [{"id": i, "investment_yi": v, "investment_qualifier": "exact", "land_area_mu": m,
+             "land_area_qualifier": "exact"} for i, v, m in IMPOSSIBLE]
+    df = features(rows + [{"id": "ok", "investment_yi": 5.0, "land_area_mu": 10.0}])
+    out = add_efficiency(df)
+    assert out.set_index("id")["invest_intensity_wan_per_mu"].dropna().to_dict() == {"ok": 5000.0}
+    ranked = rank_by_intensity(df)
+    assert ranked["id"].iloc[0] == "ok" and ranked["intensity_rank"].tolist()[0] == 1
+    assert ranked["intensity_rank"].iloc[1:].isna().all()
+    summary = summarize_efficiency(df, by="layer").iloc[0]
+    assert summary["intensity_count"] == 1 and summary["invest_intensity_wan_per_mu"] == pytest.approx(5000.0)
+
+
+def test_an_existing_inf_intensity_is_not_ranked_and_not_graded():
+    df = pd.DataFrame({"id": ["a", "b", "c"], "invest_intensity_wan_per_mu": [float("inf"), 5.0, -float("inf")]})
+    assert rank_by_intensity(df)["intensity_rank"].tolist()[:1] == [1]
+    assert rank_by_intensity(df)["id"].iloc[0] == "b"
+    assert classify_abcd([float("inf"), 1.0, 2.0]).tolist() == ["", "B", "A"]
+
+
+def test_land_just_above_the_minimum_is_used():
+    df = features([{"id": "x", "investment_yi": 1.0, "land_area_mu": MIN_LAND_AREA_MU}])
+    assert add_efficiency(df)["invest_intensity_wan_per_mu"].iloc[0] == pytest.approx(1e4 / MIN_LAND_AREA_MU)
+    assert figure_faults([MIN_LAND_AREA_MU * 0.99], "land").tolist() == ["below_minimum"]
+
+
+def test_impossible_figures_names_each_feature_and_reason_in_both_languages():
+    df = features([{"id": i, "name": f"名{i}", "investment_yi": v, "land_area_mu": m} for i, v, m in IMPOSSIBLE[:3]]
+                  + [{"id": "ok", "investment_yi": 5.0, "land_area_mu": 10.0}])
+    message = impossible_figures(df)
+    assert message.startswith("3 feature(s) not ranked")
+    assert "inf_invest 名inf_invest: investment_yi = inf (not a finite number)" in message
+    assert "neg_land 名neg_land: land_area_mu = -5 (negative)" in message and "ok" not in message
+    assert "tiny_land 名tiny_land: land_area_mu = 9.99989e-321 (below the minimum land area of 1 m²" in message
+    assert "neg_land 名neg_land：land_area_mu 的值为 -5（为负数）" in message.text("zh")
+    assert message.text("zh").startswith("3 个要素的数值不可能成立")
+    assert impossible_figures(features([{"id": "ok", "investment_yi": 5.0, "land_area_mu": 10.0}])) is None
+
+
+def test_figure_faults_rules():
+    values = [10.0, 0.0, -1.0, float("inf"), -float("inf"), NAN, 1e-9]
+    assert figure_faults(values, "land").tolist() == ["", "zero", "negative", "not_finite", "not_finite", "",
+                                                      "below_minimum"]
+    assert figure_faults(values, "investment").tolist() == ["", "zero", "negative", "not_finite", "not_finite", "", ""]
+    assert figure_faults(values, "amount").tolist() == ["", "", "negative", "not_finite", "not_finite", "", ""]
+    assert figure_faults(values, "signed").tolist() == ["", "", "", "not_finite", "not_finite", "", ""]
+    with pytest.raises(OptionError, match="rule"):
+        figure_faults(values, "money")

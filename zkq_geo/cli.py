@@ -155,6 +155,8 @@ def cmd_efficiency(args) -> int:
     else:
         ranked = metrics.rank_by_intensity(pd.DataFrame(gdf))
         table = ranked[[c for c in EFFICIENCY_COLUMNS if c in ranked.columns]]
+    if args.layer != "zone" and (left_out := metrics.impossible_figures(pd.DataFrame(gdf))):
+        print(f"zkq-geo: warning: {_one_line(left_out)}", file=sys.stderr)
     _emit(table, args.format)
     return 0
 

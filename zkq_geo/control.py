@@ -9,8 +9,8 @@ Four checks per enterprise or project, with the rules in ``geodata/control_indic
   that depends on the city class (城市等别), which is a setting: give the minimum directly or
   add the class to the rules file.
 
-Each check gives ``pass``, ``fail``, ``no_data`` (a figure is missing or land area is not
-positive), ``no_rule`` (no minimum for this industry or city class) or ``unknown`` (the
+Each check gives ``pass``, ``fail``, ``no_data`` (a figure is missing or impossible: land area
+not finite, not positive or under 1 m2, a ratio not finite), ``no_rule`` (no minimum for this industry or city class) or ``unknown`` (the
 investment is a lower bound such as "超30亿" and the lower bound is below the minimum).
 Floor area is only ever the numerator of the floor-area ratio, never a per-mu denominator.
 """
@@ -26,6 +26,7 @@ import yaml
 
 from zkq_geo.catalog import DEFAULT_GEODATA
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError
+from zkq_geo.metrics import figure_faults
 from zkq_geo.units import M2_PER_MU, WAN_PER_YI
 
 CHECK_RESULTS = ("pass", "fail", "no_data", "no_rule", "unknown")
@@ -123,8 +124,8 @@ def control_check(df: pd.DataFrame, rules: ControlRules, *, city_class: str | No
         known = ", ".join(rules.city_classes) or "none are configured"
         raise OptionError(f"city_class={city_class!r} has no investment minimums in the rules ({known}); "
                           "give investment_min_wan_per_mu instead, or add the class to control_indicators.yaml")
-    land_m2 = _number(df, "land_area_mu") * M2_PER_MU
-    land_m2 = land_m2.where(land_m2 > 0)
+    land_mu = _number(df, "land_area_mu")
+    land_m2 = (land_mu * M2_PER_MU).where(figure_faults(land_mu, "land") == "")  # never divide by 1e-320 or -5
     categories = _categories(df, rules)
     out = df[[c for c in _ID_COLUMNS if c in df.columns]].copy().reset_index(drop=True)
     out["category"] = [c.key if c else "" for c in categories]
@@ -163,7 +164,7 @@ def _categories(df: pd.DataFrame, rules: ControlRules) -> list[ControlCategory |
 def _ratio_check(out: pd.DataFrame, name: str, value_column: str, value: pd.Series, limit: np.ndarray,
                  at_least: bool) -> None:
     limit_column = {"far": "far_min", "coverage": "coverage_min", "admin": "admin_max"}[name]
-    v = value.to_numpy(dtype="float64")
+    v = _finite(value.to_numpy(dtype="float64"))
     ok = v >= limit - 1e-12 if at_least else v <= limit + 1e-12
     out[value_column] = v
     out[limit_column] = limit
@@ -176,7 +177,7 @@ def _invest_check(out, df, land_m2, categories, rules: ControlRules, city_class,
         invest = _number(df, "investment_yi") * WAN_PER_YI
     qualifier = (df["investment_qualifier"].fillna("").astype(str).reset_index(drop=True)
                  if "investment_qualifier" in df.columns else pd.Series("", index=range(len(df))))
-    intensity = (invest / (land_m2 / M2_PER_MU)).to_numpy(dtype="float64")
+    intensity = _finite((invest / (land_m2 / M2_PER_MU)).to_numpy(dtype="float64"))
     table = rules.investment_min_wan_per_mu.get(city_class or "", {})
     limit = np.array([explicit if explicit is not None else table.get(c.key if c else "", table.get("default", np.nan))
                       for c in categories], dtype="float64")
@@ -186,6 +187,11 @@ def _invest_check(out, df, land_m2, categories, rules: ControlRules, city_class,
     out["invest_min_wan_per_mu"] = limit
     out["invest_check"] = np.select([np.isnan(limit), np.isnan(intensity), ok, lower_bound],
                                     ["no_rule", "no_data", "pass", "unknown"], default="fail")
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    """NaN (no data) for inf: an impossible figure never passes a check."""
+    return np.where(np.isfinite(values), values, np.nan)
 
 
 def _overall(out: pd.DataFrame) -> None:

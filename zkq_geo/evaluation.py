@@ -7,10 +7,14 @@ nothing here reads files or draws. The rules, in the order they are applied:
    Firms on leased premises (``land_status = leased``) only fall in groups that explicitly admit
    leased firms, and those groups never use land area; other groups take owned land only.
 2. **Exclusions** (status ``excluded``, with ``reason_code`` and ``excluded_reason``):
-   owned land missing or zero (``no_land_area``; floor area is never used instead); leased firm
-   but no leased group (``leased_no_group``); no group matches (``no_group``); utilities and
-   start-ups when the scheme says ``special_firms: exclude`` (``special_excluded``); an
-   indicator that cannot be computed when the scheme says ``missing_values: exclude``.
+   owned land missing or zero (``no_land_area``; floor area is never used instead); owned land
+   impossible: not finite, negative or under 1 m2 (``invalid_land_area``, never divided by);
+   leased firm but no leased group (``leased_no_group``); no group matches (``no_group``);
+   utilities and start-ups when the scheme says ``special_firms: exclude`` (``special_excluded``);
+   a figure the firm's group or an adjustment reads that is impossible: not finite, or negative
+   where it cannot be (``invalid_figure``; tax and value added may be negative); an indicator
+   that cannot be computed when the scheme says ``missing_values: exclude``. ``notes`` name the
+   impossible figure and its value.
 3. **Rated, not graded** (status ``rated``): utilities and start-ups (``special``) get scores
    but no rank and no class (DOMAIN.md section 4).
 4. **Scores.** item score = weight x value / benchmark, then the optional floor and cap; an
@@ -35,7 +39,7 @@ import pandas as pd
 from zkq_geo.errors import SchemaError, check_choice
 from zkq_geo.formula import evaluate_formula
 from zkq_geo.join import JoinReport, join_attributes
-from zkq_geo.metrics import classify_abcd
+from zkq_geo.metrics import classify_abcd, fault_message, figure_faults
 from zkq_geo.scheme import TOTAL_SCORE, ClassRule, Group, Indicator, Scheme
 
 SummaryKey = Literal["group", "park", "plate", "industry"]
@@ -44,6 +48,10 @@ STATUSES = ("graded", "rated", "excluded")
 UNASSIGNED = "unassigned"
 REASONS = {
     "no_land_area": ("用地面积缺失或为零（不以建筑面积代替）", "missing or zero land area (floor area is never used instead)"),
+    "invalid_land_area": ("用地面积不可能成立（非有限数、负数或小于 1 平方米），不作分母",
+                          "impossible land area (not finite, negative or under 1 m²): never divided by"),
+    "invalid_figure": ("数据不可能成立（非有限数，或不应为负的数值为负数），见备注",
+                       "impossible figure (not finite, or negative where it cannot be): see notes"),
     "leased_no_group": ("租赁厂房企业：方案未设租赁组", "leased premises: the scheme has no group for leased firms"),
     "no_group": ("不属于方案的任何评价组", "no group of the scheme matches"),
     "special_rated": ("公用事业或新建投产企业：只评分、不分类", "utility or start-up: rated, not graded"),
@@ -57,6 +65,9 @@ CONTRACT_TAIL = (TOTAL_SCORE, "rank", "class", "excluded_reason")
 EXTRA_COLUMNS = tuple(c for c in TAIL_COLUMNS if c not in CONTRACT_TAIL)
 PER_MU_SUMS = (("tax_wan", "tax_wan_per_mu"), ("revenue_wan", "revenue_wan_per_mu"),
                ("value_added_wan", "value_added_wan_per_mu"))
+# Figures that may be negative (net tax after refunds, value added of a loss-making firm; a scheme's
+# floor caps their scores). Other ledger figures (land, energy, revenue, investment...) may not.
+SIGNED_COLUMNS = ("tax_wan", "value_added_wan")
 _TOLERANCE = 1e-9
 
 
@@ -138,7 +149,7 @@ def evaluate(ledger: pd.DataFrame, scheme: Scheme) -> Evaluation:
     _check_ledger(ledger, scheme)
     work = ledger.reset_index(drop=True)
     state = _assign_groups(work, scheme)
-    values, scores, notes, bench_rows = {}, {}, [[] for _ in range(len(work))], []
+    values, scores, notes, bench_rows = {}, {}, _land_notes(work, state), []
     for group in scheme.groups:
         members = state["group"].to_numpy() == group.id
         if members.any():
@@ -164,7 +175,8 @@ def _assign_groups(df: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     n = len(df)
     leased = df["land_status"].fillna("").astype(str).to_numpy() == "leased"
     land = pd.to_numeric(df["land_area_mu"], errors="coerce").to_numpy(dtype="float64")
-    has_land = np.nan_to_num(land, nan=0.0) > 0
+    impossible = ~leased & np.isin(figure_faults(land, "land"), ("not_finite", "negative", "below_minimum"))
+    has_land = (np.nan_to_num(land, nan=0.0) > 0) & ~impossible
     group = np.full(n, "", dtype=object)
     for g in scheme.groups:
         admits_leased = g.for_leased
@@ -175,8 +187,8 @@ def _assign_groups(df: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
             ok &= ~leased
         group = np.where((group == "") & ok, g.id, group)
     reason = np.select(
-        [~leased & ~has_land, leased & (group == ""), group == ""],
-        ["no_land_area", "leased_no_group", "no_group"], default="")
+        [impossible, ~leased & ~has_land, leased & (group == ""), group == ""],
+        ["invalid_land_area", "no_land_area", "leased_no_group", "no_group"], default="")
     group = np.where(reason == "", group, "")
     special = df["special"].fillna("").astype(str).to_numpy() if "special" in df else np.full(n, "")
     is_special = (reason == "") & (special != "")
@@ -199,6 +211,7 @@ def _score_group(df, group: Group, members: np.ndarray, state: pd.DataFrame, sch
                           "which the ledger lacks; add them (see the template) or edit the scheme")
     raw = {ind.id: evaluate_formula(ind.formula, {c: pd.to_numeric(df[c], errors="coerce") for c in ind.formula.names})
            for ind in group.indicators}
+    _exclude_impossible(df, _figure_rules(group, scheme), members, state, notes)
     if scheme.missing_values == "exclude":
         _exclude_missing(raw, group, members, state)
     scored = members & (state["status"].to_numpy() != "excluded")
@@ -214,6 +227,45 @@ def _score_group(df, group: Group, members: np.ndarray, state: pd.DataFrame, sch
         scores.setdefault(ind.id, np.full(len(df), np.nan))[scored] = np.nan_to_num(score[scored], nan=0.0)
         rows.append(_bench_row(group, ind, benchmark, int(np.isfinite(value[graded]).sum())))
     return rows
+
+
+def _land_notes(df: pd.DataFrame, state: pd.DataFrame) -> list[list[str]]:
+    """A note per firm excluded for an impossible land area, naming the value; empty lists otherwise."""
+    notes = [[] for _ in range(len(df))]
+    land = pd.to_numeric(df["land_area_mu"], errors="coerce").to_numpy(dtype="float64")
+    faults = figure_faults(land, "land")
+    for i in np.flatnonzero(state["reason_code"].to_numpy() == "invalid_land_area"):
+        notes[i].append(_figure_note("land_area_mu", land[i], faults[i]))
+    return notes
+
+
+def _figure_rules(group: Group, scheme: Scheme) -> dict[str, str]:
+    """The figures a group's firms are scored on and their rule (metrics.figure_faults): formula
+    inputs may not be negative (but SIGNED_COLUMNS), adjustment points may; land is checked before."""
+    rules = {c: "signed" if c in SIGNED_COLUMNS else "amount" for c in group.columns if c != "land_area_mu"}
+    return rules | {a.column: "signed" for a in scheme.adjustments if a.column}
+
+
+def _exclude_impossible(df: pd.DataFrame, rules: dict[str, str], members: np.ndarray, state: pd.DataFrame,
+                        notes: list) -> None:
+    """Exclude members (not already excluded) with an impossible figure, with a note naming each."""
+    open_rows = members & (state["status"].to_numpy() != "excluded")
+    hit = np.zeros(len(df), dtype=bool)
+    for column, rule in rules.items():
+        if column not in df.columns:
+            continue
+        values = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype="float64")
+        faults = figure_faults(values, rule)
+        for i in np.flatnonzero(open_rows & (faults != "")):
+            notes[i].append(_figure_note(column, values[i], faults[i]))
+            hit[i] = True
+    state.loc[hit, "status"] = "excluded"
+    state.loc[hit, "reason_code"] = "invalid_figure"
+
+
+def _figure_note(column: str, value: float, fault: str) -> str:
+    words = fault_message(fault)
+    return f"{column} = {value:g}：{words.text('zh')} / {words}"
 
 
 def _exclude_missing(raw: dict, group: Group, members: np.ndarray, state: pd.DataFrame) -> None:

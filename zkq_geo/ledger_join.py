@@ -26,8 +26,8 @@ import pandas as pd
 from zkq_geo.errors import JoinError, SchemaError, check_choice
 from zkq_geo.filters import normalise_name  # the name comparison of plate search
 from zkq_geo.join import JoinReport, join_attributes, key_text, report_join
-from zkq_geo.messages import Items, msg
-from zkq_geo.metrics import EFFICIENCY_INPUT_COLUMNS, add_efficiency
+from zkq_geo.messages import Items, listed, msg
+from zkq_geo.metrics import EFFICIENCY_INPUT_COLUMNS, MIN_LAND_AREA_M2, add_efficiency, fault_message, figure_faults
 from zkq_geo.units import convert_area, convert_money
 
 MatchBy = Literal["key", "name"]
@@ -129,7 +129,9 @@ def join_ledger(gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, key: str = "id", 
     Raises
     ------
     JoinError : duplicate table keys, or ledger names fitting several features.
-    SchemaError : a land or money cell of a matched row that is not a number.
+    SchemaError : a land or money cell of a matched row that is not a number, or an impossible
+        figure: land not finite, not positive or under 1 m2; investment not finite or not
+        positive; another money column not finite or negative (every such cell is listed).
     """
     report = preview_join(gdf, table, key=key, table_key=table_key, how=how, match=match, aliases_col=aliases_col)
     if report.problems:
@@ -203,8 +205,10 @@ def apply_units(gdf: gpd.GeoDataFrame, units: UnitSpec) -> tuple[gpd.GeoDataFram
 
     Earlier ``land_area_mu`` / ``investment_yi`` values that differ are kept as
     ``*_previous``. Returns the new frame and lines saying what was computed from what.
+    Raises ``SchemaError`` listing every impossible figure (see :func:`join_ledger`).
     """
     out, computed = gdf.copy(), []
+    _refuse_impossible(out, _declared_figures(out, units))
     if units.land_col:
         col = _joined_column(out, units.land_col)
         out = _replace(out, "land_area_mu", convert_area(_numbers(out, col), units.land_unit, "mu"), computed)
@@ -230,6 +234,39 @@ def with_efficiency(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return add_efficiency(out)
 
 
+def _declared_figures(frame: pd.DataFrame, units: UnitSpec) -> list[tuple[str, pd.Series, str]]:
+    """(column, numbers, rule of metrics.figure_faults) of the declared columns: land first (in 亩),
+    then investment, then the per-mu money columns (both in the unit given)."""
+    figures = []
+    if units.land_col:
+        col = _joined_column(frame, units.land_col)
+        figures.append((col, convert_area(_numbers(frame, col), units.land_unit, "mu"), "land"))
+    if units.investment_col:
+        col = _joined_column(frame, units.investment_col)
+        figures.append((col, _numbers(frame, col), "investment"))
+    figures += [(c, _numbers(frame, c), "amount") for c in (_joined_column(frame, n) for n in units.per_mu_cols)]
+    return figures
+
+
+def _refuse_impossible(frame: pd.DataFrame, figures: list[tuple[str, pd.Series, str]]) -> None:
+    """SchemaError listing, column by column, each row whose figure is impossible and why."""
+    columns = []
+    for col, values, rule in figures:
+        faults = figure_faults(values, rule)
+        text = frame[col].astype("string").str.strip()
+        cells = [msg("bad_figure_cell", row=_row_label(frame, i), value=str(text.iloc[i]),
+                     fault=fault_message(faults[i])) for i in np.flatnonzero(faults != "")]
+        if cells:
+            columns.append(msg("bad_figures_column", column=col, cells=listed(cells)))
+    if columns:
+        raise SchemaError(msg("ledger_bad_figures", columns=Items(columns, sep="; ", zh_sep="；"),
+                              m2=format(MIN_LAND_AREA_M2, "g")))
+
+
+def _row_label(frame: pd.DataFrame, i: int) -> str:
+    return str(frame["name"].iloc[i]) if "name" in frame.columns else str(i)
+
+
 def _joined_column(frame: pd.DataFrame, col: str) -> str:
     for name in (col, f"{col}_joined"):
         if name in frame.columns:
@@ -243,7 +280,7 @@ def _numbers(frame: pd.DataFrame, col: str) -> pd.Series:
     nums = pd.to_numeric(text, errors="coerce")
     bad = text.notna() & nums.isna()
     if bad.any():
-        rows = [f"{frame['name'].iloc[i] if 'name' in frame else i}={text.iloc[i]!r}" for i in np.flatnonzero(bad)[:5]]
+        rows = [f"{_row_label(frame, i)}={text.iloc[i]!r}" for i in np.flatnonzero(bad)[:5]]
         raise SchemaError(msg("not_numbers", column=col, cells=Items(rows)))
     return nums.astype(float)
 

@@ -22,9 +22,11 @@ import numpy as np
 import pandas as pd
 
 from zkq_geo.errors import OptionError, SchemaError, check_choice, require_columns
+from zkq_geo.messages import Message, listed, msg
 from zkq_geo.units import M2_PER_KM2, M2_PER_MU, WAN_PER_YI
 
 SummaryBy = Literal["industry", "plate", "layer"]
+FigureRule = Literal["land", "investment", "amount", "signed"]
 
 FIGURE_QUALIFIERS = ("exact", "at_least", "about", "")
 RATIO_QUALIFIERS = (
@@ -37,6 +39,14 @@ EFFICIENCY_INPUT_COLUMNS = (
 )
 INTENSITY = "invest_intensity_wan_per_mu"
 UNASSIGNED = "unassigned"
+# The smallest land area divided by: 1 m2 (0.0015 亩). No real parcel is smaller, and a smaller
+# positive figure (a denormal such as 1e-320 亩, a unit slip) gives an astronomical intensity.
+MIN_LAND_AREA_M2 = 1.0
+MIN_LAND_AREA_MU = MIN_LAND_AREA_M2 / M2_PER_MU
+# Why a figure cannot be used, in the order tested (see figure_faults).
+FIGURE_FAULTS = ("not_finite", "negative", "zero", "below_minimum")
+# The figures of a park/project table and the rule each follows.
+FIGURE_RULES = (("investment_yi", "investment"), ("land_area_mu", "land"), ("floor_area_m2", "amount"))
 
 _BY_COLUMN = {"industry": "industry", "plate": "plate_id", "layer": "layer"}
 _ZONE_INDICATORS = (
@@ -97,6 +107,77 @@ def _fmt(value: float) -> str:
     return "unknown" if pd.isna(value) else format(float(value), ".10g")
 
 
+# ----------------------------------------------------------------------------- impossible figures
+def figure_faults(values, rule: FigureRule = "amount") -> np.ndarray:
+    """Why each figure cannot be used, or ``""`` when it can (or is missing: NaN is not a fault).
+
+    Parameters
+    ----------
+    values : array-like of numbers
+    rule : {"land", "investment", "amount", "signed"}
+        ``"land"`` (亩): finite, positive and at least :data:`MIN_LAND_AREA_MU` (1 m2);
+        ``"investment"``: finite and positive; ``"amount"`` (money, floor area): finite, not
+        negative; ``"signed"``: finite.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        Per value: ``""``, ``"not_finite"``, ``"negative"``, ``"zero"`` or ``"below_minimum"``.
+
+    >>> figure_faults([10, 0, -5, 1e-320, float("inf"), None], "land").tolist()
+    ['', 'zero', 'negative', 'below_minimum', 'not_finite', '']
+    """
+    check_choice("rule", rule, ("land", "investment", "amount", "signed"))
+    v = pd.to_numeric(pd.Series(list(values) if not isinstance(values, pd.Series) else values.to_numpy()),
+                      errors="coerce").to_numpy(dtype="float64")
+    conditions = [np.isinf(v), (v < 0) & (rule != "signed"), (v == 0) & (rule in ("land", "investment")),
+                  (v > 0) & (v < MIN_LAND_AREA_MU) & (rule == "land")]
+    return np.select(conditions, FIGURE_FAULTS, default="").astype(object)
+
+
+def fault_message(fault: str) -> Message:
+    """The words for a fault of :func:`figure_faults` ("not a finite number" / "不是有限数值")."""
+    check_choice("fault", fault, FIGURE_FAULTS)
+    return msg(f"fault_{fault}", m2=format(MIN_LAND_AREA_M2, "g"), mu=format(MIN_LAND_AREA_MU, ".4f"))
+
+
+def impossible_figures(df: pd.DataFrame) -> Message | None:
+    """What :func:`add_efficiency` leaves out of a park/project table and why, or None.
+
+    Lists each feature (``id`` and ``name``) whose ``investment_yi``, ``land_area_mu`` or
+    ``floor_area_m2`` is impossible (see :func:`figure_faults`): such features are never ranked
+    and their figures never divided.
+    """
+    rows, features = [], set()
+    for column, rule in FIGURE_RULES:
+        if column not in df.columns:
+            continue
+        numbers = _numeric(df, column)
+        faults = figure_faults(numbers, rule)
+        bad = np.flatnonzero(faults != "")
+        features.update(bad.tolist())
+        rows += [msg("figure_of_feature", feature=_feature_label(df, i), column=column,
+                     value=format(numbers.iloc[i], "g"), fault=fault_message(faults[i])) for i in bad]
+    if not rows:
+        return None
+    return msg("efficiency_not_ranked", n=len(features), rows=listed(rows, sep="; ", zh_sep="；"))
+
+
+def _usable(values: pd.Series, rule: FigureRule) -> pd.Series:
+    return values.notna() & pd.Series(figure_faults(values, rule) == "", index=values.index)
+
+
+def _finite(values: pd.Series) -> pd.Series:
+    return values.where(np.isfinite(values))
+
+
+def _feature_label(df: pd.DataFrame, i: int) -> str | Message:
+    if "id" not in df.columns:
+        return msg("label_feature_n", n=i + 1)
+    label, name = str(df["id"].iloc[i]), str(df["name"].iloc[i]) if "name" in df.columns else ""
+    return f"{label} {name}" if name.strip() and name != label else label
+
+
 # ----------------------------------------------------------------------------- features
 def add_efficiency(df: pd.DataFrame) -> pd.DataFrame:
     """Add investment intensity and floor-area ratio to a park or project table.
@@ -116,8 +197,9 @@ def add_efficiency(df: pd.DataFrame) -> pd.DataFrame:
 
         - ``land_area_m2``: land area in m2 (亩 x 10000/15).
         - ``invest_intensity_wan_per_mu``: 投资强度, investment_yi x 10000 / land_area_mu
-          (万元/亩). NaN when land area is missing or not positive, or investment is missing.
-          Never computed from floor area.
+          (万元/亩). NaN when land area or investment is missing or impossible (see
+          :func:`figure_faults`: not finite, negative, zero, land under 1 m2). Never computed
+          from floor area.
         - ``invest_intensity_qualifier``: ``"exact"`` (both exact), ``"at_least"`` (investment
           is a lower bound, so is the intensity), ``"at_most"`` (land area is a lower bound),
           ``"about"`` (either figure is approximate), ``"indeterminate"`` (both lower bounds),
@@ -137,7 +219,7 @@ def add_efficiency(df: pd.DataFrame) -> pd.DataFrame:
     """
     require_columns(df, EFFICIENCY_INPUT_COLUMNS, "add_efficiency")
     invest, land, floor = (_numeric(df, c) for c in ("investment_yi", "land_area_mu", "floor_area_m2"))
-    has_invest, has_land, has_floor = invest.notna(), land.gt(0), floor.notna()
+    has_invest, has_land, has_floor = _usable(invest, "investment"), _usable(land, "land"), _usable(floor, "amount")
     invest_q = _qualifier(df, "investment_qualifier", has_invest)
     land_q = _qualifier(df, "land_area_qualifier", has_land)
     floor_q = _qualifier(df, "floor_area_qualifier", has_floor)
@@ -145,10 +227,10 @@ def add_efficiency(df: pd.DataFrame) -> pd.DataFrame:
 
     out = df.copy()
     out["land_area_m2"] = land_m2
-    out[INTENSITY] = (invest * WAN_PER_YI / land).where(has_invest & has_land)
+    out[INTENSITY] = _finite(invest * WAN_PER_YI / land.where(has_land)).where(has_invest & has_land)
     out["invest_intensity_qualifier"] = _ratio_qualifier(
         has_invest, invest_q, has_land, land_q, no_num="no_investment")
-    out["floor_area_ratio"] = (floor / land_m2).where(has_floor & has_land)
+    out["floor_area_ratio"] = _finite(floor / land_m2.where(has_land)).where(has_floor & has_land)
     out["floor_area_ratio_qualifier"] = _ratio_qualifier(
         has_floor, floor_q, has_land, land_q, no_num="no_floor_area")
     return out
@@ -169,11 +251,11 @@ def rank_by_intensity(df: pd.DataFrame) -> pd.DataFrame:
         A copy sorted by intensity descending, features without an intensity last, equal
         intensities by ``id`` ascending; the original index labels are kept. Column
         ``intensity_rank`` (nullable Int64) is 1-based; equal intensities share the best rank
-        (method "min": 1, 2, 2, 4); features without an intensity get ``<NA>``.
+        (method "min": 1, 2, 2, 4); features without a finite intensity get ``<NA>``.
     """
     ranked = df if INTENSITY in df.columns else add_efficiency(df)
     require_columns(ranked, ("id",), "rank_by_intensity")
-    intensity = _numeric(ranked, INTENSITY)
+    intensity = _finite(_numeric(ranked, INTENSITY))  # inf is never ranked
     keys = pd.DataFrame({"v": intensity.to_numpy(), "id": ranked["id"].astype(str).to_numpy()})
     order = keys.sort_values(["v", "id"], ascending=[False, True], na_position="last",
                              kind="stable").index.to_numpy()
@@ -240,7 +322,7 @@ def summarize_efficiency(df: pd.DataFrame, by: SummaryBy = "industry") -> pd.Dat
 def _summary_parts(df: pd.DataFrame, key_column: str) -> pd.DataFrame:
     """Per-feature working columns for :func:`summarize_efficiency`."""
     invest, land = _numeric(df, "investment_yi"), _numeric(df, "land_area_mu")
-    has_invest, has_land = invest.notna(), land.gt(0)
+    has_invest, has_land = _usable(invest, "investment"), _usable(land, "land")
     invest_q = _qualifier(df, "investment_qualifier", has_invest)
     land_q = _qualifier(df, "land_area_qualifier", has_land)
     pooled = has_invest & has_land
@@ -250,7 +332,7 @@ def _summary_parts(df: pd.DataFrame, key_column: str) -> pd.DataFrame:
         "has_invest": has_invest.to_numpy(),
         "has_land": has_land.to_numpy(),
         "lower_bound": (has_invest.to_numpy() & (invest_q == "at_least")),
-        "invest": invest.to_numpy(),
+        "invest": invest.where(has_invest).to_numpy(),
         "land": land.where(has_land).to_numpy(),
         "pooled": pooled.to_numpy(),
         "pooled_invest": invest.where(pooled).to_numpy(),
@@ -363,7 +445,7 @@ def classify_abcd(values, cuts: tuple[float, float, float] = (0.2, 0.6, 0.95)) -
     share is below ``cuts[0]``, B below ``cuts[1]``, C below ``cuts[2]``, else D. With the
     default cuts this is top 20% A, to 60% B, to 95% C, bottom 5% D; each class count is
     within one of its share. Ranks use method "min", so equal values get the same, better
-    class. Missing values are not graded and get ``""``.
+    class. Missing and non-finite values are not graded and get ``""``.
 
     Parameters
     ----------
@@ -391,7 +473,7 @@ def classify_abcd(values, cuts: tuple[float, float, float] = (0.2, 0.6, 0.95)) -
     """
     cuts = _check_cuts(cuts)
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    numbers = _numeric(series.to_frame("values"), "values")
+    numbers = _finite(_numeric(series.to_frame("values"), "values"))
     graded = numbers.notna().to_numpy()
     better = numbers.rank(method="min", ascending=False).to_numpy() - 1
     n = int(graded.sum())
