@@ -1,0 +1,203 @@
+"""The hostile-input catalogue: files that try to read server files, fetch URLs, spin, or eat
+memory, and files that would lose data silently. Each case builds its file in a folder (big
+and amplified files are generated, never committed) and says what the CLI must do with it.
+
+Used by tests/test_hostile.py (pytest, every case through the real ``zkq-geo`` command) and by
+scripts/hostile_harness.py (the same cases under a memory cap, printing time and peak RSS).
+
+A case's ``expect`` is ``"refused"`` (exit 1, one line on stderr matching ``pattern``) or
+``"ok"`` (exit 0; ``pattern``, if any, must appear in stdout + stderr). ``canary`` is the URL
+of a local server that counts requests: no case may make it count one.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import struct
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+POINT_GEOJSON = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"name": "甲"}, "geometry": {"type": "Point", "coordinates": [113.75, 34.72]}}]}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    build: Callable[[Path, str], Path]   # (folder, canary url) -> the file
+    expect: str                          # "refused" or "ok"
+    pattern: str = ""                    # regex on the error line (refused) or text in the output (ok)
+    args: tuple[str, ...] = ()           # extra CLI arguments after the path
+    command: str = "inspect"             # inspect, import (adds --as NAME) or join
+    env: dict = field(default_factory=dict)
+    big: bool = False                    # generates a file of 100+ MB
+
+
+def vrt(source: str) -> bytes:
+    return (f'<OGRVRTDataSource><OGRVRTLayer name="stolen"><SrcDataSource>{source}</SrcDataSource>'
+            '<GeometryType>wkbNone</GeometryType></OGRVRTLayer></OGRVRTDataSource>').encode()
+
+
+def _write(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def _zip(folder: Path, name: str, members: dict[str, bytes]) -> Path:
+    path = folder / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for member, data in members.items():
+            zf.writestr(member, data)
+    return path
+
+
+def _shp_header(length_words: int = 50) -> bytes:
+    head = struct.pack(">7i", 9994, 0, 0, 0, 0, 0, length_words) + struct.pack("<2i", 1000, 1) + b"\0" * 64
+    return head
+
+
+def endless_view_gpkg(folder: Path, canary: str) -> Path:
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    path = folder / "endless.gpkg"
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"name": ["甲"]}, geometry=[shapely.Point(113.75, 34.72)],
+                                             crs="EPSG:4326"), path, layer="parcels", driver="GPKG")
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE VIEW spin AS WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) "
+                   "SELECT i AS fid, NULL AS geom FROM r")
+        db.execute("INSERT INTO gpkg_contents(table_name, data_type, identifier, srs_id) "
+                   "VALUES ('spin', 'features', 'spin', 4326)")
+        db.execute("INSERT INTO gpkg_geometry_columns VALUES ('spin', 'geom', 'POINT', 4326, 0, 0)")
+    return path
+
+
+def amplified_xlsx(folder: Path, canary: str, rows: int = 400_000, cols: int = 24) -> Path:
+    """A small .xlsx whose one sheet declares rows x cols empty cells (9.6 million by default)."""
+    cell = "".join(f'<c r="{_col(c)}{{r}}"/>' for c in range(cols))
+    body = "".join(f'<row r="{r}">{cell.format(r=r)}</row>' for r in range(1, rows + 1))
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             f'spreadsheetml/2006/main"><dimension ref="A1:{_col(cols - 1)}{rows}"/><sheetData>{body}'
+             '</sheetData></worksheet>')
+    return _zip(folder, "cells.xlsx", {**_XLSX_PARTS, "xl/worksheets/sheet1.xml": sheet.encode()})
+
+
+def _col(i: int) -> str:
+    s, i = "", i + 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+_XLSX_PARTS = {
+    "[Content_Types].xml": b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    b'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+    b'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    b'spreadsheetml.worksheet+xml"/></Types>',
+    "_rels/.rels": b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+    b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+    b'2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/workbook.xml": b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+    b'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+    b'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.'
+    b'org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+}
+
+
+def big_csv(folder: Path, canary: str, rows: int = 3_300_000) -> Path:
+    """About 150 MB of points: more rows than ZKQ_MAX_FEATURES allows by default."""
+    path = folder / "big.csv"
+    line = "{i},P{i:07d},113.7512345,34.7212345\n"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("id,name,lon,lat\n")
+        for start in range(0, rows, 100_000):
+            f.write("".join(line.format(i=i) for i in range(start, min(rows, start + 100_000))))
+    return path
+
+
+def _geojson_with(crs: dict) -> bytes:
+    return json.dumps({**POINT_GEOJSON, "crs": crs}, ensure_ascii=False).encode()
+
+
+def many_features_geojson(folder: Path, canary: str) -> Path:
+    features = [{"type": "Feature", "properties": {"n": i}, "geometry": {"type": "Point",
+                 "coordinates": [113.7 + i * 1e-5, 34.7]}} for i in range(300)]
+    return _write(folder, "many.geojson", json.dumps({"type": "FeatureCollection", "features": features}).encode())
+
+
+def many_vertices_geojson(folder: Path, canary: str) -> Path:
+    ring = [[113.7 + 0.01 * (i / 5000), 34.7 + 0.001 * ((i % 2))] for i in range(5000)]
+    ring += [[113.71, 34.71], [113.7, 34.71], ring[0]]
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
+    return _write(folder, "vertices.geojson", json.dumps(doc).encode())
+
+
+CASES: list[Case] = [
+    # 1. reading server files: a GDAL VRT under another name
+    Case("vrt_as_gpkg", lambda f, c: _write(f, "x.gpkg", vrt("CSV:/etc/passwd")), "refused", r"GDAL document"),
+    Case("vrt_as_kml", lambda f, c: _write(f, "x.kml", vrt("CSV:/etc/passwd")), "refused", r"GDAL document"),
+    Case("vrt_as_geojson", lambda f, c: _write(f, "x.geojson", vrt("CSV:/etc/passwd")), "refused", r"GDAL document"),
+    Case("vrt_as_shp_in_zip", lambda f, c: _zip(f, "x.zip", {"a.shp": vrt("CSV:/etc/passwd"), "a.shx": b"x",
+                                                              "a.dbf": b"x"}), "refused", r"GDAL document"),
+    Case("vrt_config_toml", lambda f, c: _write(f, "cfg.gpkg", vrt("CSV:.streamlit/config.toml")), "refused",
+         r"GDAL document"),
+    Case("vrt_in_kmz", lambda f, c: _zip(f, "x.kmz", {"doc.kml": vrt("CSV:/etc/passwd")}), "refused",
+         r"GDAL document"),
+    Case("vrt_padded_comment", lambda f, c: _write(f, "pad.kml", b"<!--" + b" " * 5000 + b"-->"
+                                                   + vrt("CSV:/etc/passwd")), "refused", r"should be a KML"),
+    Case("sqlite_not_gpkg", lambda f, c: _write(f, "plain.gpkg", _plain_sqlite(f)), "refused", r"not a GeoPackage"),
+    # 2. fetching URLs
+    Case("geojson_crs_link", lambda f, c: _write(f, "link.geojson", _geojson_with(
+        {"type": "link", "properties": {"href": f"{c}/crs.proj4", "type": "proj4"}})), "ok", "was ignored"),
+    Case("geojson_crs_url_name", lambda f, c: _write(f, "url.geojson", _geojson_with(
+        {"type": "name", "properties": {"name": f"{c}/epsg/4326"}})), "ok", "was ignored"),
+    Case("geojson_crs_epsg_kept", lambda f, c: _write(f, "epsg.geojson", _geojson_with(
+        {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}})), "ok", "crs member"),
+    Case("vrt_vsicurl", lambda f, c: _write(f, "curl.gpkg", vrt(f"/vsicurl/{c}/a.csv")), "refused", r"GDAL document"),
+    Case("kml_network_link", lambda f, c: _write(f, "net.kml", (
+        '<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><NetworkLink><Link>'
+        f'<href>{c}/more.kml</href></Link></NetworkLink><Placemark><name>甲</name><Point><coordinates>'
+        '113.75,34.72</coordinates></Point></Placemark></Document></kml>').encode()), "ok", "features: 1"),
+    Case("gpx_named_geojson", lambda f, c: _write(f, "x.geojson", (
+        f'<?xml version="1.0"?><gpx version="1.1"><wpt lat="34.7" lon="113.7"><link href="{c}/x"/></wpt>'
+        '</gpx>').encode()), "refused", r"should be a GeoJSON"),
+    # 3. endless queries
+    Case("gpkg_endless_view", endless_view_gpkg, "ok", "views are not read"),
+    Case("gpkg_endless_view_chosen", endless_view_gpkg, "refused", r"CPU time|longer than", args=("--layer", "spin"),
+         env={"ZKQ_PARSE_CPU_SECONDS": "5"}),
+    # 4. memory: amplified cells, huge tables, many features and vertices
+    Case("xlsx_9_6m_cells", amplified_xlsx, "refused", r"more than 2,000,000 cells"),
+    Case("csv_150mb", big_csv, "refused", r"more than the limit of 1,000,000 features", big=True),
+    Case("features_over_limit", many_features_geojson, "refused", r"300 features, more than the limit of 100",
+         env={"ZKQ_MAX_FEATURES": "100"}),
+    Case("vertices_over_limit", many_vertices_geojson, "refused", r"coordinates, more than the limit of 1,000",
+         env={"ZKQ_MAX_VERTICES": "1000"}),
+    Case("memory_limit", lambda f, c: big_csv(f, c, rows=400_000), "refused",
+         r"memory|stopped unexpectedly", env={"ZKQ_PARSE_MEMORY_MB": "700"}),
+    # 5. mangled shapefiles
+    Case("shp_garbage", lambda f, c: _zip(f, "g.zip", {"a.shp": b"\0" * 200, "a.shx": b"\0" * 200}), "refused",
+         r"should be a shapefile"),
+]
+
+
+def _plain_sqlite(folder: Path) -> bytes:
+    path = folder / "_plain.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE t (a)")
+    data = path.read_bytes()
+    path.unlink()
+    return data
+
+
+def by_name(name: str) -> Case:
+    return next(c for c in CASES if c.name == name)
