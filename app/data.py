@@ -8,24 +8,44 @@ import os
 import geopandas as gpd
 import streamlit as st
 
-from zkq_geo.catalog import Catalog, load_catalog
+from zkq_geo.catalog import Catalog
+from zkq_geo.errors import ZkqGeoError
 from zkq_geo.export import export_bytes
-from zkq_geo.layers import LayerData, load_layers
+from zkq_geo.layers import LayerData, load_catalog_layers
 from zkq_geo.selection import Selection, apply_selection
+from zkq_geo.workspace import Workspace
 
 FILTERABLE = ("parks", "projects")  # shipped layers with feature columns; filterable() adds imported ones
 ASSET_BASE_URL = "/app/static/vendor/"
 
 
 @st.cache_resource(show_spinner=False)
-def catalog() -> Catalog:
-    return load_catalog()
+def workspace_cleaned() -> tuple[str, ...]:
+    """Once per process, at the app's start: remove what interrupted imports left in the workspace
+    (zkq_geo.workspace.Workspace.clean_orphans). A workspace the app may not write is left as it
+    is: the app still shows it."""
+    try:
+        return tuple(Workspace().clean_orphans())
+    except ZkqGeoError:
+        return ()
 
 
 @st.cache_resource(show_spinner=False)
+def _loaded() -> tuple[Catalog, dict[str, LayerData]]:
+    """The catalogue and every layer, loaded and joined once per process. An imported layer that
+    cannot be read is left out of both and said in ``catalog().broken``; the others all load."""
+    workspace_cleaned()
+    layers, cat = load_catalog_layers()
+    return cat, layers
+
+
+def catalog() -> Catalog:
+    return _loaded()[0]
+
+
 def all_layers() -> dict[str, LayerData]:
-    """Every catalogue layer, loaded and joined once per process (read-only: never mutate)."""
-    return load_layers(catalog=catalog())
+    """Every catalogue layer that could be read (read-only: never mutate)."""
+    return _loaded()[1]
 
 
 def filterable() -> tuple[str, ...]:
@@ -35,8 +55,9 @@ def filterable() -> tuple[str, ...]:
 
 
 def refresh_layers() -> None:
-    """Forget every cached catalogue, layer, selection, map and export (after an import or a join)."""
-    for cached in (catalog, all_layers, selected, map_payload, export_file):
+    """Forget every cached catalogue, layer, selection, map and export (after an import, a join, a
+    delete or a restore)."""
+    for cached in (_loaded, selected, map_payload, export_file):
         cached.clear()
 
 
@@ -76,3 +97,16 @@ def tianditu_key() -> str | None:
         return st.secrets.get("tianditu_key")
     except Exception:  # no secrets.toml at all: Streamlit raises its own error type
         return None
+
+
+def admin_password() -> str | None:
+    """The password of the admin actions (delete a layer, restore a version) from
+    ZKQ_ADMIN_PASSWORD or the Streamlit secret ``admin_password``; None (actions off) if absent."""
+    password = os.environ.get("ZKQ_ADMIN_PASSWORD")
+    if password:
+        return password
+    try:
+        secret = st.secrets.get("admin_password")
+    except Exception:  # no secrets.toml at all
+        return None
+    return str(secret) if secret else None

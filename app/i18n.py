@@ -187,8 +187,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "no": {"zh": "否", "en": "no"},
     # import page (app_pages/import_page.py)
     "page_import": {"zh": "导入数据", "en": "Import data"},
-    "import_intro": {"zh": "导入自有文件（GeoJSON、GeoPackage、Shapefile 压缩包、KML、CSV、Excel）和台账。每一步先显示检查报告，确认后才写入工作区 {root}（可用环境变量 ZKQ_WORKSPACE 更改）；同名再次导入保存为新版本，旧版本保留。",
-                     "en": "Import your own files (GeoJSON, GeoPackage, zipped Shapefile, KML, CSV, Excel) and ledgers. Each step shows its report first; nothing is written to the workspace {root} (set ZKQ_WORKSPACE to move it) until you confirm. Importing a name again saves a new version and keeps the old ones."},
+    "import_intro": {"zh": "导入自有文件（GeoJSON、GeoPackage、Shapefile 压缩包、KML、CSV、Excel）和台账。每一步先显示检查报告，确认后才写入服务器上的工作区；同名再次导入保存为新版本，旧版本保留。",
+                     "en": "Import your own files (GeoJSON, GeoPackage, zipped Shapefile, KML, CSV, Excel) and ledgers. Each step shows its report first; nothing is written to the workspace on the server until you confirm. Importing a name again saves a new version and keeps the old ones."},
     "import_header": {"zh": "导入图层", "en": "Import a layer"},
     "import_file": {"zh": "选择文件", "en": "Choose a file"},
     "import_layer": {"zh": "图层 / 工作表", "en": "Layer / sheet"},
@@ -259,6 +259,25 @@ STRINGS: dict[str, dict[str, str]] = {
     "join_preview": {"zh": "连接结果预览（亩均按所选单位重新计算）", "en": "Preview of the joined layer (per-mu figures from the declared units)"},
     "join_name": {"zh": "保存为新图层（图层名）", "en": "Save as a new layer (name)"},
     "join_button": {"zh": "应用连接并保存", "en": "Apply the join and save"},
+    # import page: admin section (delete a layer, restore a version)
+    "admin_header": {"zh": "管理：删除图层或恢复版本", "en": "Admin: delete a layer or restore a version"},
+    "admin_off": {"zh": "管理操作未启用。如需启用，请在服务器上设置环境变量 ZKQ_ADMIN_PASSWORD（或 Streamlit 密钥 admin_password）后重启应用，在此输入该密码即可操作。在服务器上也可直接运行 `zkq-geo layer delete 图层名` 或 `zkq-geo layer restore 图层名 [--version N]`。",
+                  "en": "Admin actions are off. To turn them on, set the environment variable ZKQ_ADMIN_PASSWORD (or the Streamlit secret admin_password) on the server, restart the app and enter that password here. On the server, `zkq-geo layer delete NAME` and `zkq-geo layer restore NAME [--version N]` work as well."},
+    "admin_password": {"zh": "管理密码", "en": "Admin password"},
+    "admin_wrong": {"zh": "管理密码不正确。", "en": "The admin password is wrong."},
+    "admin_none": {"zh": "工作区中还没有导入的图层。", "en": "The workspace holds no imported layer yet."},
+    "admin_layer": {"zh": "图层", "en": "Layer"},
+    "admin_broken": {"zh": "有问题，暂不显示", "en": "broken, not shown"},
+    "admin_restore": {"zh": "恢复版本", "en": "Restore a version"},
+    "admin_version": {"zh": "要恢复的版本（另存为新版本并显示，原有版本全部保留）", "en": "Version to restore (saved as a new version and shown; every version is kept)"},
+    "admin_version_label": {"zh": "版本 {version}（{created}，{title}）", "en": "version {version} ({created}, {title})"},
+    "admin_restore_button": {"zh": "恢复此版本", "en": "Restore this version"},
+    "admin_restore_none": {"zh": "该图层只有一个版本，没有可恢复的较早版本。", "en": "This layer has one version only: there is no earlier version to restore."},
+    "admin_restore_damaged": {"zh": "该图层的索引记录已损坏，无法恢复版本；请删除后重新导入。", "en": "This layer's index entry is damaged, so no version can be restored; delete it and import it again."},
+    "admin_delete": {"zh": "删除图层", "en": "Delete the layer"},
+    "admin_delete_confirm": {"zh": "确认删除图层 {name}：它将从地图上消失，文件移到工作区的 trash/ 文件夹", "en": "Yes, delete layer {name}: it leaves the map, and its files move to the workspace's trash/ folder"},
+    "admin_delete_button": {"zh": "删除", "en": "Delete"},
+    "admin_done": {"zh": "完成：{message}。", "en": "Done: {message}."},
 }
 
 QUALIFIER_LABELS = {

@@ -26,10 +26,13 @@ JOIN_LAYER, JOIN_FILE, JOIN_SHEET, JOIN_ENCODING = "join_layer", "join_file", "j
 JOIN_MATCH, JOIN_KEY, JOIN_TABLE_KEY, JOIN_HOW = "join_match", "join_key", "join_table_key", "join_how"
 JOIN_LAND, JOIN_LAND_UNIT, JOIN_MONEY_UNIT = "join_land", "join_land_unit", "join_money_unit"
 JOIN_INVESTMENT, JOIN_PER_MU, JOIN_NAME, JOIN_BUTTON = "join_investment", "join_per_mu", "join_name", "join_go"
+# import page, admin section: delete a layer, restore a version (ADMIN_CONFIRM is suffixed "_<layer>")
+ADMIN_PASSWORD, ADMIN_LAYER, ADMIN_VERSION = "adm_password", "adm_layer", "adm_version"
+ADMIN_RESTORE, ADMIN_CONFIRM, ADMIN_DELETE = "adm_restore", "adm_confirm", "adm_delete"
 # Choice widgets whose labels are translated. The browser sends a widget's value as the label it
 # shows, so after a language switch each value is set again (streamlit_app.relabel_widgets) or the
 # old label would match no option and the choice would be lost.
 TRANSLATED_CHOICES = (INDUSTRIES, PLATE, SHOWN_LAYERS, BASEMAP, COLOR_BY, DETAIL_ID, EXPORT_LAYER, SUMMARY_BY,
                       EVAL_PARCELS, IMPORT_LAYER, IMPORT_CRS, IMPORT_ENCODING, IMPORT_X, IMPORT_Y,
                       JOIN_LAYER, JOIN_ENCODING, JOIN_MATCH, JOIN_HOW, JOIN_LAND, JOIN_LAND_UNIT, JOIN_INVESTMENT,
-                      JOIN_MONEY_UNIT)
+                      JOIN_MONEY_UNIT, ADMIN_LAYER, ADMIN_VERSION)

@@ -2,7 +2,10 @@
 names, and imported layers in the catalogue beside the shipped ones (show, filter, 亩均, export)."""
 from __future__ import annotations
 
+import errno
 import json
+import os
+import time
 
 import geopandas as gpd
 import pyogrio
@@ -13,9 +16,9 @@ import importdata as d
 from zkq_geo.catalog import SHIPPED_LAYERS, load_catalog
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError
 from zkq_geo.export import export_bytes
-from zkq_geo.layers import load_layer
+from zkq_geo.layers import load_catalog_layers, load_layer
 from zkq_geo.selection import Selection, apply_selection
-from zkq_geo.workspace import Workspace, check_layer_name, default_root, import_into_workspace
+from zkq_geo.workspace import RECORD_KEYS, Workspace, check_layer_name, default_root, import_into_workspace
 
 
 @pytest.fixture
@@ -105,14 +108,20 @@ def test_a_broken_index_does_not_break_the_shipped_layers(ws):
     assert tuple(cat.layers) == SHIPPED_LAYERS and "unreadable" in cat.extra["workspace_problem"]
 
 
-def test_index_entries_cannot_point_outside(ws):
+def test_index_entries_cannot_point_outside(ws, tmp_path):
     ws.root.mkdir(parents=True)
     doc = {"version": 1, "layers": {"evil": [{"version": 1, "file": "../../etc/passwd", "title": "x", "kind": "import",
                                               "created": "", "source_file": "", "original": None,
                                               "feature_count": 1, "geometry_type": "Point", "report": {}}]}}
     (ws.root / "index.json").write_text(json.dumps(doc), encoding="utf-8")
     cat = load_catalog()
-    assert "evil" not in cat.layers and "outside the workspace" in cat.extra["workspace_problem"]
+    assert "evil" not in cat.layers and tuple(cat.layers) == SHIPPED_LAYERS and "workspace_problem" not in cat.extra
+    assert "should be the path layers/evil/v1.gpkg" in cat.broken["evil"]
+    doc["layers"]["evil"][0]["file"] = "layers/evil/v1.gpkg"  # the right name, but a link leading outside
+    (ws.root / "index.json").write_text(json.dumps(doc), encoding="utf-8")
+    (ws.root / "layers" / "evil").mkdir(parents=True)
+    (ws.root / "layers" / "evil" / "v1.gpkg").symlink_to(_gpkg(tmp_path / "outside.gpkg"))
+    assert "leads outside the workspace" in load_catalog().broken["evil"]
 
 
 def test_validate_checks_the_shipped_layers_only(ws, tmp_path):
@@ -130,3 +139,307 @@ def test_a_layer_title_carrying_a_script_payload_is_escaped_in_the_map(ws, tmp_p
     html = build_map({"hostile": load_layer("hostile", cat).gdf}, catalog=cat).get_root().render()
     # ... and the layer control gets it HTML-escaped (Leaflet sets names as innerHTML), so it shows as text
     assert payload not in html and "lt;img src=x onerror=alert(1)" in html
+
+
+# ----------------------------------------------------------------------------- a workspace degrades per layer
+def _gpkg(path):
+    pyogrio.write_dataframe(_points(), path, layer="x", driver="GPKG")
+    return path
+
+
+def _two_layers(ws):
+    """Layers "good" (one version) and "bad" (two versions: 2 and 3 points), both fine so far."""
+    ws.save_layer("good", _points())
+    ws.save_layer("bad", _points(2))
+    ws.save_layer("bad", _points(3))
+    return ws
+
+
+def _edit_index(ws, change):
+    path = ws.root / "index.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+
+def _assert_only_bad_is_broken(ws, said):
+    assert list(ws.layers()) == ["good"] and [b.name for b in ws.broken()] == ["bad"]
+    message = ws.broken()[0].message
+    assert said in message, message
+    assert "zkq-geo layer delete bad" in message and "删除" in message.text("zh")
+    loaded, cat = load_catalog_layers()
+    assert tuple(cat.layers) == (*SHIPPED_LAYERS, "good") and set(loaded) == set(cat.layers)
+    assert list(cat.broken) == ["bad"] and "workspace_problem" not in cat.extra
+    with pytest.raises(DataSourceError, match="imported layer 'bad' is not shown"):
+        load_layer("bad", cat)
+    return message
+
+
+def _set(key, value, record=-1):
+    return lambda doc: doc["layers"]["bad"][record].__setitem__(key, value)
+
+
+@pytest.mark.parametrize("change, said", [
+    (_set("colour", "red"), "version record #2 has unknown keys 'colour'"),
+    (lambda doc: doc["layers"]["bad"][1].pop("title"), "version record #2 lacks title"),
+    (_set("feature_count", "3"), "feature_count is '3', but should be a whole number, 0 or more"),
+    (_set("version", True), "version is True, but should be a whole number above 0"),
+    (_set("version", 0, record=0), "version is 0, but should be a whole number above 0"),
+    (_set("kind", "magic"), "kind is 'magic', but should be 'import' or 'join'"),
+    (_set("report", []), "report is [], but should be an object"),
+    (_set("original", "originals/bad/v1/../../../x"), "original is 'originals/bad/v1/../../../x', but should be"),
+    (_set("file", "layers/good/v1.gpkg"), "should be the path layers/bad/v2.gpkg"),
+    (lambda doc: doc["layers"].__setitem__("bad", {"version": 1}), "it is not a list of versions"),
+    (lambda doc: doc["layers"].__setitem__("bad", []), "it lists no version"),
+    (lambda doc: doc["layers"]["bad"].__setitem__(1, "v2"), "version record #2 is not an object"),
+    (lambda doc: doc["layers"]["bad"].reverse(), "version numbers 2, 1 do not increase"),
+])
+def test_a_bad_index_entry_breaks_only_its_layer(ws, change, said):
+    _edit_index(_two_layers(ws), change)
+    message = _assert_only_bad_is_broken(ws, said)
+    assert "index is damaged" in message and "trash/" in message
+    assert ws.versions("bad") == [] and len(ws.read_layer("good")) == 2
+    assert "已损坏" in ws.broken()[0].message.text("zh")
+    if said == "it lists no version":  # nothing to trust or lose: a new import mends it
+        assert ws.save_layer("bad", _points()).version == 3 and ws.broken() == []
+        return
+    with pytest.raises(DataSourceError, match="cannot get a new version.*delete the layer first"):
+        ws.save_layer("bad", _points())  # the version numbers of a damaged entry cannot be trusted
+
+
+def test_the_record_keys_are_exactly_those_the_workspace_writes(ws):
+    ws.save_layer("good", _points())
+    record = json.loads((ws.root / "index.json").read_text(encoding="utf-8"))["layers"]["good"][0]
+    assert tuple(record) == RECORD_KEYS
+
+
+def test_a_layer_name_the_workspace_cannot_hold_is_broken_and_the_shipped_layer_stays(ws):
+    _two_layers(ws)
+    _edit_index(ws, lambda doc: doc["layers"].update({"parks": doc["layers"]["good"], "../x": []}))
+    names = [b.name for b in ws.broken()]
+    assert names == ["parks", "../x"] and "remove that entry from index.json" in ws.broken()[0].message
+    cat = load_catalog()
+    assert cat.layer("parks").origin == "shipped" and len(load_layer("parks", cat).gdf) == 10
+
+
+def test_a_corrupted_geopackage_breaks_only_its_layer(ws):
+    _two_layers(ws)
+    (ws.root / "layers" / "bad" / "v2.gpkg").write_bytes(os.urandom(4096))
+    _assert_only_bad_is_broken(ws, "its file layers/bad/v2.gpkg is not a GeoPackage (damaged or replaced)")
+
+
+def test_a_geopackage_that_fails_only_when_read_breaks_only_its_layer(ws):
+    _two_layers(ws)
+    (ws.root / "layers" / "bad" / "v2.gpkg").write_bytes(b"SQLite format 3\x00" + os.urandom(4096))
+    assert list(ws.layers()) == ["good", "bad"]  # the cheap check passes: the header is right
+    loaded, cat = load_catalog_layers()
+    assert tuple(cat.layers) == (*SHIPPED_LAYERS, "good") and set(loaded) == set(cat.layers)
+    assert "its file layers/bad/v2.gpkg cannot be read" in cat.broken["bad"]
+    assert str(ws.root) not in cat.broken["bad"]  # never the server's path
+    with pytest.raises(DataSourceError, match="imported layer 'bad' is not shown"):
+        load_layer("bad", load_catalog())
+
+
+def test_a_deleted_geopackage_is_said_and_restoring_mends_it(ws):
+    _two_layers(ws)
+    (ws.root / "layers" / "bad" / "v2.gpkg").unlink()
+    _assert_only_bad_is_broken(ws, "its file layers/bad/v2.gpkg is missing")
+    assert [v.version for v in ws.versions("bad")] == [1, 2]  # the entry is fine: an earlier version can come back
+    saved = ws.restore_version("bad")
+    assert saved.version == 3 and "restored version 1 of layer 'bad' as version 3" in saved.message
+    assert ws.broken() == [] and len(ws.read_layer("bad")) == 2
+
+
+def test_a_whole_index_that_is_no_object_hides_the_imported_layers_only(ws):
+    _two_layers(ws)
+    (ws.root / "index.json").write_text("[1, 2]", encoding="utf-8")
+    cat = load_catalog()
+    assert tuple(cat.layers) == SHIPPED_LAYERS and "not a zkq-geo index" in cat.extra["workspace_problem"]
+
+
+# ----------------------------------------------------------------------------- orphans of interrupted imports
+HEX = "0123456789abcdef" * 2
+
+
+def _old(*paths, age_s=3600):
+    for path in paths:
+        os.utime(path, (time.time() - age_s, time.time() - age_s))
+    return paths
+
+
+def test_clean_orphans_removes_what_a_killed_import_left_and_nothing_else(ws):
+    _two_layers(ws)
+    layers, originals = ws.root / "layers", ws.root / "originals"
+    (originals / "bad").mkdir(parents=True)
+    made = {
+        "tmp_gpkg": layers / "bad" / f".v4-{HEX}.tmp.gpkg", "journal": layers / "bad" / f".v4-{HEX}.tmp.gpkg-journal",
+        "unlisted": layers / "bad" / "v4.gpkg", "ghost": layers / "ghost" / "v1.gpkg",
+        "tmp_index": ws.root / f".index.json.{HEX}.tmp", "staging": originals / "bad" / f".v4-{HEX}.tmp",
+        "unlisted_original": originals / "bad" / "v4",
+    }
+    (layers / "ghost").mkdir()
+    for key, path in made.items():
+        if key in ("staging", "unlisted_original"):
+            path.mkdir()
+            (path / "big.zip").write_bytes(b"x" * 100)
+        else:
+            path.write_bytes(b"x" * 100)
+    kept = [layers / "bad" / "notes.txt", layers / "bad" / "v4.gpkg.bak", ws.root / "trash" / "v1.gpkg",
+            layers / "bad" / f".v5-{HEX}.tmp.gpkg"]
+    for path in kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"mine")
+    _old(*made.values(), *kept[:3])  # the last one is fresh: a save in progress elsewhere may be writing it
+    before = json.loads((ws.root / "index.json").read_text(encoding="utf-8"))
+    removed = ws.clean_orphans()
+    assert removed == sorted(p.relative_to(ws.root).as_posix() for p in made.values())
+    assert not any(p.exists() for p in made.values()) and all(p.exists() for p in kept)
+    assert not (layers / "ghost").exists()  # the empty folder of a layer the index does not list
+    assert json.loads((ws.root / "index.json").read_text(encoding="utf-8")) == before
+    assert [v.version for v in ws.versions("bad")] == [1, 2] and len(ws.read_layer("good")) == 2
+    assert ws.clean_orphans() == []
+    assert ws.save_layer("bad", _points()).version == 3
+
+
+def test_clean_orphans_keeps_young_files_and_unlisted_versions_it_cannot_judge(ws):
+    _two_layers(ws)
+    young = ws.root / "layers" / "bad" / "v7.gpkg"
+    young.write_bytes(b"x")
+    assert ws.clean_orphans() == [] and young.exists()  # younger than 10 minutes: maybe a save in progress
+    _old(young)
+    assert ws.save_layer("bad", _points()).version == 8  # never overwritten while it waits
+    _edit_index(ws, _set("colour", "red"))  # entry damaged: which versions it lists is unknown
+    tmp = ws.root / "layers" / "bad" / f".v9-{HEX}.tmp.gpkg"
+    tmp.write_bytes(b"x")
+    _old(tmp)
+    assert ws.clean_orphans() == [f"layers/bad/.v9-{HEX}.tmp.gpkg"] and young.exists()
+    (ws.root / "index.json").write_text("{not json", encoding="utf-8")
+    assert ws.clean_orphans() == [] and young.exists() and (ws.root / "layers" / "good" / "v1.gpkg").exists()
+
+
+def test_clean_orphans_of_a_workspace_not_yet_made_creates_nothing(ws):
+    assert ws.clean_orphans() == [] and not ws.root.exists()
+
+
+# ----------------------------------------------------------------------------- a workspace that is not writable
+@pytest.fixture
+def unwritable(tmp_path, monkeypatch):
+    """A workspace whose folder cannot be made: its parent is a regular file (fails as root too)."""
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("ZKQ_WORKSPACE", str(tmp_path / "file" / "ws"))
+    return Workspace()
+
+
+def test_a_workspace_that_cannot_be_made_says_so_in_both_languages(unwritable):
+    for action in (lambda: unwritable.save_layer("mine", _points()), lambda: unwritable.delete_layer("mine"),
+                   lambda: import_into_workspace(d.hostile_geojson(unwritable.root.parents[1] / "h.geojson"), "h")):
+        with pytest.raises(DataSourceError, match=r"^the workspace folder is not writable \(Not a directory\); .*"
+                                                  "ZKQ_WORKSPACE") as caught:
+            action()
+        assert "工作区文件夹不可写" in caught.value.text("zh")
+        assert str(unwritable.root) not in str(caught.value)
+    assert unwritable.layers() == {} and unwritable.clean_orphans() == []
+    assert tuple(load_catalog().layers) == SHIPPED_LAYERS
+
+
+def test_a_write_refused_by_the_system_says_the_folder_is_not_writable(ws, monkeypatch):
+    ws.save_layer("mine", _points())
+    ws.save_layer("mine", _points(3))
+    before = d.tree(ws.root)
+
+    def refused(*args):
+        raise PermissionError(errno.EACCES, "Permission denied", str(args[0]))
+
+    monkeypatch.setattr(os, "replace", refused)
+    for action in (lambda: ws.save_layer("mine", _points()), lambda: ws.restore_version("mine", 1),
+                   lambda: ws.delete_layer("mine")):
+        with pytest.raises(DataSourceError, match=r"not writable \(Permission denied\)"):
+            action()
+    monkeypatch.undo()
+    assert d.tree(ws.root) == before and [v.version for v in ws.versions("mine")] == [1, 2]
+
+
+def test_a_lock_that_cannot_be_opened_says_the_folder_is_not_writable(ws, monkeypatch):
+    ws.root.mkdir(parents=True)
+    real_open = open
+
+    def no_lock(path, *args, **kwargs):
+        if str(path).endswith(".lock"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", no_lock)
+    with pytest.raises(DataSourceError, match="not writable"):
+        ws.save_layer("mine", _points())
+    with pytest.raises(DataSourceError, match="not writable"):
+        ws.clean_orphans()
+
+
+# ----------------------------------------------------------------------------- delete and restore
+def test_delete_moves_the_layer_to_trash_and_the_catalogue_forgets_it(ws, tmp_path):
+    original = tmp_path / "pts.csv"
+    original.write_bytes(b"as given")
+    ws.save_layer("good", _points())
+    ws.save_layer("gone", _points(), original=original)
+    ws.save_layer("gone", _points(3), original=original)
+    message = ws.delete_layer("gone")
+    assert message.startswith("deleted layer 'gone' (2 version(s)); its files and index entry are kept in trash/gone-")
+    assert "已删除图层" in message.text("zh")
+    trash = next((ws.root / "trash").iterdir())
+    assert sorted(p.name for p in (trash / "layers").iterdir()) == ["v1.gpkg", "v2.gpkg"]
+    assert (trash / "originals" / "v2" / "pts.csv").read_bytes() == b"as given"
+    assert [r["version"] for r in json.loads((trash / "entry.json").read_text(encoding="utf-8"))["gone"]] == [1, 2]
+    assert not (ws.root / "layers" / "gone").exists() and not (ws.root / "originals" / "gone").exists()
+    assert list(ws.layers()) == ["good"] and "gone" not in load_catalog().layers
+    with pytest.raises(OptionError, match="no imported layer 'gone'.*imported layers: good"):
+        ws.delete_layer("gone")
+    assert ws.save_layer("gone", _points()).version == 1  # the name is free again
+
+
+def test_a_broken_layer_can_be_deleted(ws):
+    _edit_index(_two_layers(ws), _set("colour", "red"))
+    ws.delete_layer("bad")
+    assert ws.broken() == [] and list(ws.layers()) == ["good"]
+
+
+@pytest.mark.parametrize("bad", ["../good", "parks"])
+def test_delete_and_restore_take_layer_names_only(ws, bad):
+    ws.save_layer("good", _points())
+    for action in (ws.delete_layer, ws.restore_version):
+        with pytest.raises(OptionError, match="not allowed|shipped layer"):
+            action(bad)
+    assert list(ws.layers()) == ["good"]
+
+
+def test_restore_adds_a_copy_of_an_earlier_version_and_keeps_history(ws):
+    for n in (1, 2, 3):
+        ws.save_layer("mine", _points(n), title=f"标题{n}")
+    saved = ws.restore_version("mine")  # default: the one before the latest
+    assert (saved.version, saved.restored_from, saved.earlier_versions) == (4, 2, (1, 2, 3))
+    assert "version 4, which is now shown" in saved.message and "已将图层" in saved.message.text("zh")
+    versions = ws.versions("mine")
+    assert [v.version for v in versions] == [1, 2, 3, 4] and versions[-1].title == "标题2"
+    assert versions[-1].report == {"restored_from": 2} and versions[-1].feature_count == 2
+    assert len(ws.read_layer("mine")) == 2 and len(ws.read_layer("mine", 3)) == 3  # nothing rewritten
+    folder = ws.root / "layers" / "mine"
+    assert (folder / "v4.gpkg").read_bytes() == (folder / "v2.gpkg").read_bytes()
+    assert ws.restore_version("mine", 1).version == 5 and len(load_layer("mine", load_catalog()).gdf) == 1
+
+
+def test_restore_says_what_cannot_be_restored(ws):
+    ws.save_layer("one", _points())
+    for version in (None, 1):
+        with pytest.raises(OptionError, match="layer 'one' has only version 1; there is no earlier version"):
+            ws.restore_version("one", version)
+    ws.save_layer("one", _points(3))
+    with pytest.raises(OptionError, match="version 2 is already the current version of layer 'one'; .*: 1$"):
+        ws.restore_version("one", 2)
+    with pytest.raises(OptionError, match="layer 'one' has no version 9; it has 1, 2"):
+        ws.restore_version("one", 9)
+    with pytest.raises(OptionError, match="no imported layer 'nope'"):
+        ws.restore_version("nope")
+    (ws.root / "layers" / "one" / "v1.gpkg").write_bytes(b"garbage")
+    with pytest.raises(DataSourceError, match="version 1 of layer 'one' cannot be restored: .* not a GeoPackage"):
+        ws.restore_version("one", 1)
+    assert [v.version for v in ws.versions("one")] == [1, 2] and sorted(d.tree(ws.root / "layers")) == [
+        "one", "one/v1.gpkg", "one/v2.gpkg"]

@@ -5,7 +5,7 @@ No geometry is read here; see :mod:`zkq_geo.io` and :mod:`zkq_geo.layers`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -49,10 +49,26 @@ class Catalog:
     extra: dict = field(default_factory=dict)
 
     def layer(self, name: str) -> LayerSpec:
-        """Return the spec of ``name``; the error lists the layers there are."""
-        if name not in self.layers:
-            raise OptionError(f"unknown layer {name!r}; choose one of: {', '.join(self.layers)}")
-        return self.layers[name]
+        """Return the spec of ``name``; the error lists the layers there are, or says why an
+        imported layer is broken and what to do."""
+        if name in self.layers:
+            return self.layers[name]
+        if name in self.broken:
+            raise DataSourceError(self.broken[name])
+        raise OptionError(f"unknown layer {name!r}; choose one of: {', '.join(self.layers)}")
+
+    @property
+    def broken(self) -> dict:
+        """Imported layers that cannot be shown: name -> message saying why and what to do
+        (``extra["workspace_broken"]``; see :mod:`zkq_geo.workspace`)."""
+        return self.extra.get("workspace_broken", {})
+
+    def without(self, broken: dict) -> Catalog:
+        """A copy without the layers of ``broken`` (name -> message), which join :attr:`broken`."""
+        if not broken:
+            return self
+        layers = {n: s for n, s in self.layers.items() if n not in broken}
+        return replace(self, layers=layers, extra={**self.extra, "workspace_broken": {**self.broken, **broken}})
 
     def industry_label(self, code: str, lang: str = "zh") -> str:
         entry = self.industries.get(code)
@@ -71,8 +87,9 @@ def load_catalog(root: str | Path | None = None) -> Catalog:
         raise SchemaError(f"{path} is not valid YAML: {exc}") from exc
     layers = {spec.name: spec for spec in (_layer_spec(root, raw) for raw in doc.get("layers", []))}
     from zkq_geo.workspace import workspace_layer_specs  # imported layers, listed beside the shipped ones
-    imported, workspace_problem = workspace_layer_specs()
+    imported, broken, workspace_problem = workspace_layer_specs()  # broken: name -> message, per layer
     layers.update({n: s for n, s in imported.items() if n not in layers})
+    extra = {"workspace_problem": workspace_problem} if workspace_problem else {}
     return Catalog(
         root=root,
         layers=layers,
@@ -81,7 +98,7 @@ def load_catalog(root: str | Path | None = None) -> Catalog:
         alt_figures=_opt_path(root, doc.get("alt_figures")),
         zone_indicators=_opt_path(root, doc.get("zone_indicators")),
         seeds_dir=_opt_path(root, doc.get("seeds_dir")),
-        extra={"workspace_problem": workspace_problem} if workspace_problem else {},
+        extra={**extra, "workspace_broken": broken} if broken else extra,
     )
 
 

@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--parcels", type=int, default=10_000, help="number of parcels (default 10000)")
     bench.add_argument("--reruns", type=int, default=5, help="timed Streamlit reruns per path (default 5)")
     bench.add_argument("--out", metavar="DIR", help="keep the two Streamlit scripts in DIR")
-    add_import_parsers(sub)  # inspect, import, join: planners' own files (zkq_geo/cli_import.py)
+    add_import_parsers(sub)  # inspect, import, join, layer: planners' own files (zkq_geo/cli_import.py)
     add_evaluate_parsers(sub)  # evaluate, schemes, control: 亩均评价 (zkq_geo/cli_evaluate.py)
     return parser
 
@@ -109,17 +109,19 @@ def _one_line(exc: BaseException) -> str:
 
 # ----------------------------------------------------------------------------- commands
 def cmd_layers(args) -> int:
-    from zkq_geo.layers import load_layer
-    catalog = load_catalog()
+    from zkq_geo.layers import load_catalog_layers
+    loaded, catalog = load_catalog_layers()  # an imported layer that cannot be read is listed as broken
     rows = []
     for name, spec in catalog.layers.items():
-        gdf = load_layer(name, catalog).gdf
+        gdf = loaded[name].gdf
         quality = ",".join(sorted(set(gdf["geometry_quality"]))) if "geometry_quality" in gdf else ""
         rows.append({"layer": name, "title_zh": spec.title_zh, "title_en": spec.title_en,
                      "features": len(gdf), "geometry": spec.geometry_type, "geometry_quality": quality})
     _emit(pd.DataFrame(rows), "table")
     if problem := catalog.extra.get("workspace_problem"):  # the shipped layers are listed anyway
         print(f"zkq-geo: warning: imported layers not listed: {_one_line(problem)}", file=sys.stderr)
+    for message in catalog.broken.values():  # one line each; the other layers are listed above
+        print(f"zkq-geo: warning: {_one_line(message)}", file=sys.stderr)
     return 0
 
 

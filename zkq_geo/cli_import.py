@@ -1,4 +1,4 @@
-"""The ``inspect``, ``import`` and ``join`` commands of ``zkq-geo``: parsing and output only.
+"""The ``inspect``, ``import``, ``join`` and ``layer`` commands of ``zkq-geo``: parsing and output only.
 
 Registered by :mod:`zkq_geo.cli` (``add_import_parsers`` and ``IMPORT_COMMANDS``); its
 ``main`` turns every :class:`~zkq_geo.errors.ZkqGeoError` into one line on stderr with exit
@@ -13,12 +13,13 @@ from pathlib import Path
 import pandas as pd
 
 from zkq_geo.errors import SchemaError
+from zkq_geo.messages import listed, msg
 
 REPORT_FORMATS = ("table", "json")
 
 
 def add_import_parsers(sub) -> None:
-    """Add ``inspect``, ``import`` and ``join`` to the subparsers ``sub`` of ``zkq-geo``."""
+    """Add ``inspect``, ``import``, ``join`` and ``layer`` to the subparsers ``sub`` of ``zkq-geo``."""
     ins = sub.add_parser("inspect", help="report what a GeoJSON/GeoPackage/zipped Shapefile/KML/CSV/Excel file "
                                          "holds, before importing it")
     ins.add_argument("path")
@@ -50,6 +51,20 @@ def add_import_parsers(sub) -> None:
     join.add_argument("--report-only", action="store_true", help="print the join report; join nothing")
     join.add_argument("--as", dest="name", metavar="NAME", help="save the joined layer in the workspace as NAME")
     join.add_argument("--format", choices=REPORT_FORMATS, default="table", help="format of the report")
+    _add_layer_parser(sub)
+
+
+def _add_layer_parser(sub) -> None:
+    layer = sub.add_parser("layer", help="delete an imported layer, or restore one of its versions")
+    actions = layer.add_subparsers(dest="action", required=True)
+    delete = actions.add_parser("delete", help="take NAME out of the workspace (its files move to the workspace's "
+                                               "trash/ folder)")
+    delete.add_argument("name", metavar="NAME")
+    restore = actions.add_parser("restore", help="show an earlier version of NAME again, saved as a new version "
+                                                 "(every version is kept)")
+    restore.add_argument("name", metavar="NAME")
+    restore.add_argument("--version", type=int, metavar="N", help="version to restore (default: the one before "
+                                                                   "the latest)")
 
 
 def _add_read_options(p) -> None:
@@ -74,9 +89,9 @@ def cmd_inspect(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from zkq_geo.workspace import Workspace, check_layer_name, import_into_workspace
+    from zkq_geo.workspace import check_layer_name, import_into_workspace
     check_layer_name(args.name)
-    workspace = Workspace()
+    workspace = _workspace()
     saved, report = import_into_workspace(args.path, args.name, title=args.title, workspace=workspace,
                                           **_read_options(args))
     for line in report.lines():
@@ -94,6 +109,7 @@ def cmd_join(args) -> int:
     from zkq_geo.workspace import check_layer_name, save_joined_layer
     if args.name:
         check_layer_name(args.name)
+        _workspace()
     catalog = load_catalog()
     gdf = load_layer(args.layer, catalog).gdf
     sheet = read_sheet(args.table, sheet=args.sheet, encoding=args.encoding)
@@ -117,6 +133,28 @@ def cmd_join(args) -> int:
     return 0
 
 
+def cmd_layer(args) -> int:
+    """``layer delete NAME`` and ``layer restore NAME [--version N]``: one line on stderr says what was done."""
+    from zkq_geo.workspace import check_layer_name
+    check_layer_name(args.name)
+    workspace = _workspace()
+    if args.action == "delete":
+        print(workspace.delete_layer(args.name), file=sys.stderr)
+    else:
+        saved = workspace.restore_version(args.name, args.version)
+        print(f"{saved.message}: {saved.path}", file=sys.stderr)
+    return 0
+
+
+def _workspace():
+    """The default workspace, once what interrupted imports left behind is removed (said on stderr)."""
+    from zkq_geo.workspace import Workspace
+    workspace = Workspace()
+    if removed := workspace.clean_orphans():
+        print(f"zkq-geo: note: {msg('orphans_removed', n=len(removed), items=listed(removed))}", file=sys.stderr)
+    return workspace
+
+
 def _print_report(lines: list[str], doc: dict, fmt: str) -> None:
     if fmt == "json":
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
@@ -133,4 +171,4 @@ def _print_joined(joined, fmt: str) -> None:
     _emit(pd.DataFrame(joined[cols]), fmt)
 
 
-IMPORT_COMMANDS = {"inspect": cmd_inspect, "import": cmd_import, "join": cmd_join}
+IMPORT_COMMANDS = {"inspect": cmd_inspect, "import": cmd_import, "join": cmd_join, "layer": cmd_layer}

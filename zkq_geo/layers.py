@@ -5,15 +5,17 @@ metrics (:mod:`zkq_geo.metrics`); the app and the CLI call :func:`load_layer`.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 
-from zkq_geo.catalog import Catalog, load_catalog
-from zkq_geo.errors import SchemaError
+from zkq_geo.catalog import Catalog, LayerSpec, load_catalog
+from zkq_geo.errors import DataSourceError, SchemaError
 from zkq_geo.io import read_table, read_vector
 from zkq_geo.join import JoinReport, attach_alt_figures, join_attributes
+from zkq_geo.messages import msg
 from zkq_geo.metrics import add_efficiency
 
 # Columns every park/project layer has after loading (empty when a source gives nothing).
@@ -39,10 +41,9 @@ def load_layer(name: str, catalog: Catalog | None = None) -> LayerData:
     """
     catalog = catalog or load_catalog()
     spec = catalog.layer(name)
-    geom = read_vector(spec.geometry).to_crs("EPSG:4326")
     if spec.origin == "workspace":  # imported by the user: feature columns and 亩均 like parks/projects
-        gdf = _order_columns(add_efficiency(_finish(geom, name, features=True)))
-        return LayerData(name, gdf, report=_self_report(geom, spec.key))
+        return _load_imported(name, spec)
+    geom = read_vector(spec.geometry).to_crs("EPSG:4326")
     if spec.attributes is None:
         return LayerData(name, _finish(geom, name), report=_self_report(geom, spec.key))
     gdf, report = join_attributes(geom, read_table(spec.attributes), key=spec.key, how="left")
@@ -58,6 +59,40 @@ def load_layers(names=None, catalog: Catalog | None = None) -> dict[str, LayerDa
     """Load several layers (default: every layer of the catalogue)."""
     catalog = catalog or load_catalog()
     return {n: load_layer(n, catalog) for n in (names or catalog.layers)}
+
+
+def load_catalog_layers(catalog: Catalog | None = None) -> tuple[dict[str, LayerData], Catalog]:
+    """Load every layer of the catalogue; an imported layer whose file cannot be read is left out.
+
+    Returns the loaded layers and the catalogue without the layers that failed; these join
+    ``catalog.broken`` (name -> message saying why and what to do), so one damaged file in the
+    workspace never hides the other layers. A shipped layer that fails still raises.
+    """
+    catalog = catalog or load_catalog()
+    loaded, failed = {}, {}
+    for name, spec in catalog.layers.items():
+        try:
+            loaded[name] = load_layer(name, catalog)
+        except DataSourceError as exc:
+            if spec.origin != "workspace":
+                raise
+            failed[name] = exc.message
+    return loaded, catalog.without(failed)
+
+
+def _load_imported(name: str, spec: LayerSpec) -> LayerData:
+    """An imported layer; any failure to read its file (damaged on disk) is one
+    :class:`DataSourceError` naming the layer and what to do."""
+    try:
+        with warnings.catch_warnings(record=True):  # GDAL's warnings on a damaged file: the error says it
+            geom = read_vector(spec.geometry).to_crs("EPSG:4326")
+        gdf = _order_columns(add_efficiency(_finish(geom, name, features=True)))
+        return LayerData(name, gdf, report=_self_report(geom, spec.key))
+    except Exception as exc:  # the file is data on disk: whatever GDAL or pandas says, the layer is broken
+        file = "/".join(spec.geometry.parts[-3:])  # layers/<name>/v<N>.gpkg, never the server's path
+        error = " ".join(str(exc).replace(str(spec.geometry.parents[2]) + "/", "").split())
+        raise DataSourceError(msg("ws_broken_file", name=name,
+                                  reason=msg("ws_file_unreadable", file=file, error=error))) from None
 
 
 def _finish(gdf: gpd.GeoDataFrame, name: str, features: bool = False) -> gpd.GeoDataFrame:

@@ -5,25 +5,36 @@ Layout of the workspace folder (``$ZKQ_WORKSPACE``; see :func:`default_root`)::
     index.json                         layers, versions, source files, import/join reports
     layers/<name>/v<N>.gpkg            version N of layer <name> (EPSG:4326, table <name>)
     originals/<name>/v<N>/<file>       the file the user gave for version N, byte for byte
+    trash/<name>-<time>-<id>/          a deleted layer: its layers/, originals/ and entry.json
 
 Importing a name that exists adds a version and says so; nothing is ever overwritten, and
-every earlier version stays on disk. Each write goes to a temporary file that is renamed into
-place, and the index (written the same way) is updated last, under a lock: a failed import
-leaves the workspace as it was. Layer names match :data:`NAME_PATTERN` and cannot be a
-shipped layer's name, so no user input becomes a path outside the workspace.
+every earlier version stays on disk (restoring a version adds a copy of it as the newest). Each
+write goes to a temporary file that is renamed into place, and the index (written the same
+way) is updated last, under a lock: a failed import leaves the workspace as it was, and what a
+killed one leaves behind is removed by :meth:`Workspace.clean_orphans`. Layer names match
+:data:`NAME_PATTERN` and cannot be a shipped layer's name, so no user input becomes a path
+outside the workspace.
+
+Reading degrades per layer: each index record is checked against a small schema
+(:data:`RECORD_KEYS`), and the newest file of each layer must exist and be a GeoPackage; a layer
+that fails is listed by :meth:`Workspace.broken` with a message saying what to do, and every
+other layer loads. Only an index that is not a JSON object hides all imported layers.
 """
 from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import fcntl
 import json
 import os
 import re
 import shutil
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -31,12 +42,22 @@ import pyogrio
 
 from zkq_geo.catalog import SHIPPED_LAYERS, LayerSpec
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoError
-from zkq_geo.messages import Items, msg
+from zkq_geo.messages import Items, Message, listed, msg
 from zkq_geo.safe_input import safe_filename
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 INDEX_FILE = "index.json"
+TRASH_DIR = "trash"
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every GeoPackage
+ORPHAN_MIN_AGE_S = 600  # leftovers younger than this are left alone (see Workspace.clean_orphans)
+RESTORED_FROM = "restored_from"  # report key of a version made by Workspace.restore_version
 _INDEX_VERSION = 1
+# The names this module writes; clean_orphans removes nothing else.
+_TMP_INDEX = re.compile(r"\.index\.json\.[0-9a-f]{32}\.tmp")
+_TMP_GPKG = re.compile(r"\.v\d+-[0-9a-f]{32}\.tmp\.gpkg(-journal|-wal|-shm)?")
+_TMP_ORIGINAL = re.compile(r"\.v\d+-[0-9a-f]{32}\.tmp")
+_VERSION_GPKG = re.compile(r"v(\d+)\.gpkg")
+_VERSION_DIR = re.compile(r"v(\d+)")
 
 
 def default_root() -> Path:
@@ -80,17 +101,31 @@ class LayerVersion:
     report: dict
 
 
+RECORD_KEYS = tuple(f.name for f in fields(LayerVersion) if f.name != "name")  # one index record, exactly
+
+
+class BrokenLayer(NamedTuple):
+    """A layer of the index that cannot be shown, and a message saying why and what to do."""
+
+    name: str
+    message: Message
+
+
 @dataclass(frozen=True)
 class SavedLayer:
-    """What :meth:`Workspace.save_layer` wrote, and a message saying so."""
+    """What :meth:`Workspace.save_layer` (or :meth:`Workspace.restore_version`) wrote, and a message
+    saying so."""
 
     name: str
     version: int
     path: Path
     earlier_versions: tuple[int, ...]
+    restored_from: int | None = None
 
     @property
     def message(self) -> str:
+        if self.restored_from is not None:
+            return msg("layer_restored", name=self.name, version=self.version, source=self.restored_from)
         if not self.earlier_versions:
             return msg("layer_saved", name=self.name, version=self.version)
         return msg("layer_saved_again", name=self.name, version=self.version,
@@ -106,22 +141,44 @@ class Workspace:
 
     # ------------------------------------------------------------------ reading
     def layers(self) -> dict[str, list[LayerVersion]]:
-        """Every imported layer with its versions, oldest first."""
-        doc = self._read_index()
-        out = {}
-        for name, versions in doc.get("layers", {}).items():
-            if NAME_PATTERN.fullmatch(name) and name not in SHIPPED_LAYERS:
-                out[name] = [LayerVersion(name=name, **v) for v in versions]
-        return out
+        """Every imported layer that can be shown, with its versions, oldest first."""
+        return self.status()[0]
+
+    def broken(self) -> list[BrokenLayer]:
+        """Every layer of the index that cannot be shown, with a message saying why and what to do."""
+        return self.status()[1]
+
+    def status(self) -> tuple[dict[str, list[LayerVersion]], list[BrokenLayer]]:
+        """:meth:`layers` and :meth:`broken` from one reading of the index.
+
+        A layer is broken when its index entry fails the schema, or its newest file is missing
+        or does not start like a GeoPackage (checked cheaply: no layer is read). Raises
+        :class:`DataSourceError` only when the index as a whole cannot be read.
+        """
+        good, broken = {}, []
+        for name, entry in self._entries().items():
+            if isinstance(entry, BrokenLayer):
+                broken.append(entry)
+            elif problem := self._file_problem(entry[-1]):
+                broken.append(BrokenLayer(name, msg("ws_broken_file", name=name, reason=problem)))
+            else:
+                good[name] = entry
+        return good, broken
+
+    def names(self) -> list[str]:
+        """Every layer name of the index that can be deleted or restored, broken layers included."""
+        return [name for name in self._read_index().get("layers", {}) if _name_ok(name)]
 
     def versions(self, name: str) -> list[LayerVersion]:
-        return self.layers().get(name, [])
+        """The versions of ``name``, oldest first, if its index entry is valid (even when its newest
+        file is missing: an earlier version can then be restored); else ``[]``."""
+        entry = self._entries().get(name)
+        return entry if isinstance(entry, list) else []
 
     def latest(self, name: str) -> LayerVersion:
         versions = self.versions(name)
         if not versions:
-            known = Items(self.layers()) if self.layers() else msg("none_yet")
-            raise OptionError(msg("no_imported_layer", name=name, root=str(self.root), known=known))
+            raise self._unknown(name)
         return versions[-1]
 
     def path_of(self, version: LayerVersion) -> Path:
@@ -140,16 +197,44 @@ class Workspace:
             raise DataSourceError(msg("workspace_file_unreadable", file=entry.file, error=str(exc))) from None
 
     def layer_specs(self) -> dict[str, LayerSpec]:
-        """Catalogue entries of the latest version of each imported layer whose file exists."""
-        specs = {}
-        for name, versions in self.layers().items():
-            latest = versions[-1]
-            path = self.path_of(latest)
-            if path.is_file():
-                specs[name] = LayerSpec(name=name, title_zh=latest.title, title_en=latest.title, geometry=path,
-                                        attributes=None, key="id", geometry_type=latest.geometry_type,
-                                        crs="EPSG:4326", origin="workspace")
-        return specs
+        """Catalogue entries of the latest version of each layer that can be shown."""
+        return {name: self.spec_of(versions[-1]) for name, versions in self.layers().items()}
+
+    def spec_of(self, latest: LayerVersion) -> LayerSpec:
+        """The catalogue entry of a version (the shown one: the latest)."""
+        return LayerSpec(name=latest.name, title_zh=latest.title, title_en=latest.title, geometry=self.path_of(latest),
+                         attributes=None, key="id", geometry_type=latest.geometry_type, crs="EPSG:4326",
+                         origin="workspace")
+
+    def _entries(self) -> dict[str, list[LayerVersion] | BrokenLayer]:
+        """Each layer of the index: its versions if its entry passes the schema, else why not."""
+        out: dict[str, list[LayerVersion] | BrokenLayer] = {}
+        for name, records in self._read_index().get("layers", {}).items():
+            if not _name_ok(name):
+                out[name] = BrokenLayer(name, msg("ws_name_bad", name=name))
+            elif reason := _entry_problem(name, records):
+                out[name] = BrokenLayer(name, msg("ws_broken_entry", name=name, reason=reason))
+            else:
+                out[name] = [LayerVersion(name=name, **record) for record in records]
+        return out
+
+    def _file_problem(self, version: LayerVersion) -> Message | None:
+        """Why the file of ``version`` cannot be shown (missing, no GeoPackage...), or None."""
+        try:
+            with open(self.path_of(version), "rb") as f:
+                head = f.read(len(SQLITE_HEADER))
+        except DataSourceError:
+            return msg("ws_file_outside", file=version.file)
+        except FileNotFoundError:
+            return msg("ws_file_missing", file=version.file)
+        except OSError as exc:
+            return msg("ws_file_unreadable", file=version.file, error=exc.strerror or type(exc).__name__)
+        return None if head == SQLITE_HEADER else msg("ws_file_not_gpkg", file=version.file)
+
+    def _unknown(self, name: str) -> OptionError:
+        known = self.names()
+        return OptionError(msg("no_imported_layer", name=name, root=str(self.root),
+                               known=Items(known) if known else msg("none_yet")))
 
     # ------------------------------------------------------------------ writing
     def save_layer(self, name: str, gdf: gpd.GeoDataFrame, *, title: str | None = None, kind: str = "import",
@@ -162,41 +247,188 @@ class Workspace:
         """
         check_layer_name(name)
         frame = _writable(gdf)
+
+        def write(version: int, entries: list[dict], created: list[Path]) -> dict:
+            fill = lambda tmp: pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")  # noqa: E731
+            rel = self._write_gpkg(name, version, fill, created)
+            orig = self._keep_original(name, version, original, created) if original else None
+            return _entry(version, rel, title or name, kind, source_file, orig, frame, report)
+
+        return self._add_version(name, write)
+
+    def restore_version(self, name: str, version: int | None = None) -> SavedLayer:
+        """Make an earlier version of ``name`` the shown one by adding it again as the newest.
+
+        ``version`` defaults to the one before the latest. History is never rewritten: the new
+        version N+1 is a copy of the GeoPackage of ``version`` (same title, source and original;
+        its report says ``restored_from``), and every version stays. This is how a layer whose
+        newest file is damaged or missing is mended.
+        """
+        check_layer_name(name)
+        if name not in self._entries():
+            raise self._unknown(name)
+
+        def write(new: int, entries: list[dict], created: list[Path]) -> dict:
+            source = self._restore_source(name, entries, version)
+            src = self._inside(source["file"])
+            rel = self._write_gpkg(name, new, lambda tmp: shutil.copyfile(src, tmp), created)
+            return {**source, "version": new, "file": rel, "created": _now(),
+                    "report": {**source["report"], RESTORED_FROM: source["version"]}}
+
+        return self._add_version(name, write)
+
+    def delete_layer(self, name: str) -> Message:
+        """Take layer ``name`` out of the index and move its files to ``trash/<name>-<time>-<id>/``.
+
+        Nothing is erased: that folder keeps the layer's ``layers/`` and ``originals/`` folders and
+        its index entry (``entry.json``), so a layer deleted by mistake can be put back by hand;
+        remove the folder to free the space (zkq-geo never empties trash/). A broken layer is
+        deleted the same way. The index is written first, so the layer is gone at once; files a
+        killed delete did not move are then removed by :meth:`clean_orphans`. Returns a message
+        saying what was done.
+        """
+        check_layer_name(name)
+        with self._locked():
+            doc = self._read_index()
+            if name not in doc.get("layers", {}):
+                raise self._unknown(name)
+            records = doc["layers"].pop(name)
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+            trash = self.root / TRASH_DIR / f"{name}-{stamp}-{uuid.uuid4().hex[:8]}"
+            try:
+                trash.mkdir(parents=True)
+                (trash / "entry.json").write_text(json.dumps({name: records}, ensure_ascii=False, indent=1),
+                                                  encoding="utf-8")
+                self._write_index(doc)
+            except Exception:
+                shutil.rmtree(trash, ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    trash.parent.rmdir()  # only if empty: earlier deletes stay
+                raise
+            for part in ("layers", "originals"):
+                if (self.root / part / name).exists():
+                    os.replace(self.root / part / name, trash / part)
+        count = len(records) if isinstance(records, list) else 0
+        return msg("layer_deleted", name=name, n=count, trash=trash.relative_to(self.root).as_posix())
+
+    def clean_orphans(self, min_age_s: float = ORPHAN_MIN_AGE_S) -> list[str]:
+        """Remove what interrupted saves left behind; return the removed paths (relative, sorted).
+
+        Removed: temporary files (``.vN-<hex>.tmp.gpkg``, ``.index.json.<hex>.tmp``, originals
+        staging folders ``.vN-<hex>.tmp``), and ``layers/NAME/vN.gpkg`` files and
+        ``originals/NAME/vN`` folders of versions the index does not list (a save killed after
+        the rename, before the index). Only names this module writes are touched, never anything
+        else, and never trash/. When the index cannot be read, or a layer's entry fails the
+        schema, which versions it lists is unknown, so only temporary files are removed there.
+
+        Every save runs under the workspace lock, and so does this, so nothing a save of this
+        code is writing is seen here. The age limit (``min_age_s``, default 10 minutes, by
+        modification time) guards against writers the lock does not stop: another zkq-geo on
+        another host of a network file system where locks are not shared, or an older copy of
+        it; a younger leftover stays until a later start. Raises :class:`DataSourceError` when
+        the folder is not writable; does nothing when it does not exist.
+        """
+        if not self.root.is_dir():
+            return []
+        with self._locked():
+            listed_versions = self._listed_versions()
+            cutoff = time.time() - min_age_s
+            removed = [p for p in self._orphans(listed_versions) if p.lstat().st_mtime < cutoff]
+            for path in removed:
+                _delete(path)
+            for folder in {p.parent for p in removed if p.parent.parent != self.root}:
+                if listed_versions is not None and folder.name not in listed_versions:
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()  # an empty folder of a layer the index does not list
+        return sorted(p.relative_to(self.root).as_posix() for p in removed)
+
+    def _listed_versions(self) -> dict[str, set[int] | None] | None:
+        """Version numbers of each layer of the index (None: its entry is not valid); None for
+        an unreadable index."""
+        try:
+            layers = self._read_index().get("layers", {})
+        except DataSourceError:
+            return None
+        return {name: None if not _name_ok(name) or _entry_problem(name, records) else {r["version"] for r in records}
+                for name, records in layers.items()}
+
+    def _orphans(self, listed_versions: dict[str, set[int] | None] | None) -> list[Path]:
+        found = [p for p in self.root.iterdir() if _TMP_INDEX.fullmatch(p.name)]
+        for part, tmp, kept in (("layers", _TMP_GPKG, _VERSION_GPKG), ("originals", _TMP_ORIGINAL, _VERSION_DIR)):
+            top = self.root / part
+            folders = [f for f in top.iterdir() if NAME_PATTERN.fullmatch(f.name) and f.is_dir()
+                       and not f.is_symlink()] if top.is_dir() and not top.is_symlink() else []
+            for folder in folders:
+                for path in folder.iterdir():
+                    number = kept.fullmatch(path.name)
+                    if tmp.fullmatch(path.name) or (number and listed_versions is not None
+                                                    and _unlisted(listed_versions, folder.name, int(number[1]))):
+                        found.append(path)
+        return found
+
+    def _add_version(self, name: str, write: Callable[[int, list[dict], list[Path]], dict]) -> SavedLayer:
+        """Under the lock: ``write(version, entries, created)`` writes the files of the next
+        version and returns its index record; then the index is written. On any failure every
+        file ``write`` listed in ``created`` is removed and the index is left as it was."""
         fresh = not self.root.exists()
         with self._locked():
             doc = self._read_index()
-            entries = doc.setdefault("layers", {}).setdefault(name, [])
+            layers = doc.setdefault("layers", {})
+            current = layers.get(name, [])
+            if current != [] and (reason := _entry_problem(name, current)):
+                raise DataSourceError(msg("ws_entry_blocks_save", name=name, reason=reason))
+            entries = layers.setdefault(name, [])
             version = self._next_version(name, entries)
             created: list[Path] = []
             try:
-                rel = self._write_gpkg(name, version, frame, created)
-                orig = self._keep_original(name, version, original, created) if original else None
-                entries.append(_entry(version, rel, title or name, kind, source_file, orig, frame, report))
+                entries.append(write(version, entries, created))
                 self._write_index(doc)
             except Exception as exc:
                 _remove(created)
                 if fresh:  # leave no empty workspace behind (never removes anything else)
                     _remove_if_empty(self.root)
-                if isinstance(exc, ZkqGeoError):
-                    raise
+                if isinstance(exc, ZkqGeoError) or _denied(exc):
+                    raise  # _locked says "not writable" for a denied write
                 raise DataSourceError(msg("layer_not_saved", name=name, root=str(self.root), error=str(exc))) from None
-        earlier = tuple(e["version"] for e in entries[:-1])
-        return SavedLayer(name, version, self._inside(rel), earlier)
+        new = entries[-1]
+        return SavedLayer(name, version, self._inside(new["file"]), tuple(e["version"] for e in entries[:-1]),
+                          restored_from=new["report"].get(RESTORED_FROM))
+
+    def _restore_source(self, name: str, entries: list[dict], version: int | None) -> dict:
+        """The record of the version to restore, checked: it exists, is not the newest, its file is a GeoPackage."""
+        numbers = [e["version"] for e in entries]
+        if not numbers:
+            raise self._unknown(name)
+        have = Items(map(str, numbers))
+        if version is not None and version not in numbers:
+            raise OptionError(msg("no_layer_version", name=name, version=version, have=have))
+        if len(numbers) < 2:
+            raise OptionError(msg("restore_nothing_earlier", name=name, version=numbers[-1]))
+        version = numbers[-2] if version is None else version
+        if version == numbers[-1]:
+            raise OptionError(msg("restore_is_current", name=name, version=version, have=Items(map(str, numbers[:-1]))))
+        source = entries[numbers.index(version)]
+        if problem := self._file_problem(LayerVersion(name=name, **source)):
+            raise DataSourceError(msg("restore_source_bad", name=name, version=version, reason=problem, have=have))
+        return source
 
     def _next_version(self, name: str, entries: list[dict]) -> int:
-        on_disk = [int(m.group(1)) for p in (self.root / "layers" / name).glob("v*.gpkg")
-                   if (m := re.fullmatch(r"v(\d+)\.gpkg", p.name))]
+        """One above every listed version and every version file or originals folder on disk
+        (an unlisted one may be a leftover not yet cleaned: it is never overwritten)."""
+        on_disk = [int(m[1]) for part, pattern in (("layers", _VERSION_GPKG), ("originals", _VERSION_DIR))
+                   for p in (self.root / part / name).glob("v*") if (m := pattern.fullmatch(p.name))]
         return max([0, *on_disk, *(e["version"] for e in entries)]) + 1
 
-    def _write_gpkg(self, name: str, version: int, frame: gpd.GeoDataFrame, created: list[Path]) -> str:
+    def _write_gpkg(self, name: str, version: int, fill: Callable[[Path], object], created: list[Path]) -> str:
+        """``fill(tmp)`` writes the GeoPackage of ``version`` to a temporary file, renamed into place."""
         folder = self._mkdir(Path("layers") / name, created)
         final = folder / f"v{version}.gpkg"
         tmp = folder / f".v{version}-{uuid.uuid4().hex}.tmp.gpkg"
         created.append(tmp)
-        pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+        fill(tmp)
         os.replace(tmp, final)
         created.append(final)
-        return str(final.relative_to(self.root))
+        return final.relative_to(self.root).as_posix()
 
     def _keep_original(self, name: str, version: int, original: str | Path, created: list[Path]) -> str:
         src = Path(original)
@@ -208,7 +440,7 @@ class Workspace:
         final = parent / f"v{version}"
         os.replace(staging, final)
         created.append(final)
-        return str((final / safe_filename(src.name)).relative_to(self.root))
+        return (final / safe_filename(src.name)).relative_to(self.root).as_posix()
 
     def _mkdir(self, rel: Path, created: list[Path]) -> Path:
         folder = self._inside(rel)
@@ -247,30 +479,138 @@ class Workspace:
 
     @contextlib.contextmanager
     def _locked(self):
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as lock:
+        """Hold the workspace lock; a folder that cannot be created or written gives one
+        :class:`DataSourceError` saying so (``workspace_not_writable``), never a bare OSError."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            lock = open(self.root / ".lock", "a")
+        except OSError as exc:
+            raise _not_writable(exc) from None
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
+            except OSError as exc:
+                if isinstance(exc, ZkqGeoError) or not _denied(exc):
+                    raise
+                raise _not_writable(exc) from None
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def workspace_layer_specs() -> tuple[dict[str, LayerSpec], str | None]:
-    """The catalogue entries of the default workspace, and a message if it cannot be read
-    (the shipped layers then still load)."""
+def workspace_layer_specs() -> tuple[dict[str, LayerSpec], dict[str, Message], str | None]:
+    """The catalogue entries of the default workspace, its broken layers (name -> message), and
+    a message if the index cannot be read at all (the shipped layers then still load)."""
+    workspace = Workspace()
     try:
-        return Workspace().layer_specs(), None
+        good, broken = workspace.status()
+        specs = {name: workspace.spec_of(versions[-1]) for name, versions in good.items()}
     except ZkqGeoError as exc:
-        return {}, exc.message
+        return {}, {}, exc.message
+    return specs, {b.name: b.message for b in broken}, None
+
+
+# ----------------------------------------------------------------------------- the index schema
+def _name_ok(name) -> bool:
+    return isinstance(name, str) and bool(NAME_PATTERN.fullmatch(name)) and name not in SHIPPED_LAYERS
+
+
+_RULES: dict[str, tuple[Callable[[object], bool], str]] = {
+    "version": (lambda v: type(v) is int and v > 0, "ws_expect_positive"),
+    "file": (lambda v: isinstance(v, str), "ws_expect_text"),
+    "title": (lambda v: isinstance(v, str), "ws_expect_text"),
+    "kind": (lambda v: v in ("import", "join"), "ws_expect_kind"),
+    "created": (lambda v: isinstance(v, str), "ws_expect_text"),
+    "source_file": (lambda v: isinstance(v, str), "ws_expect_text"),
+    "feature_count": (lambda v: type(v) is int and v >= 0, "ws_expect_count"),
+    "geometry_type": (lambda v: isinstance(v, str), "ws_expect_text"),
+    "report": (lambda v: isinstance(v, dict), "ws_expect_object"),
+}  # "original" and the path in "file" are checked in _record_problem
+
+
+def _entry_problem(name: str, records) -> Message | None:
+    """Why the index entry of layer ``name`` (its list of version records) is not valid, or None."""
+    if not isinstance(records, list):
+        return msg("ws_entry_not_list")
+    if not records:
+        return msg("ws_entry_empty")
+    for n, record in enumerate(records, 1):
+        if problem := _record_problem(name, record, n):
+            return problem
+    numbers = [r["version"] for r in records]
+    if any(a >= b for a, b in zip(numbers, numbers[1:])):
+        return msg("ws_versions_order", versions=listed(map(str, numbers)))
+    return None
+
+
+def _record_problem(name: str, record, n: int) -> Message | None:
+    """Why version record number ``n`` of layer ``name`` is not valid, or None: exactly the keys of
+    :data:`RECORD_KEYS`, each of its type, the file where this module writes it."""
+    if not isinstance(record, dict):
+        return msg("ws_record_not_object", n=n)
+    if missing := [k for k in RECORD_KEYS if k not in record]:
+        return msg("ws_record_missing", n=n, keys=Items(missing))
+    if extra := [k for k in record if k not in RECORD_KEYS]:
+        return msg("ws_record_extra", n=n, keys=listed(_shown(k) for k in extra))
+    for key, (ok, expected) in _RULES.items():
+        if not ok(record[key]):
+            return msg("ws_record_value", n=n, key=key, value=_shown(record[key]), expected=msg(expected))
+    file = f"layers/{name}/v{record['version']}.gpkg"
+    if record["file"] != file:
+        return msg("ws_record_value", n=n, key="file", value=_shown(record["file"]),
+                   expected=msg("ws_expect_file", path=file))
+    original = record["original"]
+    if original is not None and not (isinstance(original, str) and _original_ok(name, original)):
+        return msg("ws_record_value", n=n, key="original", value=_shown(original),
+                   expected=msg("ws_expect_original", path=f"originals/{name}/"))
+    return None
+
+
+def _original_ok(name: str, path: str) -> bool:
+    parts = path.split("/")
+    return (len(parts) == 4 and parts[:2] == ["originals", name] and bool(_VERSION_DIR.fullmatch(parts[2]))
+            and parts[3] not in ("", ".", ".."))
+
+
+def _shown(value, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+# ----------------------------------------------------------------------------- helpers
+def _unlisted(listed_versions: dict[str, set[int] | None], name: str, number: int) -> bool:
+    """True if the index surely does not list version ``number`` of ``name``."""
+    if name not in listed_versions:
+        return True
+    versions = listed_versions[name]
+    return versions is not None and number not in versions
+
+
+def _denied(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def _not_writable(exc: OSError) -> DataSourceError:
+    return DataSourceError(msg("workspace_not_writable", error=exc.strerror or type(exc).__name__))
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _delete(path: Path) -> None:
+    """Remove one file, link or folder (a link is removed, never followed)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _entry(version: int, rel: str, title: str, kind: str, source_file: str, original: str | None,
            frame: gpd.GeoDataFrame, report: dict | None) -> dict:
     """The index record of a version (the layer name is its key in the index)."""
     types = sorted(set(frame.geometry.dropna().geom_type))
-    return {"version": version, "file": rel, "title": title, "kind": kind,
-            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    return {"version": version, "file": rel, "title": title, "kind": kind, "created": _now(),
             "source_file": source_file, "original": original, "feature_count": len(frame),
             "geometry_type": "/".join(types) or "None", "report": report or {}}
 

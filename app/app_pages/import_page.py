@@ -1,6 +1,9 @@
 """Import page: planners' own files into the workspace, and ledgers joined to layers. Each shows
-its report (what was found, every problem) before anything is applied; errors are one line."""
+its report (what was found, every problem) before anything is applied; errors are one line.
+An admin section (behind ZKQ_ADMIN_PASSWORD) deletes a layer or restores one of its versions."""
 from __future__ import annotations
+
+import hmac
 
 import pandas as pd
 import streamlit as st
@@ -201,12 +204,63 @@ def save_join(workspace: Workspace, joined, report, layer_title: str, upload) ->
         st.success(t("import_done", message=said(saved.message)))
 
 
+def admin_section(workspace: Workspace) -> None:
+    """Delete a layer or restore a version: only with the admin password (data.admin_password)."""
+    st.header(t("admin_header"))
+    secret = data.admin_password()
+    if not secret:
+        st.info(t("admin_off"))
+        return
+    given = st.text_input(t("admin_password"), type="password", key=state.ADMIN_PASSWORD)
+    if not given:
+        return
+    if not hmac.compare_digest(given.encode("utf-8"), secret.encode("utf-8")):
+        st.error(t("admin_wrong"))
+        return
+    names = workspace.names()
+    if not names:
+        st.info(t("admin_none"))
+        return
+    broken = {b.name for b in workspace.broken()}
+    name = st.selectbox(t("admin_layer"), names, key=state.ADMIN_LAYER,
+                        format_func=lambda n: f"{n} ({t('admin_broken')})" if n in broken else n)
+    restore_version(workspace, name)
+    delete_layer(workspace, name)
+
+
+def restore_version(workspace: Workspace, name: str) -> None:
+    st.subheader(t("admin_restore"))
+    versions = {v.version: v for v in workspace.versions(name)}
+    if len(versions) < 2:
+        st.info(t("admin_restore_damaged" if not versions else "admin_restore_none"))
+        return
+    earlier = sorted(versions, reverse=True)[1:]  # newest first: the one before the latest is the default
+    chosen = st.selectbox(t("admin_version"), earlier, key=state.ADMIN_VERSION,
+                          format_func=lambda n: t("admin_version_label", version=n, created=versions[n].created,
+                                                  title=versions[n].title))
+    if st.button(t("admin_restore_button"), key=state.ADMIN_RESTORE):
+        saved = workspace.restore_version(name, chosen)
+        data.refresh_layers()
+        st.success(t("admin_done", message=said(saved.message)))
+
+
+def delete_layer(workspace: Workspace, name: str) -> None:
+    st.subheader(t("admin_delete"))
+    sure = st.checkbox(t("admin_delete_confirm", name=md_text(name)), key=f"{state.ADMIN_CONFIRM}_{name}")
+    if st.button(t("admin_delete_button"), disabled=not sure, key=state.ADMIN_DELETE):
+        message = workspace.delete_layer(name)
+        data.refresh_layers()
+        st.success(t("admin_done", message=said(message)))
+
+
 st.title(t("page_import"))
 workspace = Workspace()
-st.caption(t("import_intro", root=md_text(workspace.root)))
+st.caption(t("import_intro"))  # never the workspace's path: that is the server's business
 if data.catalog().extra.get("workspace_problem"):
     st.error(said(data.catalog().extra["workspace_problem"]))
-for section in (import_section, join_section):
+for message in data.catalog().broken.values():  # what to do is in the message (and the admin section)
+    st.warning(said(message))
+for section in (import_section, join_section, admin_section):
     try:
         section(workspace)
     except ZkqGeoError as exc:  # one line; the rest of the page keeps working

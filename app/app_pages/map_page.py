@@ -26,6 +26,8 @@ shown = {name: data.selected(name, sel) for name in view.shown}
 st.title(t("app_title"))
 if problem := data.catalog().extra.get("workspace_problem"):  # imported layers cannot be listed
     st.warning(t("workspace_hidden", problem=tables.md_text(text_of(problem, lang()))))
+for message in data.catalog().broken.values():  # one imported layer each; the other layers are shown
+    st.warning(tables.md_text(text_of(message, lang())))
 if any((g["geometry_quality"] == "schematic").any() for g in shown.values() if len(g)):
     st.warning(t("schematic_note"))
 
