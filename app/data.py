@@ -12,6 +12,8 @@ from zkq_geo.catalog import Catalog
 from zkq_geo.errors import ZkqGeoError
 from zkq_geo.export import export_bytes
 from zkq_geo.layers import LayerData, load_catalog_layers
+from zkq_geo.limits import MapLoad
+from zkq_geo.limits import map_load as measure_map_load
 from zkq_geo.selection import Selection, apply_selection
 from zkq_geo.workspace import Workspace
 
@@ -57,7 +59,7 @@ def filterable() -> tuple[str, ...]:
 def refresh_layers() -> None:
     """Forget every cached catalogue, layer, selection, map and export (after an import, a join, a
     delete or a restore)."""
-    for cached in (_loaded, selected, map_payload, export_file):
+    for cached in (_loaded, selected, map_load, map_payload, export_file):
         cached.clear()
 
 
@@ -70,13 +72,19 @@ def selected(layer: str, selection: Selection) -> gpd.GeoDataFrame:
     return apply_selection(gdf, selection, catalog(), all_layers()["plates"].gdf)
 
 
+@st.cache_resource(show_spinner=False, max_entries=128)
+def map_load(layer: str, selection: Selection) -> MapLoad:
+    """Features and coordinates layer ``layer`` would put on the map (limits: zkq_geo.limits)."""
+    return measure_map_load(selected(layer, selection))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def map_payload(selection: Selection, shown: tuple[str, ...], basemap: str, color_by: str, lang: str,
                 zoom_to_selection: bool, tianditu_key: str | None) -> dict:
     """The rendered map for these inputs (built and rendered only on a cache miss)."""
     from map_component import map_payload as payload_of
     from zkq_geo.render import build_map
-    layers = {name: selected(name, selection) for name in shown}
+    layers = {name: selected(name, selection) for name in shown if not map_load(name, selection).too_big}
     focus = tuple(n for n in layers if n in filterable()) if zoom_to_selection else None
     m = build_map(layers, catalog=catalog(), lang=lang, basemap=basemap, color_by=color_by,
                   tianditu_key=tianditu_key, asset_base_url=ASSET_BASE_URL, fit_to=focus)

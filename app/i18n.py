@@ -139,6 +139,15 @@ STRINGS: dict[str, dict[str, str]] = {
               "GeoJSON exports follow RFC 7946 (WGS84 lon/lat); \"GeoJSON (GCJ-02)\" is for AMap tools only."},
     "error": {"zh": "出错了：", "en": "Error: "},
     "workspace_hidden": {"zh": "导入的图层暂不显示：{problem}", "en": "Imported layers are not shown: {problem}"},
+    "map_layer_too_big": {"zh": "图层「{layer}」有 {n:,} 个要素、{v:,} 个坐标点，超过地图直接绘制的上限（{max_n:,} 个要素或 "
+                                  "{max_v:,} 个坐标点），未在地图上绘制；筛选、表格和导出仍然可用。可筛选后再看，或由管理员调整 "
+                                  "ZKQ_MAP_MAX_FEATURES / ZKQ_MAP_MAX_VERTICES。",
+                          "en": "Layer “{layer}” has {n:,} features and {v:,} coordinates, over the limit for drawing on "
+                                "the map ({max_n:,} features or {max_v:,} coordinates), so it is not drawn; filters, the "
+                                "table and exports still work. Filter it down, or ask the administrator to change "
+                                "ZKQ_MAP_MAX_FEATURES / ZKQ_MAP_MAX_VERTICES."},
+    "table_truncated": {"zh": "表格显示前 {shown:,} 行，共 {n:,} 行；完整内容请导出。",
+                        "en": "The table shows the first {shown:,} of {n:,} rows; export for all of them."},
     "col_name": {"zh": "名称", "en": "Name"},
     "col_value": {"zh": "数值", "en": "Value"},
     "col_unit": {"zh": "单位", "en": "Unit"},

@@ -8,6 +8,7 @@ from i18n import lang, qualifier_label, t, value_label
 from zkq_geo.render import FIELD_LABELS, field_label
 from zkq_geo.units import unit_of
 
+MAX_TABLE_ROWS = 20_000  # rows sent to the browser table; the export holds every selected feature
 FEATURE_COLUMNS = {  # column -> UI string key
     "name": "col_name", "layer": "col_layer", "industry": "col_industry", "investment_yi": "col_investment",
     "investment_qualifier": "col_qualifier", "land_area_mu": "col_land", "floor_area_m2": "col_floor",

@@ -74,3 +74,28 @@ class ParseLimits:
     @classmethod
     def from_env(cls) -> ParseLimits:
         return cls(limit("ZKQ_PARSE_CPU_SECONDS"), limit("ZKQ_PARSE_MEMORY_MB"))
+
+
+@dataclass(frozen=True)
+class MapLoad:
+    """How much a layer would put on the inline map: features and coordinates, against
+    ``ZKQ_MAP_MAX_FEATURES`` and ``ZKQ_MAP_MAX_VERTICES``. A layer over either limit is not drawn
+    inline (its features would make a page message of hundreds of MB); tables, filters and
+    exports still work on it."""
+
+    features: int
+    vertices: int
+    max_features: int
+    max_vertices: int
+
+    @property
+    def too_big(self) -> bool:
+        return self.features > self.max_features or self.vertices > self.max_vertices
+
+
+def map_load(gdf) -> MapLoad:
+    """The :class:`MapLoad` of a GeoDataFrame (any CRS; coordinates are counted, not measured)."""
+    import shapely
+
+    vertices = int(shapely.get_num_coordinates(gdf.geometry.to_numpy()).sum()) if len(gdf) else 0
+    return MapLoad(len(gdf), vertices, limit("ZKQ_MAP_MAX_FEATURES"), limit("ZKQ_MAP_MAX_VERTICES"))

@@ -28,6 +28,10 @@ if problem := data.catalog().extra.get("workspace_problem"):  # imported layers 
     st.warning(t("workspace_hidden", problem=tables.md_text(text_of(problem, lang()))))
 for message in data.catalog().broken.values():  # one imported layer each; the other layers are shown
     st.warning(tables.md_text(text_of(message, lang())))
+for name in shown:
+    if (load := data.map_load(name, sel)).too_big:  # not drawn: its features would break the page
+        st.warning(t("map_layer_too_big", layer=tables.md_text(data.catalog().layer(name).title(lang())),
+                     n=load.features, v=load.vertices, max_n=load.max_features, max_v=load.max_vertices))
 if any((g["geometry_quality"] == "schematic").any() for g in shown.values() if len(g)):
     st.warning(t("schematic_note"))
 
@@ -56,10 +60,13 @@ with col_side:
     table = tables.feature_table([g for n, g in shown.items() if n in data.filterable()])
     if table.empty:
         st.info(t("no_match"))
-    st.dataframe(table, height=320, width="stretch")
+    if len(table) > tables.MAX_TABLE_ROWS:
+        st.caption(t("table_truncated", shown=tables.MAX_TABLE_ROWS, n=len(table)))
+    st.dataframe(table.head(tables.MAX_TABLE_ROWS), height=320, width="stretch")
 
     st.subheader(t("detail"))
-    everything = pd.concat([pd.DataFrame(g) for g in shown.values() if len(g)], ignore_index=True) if shown else pd.DataFrame()
+    pickable = [pd.DataFrame(g) for n, g in shown.items() if len(g) and not data.map_load(n, sel).too_big]
+    everything = pd.concat(pickable, ignore_index=True) if pickable else pd.DataFrame()
     ids = [""] + (everything["id"].tolist() if len(everything) else [])
     if st.session_state.get(state.DETAIL_ID) not in ids:
         st.session_state[state.DETAIL_ID] = ""
