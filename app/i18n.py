@@ -200,6 +200,8 @@ STRINGS: dict[str, dict[str, str]] = {
                      "en": "Import your own files (GeoJSON, GeoPackage, zipped Shapefile, KML, CSV, Excel) and ledgers. Each step shows its report first; nothing is written to the workspace on the server until you confirm. Importing a name again saves a new version and keeps the old ones."},
     "import_header": {"zh": "导入图层", "en": "Import a layer"},
     "import_file": {"zh": "选择文件", "en": "Choose a file"},
+    "upload_limit": {"zh": "单个文件不超过 {mb} MB（管理员可用 ZKQ_MAX_UPLOAD_MB 调整）。超过时上传框会显示英文提示“File must be {mb}MB or smaller”。",
+                     "en": "One file may be at most {mb} MB (the administrator sets ZKQ_MAX_UPLOAD_MB)."},
     "import_layer": {"zh": "图层 / 工作表", "en": "Layer / sheet"},
     "import_choose_layer": {"zh": "（请选择图层）", "en": "(choose a layer)"},
     "import_crs": {"zh": "坐标系", "en": "Coordinate system"},

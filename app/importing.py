@@ -5,6 +5,7 @@ there is no geometry or join logic in the app.
 """
 from __future__ import annotations
 
+import math
 import re
 from pathlib import PurePath
 
@@ -15,7 +16,7 @@ from pyproj import CRS
 from zkq_geo.importer import ImportReport, inspect_file
 from zkq_geo.ledger_join import LedgerReport
 from zkq_geo.messages import text_of
-from zkq_geo.safe_input import staged_upload
+from zkq_geo.safe_input import max_upload_bytes, staged_upload
 from zkq_geo.sheets import SheetTable, read_sheet
 
 # CRS choices offered in the app; the CLI accepts any EPSG code.
@@ -37,6 +38,13 @@ def read_ledger_upload(file_id: str, filename: str, sheet: str | None, encoding:
     """An uploaded ledger as text cells under its header row."""
     with staged_upload(_data, filename) as path:
         return read_sheet(path, sheet=sheet, encoding=encoding)
+
+
+def upload_limit_mb() -> int:
+    """The upload limit of every file uploader, in whole MB: ZKQ_MAX_UPLOAD_MB (zkq_geo.safe_input),
+    never above Streamlit's own server.maxUploadSize."""
+    ours = max(1, math.ceil(max_upload_bytes() / 1024 / 1024))
+    return min(ours, int(st.get_option("server.maxUploadSize")))
 
 
 def read_options(layer, crs, encoding, x, y, id_prefix: str = "f") -> tuple:

@@ -317,3 +317,24 @@ def test_a_broken_workspace_index_is_said_on_the_map_page_and_the_shipped_layers
     said = [w.value for w in at.warning if "导入的图层暂不显示" in w.value]
     assert len(said) == 1 and "工作区索引" in said[0] and "无法读取" in said[0], [w.value for w in at.warning]
     assert len(at.dataframe[0].value) == 10 + 36  # parks and projects still listed
+
+
+def test_the_upload_limit_is_said_in_chinese_and_follows_zkq_max_upload_mb(workspace, monkeypatch):
+    monkeypatch.setenv("ZKQ_MAX_UPLOAD_MB", "5")
+    at = import_page()
+    captions = [c.value for c in at.caption]
+    assert sum("单个文件不超过 5 MB" in c for c in captions) == 2, captions  # the import and the ledger uploaders
+    assert at.file_uploader(key="imp_file").proto.max_upload_size_mb == 5
+
+
+def test_a_vrt_upload_is_refused_in_chinese_and_the_map_still_works(tmp_path, workspace):
+    path = tmp_path / "x.gpkg"
+    path.write_bytes(b'<OGRVRTDataSource><OGRVRTLayer name="p"><SrcDataSource>CSV:/etc/passwd</SrcDataSource>'
+                     b'</OGRVRTLayer></OGRVRTDataSource>')
+    at = upload(import_page(), "imp_file", path)
+    errors = [e.value for e in at.error]
+    assert any("GDAL 文档" in e and "已拒绝" in e for e in errors), errors
+    assert not any("root:" in e for e in errors)
+    at.switch_page("app_pages/map_page.py")
+    run(at)
+    assert {m.label: m.value for m in at.metric}["小微企业园"] == "10"

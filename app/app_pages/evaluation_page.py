@@ -12,6 +12,7 @@ import streamlit as st
 import evaluation_data as ed
 import state
 from i18n import lang, t
+from importing import upload_limit_mb
 from map_component import show_map
 from tables import md_text
 from zkq_geo.errors import ZkqGeoError
@@ -46,7 +47,9 @@ def ledger_section() -> tuple[str, bytes] | None:
     """Template download, upload, demo button; returns (file name, bytes) of the ledger in use."""
     st.header(t("eval_ledger"))
     c1, c2 = st.columns([2, 1])
-    upload = c1.file_uploader(t("eval_upload"), type=["csv", "xlsx"], key=state.EVAL_UPLOAD, on_change=_uploaded)
+    upload = c1.file_uploader(t("eval_upload"), type=["csv", "xlsx"], key=state.EVAL_UPLOAD, on_change=_uploaded,
+                              max_upload_size=upload_limit_mb())
+    c1.caption(t("upload_limit", mb=upload_limit_mb()))
     c2.download_button(t("eval_template"), data=ed.template(), file_name="亩均评价台账模板_ledger_template.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="eval_template_download")
     c2.button(t("eval_use_demo"), key="eval_demo_button", on_click=_use_demo)

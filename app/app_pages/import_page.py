@@ -59,7 +59,9 @@ def show_report(report) -> None:
 
 def import_section(workspace: Workspace) -> None:
     st.header(t("import_header"))
-    upload = st.file_uploader(t("import_file"), type=UPLOAD_TYPES, key=state.IMPORT_FILE)
+    upload = st.file_uploader(t("import_file"), type=UPLOAD_TYPES, key=state.IMPORT_FILE,
+                              max_upload_size=importing.upload_limit_mb())
+    st.caption(t("upload_limit", mb=importing.upload_limit_mb()))
     if upload is None:
         return
     first = importing.inspect_upload(upload.file_id, upload.name, importing.read_options(None, "auto", "auto", None, None),
@@ -104,7 +106,9 @@ def join_section(workspace: Workspace) -> None:
     layer = st.selectbox(t("join_layer"), list(cat.layers), key=state.JOIN_LAYER,
                          format_func=lambda n: cat.layer(n).title(st.session_state.get(state.LANG, "zh")))
     gdf = data.all_layers()[layer].gdf
-    upload = st.file_uploader(t("join_file"), type=["xlsx", "xlsm", "csv", "txt"], key=state.JOIN_FILE)
+    upload = st.file_uploader(t("join_file"), type=["xlsx", "xlsm", "csv", "txt"], key=state.JOIN_FILE,
+                              max_upload_size=importing.upload_limit_mb())
+    st.caption(t("upload_limit", mb=importing.upload_limit_mb()))
     if upload is None:
         return
     sheet_name, encoding = st.session_state.get(state.JOIN_SHEET), st.session_state.get(state.JOIN_ENCODING, "auto")
