@@ -13,6 +13,7 @@ import tables
 from i18n import lang, qualifier_label, t
 from map_component import show_map
 from zkq_geo import metrics
+from zkq_geo.messages import text_of
 
 sel = sidebar.selection()
 st.title(t("page_efficiency"))
@@ -35,6 +36,8 @@ features["layer_label"] = features["layer"].map(lambda n: cat.layer(n).title(lan
 features["qualifier_label"] = features["invest_intensity_qualifier"].map(qualifier_label)
 
 st.subheader(t("ranking"))
+if (left_out := metrics.impossible_figures(features)) is not None:  # impossible figures: never ranked or divided
+    st.warning(tables.md_text(text_of(left_out, lang())))
 ranked = metrics.rank_by_intensity(features.drop(columns="geometry")).dropna(subset=["invest_intensity_wan_per_mu"])
 if ranked.empty:
     st.info(t("no_match"))

@@ -1,0 +1,34 @@
+"""AppTest: on the 亩均 page an imported feature with an impossible figure (zero or negative land,
+infinite investment) is named with the reason, in Chinese, and is not ranked."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+from streamlit.testing.v1 import AppTest
+
+from zkq_geo.workspace import Workspace
+
+APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
+
+
+@pytest.fixture(autouse=True)
+def workspace(tmp_path, monkeypatch, fresh_caches) -> Workspace:
+    monkeypatch.setenv("ZKQ_WORKSPACE", str(tmp_path / "ws"))
+    return Workspace()
+
+
+def test_impossible_figures_are_named_with_the_reason_and_not_ranked(workspace):
+    gdf = gpd.GeoDataFrame({"id": ["a", "b", "c"], "name": ["零地块", "负地块", "好地块"],
+                            "land_area_mu": [0.0, -5.0, 10.0], "investment_yi": [1.0, 1.0, 2.0]},
+                           geometry=[shapely.Point(113.75 + i / 100, 34.72) for i in range(3)], crs="EPSG:4326")
+    workspace.save_layer("odd", gdf, title="怪数")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/efficiency_page.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    warning = next(w.value for w in at.warning if "不参与排名" in w.value)
+    assert "零地块" in warning and "负地块" in warning and "好地块" not in warning
