@@ -233,7 +233,7 @@ class Workspace:
 
     def _unknown(self, name: str) -> OptionError:
         known = self.names()
-        return OptionError(msg("no_imported_layer", name=name, root=str(self.root),
+        return OptionError(msg("no_imported_layer", name=name,
                                known=Items(known) if known else msg("none_yet")))
 
     # ------------------------------------------------------------------ writing
@@ -389,7 +389,8 @@ class Workspace:
                     _remove_if_empty(self.root)
                 if isinstance(exc, ZkqGeoError) or _denied(exc):
                     raise  # _locked says "not writable" for a denied write
-                raise DataSourceError(msg("layer_not_saved", name=name, root=str(self.root), error=str(exc))) from None
+                raise DataSourceError(msg("layer_not_saved", name=name,
+                                                          error=str(exc).replace(str(self.root), "ZKQ_WORKSPACE"))) from None
         new = entries[-1]
         return SavedLayer(name, version, self._inside(new["file"]), tuple(e["version"] for e in entries[:-1]),
                           restored_from=new["report"].get(RESTORED_FROM))
@@ -463,9 +464,10 @@ class Workspace:
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise DataSourceError(msg("workspace_index_unreadable", path=str(path), error=str(exc))) from None
+            raise DataSourceError(msg("workspace_index_unreadable", path=f"ZKQ_WORKSPACE/{INDEX_FILE}",
+                                                      error=str(exc).replace(str(self.root), "ZKQ_WORKSPACE"))) from None
         if not isinstance(doc, dict) or not isinstance(doc.get("layers", {}), dict):
-            raise DataSourceError(msg("workspace_index_foreign", path=str(path)))
+            raise DataSourceError(msg("workspace_index_foreign", path=f"ZKQ_WORKSPACE/{INDEX_FILE}"))
         return doc
 
     def _write_index(self, doc: dict) -> None:
