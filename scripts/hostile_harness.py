@@ -120,9 +120,9 @@ def main(argv=None) -> int:
             path = case.build(folder, canary)
             env = {**os.environ, "ZKQ_WORKSPACE": str(folder / "ws"), **case.env}
             before = Canary.hits
-            r, elapsed, peak = run_cli(["inspect", str(path), *case.args], env, args.cap_mb)
+            r, elapsed, peak = run_cli(case.argv(path), env, args.cap_mb)
             good = judge(case, r)
-            if good and case.expect == "ok":
+            if good and case.imports:
                 imported, t2, p2 = run_cli(["import", str(path), *case.args, "--as", "h_case"], env, args.cap_mb)
                 good, elapsed, peak = imported.returncode == 0, elapsed + t2, max(peak, p2)
             hits = Canary.hits - before

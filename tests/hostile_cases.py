@@ -30,9 +30,17 @@ class Case:
     expect: str                          # "refused" or "ok"
     pattern: str = ""                    # regex on the error line (refused) or text in the output (ok)
     args: tuple[str, ...] = ()           # extra CLI arguments after the path
-    command: str = "inspect"             # inspect, import (adds --as NAME) or join
+    command: tuple[str, ...] = ("inspect", "{file}")  # the CLI call; {file} is the built file
     env: dict = field(default_factory=dict)
     big: bool = False                    # generates a file of 100+ MB
+
+    def argv(self, path: Path) -> list[str]:
+        return [str(path) if a == "{file}" else a for a in self.command] + list(self.args)
+
+    @property
+    def imports(self) -> bool:
+        """An accepted file of an ``inspect`` case is imported too."""
+        return self.expect == "ok" and self.command[0] == "inspect"
 
 
 def vrt(source: str) -> bytes:
@@ -155,6 +163,8 @@ CASES: list[Case] = [
          r"GDAL document"),
     Case("vrt_padded_comment", lambda f, c: _write(f, "pad.kml", b"<!--" + b" " * 5000 + b"-->"
                                                    + vrt("CSV:/etc/passwd")), "refused", r"should be a KML"),
+    Case("vrt_as_csv", lambda f, c: _write(f, "x.csv", vrt("CSV:/etc/passwd")), "refused", r"GDAL document"),
+    Case("gpkg_as_csv", lambda f, c: _write(f, "x.csv", _plain_sqlite(f)), "refused", r"should be a text table"),
     Case("sqlite_not_gpkg", lambda f, c: _write(f, "plain.gpkg", _plain_sqlite(f)), "refused", r"not a GeoPackage"),
     # 2. fetching URLs
     Case("geojson_crs_link", lambda f, c: _write(f, "link.geojson", _geojson_with(
@@ -184,10 +194,72 @@ CASES: list[Case] = [
          env={"ZKQ_MAX_VERTICES": "1000"}),
     Case("memory_limit", lambda f, c: big_csv(f, c, rows=400_000), "refused",
          r"memory|stopped unexpectedly", env={"ZKQ_PARSE_MEMORY_MB": "700"}),
-    # 5. mangled shapefiles
+    # 5. mangled shapefiles, data that would be lost silently, odd encodings
     Case("shp_garbage", lambda f, c: _zip(f, "g.zip", {"a.shp": b"\0" * 200, "a.shx": b"\0" * 200}), "refused",
          r"should be a shapefile"),
+    Case("dbf_fewer_records", lambda f, c: _zip(f, "few.zip", _shapefile_parts(f, dbf_records=1)), "refused",
+         r"3 shape\(s\) in pts.shp, 1 attribute row\(s\) in pts.dbf: 2 feature\(s\)"),
+    Case("dbf_corrupt_header", lambda f, c: _zip(f, "bad.zip", _shapefile_parts(f, dbf_header=b"\x00" * 32)),
+         "refused", r"pts.dbf"),
+    Case("zip_two_dbf", lambda f, c: _zip_entries(f, "two.zip", [*_shapefile_parts(f).items(),
+                                                                   ("sub/PTS.dbf", b"x" * 64)]), "refused",
+         r"pts.dbf"),
+    Case("cpg_base64", lambda f, c: _zip(f, "cpg.zip", {**_shapefile_parts(f), "pts.cpg": b"base64"}), "ok",
+         "base64"),
+    Case("zip_gbk_names", lambda f, c: _gbk_named_zip(f), "ok", "地块"),
+    # 6. impossible ledger numbers (join refuses them, naming each row)
+    Case("ledger_impossible_numbers", lambda f, c: _write(f, "台账.csv", (
+        "企业名称,总投资（万元）,用地面积（亩）\n上汽乘用车基地项目,100,0\n"
+        "上汽郑州产业基地高效节能发动机二期项目,1e309,-5\n").encode()), "refused", r"impossible figures",
+         command=("join", "projects", "{file}", "--key", "name", "--table-key", "企业名称", "--land", "用地面积（亩）",
+                  "--investment", "总投资（万元）")),
+    Case("ledger_xlsx_9_6m_cells", amplified_xlsx, "refused", r"more than 2,000,000 cells",
+         command=("join", "projects", "{file}", "--key", "name")),
 ]
+
+
+def _shapefile_parts(folder: Path, dbf_records: int | None = None, dbf_header: bytes | None = None) -> dict:
+    """pts.shp/.shx/.dbf/.prj/.cpg of three points, optionally with a .dbf that lies about its
+    record count or has a damaged header."""
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    out = folder / "_shp"
+    out.mkdir(exist_ok=True)
+    gdf = gpd.GeoDataFrame({"name": ["甲", "乙", "丙"]}, geometry=[shapely.Point(113.7 + i / 100, 34.7) for i in range(3)],
+                           crs="EPSG:4326")
+    pyogrio.write_dataframe(gdf, out / "pts.shp", encoding="UTF-8")
+    parts = {p.name: p.read_bytes() for p in sorted(out.glob("pts.*"))}
+    dbf = bytearray(parts["pts.dbf"])
+    if dbf_records is not None:
+        dbf[4:8] = struct.pack("<I", dbf_records)
+    if dbf_header is not None:
+        dbf[:len(dbf_header)] = dbf_header
+    parts["pts.dbf"] = bytes(dbf)
+    return parts
+
+
+def _zip_entries(folder: Path, name: str, entries: list[tuple[str, bytes]]) -> Path:
+    import warnings
+
+    path = folder / name
+    with zipfile.ZipFile(path, "w") as zf, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # duplicate names are the point
+        for member, data in entries:
+            zf.writestr(member, data)
+    return path
+
+
+def _gbk_named_zip(folder: Path) -> Path:
+    """A zipped shapefile whose entry names are GBK bytes without the UTF-8 flag (as Windows
+    writes them): 地块.shp..."""
+    parts = _shapefile_parts(folder)
+    stem = "地块".encode("gbk")  # 4 bytes: stand-in "N000"
+    path = _zip(folder, "gbk.zip", {f"N000{n[3:]}": data for n, data in parts.items()})
+    blob = path.read_bytes().replace(b"N000", stem)
+    path.write_bytes(blob)
+    return path
 
 
 def _plain_sqlite(folder: Path) -> bytes:

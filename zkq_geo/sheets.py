@@ -28,6 +28,7 @@ from zkq_geo.limits import limit
 from zkq_geo.messages import Items, msg
 from zkq_geo.safe_input import check_file, check_zip
 from zkq_geo.sandbox import run_bounded
+from zkq_geo.sniff import check_content
 
 HEADER_SEARCH_ROWS = 10
 _MAX_MERGED = 10_000
@@ -95,11 +96,13 @@ def read_sheet_here(path: str | Path, *, sheet: str | None = None, encoding: str
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         check_zip(path, max_bytes)
+        check_content(path, "xlsx")
         rows, merged, sheets, name = _excel_rows(path, sheet)
         guess = None
     elif suffix == ".xls":
         raise DataSourceError(msg("xls_save_as_xlsx", file=path.name))
     else:
+        check_content(path, "csv")
         data = path.read_bytes()
         _check_row_count(data, path.name)
         guess = text_encoding(data, encoding, path.name)

@@ -31,7 +31,9 @@ EXPECTED = {
     "geojson": ("json",),
     "zip": ("zip",),
     "xlsx": ("zip",),
-    "csv": ("text",),
+    # A table is parsed by Python's csv module, not by GDAL: only content some other reader would
+    # claim (SQLite, zip, shapefile, KML, VRT) is refused; NUL bytes get their own message later.
+    "csv": ("text", "binary", "json", "xml"),
 }
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _FOREIGN_MARKUP = re.compile(rb"<\s*(OGRVRTDataSource|VRTDataset|GDALG|OGRWFSDataSource|WFS_Capabilities)\b", re.I)
