@@ -121,6 +121,7 @@ def import_acceptance_layer(page, base: str, tmp_path: Path) -> None:
     wait_enabled(button)
     button.click()
     wait_text(page, "已保存图层 'dikuai'（版本 1）")
+    settle(page)  # the success line comes before the rest of the page: a click before the run ends is lost
 
 
 def test_acceptance_gbk_shapefile_and_ledger_by_name(app, page, map_frame, workspace, tmp_path, save_screenshot):
