@@ -190,6 +190,8 @@ CASES: list[Case] = [
     Case("csv_150mb", big_csv, "refused", r"more than the limit of 1,000,000 features", big=True),
     Case("features_over_limit", many_features_geojson, "refused", r"300 features, more than the limit of 100",
          env={"ZKQ_MAX_FEATURES": "100"}),
+    Case("gpkg_features_over_limit", lambda f, c: _points_gpkg(f, 300), "refused",
+         r"300 features, more than the limit of 100", env={"ZKQ_MAX_FEATURES": "100"}),
     Case("vertices_over_limit", many_vertices_geojson, "refused", r"coordinates, more than the limit of 1,000",
          env={"ZKQ_MAX_VERTICES": "1000"}),
     Case("memory_limit", lambda f, c: big_csv(f, c, rows=400_000), "refused",
@@ -259,6 +261,18 @@ def _gbk_named_zip(folder: Path) -> Path:
     path = _zip(folder, "gbk.zip", {f"N000{n[3:]}": data for n, data in parts.items()})
     blob = path.read_bytes().replace(b"N000", stem)
     path.write_bytes(blob)
+    return path
+
+
+def _points_gpkg(folder: Path, n: int) -> Path:
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    path = folder / "points.gpkg"
+    gdf = gpd.GeoDataFrame({"n": range(n)}, geometry=[shapely.Point(113.7 + i * 1e-5, 34.7) for i in range(n)],
+                           crs="EPSG:4326")
+    pyogrio.write_dataframe(gdf, path, layer="points", driver="GPKG")
     return path
 
 

@@ -444,10 +444,10 @@ def _read_ogr(path: Path, opts: ImportOptions, fmt: str, declared_how: str | Non
     if layer not in layers:
         raise OptionError(msg("layer_not_in_file", layer=layer, file=path.name, choices=Items(layers)))
     kwargs = {"encoding": encoding.encoding} if encoding else {}
-    count = _guard(lambda: pyogrio.read_info(source, layer=layer, **kwargs)["features"], path)
-    if count > limit("ZKQ_MAX_FEATURES"):
-        raise DataSourceError(msg("too_many_features", file=path.name, n=count, limit=limit("ZKQ_MAX_FEATURES")))
+    if fmt in _COUNT_IN_HEADER:  # known without reading the features; other formats are counted once read
+        _check_feature_count(_guard(lambda: pyogrio.read_info(source, layer=layer, **kwargs)["features"], path), path)
     gdf = _guard(lambda: pyogrio.read_dataframe(source, layer=layer, **kwargs), path)
+    _check_feature_count(len(gdf), path)
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise DataSourceError(msg("layer_is_table", layer=layer, file=path.name))
     if gdf.geometry.name != "geometry":
@@ -461,6 +461,12 @@ def _read_ogr(path: Path, opts: ImportOptions, fmt: str, declared_how: str | Non
 
 
 _DRIVER_PREFIX = {"gpkg": "GPKG:", "geojson": "GeoJSON:"}
+_COUNT_IN_HEADER = ("gpkg", "shapefile")
+
+
+def _check_feature_count(count: int, path: Path) -> None:
+    if count > limit("ZKQ_MAX_FEATURES"):
+        raise DataSourceError(msg("too_many_features", file=path.name, n=count, limit=limit("ZKQ_MAX_FEATURES")))
 
 
 def _guard(read, path: Path):
