@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+GEODATA = Path(__file__).resolve().parents[1] / "geodata"
 POINT_GEOJSON = {"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {"name": "甲"}, "geometry": {"type": "Point", "coordinates": [113.75, 34.72]}}]}
 
@@ -35,7 +36,8 @@ class Case:
     big: bool = False                    # generates a file of 100+ MB
 
     def argv(self, path: Path) -> list[str]:
-        return [str(path) if a == "{file}" else a for a in self.command] + list(self.args)
+        """The command line: ``{file}`` is the built file, ``{folder}`` its folder."""
+        return [a.replace("{file}", str(path)).replace("{folder}", str(path.parent)) for a in self.command] + [*self.args]
 
     @property
     def imports(self) -> bool:
@@ -215,6 +217,9 @@ CASES: list[Case] = [
         "上汽郑州产业基地高效节能发动机二期项目,1e309,-5\n").encode()), "refused", r"impossible figures",
          command=("join", "projects", "{file}", "--key", "name", "--table-key", "企业名称", "--land", "用地面积（亩）",
                   "--investment", "总投资（万元）")),
+    Case("evaluate_parcels_vrt", lambda f, c: _write(f, "parcels.geojson", vrt("CSV:/etc/passwd")), "refused",
+         r"GDAL document", command=("evaluate", str(GEODATA / "examples" / "demo_ledger_synthetic.csv"), "--scheme",
+                                    "huaian", "--parcels", "{file}", "-o", "{folder}/r.html")),
     Case("ledger_xlsx_9_6m_cells", amplified_xlsx, "refused", r"more than 2,000,000 cells",
          command=("join", "projects", "{file}", "--key", "name")),
 ]

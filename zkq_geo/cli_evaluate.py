@@ -184,8 +184,8 @@ def _html(evaluation, ledger: pd.DataFrame, args) -> str:
     from zkq_geo.evaluation import evaluation_points, join_parcels
     from zkq_geo.evaluation_report import evaluation_html
     if args.parcels:
-        from zkq_geo.io import read_vector
-        features, report = join_parcels(evaluation, read_vector(args.parcels))
+        from zkq_geo.importer import read_import  # untrusted like any upload: sniffed, bounded, CRS checked
+        features, report = join_parcels(evaluation, read_import(args.parcels)[0])
         print(f"zkq-geo: parcels: {report.summary()}", file=sys.stderr)
     else:
         features = evaluation_points(evaluation)
