@@ -118,6 +118,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "zone_per_mu_note": {"zh": "分母为规划面积 158.7 平方公里（238,050 亩），不是建成区或工业用地面积，仅作规划层面的密度参考。",
                          "en": "The denominator is the planned area (158.7 km², 238,050 mu), not built-up or industrial land: a planning-level density only."},
     "ranking": {"zh": "投资强度排名（万元/亩）", "en": "Investment intensity ranking (万元/亩)"},
+    "ranking_top": {"zh": "图中为前 {shown} 名，共 {n:,} 个要素有投资强度；完整排名请导出或用命令行 zkq-geo efficiency。",
+                    "en": "The chart shows the top {shown} of {n:,} features with an intensity; export or use "
+                          "zkq-geo efficiency for the full ranking."},
     "intensity_map": {"zh": "按投资强度着色的地图", "en": "Map coloured by investment intensity"},
     "not_computable": {"zh": "无法计算投资强度（缺少用地面积；不以建筑面积代替）", "en": "Intensity not computable (no land area; floor area is never used instead)"},
     "lower_bounds": {"zh": "仅为下限的投资强度（投资额为“超X亿”）", "en": "Intensity only a lower bound (investment given as \"over X\")"},

@@ -2,6 +2,7 @@
 infinite investment) is named with the reason, in Chinese, and is not ranked."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,3 +33,19 @@ def test_impossible_figures_are_named_with_the_reason_and_not_ranked(workspace):
     assert not at.exception, [e.value for e in at.exception]
     warning = next(w.value for w in at.warning if "不参与排名" in w.value)
     assert "零地块" in warning and "负地块" in warning and "好地块" not in warning
+
+
+def test_a_big_layer_ranks_the_top_features_in_the_chart_and_says_so(workspace):
+    n = 120
+    gdf = gpd.GeoDataFrame({"id": [f"p{i}" for i in range(n)], "name": [f"地块{i}" for i in range(n)],
+                            "land_area_mu": [10.0] * n, "investment_yi": [float(i + 1) for i in range(n)]},
+                           geometry=[shapely.Point(113.7 + i / 1000, 34.72) for i in range(n)], crs="EPSG:4326")
+    workspace.save_layer("many", gdf, title="多地块")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/efficiency_page.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    caption = next(c.value for c in at.caption if "图中为前 60 名" in c.value)
+    total = int(re.search(r"共 ([\d,]+) 个要素有投资强度", caption).group(1).replace(",", ""))
+    assert total >= n  # the imported features and the shipped ones with an intensity

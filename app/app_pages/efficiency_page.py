@@ -15,6 +15,8 @@ from map_component import show_map
 from zkq_geo import metrics
 from zkq_geo.messages import text_of
 
+MAX_BARS = 60  # bars of the ranking chart (the shipped layers have 46 features)
+
 sel = sidebar.selection()
 st.title(t("page_efficiency"))
 st.warning(t("schematic_note"))
@@ -42,6 +44,9 @@ ranked = metrics.rank_by_intensity(features.drop(columns="geometry")).dropna(sub
 if ranked.empty:
     st.info(t("no_match"))
 else:
+    if len(ranked) > MAX_BARS:  # a bar per feature: a big imported layer would make a chart of 100,000 bars
+        st.caption(t("ranking_top", shown=MAX_BARS, n=len(ranked)))
+        ranked = ranked.head(MAX_BARS)
     chart = alt.Chart(ranked).mark_bar().encode(
         x=alt.X("invest_intensity_wan_per_mu:Q", title=t("col_intensity")),
         y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
@@ -64,8 +69,10 @@ for col, title, qualifiers in ((left, "not_computable", ["no_land_area", "no_inv
     ids = features.loc[features["invest_intensity_qualifier"].isin(qualifiers), "id"]
     col.subheader(t(title))
     listed = tables.feature_table([g[g["id"].isin(ids)] for g in (data.selected(n, sel) for n in data.filterable())])
+    if len(listed) > tables.MAX_TABLE_ROWS:
+        col.caption(t("table_truncated", shown=tables.MAX_TABLE_ROWS, n=len(listed)))
     if len(listed):
-        col.dataframe(listed, width="stretch")
+        col.dataframe(listed.head(tables.MAX_TABLE_ROWS), width="stretch")
     else:
         col.caption(t("none_listed"))
 
