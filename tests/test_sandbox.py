@@ -57,7 +57,7 @@ def test_a_read_over_the_memory_limit_is_stopped(tmp_path, monkeypatch):
 
 
 def test_parse_limits_wall_clock_outlasts_cpu():
-    assert ParseLimits(25, 1536).wall_seconds == 60
+    assert ParseLimits(20, 1536).wall_seconds == 30
 
 
 def test_a_script_without_a_main_guard_runs_once(tmp_path):
@@ -70,3 +70,21 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path):
     """), encoding="utf-8")
     r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stdout == "features 1\n", (r.stdout, r.stderr)
+
+
+def test_the_worker_cannot_reach_the_network():
+    """Even the loopback is out of reach inside a worker (its own network namespace), while this
+    process reaches the same listener."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    try:
+        from zkq_geo.sandbox import probe_network
+
+        assert probe_network("127.0.0.1", port)  # here: yes
+        assert run_bounded("zkq_geo.sandbox:probe_network", "127.0.0.1", port, file="x") is False
+    finally:
+        listener.close()

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import sqlite3
 import tempfile
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from zkq_geo import geojson_prep
 from zkq_geo.encodings import EncodingGuess, check_encoding_choice, dbf_encoding, text_encoding
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoError
 from zkq_geo.geomcheck import GeometryRepair, check_geometries
@@ -206,14 +207,23 @@ def run_import(path: Path, opts: ImportOptions, features: bool = True) -> tuple[
     features from the result (the report is all an inspection needs)."""
     check_file(path, opts.max_bytes)
     fmt = detect_format(path)
-    with tempfile.TemporaryDirectory(prefix="zkq_import_") as tmp:
+    with tempfile.TemporaryDirectory(prefix="zkq_import_") as tmp, warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")  # what GDAL or openpyxl says goes into the report, not to stderr
         try:
             raw = _READERS[fmt](path, opts, Path(tmp))
             _check_vertices(raw, path.name)
         except ZkqGeoError as exc:
             raise type(exc)(_clean(exc.message, tmp, path.parent)) from None
+        raw.warnings.extend(_reader_warnings(said, tmp, path.parent))
     gdf, report = _assemble(path.name, raw, opts)
     return (gdf if features else None), report
+
+
+def _reader_warnings(said, *folders) -> list[str]:
+    """The readers' own warnings (GDAL through pyogrio, openpyxl), one line each, without our
+    temporary folders, each said once, at most five."""
+    texts = dict.fromkeys(_clean(str(w.message), *folders) for w in said)
+    return [msg("reader_warning", text=text[:300]) for text in list(texts)[:5]]
 
 
 def _check_vertices(raw: _Raw, name: str) -> None:
@@ -291,7 +301,7 @@ def _read_shapefile(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
     if not shps:
         kml = [f for f in files if f.suffix.lower() == ".kml"]
         if len(kml) == 1:
-            return _read_ogr(kml[0], opts, "kml", msg("crs_how_kml"))
+            return _read_kml(kml[0], opts, tmp)
         held = Items(sorted(f.name for f in files)[:10]) if files else msg("nothing")
         raise DataSourceError(msg("zip_no_shp", file=path.name, listed=held))
     return _read_shp(path, shps, opts)
@@ -342,43 +352,20 @@ def _read_geojson(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
                                   column=exc.colno)) from None
     except RecursionError:
         raise DataSourceError(msg("json_too_deep", file=path.name)) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise DataSourceError(msg("json_number_too_long", file=path.name, error=str(exc)[:80])) from None
     if not isinstance(doc, dict) or doc.get("type") not in _GEOJSON_TYPES:
         raise DataSourceError(msg("json_not_geojson", file=path.name))
-    declared, crs_warning = _geojson_crs(doc)
+    clean, declared, said = geojson_prep.prepare(doc)
     target = tmp / f"{path.stem}.geojson"  # without any crs member: GDAL would fetch a linked one
-    target.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    target.write_text(geojson_prep.dumps(clean), encoding="ascii")
     raw = _read_ogr(target, opts, "geojson", msg("crs_how_geojson_member" if declared else "crs_how_geojson"))
     raw.declared = declared or raw.declared
     raw.encoding = guess
-    if crs_warning:
-        raw.warnings.append(crs_warning)
+    raw.warnings.extend(said)
     if guess.encoding not in ("utf-8", "utf-8-sig"):
         raw.warnings.append(msg("geojson_not_utf8", encoding=guess.encoding))
     return raw
-
-
-_CRS_NAME = re.compile(r"(?:urn:ogc:def:crs:)?(?:EPSG:(?:[\d.]*:)?(\d+)|OGC:(?:[\d.]*:)?(CRS84))", re.I)
-
-
-def _geojson_crs(doc: dict) -> tuple[CRS | None, str | None]:
-    """Take the ``crs`` members out of a parsed GeoJSON (in place); return the declared CRS when
-    it names an EPSG code or OGC CRS84, else a warning. A link, a URL or any other name is never
-    handed to a parser (GDAL would fetch it)."""
-    member = doc.pop("crs", None)
-    features = doc.get("features")
-    for feature in features if isinstance(features, list) else ():
-        if isinstance(feature, dict):
-            feature.pop("crs", None)
-    if member is None:
-        return None, None
-    props = member.get("properties") if isinstance(member, dict) else None
-    name = props.get("name") if isinstance(props, dict) and member.get("type") == "name" else None
-    match = _CRS_NAME.fullmatch(name.strip()) if isinstance(name, str) else None
-    if match:
-        with contextlib.suppress(Exception):  # an EPSG number PROJ does not know: ignored below
-            return CRS.from_user_input(f"EPSG:{match.group(1)}" if match.group(1) else "OGC:CRS84"), None
-    shown = " ".join(json.dumps(member, ensure_ascii=False).split())[:120]
-    return None, msg("geojson_crs_ignored", crs=shown)
 
 
 _GEOJSON_TYPES = ("FeatureCollection", "Feature", "Point", "MultiPoint", "LineString", "MultiLineString",

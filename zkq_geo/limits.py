@@ -11,15 +11,15 @@ variable                   default            what it bounds
 ``ZKQ_MAX_FEATURES``       1,000,000          features (or table rows) of one imported layer
 ``ZKQ_MAX_VERTICES``       20,000,000         coordinates of one imported layer
 ``ZKQ_MAX_CELLS``          2,000,000          cells of one Excel sheet (empty ones included)
-``ZKQ_PARSE_CPU_SECONDS``  25                 CPU time of reading one file
+``ZKQ_PARSE_CPU_SECONDS``  20                 CPU time of reading one file
 ``ZKQ_PARSE_MEMORY_MB``    1536               memory (address space) of the process reading it
 ``ZKQ_MAP_MAX_FEATURES``   20,000             features of one layer drawn on the inline map
 ``ZKQ_MAP_MAX_VERTICES``   500,000            coordinates of one layer drawn on the inline map
 =========================  =================  =================================================
 
 The parse limits apply to the child process that reads the file (:mod:`zkq_geo.sandbox`);
-the wall-clock limit is twice the CPU limit plus ten seconds, so a loaded machine does not
-cut a legitimate read short while an endless one still ends.
+the wall-clock limit is the CPU limit plus ten seconds (30 s by default): a read that waits
+instead of computing ends too, and a loaded machine has some slack.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ DEFAULTS = {
     "ZKQ_MAX_FEATURES": 1_000_000,
     "ZKQ_MAX_VERTICES": 20_000_000,
     "ZKQ_MAX_CELLS": 2_000_000,
-    "ZKQ_PARSE_CPU_SECONDS": 25,
+    "ZKQ_PARSE_CPU_SECONDS": 20,
     "ZKQ_PARSE_MEMORY_MB": 1536,
     "ZKQ_MAP_MAX_FEATURES": 20_000,
     "ZKQ_MAP_MAX_VERTICES": 500_000,
@@ -69,7 +69,7 @@ class ParseLimits:
 
     @property
     def wall_seconds(self) -> int:
-        return 2 * self.cpu_seconds + 10
+        return self.cpu_seconds + 10
 
     @classmethod
     def from_env(cls) -> ParseLimits:

@@ -23,6 +23,7 @@ from typing import Callable, Literal
 Lang = Literal["en", "zh"]
 LANGS = ("en", "zh")
 LIST_AT_MOST = 10
+ITEMS_AT_MOST = 50
 
 # key -> {"en": template, "zh": template}; templates use str.format fields. The English text is
 # the library's original wording: tests, the CLI and stored reports rely on it.
@@ -133,6 +134,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "zh": "第 {letter} 列在表头中没有列名；暂命名为 {name!r}"},
     "column_twice": {"en": "column name {name!r} appears twice; the second is called {new}",
                      "zh": "列名 {name!r} 出现了两次；第二列改名为 {new}"},
+    "column_more_warnings": {"en": "and {n} more unnamed or repeated column names",
+                             "zh": "另有 {n} 个列名为空或重复"},
     "column_missing": {"en": "no column {column!r}; the columns are: {columns}",
                        "zh": "没有 {column!r} 列；现有列：{columns}"},
     # ------------------------------------------------------------------ importer.py
@@ -554,6 +557,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "efficiency_not_ranked": {"en": "{n} feature(s) not ranked and not divided, their figures are impossible: {rows}; "
                                     "fix them in the source data",
                               "zh": "{n} 个要素的数值不可能成立，不参与排名和计算：{rows}；请在源数据中修改"},
+    # ---- shapefile/gpkg silent loss (red team)
+    "dbf_numeric_text": {"en": "{n} value(s) of the numeric field {field!r} in {dbf} are not numbers ({examples}): "
+                               "they were read as numbers that may be wrong (GDAL reads '1,234.5' as 1, 'abc' as 0); "
+                               "check these features and correct the values in the source data",
+                         "zh": "{dbf} 的数值字段 {field!r} 中有 {n} 个值不是数字（{examples}）：读取结果可能是错误的数值"
+                               "（GDAL 会把 '1,234.5' 读成 1，把 'abc' 读成 0）；请核对这些要素，并在源数据中改正这些值"},
+    "dbf_value_example": {"en": "record {record}: {text!r}", "zh": "第 {record} 条记录：{text!r}"},
+    "cpg_not_ascii": {"en": "{cpg} names {name!r}, an encoding a .dbf cannot use (it does not keep ASCII bytes as "
+                            "ASCII, so every field name and value would be garbled): the .cpg was ignored and the "
+                            "encoding found as if there were none; check the text, or choose the encoding",
+                      "zh": "{cpg} 声明的 {name!r} 不能用于 .dbf（该编码不按 ASCII 解读 ASCII 字节，所有字段名和值都会变成乱码）："
+                            "已忽略该 .cpg，按没有 .cpg 的情况识别编码；请核对文字，或手动选择编码"},
+    "prj_unreadable": {"en": "the .prj of {stem} could not be read ({definition}): {then}; check it",
+                       "zh": "{stem} 的 .prj 无法读取（{definition}）：{then}；请核对"},
+    "gpkg_srs_unreadable": {"en": "the CRS of layer {layer} in {file} (srs_id {srs_id}: {definition}) could not be "
+                                  "read: {then}; check it",
+                            "zh": "{file} 中图层 {layer} 的坐标系（srs_id {srs_id}：{definition}）无法读取：{then}；请核对"},
+    "crs_definition_missing": {"en": "not in gpkg_spatial_ref_sys", "zh": "gpkg_spatial_ref_sys 中没有该定义"},
+    "crs_then_detected": {"en": "the CRS was detected from the coordinates instead",
+                          "zh": "坐标系改为根据坐标判断"},
+    "crs_then_chosen": {"en": "the CRS you chose ({crs}) was used", "zh": "已使用您选择的坐标系（{crs}）"},
+    "zip_files_not_read": {"en": "{file} also holds {n} other data file(s) that were not read: {names}; only {read} "
+                                 "was imported: import each of them as its own file",
+                           "zh": "{file} 还含有 {n} 个未读取的数据文件：{names}；只导入了 {read}：请将它们分别作为单独的文件导入"},
     # ---- hostile input: limits, content sniffing, bounded reads (limits.py, sniff.py, sandbox.py)
     "limit_not_number": {"en": "{name}={raw!r} must be a positive whole number (default {default})",
                          "zh": "环境变量 {name}={raw!r} 应为正整数（默认 {default}）"},
@@ -616,6 +643,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "gpkg_views_skipped": {"en": "{file} also holds view(s) {names}; views are not read unless you choose one "
                                  "(CLI: --layer NAME), and reading one is bounded in time",
                            "zh": "{file} 还含视图 {names}；除非您选择（命令行：--layer 名称），视图不会被读取，读取时间受限"},
+    "geojson_nested_crs_removed": {"en": "{n} crs member(s) inside features or geometries were removed (GeoJSON "
+                                         "allows one, at the top; they are never fetched)",
+                                   "zh": "已移除要素或几何内部的 {n} 个 crs 成员（GeoJSON 只允许在顶层声明一次；不会访问其中的链接）"},
+    "geojson_nul_removed": {"en": "{n} value(s) held NUL characters, which were removed (a reader would cut the text "
+                                  "there)",
+                            "zh": "{n} 个属性值含 NUL 字符，已删除这些字符（否则文本会在该处被截断）"},
+    "geojson_ids_apart": {"en": "{n} feature(s) have an id that differs from their id property: it is kept as "
+                                "feature_id",
+                          "zh": "{n} 个要素的 id 与其属性 id 不同：要素 id 保存在 feature_id 字段"},
+    "geojson_properties_kept": {"en": "{n} feature(s) have properties that are not an object: kept as text in "
+                                      "properties_text",
+                                "zh": "{n} 个要素的 properties 不是对象：以文本保存在 properties_text 字段"},
+    "json_number_too_long": {"en": "{file} holds a number too long to be a coordinate or a value ({error}); export "
+                                   "the data again",
+                             "zh": "{file} 含过长的数字（{error}），不可能是坐标或属性值；请重新导出数据"},
+    "xlsx_no_sheet": {"en": "{file} names no worksheet that can be opened; save it again in Excel or WPS",
+                      "zh": "{file} 中没有可打开的工作表；请在 Excel 或 WPS 中重新保存"},
+    "formulas_without_values": {"en": "sheet {sheet!r} of {file} has {n} formula cell(s) without a stored value "
+                                      "({cells}): they would read as blanks. Open the workbook in Excel or WPS, save "
+                                      "it, and use the saved file",
+                                "zh": "{file} 的工作表 {sheet!r} 有 {n} 个公式单元格没有保存计算结果（{cells}），读取时会成为空值。"
+                                      "请在 Excel 或 WPS 中打开并保存后再使用"},
+    "reader_warning": {"en": "the reader said: {text}", "zh": "读取程序提示：{text}"},
     "geojson_crs_ignored": {"en": "the GeoJSON crs member {crs} was ignored (a link or an unknown name is never "
                                   "fetched or trusted); the CRS was detected from the coordinates instead",
                             "zh": "已忽略 GeoJSON 的 crs 成员 {crs}（链接或未知名称不会被访问或采信）；坐标系改为根据坐标判断"},
@@ -623,13 +673,18 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 class Items:
-    """A list shown inside a message: joined with ``sep`` in English, ``zh_sep`` in Chinese."""
+    """A list shown inside a message: joined with ``sep`` in English, ``zh_sep`` in Chinese; past
+    :data:`ITEMS_AT_MOST` values it ends "and N more" (a file can name 100,000 columns or layers,
+    and a message stays one readable line)."""
 
     def __init__(self, values, sep: str = ", ", zh_sep: str = "、"):
         self.values, self.sep, self.zh_sep = tuple(values), sep, zh_sep
 
     def text(self, lang: str = "en") -> str:
-        return (self.zh_sep if lang == "zh" else self.sep).join(_value(v, lang, str) for v in self.values)
+        shown = (self.zh_sep if lang == "zh" else self.sep).join(
+            _value(v, lang, str) for v in self.values[:ITEMS_AT_MOST])
+        more = len(self.values) - ITEMS_AT_MOST
+        return shown if more <= 0 else _render("items_more", {"items": shown, "more": more}, lang)
 
     def map_text(self, fn: Callable[[str], str]) -> Items:
         return Items([_map(v, fn) for v in self.values], self.sep, self.zh_sep)

@@ -15,11 +15,15 @@ socket. A bounded read therefore starts in milliseconds, works the same from the
 app or a script (nothing re-runs the caller's ``__main__``), and the fork server inherits
 the GDAL and PROJ settings of :mod:`zkq_geo.gdal_env`. It exits when this process exits.
 
+The worker also gets a network namespace of its own (:func:`isolate_network`), so a file that
+names a URL cannot reach the network even through a reader we did not foresee.
+
 The function's ``ZkqGeoError`` reaches the caller unchanged; a limit that is hit becomes a
 one-line :class:`~zkq_geo.errors.DataSourceError` in English and Chinese.
 """
 from __future__ import annotations
 
+import ctypes
 import importlib
 import os
 import pickle
@@ -41,6 +45,8 @@ from zkq_geo.messages import msg
 
 # Modules the fork server imports once, so workers start with the readers loaded.
 PRELOAD = ("zkq_geo.importer", "zkq_geo.sheets")
+_CLONE_NEWNET, _CLONE_NEWUSER = 0x40000000, 0x10000000
+_PROXY_BYPASS = ("no_proxy",)  # curl's list of hosts that skip the (dead) proxy, either case
 _ENV_PREFIX = "ZKQ_"  # the caller's zkq-geo settings (limits...) travel with each call
 _HEADER = struct.Struct("!Q")
 _IN_WORKER = False
@@ -229,8 +235,9 @@ def _work(conn: socket.socket, request) -> int:
     target, args, kwargs, limits, settings = request
     _IN_WORKER = True
     _set_limits(limits)
-    for key in [k for k in os.environ if k.startswith(_ENV_PREFIX)]:  # the caller's settings, not the server's
-        del os.environ[key]
+    isolate_network()
+    for key in [k for k in os.environ if k.startswith(_ENV_PREFIX) or k.lower() in _PROXY_BYPASS]:
+        del os.environ[key]  # the caller's settings, not the server's; no proxy bypass for GDAL's dead proxy
     os.environ.update(settings)
     try:
         from zkq_geo.gdal_env import registered_outside_allow_list
@@ -252,6 +259,28 @@ def _work(conn: socket.socket, request) -> int:
     except OSError:  # the caller gave up waiting
         return 0
     return 0
+
+
+def isolate_network() -> bool:
+    """Move this process into a network namespace of its own, with no interface up: nothing it
+    does can reach any address, the loopback included. Needs root (``CLONE_NEWNET``) or
+    unprivileged user namespaces (``CLONE_NEWUSER | CLONE_NEWNET``); where neither is allowed it
+    returns False and the GDAL settings of :mod:`zkq_geo.gdal_env` are the guard."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    return any(libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET))
+
+
+def probe_network(host: str, port: int) -> bool:
+    """True when a TCP connection to ``host:port`` can be opened from this process (a test of the
+    isolation: :func:`run_bounded` it, and expect False)."""
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 def _set_limits(limits: ParseLimits) -> None:

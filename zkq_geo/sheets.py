@@ -32,6 +32,7 @@ from zkq_geo.sniff import check_content
 
 HEADER_SEARCH_ROWS = 10
 _MAX_MERGED = 10_000
+_MAX_COLUMN_WARNINGS = 10
 _DELIMITERS = ",;\t|"
 # Normalised column names of coordinate pairs, most specific first.
 _COORD_PAIRS = (
@@ -130,10 +131,12 @@ def _excel_rows(path: Path, sheet: str | None):
         sheets = tuple(book.sheetnames)
         if sheet is not None and sheet not in sheets:
             raise DataSourceError(msg("sheet_missing", file=path.name, sheet=sheet, sheets=Items(sheets)))
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        if not book.worksheets:  # the workbook names no sheet openpyxl can open
+            raise DataSourceError(msg("xlsx_no_sheet", file=path.name))
+        ws = book[sheet] if sheet is not None else _first_visible(book)
         try:
             rows = _capped_rows(ws, path.name)
-            merged = _merged_ranges(path, ws._worksheet_path)
+            merged = _sheet_facts(path, ws._worksheet_path, ws.title)
         except ZkqGeoError:
             raise
         except Exception as exc:
@@ -153,19 +156,41 @@ def _capped_rows(ws, name: str) -> list[list[str]]:
     return rows
 
 
-def _merged_ranges(path: Path, member: str) -> list[tuple[int, int, int, int, str]]:
-    """The merged ranges of a sheet, read from its XML one element at a time (read-only mode
-    does not keep them)."""
+def _has_value(v) -> bool:
+    return v is not None and bool((v.text or "").strip())
+
+
+def _first_visible(book):
+    """The first sheet a user sees in Excel (a hidden first sheet is not what they mean)."""
+    return next((ws for ws in book.worksheets if getattr(ws, "sheet_state", "visible") == "visible"),
+                book.worksheets[0])
+
+
+def _sheet_facts(path: Path, member: str, title: str) -> list[tuple[int, int, int, int, str]]:
+    """The merged ranges of a sheet, read from its XML one element at a time (read-only mode does
+    not keep them); refuses a sheet with formula cells that have no stored value (a program wrote
+    the formulas only: read as blanks, every figure they hold would be lost)."""
     from openpyxl.worksheet.cell_range import CellRange
 
-    out = []
+    merged, blank_formulas, count, sheet_data = [], [], 0, None
     with zipfile.ZipFile(path) as zf, zf.open(member.lstrip("/")) as xml:
-        for _, element in ElementTree.iterparse(xml):
-            if element.tag.endswith("}mergeCell") and len(out) < _MAX_MERGED:
+        for event, element in ElementTree.iterparse(xml, events=("start", "end")):
+            ns, _, tag = element.tag.rpartition("}")
+            if event == "start":
+                sheet_data = element if tag == "sheetData" else sheet_data
+                continue
+            if tag == "c" and element.find(f"{ns}}}f") is not None and not _has_value(element.find(f"{ns}}}v")):
+                count += 1
+                blank_formulas += [element.get("r", "?")] if len(blank_formulas) < 5 else []
+            elif tag == "row" and sheet_data is not None:
+                sheet_data.clear()  # finished rows are not kept
+            elif tag == "mergeCell" and len(merged) < _MAX_MERGED:
                 r = CellRange(element.get("ref", ""))
-                out.append((r.min_row, r.max_row, r.min_col, r.max_col, str(r.coord)))
-            element.clear()
-    return out
+                merged.append((r.min_row, r.max_row, r.min_col, r.max_col, str(r.coord)))
+    if count:
+        raise SchemaError(msg("formulas_without_values", file=path.name, sheet=title, n=count,
+                              cells=Items(blank_formulas)))
+    return merged
 
 
 def _cell_text(value) -> str:
@@ -189,15 +214,34 @@ def _csv_rows(data: bytes, guess: EncodingGuess, name: str) -> list[list[str]]:
         raise DataSourceError(msg("csv_wrong_encoding", file=name, encoding=guess.encoding)) from None
     if "\0" in text:
         raise DataSourceError(msg("csv_binary", file=name))
-    try:
-        dialect = csv.Sniffer().sniff(text[:65536], delimiters=_DELIMITERS)
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
+    delimiter = guess_delimiter(text)
     try:
         return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
     except csv.Error as exc:
         raise DataSourceError(msg("csv_invalid", file=name, error=str(exc))) from None
+
+
+def guess_delimiter(text: str, lines: int = 20) -> str:
+    """The delimiter (``, ; tab |``) that splits the first ``lines`` lines into the same number of
+    fields most often (more than one field); ``,`` when none does. Linear time: it reads the lines
+    with the csv module itself (``csv.Sniffer``'s regular expressions can take minutes on a
+    crafted line).
+
+    >>> guess_delimiter("名称;经度;纬度\n甲;113,7;34,7\n")
+    ';'
+    """
+    head = text[:65536].splitlines()[:lines]
+    best, best_score = ",", (0, 0)
+    for delimiter in _DELIMITERS:
+        try:
+            counts = [len(row) for row in csv.reader(head, delimiter=delimiter) if row]
+        except csv.Error:
+            continue
+        common = max(set(counts), key=counts.count) if counts else 1
+        score = (counts.count(common), common) if common > 1 else (0, 0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 # ----------------------------------------------------------------------------- header
@@ -254,20 +298,25 @@ def _merged_warnings(merged, header: int, name: str) -> list[str]:
 
 
 def _column_names(header: list[str], width: int) -> tuple[list[str], list[str]]:
-    names, warnings, seen = [], [], set()
+    """Names for ``width`` columns: blanks become ``column_<letter>``, repeats ``<name>_2``... Linear
+    in the width (a crafted row can hold 100,000 cells); at most ten warnings, then a count."""
+    names, warnings, seen, next_n = [], [], set(), {}
     for i in range(width):
         raw = header[i] if i < len(header) else ""
         name = raw or f"column_{_letter(i)}"
         if not raw:
             warnings.append(msg("column_unnamed", letter=_letter(i), name=name))
         if name in seen:
-            n = 2
+            n = next_n.get(name, 2)
             while f"{name}_{n}" in seen:
                 n += 1
+            next_n[name] = n + 1
             warnings.append(msg("column_twice", name=name, new=f"{name}_{n}"))
             name = f"{name}_{n}"
         seen.add(name)
         names.append(name)
+    if len(warnings) > _MAX_COLUMN_WARNINGS:
+        warnings = warnings[:_MAX_COLUMN_WARNINGS] + [msg("column_more_warnings", n=len(warnings) - _MAX_COLUMN_WARNINGS)]
     return names, warnings
 
 
