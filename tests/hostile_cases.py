@@ -211,6 +211,47 @@ CASES: list[Case] = [
     Case("cpg_base64", lambda f, c: _zip(f, "cpg.zip", {**_shapefile_parts(f), "pts.cpg": b"base64"}), "ok",
          "base64"),
     Case("zip_gbk_names", lambda f, c: _gbk_named_zip(f), "ok", "地块"),
+    # 7. found by the red team (each once reproduced on main)
+    Case("geojson_geometry_crs_link_no_proxy", lambda f, c: _write(f, "g.geojson", json.dumps(
+        {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"名称": "甲"}, "geometry": {
+            "type": "Point", "coordinates": [113.75, 34.72], "crs": _link(c)}}]}).encode()), "ok",
+         "crs member(s) inside features or geometries were removed", env={"NO_PROXY": "*", "no_proxy": "*"}),
+    Case("geojson_feature_doc_crs_no_proxy", lambda f, c: _write(f, "f.geojson", json.dumps(
+        {"type": "Feature", "crs": _link(c), "properties": {"a": 1}, "geometry": {
+            "type": "Point", "coordinates": [113.75, 34.72], "crs": _link(c)}}).encode()), "ok", "was ignored",
+         env={"NO_PROXY": "*", "no_proxy": "*"}),
+    Case("geojson_as_kml_in_zip", lambda f, c: _zip(f, "gk.zip", {"a.kml": _geojson_with(_link(c))}), "refused",
+         r"a.kml should be a KML document but its content is JSON"),
+    Case("gpkg_as_kml_in_zip", lambda f, c: _zip(f, "pk.zip", {"a.kml": endless_view_gpkg(f, c).read_bytes()}),
+         "refused", r"a.kml should be a KML document but its content is an SQLite database"),
+    Case("geojson_5000_digit_number", lambda f, c: _write(f, "n.geojson", (
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"n":' + "9" * 5000
+        + '},"geometry":{"type":"Point","coordinates":[113.7,34.7]}}]}').encode()), "refused", r"number too long"),
+    Case("geojson_lone_surrogate", lambda f, c: _write(f, "s.geojson", (
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"s":"\\ud800x"},'
+        '"geometry":{"type":"Point","coordinates":[113.7,34.7]}}]}').encode()), "ok", "features: 1"),
+    Case("geojson_integer_ids_kept", lambda f, c: _write(f, "ids.geojson", json.dumps(
+        {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "id": 101, "properties": {"名称": "甲"}, "geometry": POINT_GEOJSON["features"][0]["geometry"]},
+            {"type": "Feature", "id": 205, "properties": {"名称": "乙"}, "geometry": POINT_GEOJSON["features"][0]["geometry"]}]
+         }).encode()), "ok", "id (int"),
+    Case("xlsx_sheet_target_outside", lambda f, c: _zip(f, "abs.xlsx", {**_XLSX_PARTS, "xl/_rels/workbook.xml.rels":
+                                                                      _XLSX_PARTS["xl/_rels/workbook.xml.rels"].replace(
+                                                                          b'Target="worksheets/sheet1.xml"',
+                                                                          b'Target="/etc/passwd"')}),
+         "refused", r"names no worksheet that can be opened"),
+    Case("xlsx_formulas_without_values", lambda f, c: _formula_ledger(f), "refused",
+         r"formula cell\(s\) without a stored value"),
+    Case("csv_sniffer_backtracking", lambda f, c: _write(f, "r.csv", ("lon,lat\n" + "'" + ",'a" * 30000
+                                                                      + "\n113.7,34.7\n").encode()),
+         "refused", r"no coordinate columns found among: .* and 29\d\d\d more"),
+    Case("gpkg_2000_layers", lambda f, c: _many_layer_gpkg(f, 2000), "refused", r"holds 2000 layers .* and 1950 more"),
+    Case("kml_extended_data_and_tracks", lambda f, c: _write(f, "loss.kml", (
+        '<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">'
+        '<Document><Placemark><name>甲</name><ExtendedData><Data name="税收"><value>5</value></Data></ExtendedData>'
+        '<Point><coordinates>113.75,34.72</coordinates></Point></Placemark><Placemark><name>乙</name></Placemark>'
+        '<Placemark><name>丙</name><gx:Track><gx:coord>113.7 34.7 0</gx:coord></gx:Track></Placemark>'
+        '</Document></kml>').encode()), "ok", "3 placemarks, 1 were read"),
     # 6. impossible ledger numbers (join refuses them, naming each row)
     Case("ledger_impossible_numbers", lambda f, c: _write(f, "台账.csv", (
         "企业名称,总投资（万元）,用地面积（亩）\n上汽乘用车基地项目,100,0\n"
@@ -266,6 +307,35 @@ def _gbk_named_zip(folder: Path) -> Path:
     path = _zip(folder, "gbk.zip", {f"N000{n[3:]}": data for n, data in parts.items()})
     blob = path.read_bytes().replace(b"N000", stem)
     path.write_bytes(blob)
+    return path
+
+
+def _link(canary: str) -> dict:
+    return {"type": "link", "properties": {"href": f"{canary}/crs.proj4", "type": "proj4"}}
+
+
+def _formula_ledger(folder: Path) -> Path:
+    """An .xlsx written by a program: 税收 as formulas with no stored value (Excel would store one)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["企业名称", "经度", "纬度", "税收（万元）"])
+    for i in range(3):
+        sheet.append([f"企业{i}", 113.7 + i / 100, 34.7, f"={100 + i}*1"])
+    path = folder / "formulas.xlsx"
+    book.save(path)
+    return path
+
+
+def _many_layer_gpkg(folder: Path, n: int) -> Path:
+    path = _points_gpkg(folder, 1)
+    with sqlite3.connect(path) as db:
+        for i in range(n - 1):
+            db.execute(f"CREATE TABLE t{i} (fid INTEGER PRIMARY KEY, geom BLOB)")
+            db.execute("INSERT INTO gpkg_contents(table_name, data_type, identifier, srs_id) VALUES (?, 'features', ?, "
+                       "4326)", (f"t{i}", f"t{i}"))
+            db.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'POINT', 4326, 0, 0)", (f"t{i}",))
     return path
 
 

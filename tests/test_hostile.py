@@ -145,3 +145,33 @@ def test_a_new_session_still_shows_the_map_after_the_hostile_cases(tmp_path, can
     assert not at.exception, [e.value for e in at.exception]
     counts = {m.label: m.value for m in at.metric}
     assert counts["小微企业园"] == "10" and counts["项目"] == "36"  # the shipped layers, for a new session
+
+
+def test_terminal_escapes_in_a_file_are_shown_not_obeyed(tmp_path):
+    """A layer or field name holding ESC sequences is printed as \\x1b on a terminal (and on stderr);
+    piped output keeps the bytes as they are."""
+    import json
+    import pty
+
+    doc = {"type": "FeatureCollection", "name": "evil\x1b[2J\x1b[31mRED", "features": [
+        {"type": "Feature", "properties": {"x\x1b[31m": 1}, "geometry": {"type": "Point", "coordinates": [113.75, 34.72]}}]}
+    path = tmp_path / "ansi.geojson"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    leader, follower = pty.openpty()
+    env = {**os.environ, "ZKQ_WORKSPACE": str(tmp_path / "ws")}
+    proc = subprocess.run([ZKQ, "inspect", str(path)], stdout=follower, stderr=subprocess.PIPE, env=env, timeout=120)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    assert proc.returncode == 0
+    assert b"\x1b" not in out and b"evil\\x1b[2J" in out and b"x\\x1b[31m" in out
+    piped = _run(Case("ansi", lambda f, c: path, "ok"), path, tmp_path / "ws")
+    assert "evil\x1b[2J" in piped.stdout

@@ -6,6 +6,7 @@ Errors are one line on stderr, never a traceback (set ZKQ_DEBUG=1 to see one).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -81,6 +82,39 @@ def _add_filter_args(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with _visible_controls():
+        return _run(argv)
+
+
+# Control characters a file may carry in names and values (ESC sequences can rewrite a terminal):
+# shown as \xNN on stderr, and on stdout when it is a terminal; piped output keeps every byte.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), *range(0x7f, 0xa0))}
+
+
+class _Visible:
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(text.translate(_CONTROLS))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _visible_controls():
+    out, err = sys.stdout, sys.stderr
+    sys.stderr = _Visible(err)
+    if out.isatty():
+        sys.stdout = _Visible(out)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)

@@ -23,6 +23,7 @@ import tempfile
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 import geopandas as gpd
 import numpy as np
@@ -36,9 +37,10 @@ from zkq_geo.encodings import EncodingGuess, check_encoding_choice, dbf_encoding
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoError
 from zkq_geo.geomcheck import GeometryRepair, check_geometries
 from zkq_geo.import_crs import check_crs_choice, region_warnings, resolve_crs
+from zkq_geo.kml_census import census
 from zkq_geo.layers import FEATURE_NUMBER_COLUMNS
 from zkq_geo.limits import limit
-from zkq_geo.messages import Items, Message, msg
+from zkq_geo.messages import Items, Message, listed, msg
 from zkq_geo.metrics import FIGURE_QUALIFIERS, INTENSITY
 from zkq_geo.safe_input import check_file, extract_zip
 from zkq_geo.sandbox import run_bounded
@@ -301,10 +303,24 @@ def _read_shapefile(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
     if not shps:
         kml = [f for f in files if f.suffix.lower() == ".kml"]
         if len(kml) == 1:
-            return _read_kml(kml[0], opts, tmp)
+            return _warn_unread(_read_kml(kml[0], opts, tmp), path, files, kml[0])
         held = Items(sorted(f.name for f in files)[:10]) if files else msg("nothing")
         raise DataSourceError(msg("zip_no_shp", file=path.name, listed=held))
-    return _read_shp(path, shps, opts)
+    raw = _read_shp(path, shps, opts)
+    read = next((s for s in shps if s.stem == raw.layer), None)
+    return _warn_unread(raw, path, files, read) if read is not None else raw
+
+
+_OTHER_DATA = (".geojson", ".json", ".gpkg", ".kml", ".kmz", ".csv", ".xlsx", ".xlsm", ".xls", ".zip")
+
+
+def _warn_unread(raw: _Raw, zipped: Path, files: list[Path], read: Path) -> _Raw:
+    """Say which other data files in the zip were not read (one file is imported)."""
+    unread = sorted(f.name for f in files if f.suffix.lower() in _OTHER_DATA and f != read)
+    if unread:
+        raw.warnings.append(msg("zip_files_not_read", file=zipped.name, n=len(unread), names=listed(unread),
+                                read=read.name))
+    return raw
 
 
 def _read_shp(source: Path, shps: list[Path], opts: ImportOptions) -> _Raw:
@@ -327,6 +343,9 @@ def _read_shp(source: Path, shps: list[Path], opts: ImportOptions) -> _Raw:
     raw.warnings += [*checked.warnings, *guess.warnings]
     if not _sidecar(shp, ".prj"):
         raw.warnings.append(msg("shp_no_prj", stem=shp.stem))
+    elif raw.declared is None:  # a URL, a path, a +init= string, garbage: GDAL read no CRS from it
+        raw.warnings.append(msg("prj_unreadable", stem=shp.stem, definition=_excerpt(_sidecar(shp, ".prj")),
+                                then=_crs_then(opts)))
     if not _sidecar(shp, ".dbf"):
         raw.warnings.append(msg("shp_no_dbf", stem=shp.stem))
     raw.layers, raw.layer = names, shp.stem
@@ -336,6 +355,21 @@ def _read_shp(source: Path, shps: list[Path], opts: ImportOptions) -> _Raw:
 def _sidecar(shp: Path, suffix: str) -> Path | None:
     """The file beside ``shp`` with ``suffix`` (either case), None if absent."""
     return next((p for p in (shp.with_suffix(suffix), shp.with_suffix(suffix.upper())) if p.is_file()), None)
+
+
+def _excerpt(definition: Path | bytes | str | None, at_most: int = 80) -> str:
+    """A CRS definition GDAL could not read, quoted for a message (one line, cut); never parsed."""
+    if isinstance(definition, Path):
+        with open(definition, "rb") as f:
+            definition = f.read(4 * at_most)
+    text = definition.decode("utf-8", "replace") if isinstance(definition, bytes) else str(definition or "")
+    text = " ".join(text.split())
+    return repr(text if len(text) <= at_most else text[:at_most] + "…")
+
+
+def _crs_then(opts: ImportOptions) -> Message:
+    """What was done instead of using a declared CRS that could not be read."""
+    return msg("crs_then_detected") if opts.crs == "auto" else msg("crs_then_chosen", crs=opts.crs)
 
 
 def _read_geojson(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
@@ -379,7 +413,27 @@ def _read_gpkg(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
     raw = _read_ogr(path, opts, "gpkg", None, names=chosen)
     if views and opts.layer not in views:
         raw.warnings.append(msg("gpkg_views_skipped", file=path.name, names=Items(views)))
+    if raw.layer is not None and raw.declared is None:
+        raw.warnings += _gpkg_srs_unread(path, raw.layer, opts)
     return raw
+
+
+def _gpkg_srs_unread(path: Path, layer: str, opts: ImportOptions) -> list[str]:
+    """A warning when ``layer`` declares a CRS (an srs_id other than the undefined 0 and -1) that
+    GDAL could not read: its definition, read with SQLite, is shown and never parsed."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)) as db:
+            row = db.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
+                             (layer,)).fetchone()
+            if row is None or row[0] in (0, -1):
+                return []
+            found = db.execute("SELECT substr(definition, 1, 320) FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
+                               (row[0],)).fetchone()
+    except sqlite3.Error:
+        return []
+    definition = _excerpt(found[0]) if found else msg("crs_definition_missing")
+    return [msg("gpkg_srs_unreadable", layer=layer, file=path.name, srs_id=row[0], definition=definition,
+                then=_crs_then(opts))]
 
 
 _GPKG_CORE = ("gpkg_contents", "gpkg_spatial_ref_sys", "gpkg_geometry_columns")
@@ -409,7 +463,22 @@ def _read_kml(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
             raise DataSourceError(msg("kmz_kml_count", file=path.name, n=len(kml)))
         path = kml[0]
     check_content(path, "kml")
-    return _read_ogr(path, opts, "kml", msg("crs_how_kml"))
+    raw = _read_ogr(path, opts, "kml", msg("crs_how_kml"))
+    raw.warnings.extend(_kml_left_out(path, raw))
+    return raw
+
+
+def _kml_left_out(path: Path, raw: _Raw) -> list[str]:
+    """What GDAL's KML reader did not read: ExtendedData fields, placemarks without a geometry it reads."""
+    try:
+        found = census(path)
+    except ElementTree.ParseError:
+        return []
+    said = [msg("kml_extended_data", fields=Items(found.fields))] if found.fields else []
+    read = len(raw.frame) if raw.frame is not None else 0
+    if len(raw.layers) == 1 and raw.frame is not None and found.placemarks > read:
+        said.append(msg("kml_placemarks_left_out", n=found.placemarks, read=read, left=found.placemarks - read))
+    return said
 
 
 def _read_ogr(path: Path, opts: ImportOptions, fmt: str, declared_how: str | None,

@@ -665,6 +665,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                                       "it, and use the saved file",
                                 "zh": "{file} 的工作表 {sheet!r} 有 {n} 个公式单元格没有保存计算结果（{cells}），读取时会成为空值。"
                                       "请在 Excel 或 WPS 中打开并保存后再使用"},
+    "kml_extended_data": {"en": "the KML's ExtendedData fields ({fields}) are not read by the KML reader zkq-geo "
+                                "allows; export the attributes as a table (CSV/Excel) and join it to the layer",
+                          "zh": "KML 的扩展数据字段（{fields}）不会被读取（zkq-geo 只允许使用基本 KML 读取程序）；"
+                                "请把属性导出为表格（CSV/Excel）后再连接到图层"},
+    "kml_placemarks_left_out": {"en": "the KML holds {n} placemarks, {read} were read: {left} without a point, line "
+                                      "or polygon (no geometry, a track or a model) were left out",
+                                "zh": "KML 含 {n} 个地标，读取了 {read} 个：{left} 个没有点、线或面几何（无几何、轨迹或模型）"
+                                      "未导入"},
     "reader_warning": {"en": "the reader said: {text}", "zh": "读取程序提示：{text}"},
     "geojson_crs_ignored": {"en": "the GeoJSON crs member {crs} was ignored (a link or an unknown name is never "
                                   "fetched or trusted); the CRS was detected from the coordinates instead",
