@@ -211,6 +211,18 @@ CASES: list[Case] = [
     Case("cpg_base64", lambda f, c: _zip(f, "cpg.zip", {**_shapefile_parts(f), "pts.cpg": b"base64"}), "ok",
          "base64"),
     Case("zip_gbk_names", lambda f, c: _gbk_named_zip(f), "ok", "地块"),
+    Case("dbf_numeric_text", lambda f, c: _zip(f, "num.zip", _numeric_text_parts(f)), "ok",
+         "2 value(s) of the numeric field 'v' in pts.dbf are not numbers (record 1: '1,234.5', record 2: 'abc')"),
+    Case("cpg_utf16", lambda f, c: _zip(f, "u16.zip", {**_shapefile_parts(f), "pts.cpg": b"utf-16"}), "ok",
+         "pts.cpg names 'utf-16', an encoding a .dbf cannot use"),
+    Case("prj_url", lambda f, c: _zip(f, "prj.zip", {**_shapefile_parts(f), "pts.prj": f"{c}/prj".encode()}), "ok",
+         "the .prj of pts could not be read ('http://127.0.0.1:"),
+    Case("gpkg_srs_url", lambda f, c: _srs_gpkg(f, f"{c}/srs"), "ok",
+         "the CRS of layer points in points.gpkg (srs_id 99999: 'http://127.0.0.1:"),
+    Case("zip_shp_and_kml", lambda f, c: _zip(f, "both.zip", {**_shapefile_parts(f), "extra.kml": (
+        '<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>k</name><Point>'
+        '<coordinates>113.7,34.7</coordinates></Point></Placemark></Document></kml>').encode()}), "ok",
+         "both.zip also holds 1 other data file(s) that were not read: extra.kml"),
     # 7. found by the red team (each once reproduced on main)
     Case("geojson_geometry_crs_link_no_proxy", lambda f, c: _write(f, "g.geojson", json.dumps(
         {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"名称": "甲"}, "geometry": {
@@ -336,6 +348,39 @@ def _many_layer_gpkg(folder: Path, n: int) -> Path:
             db.execute("INSERT INTO gpkg_contents(table_name, data_type, identifier, srs_id) VALUES (?, 'features', ?, "
                        "4326)", (f"t{i}", f"t{i}"))
             db.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'POINT', 4326, 0, 0)", (f"t{i}",))
+    return path
+
+
+def _numeric_text_parts(folder: Path) -> dict:
+    """pts.* of three points with one numeric field ``v`` holding "1,234.5", "abc" and 3 (GDAL
+    reads 1, 0, 3)."""
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    out = folder / "_num"
+    out.mkdir(exist_ok=True)
+    gdf = gpd.GeoDataFrame({"v": [1.0, 2.0, 3.0]}, geometry=[shapely.Point(113.7 + i / 100, 34.7) for i in range(3)],
+                           crs="EPSG:4326")
+    pyogrio.write_dataframe(gdf, out / "pts.shp")
+    parts = {p.name: p.read_bytes() for p in sorted(out.glob("pts.*"))}
+    dbf = bytearray(parts["pts.dbf"])
+    header_bytes, record_bytes = struct.unpack("<HH", dbf[8:12])
+    length = dbf[32 + 16]  # the one field: its values start at byte 1 of each record
+    for record, text in enumerate((b"1,234.5", b"abc")):
+        at = header_bytes + record * record_bytes + 1
+        dbf[at:at + length] = text.rjust(length)
+    parts["pts.dbf"] = bytes(dbf)
+    return parts
+
+
+def _srs_gpkg(folder: Path, definition: str) -> Path:
+    """points.gpkg whose layer's CRS (srs_id 99999) is defined by ``definition``."""
+    path = _points_gpkg(folder, 3)
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO gpkg_spatial_ref_sys VALUES ('evil', 99999, 'NONE', 99999, ?, 'x')", (definition,))
+        db.execute("UPDATE gpkg_contents SET srs_id = 99999")
+        db.execute("UPDATE gpkg_geometry_columns SET srs_id = 99999")
     return path
 
 

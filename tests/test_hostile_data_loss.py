@@ -1,10 +1,13 @@
 """Nothing is lost silently: damaged or mismatched shapefile parts, duplicate zip entries, GBK
-names in zips and .cpg files naming a codec that is not a text encoding. Every file is built in
-code (pyogrio writes the shapefile, the bytes are then damaged with Python)."""
+names in zips, .cpg files naming a codec that is not a text encoding or not ASCII-compatible,
+text in numeric .dbf fields, CRS declarations GDAL cannot read, and data files a zip holds
+besides its shapefile. Every file is built in code (pyogrio writes the shapefile or GeoPackage,
+the bytes are then damaged with Python or SQLite)."""
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -21,7 +24,9 @@ import importdata as d
 from zkq_geo.errors import DataSourceError, SchemaError
 from zkq_geo.importer import inspect_file, read_import
 from zkq_geo.safe_input import check_zip, extract_zip
-from zkq_geo.shapefile_check import Part, check_headers, check_shapefile_files, parse_dbf_header
+from zkq_geo.encodings import is_ascii_compatible
+from zkq_geo.shapefile_check import (DbfField, DbfHeader, NumericText, Part, check_headers, check_shapefile_files,
+                                     parse_dbf_header, scan_records)
 
 NAMES = ("甲厂", "乙厂", "丙厂")
 
@@ -155,7 +160,7 @@ def test_the_pure_checks_agree_with_the_files(tmp_path):
     check = check_shapefile_files(folder / "pts.shp", folder / "pts.shx", folder / "pts.dbf")
     assert (check.shapes, check.records, check.problems, check.warnings) == (3, 3, (), ())
     header = parse_dbf_header(Part("pts.dbf", parts["pts.dbf"], len(parts["pts.dbf"])))
-    assert [(name, kind) for name, kind, _ in header.fields] == [("name", "C"), ("land_mu", "N")]
+    assert [(f.name, f.type) for f in header.fields] == [("name", "C"), ("land_mu", "N")]
     shp = Part("pts.shp", parts["pts.shp"][:100], 184)
     shx = Part("pts.shx", parts["pts.shx"][:100], 124, parts["pts.shx"][-8:])
     assert check_headers(shp, shx).shapes == 3 and check_headers(shp, shx).records is None
@@ -260,6 +265,214 @@ def test_a_cpg_naming_a_real_text_encoding_is_still_used(tmp_path):
     zipped = d.gbk_shapefile_zip(tmp_path / "in", cpg=True)
     report = inspect_file(zipped)
     assert report.encoding_how.startswith("declared") and not any("not a text encoding" in w for w in report.warnings)
+
+
+# ----------------------------------------------------------------------------- text in numeric fields
+def set_field(field: str, values):
+    """A fix that writes ``values`` (bytes, right-aligned) into ``field`` of the first records of a .dbf."""
+    def fix(data: bytearray) -> bytearray:
+        header = parse_dbf_header(Part("x.dbf", bytes(data), len(data)))
+        offset = 1 + sum(f.length for f in header.fields[:[f.name for f in header.fields].index(field)])
+        length = next(f.length for f in header.fields if f.name == field)
+        for record, value in enumerate(values):
+            at = header.header_bytes + record * header.record_bytes + offset
+            data[at:at + length] = value.rjust(length)[:length]
+        return data
+    return fix
+
+
+def test_text_in_a_numeric_field_is_a_warning_with_the_count_and_examples(tmp_path):
+    parts = pts_parts(tmp_path / "src")
+    zipped = zip_of(tmp_path / "pts.zip", damaged(parts, ".dbf", set_field("land_mu", [b"1,234.5", b"abc", b""])))
+    gdf, report = read_import(zipped)
+    assert gdf["land_mu"].tolist()[:2] == [1.0, 0.0]  # what GDAL makes of them: the reason for the warning
+    warning = next(w for w in report.warnings if "numeric field" in w)
+    assert warning == ("2 value(s) of the numeric field 'land_mu' in pts.dbf are not numbers (record 1: '1,234.5', "
+                       "record 2: 'abc'): they were read as numbers that may be wrong (GDAL reads '1,234.5' as 1, "
+                       "'abc' as 0); check these features and correct the values in the source data")
+    assert warning.text("zh").startswith("pts.dbf 的数值字段 'land_mu' 中有 2 个值不是数字（第 1 条记录：'1,234.5'、"
+                                         "第 2 条记录：'abc'）：读取结果可能是错误的数值")
+
+
+@pytest.mark.parametrize("values", [
+    [b"", b"*" * 24, b"\0" * 24],            # blank, dBASE null, NUL-filled: empty values
+    [b"-.5", b"1e3", b"+5"],                  # numbers GDAL reads exactly
+    [b"  12.5  ", b"-0", b"7."],
+])
+def test_empty_and_well_formed_numeric_values_are_not_faults(tmp_path, values):
+    zipped = zip_of(tmp_path / "pts.zip", damaged(pts_parts(tmp_path / "src"), ".dbf", set_field("land_mu", values)))
+    assert not any("numeric field" in w for w in inspect_file(zipped).warnings)
+
+
+def test_an_integer_field_takes_no_fraction_or_exponent(tmp_path):
+    folder = tmp_path / "src"
+    folder.mkdir()
+    gdf = gpd.GeoDataFrame({"n": [1, 2, 3, 4]}, geometry=[shapely.Point(113.7, 34.7)] * 4, crs="EPSG:4326")
+    pyogrio.write_dataframe(gdf, folder / "pts.shp")
+    parts = {p.name: p.read_bytes() for p in folder.glob("pts.*")}
+    fix = set_field("n", [b"1.5", b"1e3", b"7.00", b"-12"])
+    gdf, report = read_import(zip_of(tmp_path / "pts.zip", damaged(parts, ".dbf", fix)))
+    assert gdf["n"].tolist() == [1, 1, 7, -12]
+    assert next(w for w in report.warnings if "numeric field" in w).startswith(
+        "2 value(s) of the numeric field 'n' in pts.dbf are not numbers (record 1: '1.5', record 2: '1e3')")
+
+
+def test_the_scan_counts_every_fault_shows_five_and_skips_deleted_records():
+    header = DbfHeader(3, 9, 65, 4, (DbfField("v", "N", 3, 1),))
+    block = b" 1.5" + b"*bad" + b"".join(b"  x%d" % i for i in range(7))  # records 11, 12 (deleted), 13...
+    deleted, found = scan_records(header, block, first=11)
+    assert deleted == 1 and found == (NumericText("v", 7, ((13, "x0"), (14, "x1"), (15, "x2"), (16, "x3"),
+                                                           (17, "x4"))),)
+    shp = Part("pts.shp", struct.pack(">7i", 9994, 0, 0, 0, 0, 0, 50) + b"\0" * 72, 100)
+    shx = Part("pts.shx", shp.head, 100)
+    check = check_headers(shp, shx, numeric=found)
+    assert check.warnings == () and check.records is None  # no .dbf: nothing to say
+    dbf = Part("pts.dbf", struct.pack("<BBBBIHH", 3, 1, 1, 1, 0, 65, 4) + b"\0" * 20 + b"v".ljust(11, b"\0") + b"N"
+               + b"\0" * 4 + bytes([3, 1]) + b"\0" * 14 + b"\r", 65)
+    warning = check_headers(shp, shx, dbf, numeric=found).warnings[0]
+    assert "(record 13: 'x0', record 14: 'x1', record 15: 'x2', record 16: 'x3', record 17: 'x4' and 2 more)" in warning
+    assert "另有 2 个" in warning.text("zh")
+
+
+def test_faults_far_apart_in_a_big_table_are_all_counted(tmp_path):
+    folder = tmp_path / "src"
+    folder.mkdir()
+    n = 10_000  # more records than one block of the scan
+    gdf = gpd.GeoDataFrame({"v": [1.0] * n}, geometry=[shapely.Point(113.7, 34.7)] * n, crs="EPSG:4326")
+    pyogrio.write_dataframe(gdf, folder / "pts.shp")
+    data = bytearray((folder / "pts.dbf").read_bytes())
+    header = parse_dbf_header(Part("pts.dbf", bytes(data), len(data)))
+    length = header.fields[0].length
+    for record in (0, 9_000):
+        at = header.header_bytes + record * header.record_bytes + 1
+        data[at:at + length] = b"1,5".rjust(length)
+    (folder / "pts.dbf").write_bytes(bytes(data))
+    check = check_shapefile_files(folder / "pts.shp", folder / "pts.shx", folder / "pts.dbf")
+    assert check.warnings[0].startswith("2 value(s) of the numeric field 'v' in pts.dbf are not numbers (record 1: "
+                                        "'1,5', record 9001: '1,5')")
+
+
+# ----------------------------------------------------------------------------- .cpg not ASCII-compatible
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "UTF-16BE", "utf-32", "utf-7"])
+def test_a_cpg_naming_an_encoding_that_is_not_ascii_compatible_is_ignored_with_a_warning(tmp_path, codec):
+    """A .dbf keeps names, numbers and padding in ASCII: UTF-16/32 read two or four bytes a
+    character, and UTF-7 reads "+" as the start of a base64 run ("+5" is garbled)."""
+    parts = pts_parts(tmp_path / "src")
+    parts["pts.cpg"] = codec.encode()
+    gdf, report = read_import(zip_of(tmp_path / "pts.zip", parts.items()))
+    assert gdf["name"].tolist() == list(NAMES) and gdf["land_mu"].tolist() == [10.0, 20.0, 30.0]
+    assert report.encoding == "utf-8" and report.encoding_how.startswith("detected")
+    warning = next(w for w in report.warnings if "cannot use" in w)
+    assert warning.startswith(f"pts.cpg names {codec.lower()!r}, an encoding a .dbf cannot use (it does not keep "
+                              "ASCII bytes as ASCII")
+    assert f"pts.cpg 声明的 {codec.lower()!r} 不能用于 .dbf" in warning.text("zh")
+
+
+@pytest.mark.parametrize("codec, ok", [("utf-8", True), ("gbk", True), ("gb18030", True), ("cp65001", True),
+                                       ("big5", True), ("cp1252", True), ("utf-16", False), ("utf_32_be", False),
+                                       ("utf-7", False), ("cp037", False), ("hz", False), ("idna", False),
+                                       ("unicode_escape", False), ("raw_unicode_escape", False)])
+def test_ascii_compatible_encodings(codec, ok):
+    assert is_ascii_compatible(codec) is ok
+
+
+# ----------------------------------------------------------------------------- CRS declarations GDAL cannot read
+UNREADABLE = ["http://127.0.0.1:9/prj", "/etc/passwd", "/vsicurl/http://127.0.0.1:9/x",
+              "+proj=longlat +init=/etc/passwd:1", "hello world",
+              'LOCAL_CS["Undefined Cartesian SRS",UNIT["Meter",1]]']  # read, but places nothing on the earth
+
+
+@pytest.mark.parametrize("definition", UNREADABLE)
+def test_a_prj_that_cannot_be_read_is_a_warning_naming_it(tmp_path, definition):
+    parts = pts_parts(tmp_path / "src")
+    parts["pts.prj"] = definition.encode()
+    report = inspect_file(zip_of(tmp_path / "pts.zip", parts.items()))
+    assert report.ok and report.crs.startswith("EPSG:4326") and report.crs_how.startswith("detected")
+    warning = next(w for w in report.warnings if "could not be read" in w)
+    assert warning == (f"the .prj of pts could not be read ({definition!r}): the CRS was detected from the "
+                       "coordinates instead; check it")
+    assert warning.text("zh") == f"pts 的 .prj 无法读取（{definition!r}）：坐标系改为根据坐标判断；请核对"
+
+
+def test_an_unreadable_prj_with_a_chosen_crs_says_the_choice_was_used(tmp_path):
+    parts = pts_parts(tmp_path / "src")
+    parts["pts.prj"] = b"x" * 500
+    report = inspect_file(zip_of(tmp_path / "pts.zip", parts.items()), crs="EPSG:4490")
+    warning = next(w for w in report.warnings if "could not be read" in w)
+    assert warning == (f"the .prj of pts could not be read ({'x' * 80 + '…'!r}): the CRS you chose (EPSG:4490) was "
+                       "used; check it")
+
+
+def test_a_readable_prj_gives_no_such_warning(tmp_path):
+    report = inspect_file(zip_of(tmp_path / "pts.zip", pts_parts(tmp_path / "src").items()))
+    assert report.crs_how == "declared by pts.prj" and not any("could not be read" in w for w in report.warnings)
+
+
+def gpkg_with_srs(folder: Path, definition: str | None, srs_id: int = 99999) -> Path:
+    """A GeoPackage of three points whose layer names ``srs_id``, defined by ``definition`` (None: not defined)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "pts.gpkg"
+    gdf = gpd.GeoDataFrame({"name": list(NAMES)}, geometry=[shapely.Point(113.70 + i / 100, 34.70) for i in range(3)],
+                           crs="EPSG:4326")
+    pyogrio.write_dataframe(gdf, path, layer="pts", driver="GPKG")
+    with sqlite3.connect(path) as db:
+        if definition is not None:
+            db.execute("INSERT INTO gpkg_spatial_ref_sys VALUES ('evil', ?, 'NONE', ?, ?, 'x')",
+                       (srs_id, srs_id, definition))
+        db.execute("UPDATE gpkg_contents SET srs_id = ?", (srs_id,))
+        db.execute("UPDATE gpkg_geometry_columns SET srs_id = ?", (srs_id,))
+    return path
+
+
+@pytest.mark.parametrize("definition", [*UNREADABLE, "+proj=longlat +init=/etc/passwd:1 +type=crs",
+                                        'GEOGCS["x",' * 20000 + "]" * 20000])
+def test_a_geopackage_crs_that_cannot_be_read_is_a_warning_naming_it(tmp_path, definition):
+    report = inspect_file(gpkg_with_srs(tmp_path, definition))
+    assert report.ok and report.crs_how.startswith("detected")
+    warning = next(w for w in report.warnings if "could not be read" in w)
+    shown = definition if len(definition) <= 80 else definition[:80] + "…"
+    assert warning == (f"the CRS of layer pts in pts.gpkg (srs_id 99999: {shown!r}) could not be read: the CRS was "
+                       "detected from the coordinates instead; check it")
+    assert warning.text("zh").startswith("pts.gpkg 中图层 pts 的坐标系（srs_id 99999：")
+
+
+def test_a_geopackage_srs_id_without_a_definition_is_named(tmp_path):
+    report = inspect_file(gpkg_with_srs(tmp_path, None, srs_id=88888))
+    assert any(w.startswith("the CRS of layer pts in pts.gpkg (srs_id 88888: not in gpkg_spatial_ref_sys) could not "
+                            "be read") for w in report.warnings)
+
+
+@pytest.mark.parametrize("srs_id", [0, -1, 4326])
+def test_undefined_and_readable_geopackage_crs_give_no_such_warning(tmp_path, srs_id):
+    report = inspect_file(gpkg_with_srs(tmp_path, None, srs_id=srs_id))
+    assert not any("could not be read" in w for w in report.warnings)
+
+
+# ----------------------------------------------------------------------------- other data files in the zip
+def test_other_data_files_beside_the_shapefile_are_named(tmp_path):
+    parts = pts_parts(tmp_path / "src")
+    extra = [("extra.kml", b"<kml/>"), ("data.csv", b"a,b\n1,2\n"), ("sub/b.geojson", b"{}"), ("readme.txt", b"hi")]
+    gdf, report = read_import(zip_of(tmp_path / "pts.zip", [*parts.items(), *extra]))
+    assert len(gdf) == 3
+    warning = next(w for w in report.warnings if "not read" in w)
+    assert warning == ("pts.zip also holds 3 other data file(s) that were not read: b.geojson, data.csv, extra.kml; "
+                       "only pts.shp was imported: import each of them as its own file")
+    assert warning.text("zh") == ("pts.zip 还含有 3 个未读取的数据文件：b.geojson、data.csv、extra.kml；只导入了 pts.shp："
+                                  "请将它们分别作为单独的文件导入")
+
+
+def test_a_zipped_kml_with_other_data_files_names_them(tmp_path):
+    kml = (b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>k</name>'
+           b"<Point><coordinates>113.7,34.7</coordinates></Point></Placemark></Document></kml>")
+    report = inspect_file(zip_of(tmp_path / "k.zip", [("doc.kml", kml), ("more.gpkg", b"x"), ("a.zip", b"y")]))
+    assert "k.zip also holds 2 other data file(s) that were not read: a.zip, more.gpkg; only doc.kml was imported" \
+        in " ".join(report.warnings)
+
+
+def test_a_shapefile_alone_gives_no_such_warning(tmp_path):
+    parts = pts_parts(tmp_path / "src")
+    report = inspect_file(zip_of(tmp_path / "pts.zip", [*parts.items(), ("readme.txt", b"hi")]))
+    assert not any("not read" in w for w in report.warnings)
 
 
 # ----------------------------------------------------------------------------- the real command

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import struct
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -57,9 +58,10 @@ def dbf_encoding(dbf: Path, choice: str = "auto") -> EncodingGuess:
         return EncodingGuess(choice, "given", msg("enc_chosen"))
     cpg = _sidecar(dbf, ".cpg")
     declared = _cpg_encoding(cpg) if cpg is not None else None
-    if declared and is_text_encoding(declared):
+    if declared and is_text_encoding(declared) and is_ascii_compatible(declared):
         return EncodingGuess(declared, "declared", msg("enc_by_cpg", cpg=cpg.name))
-    ignored = (msg("cpg_not_text", cpg=cpg.name, name=declared),) if declared else ()
+    unusable = "cpg_not_ascii" if declared and is_text_encoding(declared) else "cpg_not_text"
+    ignored = (msg(unusable, cpg=cpg.name, name=declared),) if declared else ()
     head = dbf.read_bytes()[:_SAMPLE_BYTES] if dbf.is_file() else b""
     if len(head) > 29 and head[29] in _LDID:
         return EncodingGuess(_LDID[head[29]], "declared", msg("enc_by_ldid", dbf=dbf.name), ignored)
@@ -79,6 +81,29 @@ def is_text_encoding(name: str) -> bool:
         return bool(getattr(info, "_is_text_encoding", True)) and isinstance(b"".decode(info.name), str)
     except (LookupError, TypeError, ValueError, UnicodeDecodeError):
         return False
+
+
+def is_ascii_compatible(name: str) -> bool:
+    """True if the text codec ``name`` reads ASCII bytes as the ASCII characters, as a .dbf needs:
+    its field names, numbers, dates and padding are ASCII whatever the encoding of its text.
+
+    UTF-16 and UTF-32 (two or four bytes a character), EBCDIC code pages (``cp037``), UTF-7
+    ("+" opens a base64 run, so "+5" is garbled), HZ ("~{" switches to GB2312) and the escape
+    codecs ("\\u0041" reads as "A") are not.
+
+    >>> [is_ascii_compatible(n) for n in ("utf-8", "gbk", "cp1252", "utf-16", "utf-32", "utf-7", "cp037", "hz")]
+    [True, True, True, False, False, False, False, False]
+    """
+    try:
+        with warnings.catch_warnings():  # unicode_escape warns of "\\]": the answer is all we want
+            warnings.simplefilter("ignore")
+            return _ASCII_PROBE.decode(name) == _ASCII_PROBE.decode("ascii")
+    except (LookupError, TypeError, ValueError, UnicodeError):
+        return False
+
+
+# Every ASCII byte, then ASCII runs that some codecs read as something else.
+_ASCII_PROBE = bytes(range(128)) + b" +5 +AGEA- ~{a~} \\u0041 \\x41 &#65; =41 a.xn--fiqs8s"
 
 
 def text_encoding(data: bytes, choice: str = "auto", what: str = "the file") -> EncodingGuess:

@@ -509,11 +509,18 @@ def _read_ogr(path: Path, opts: ImportOptions, fmt: str, declared_how: str | Non
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
     frame = pd.DataFrame(gdf.drop(columns="geometry")).reset_index(drop=True)
-    declared = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
+    declared = _placeable(gdf.crs)
     how = declared_how or (msg("crs_how_prj", stem=path.stem) if fmt == "shapefile" else msg("crs_how_gpkg"))
     enc = encoding or EncodingGuess("utf-8", "declared", f"{fmt} text is UTF-8")
     return _Raw(fmt, layers=layers, layer=layer, frame=frame, geoms=gdf.geometry.to_numpy(),
                 labels=_feature_labels(frame), declared=declared, declared_how=how, encoding=enc)
+
+
+def _placeable(crs) -> CRS | None:
+    """The CRS a file declares, None if none or one that cannot place data on the earth: an
+    engineering CRS such as a GeoPackage's "Undefined Cartesian SRS" (srs_id -1)."""
+    crs = CRS.from_user_input(crs) if crs is not None else None
+    return crs if crs is not None and (crs.is_geographic or crs.is_projected) else None
 
 
 _DRIVER_PREFIX = {"gpkg": "GPKG:", "geojson": "GeoJSON:"}
