@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 import geopandas as gpd
 
-from zkq_geo.render import feature_at
+from zkq_geo.render.builder import feature_at
 
 CLICK_ORDER = ("projects", "parks", "boards", "plates", "zone")  # first hit wins; imported layers go first
 

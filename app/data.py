@@ -14,7 +14,7 @@ from zkq_geo.export import export_bytes
 from zkq_geo.layers import LayerData, load_catalog_layers
 from zkq_geo.limits import MapLoad
 from zkq_geo.limits import map_load as measure_map_load
-from zkq_geo.selection import Selection, apply_selection
+from zkq_geo.analysis.selection import Selection, apply_selection
 from zkq_geo.workspace import Workspace
 
 FILTERABLE = ("parks", "projects")  # shipped layers with feature columns; filterable() adds imported ones
@@ -83,7 +83,7 @@ def map_payload(selection: Selection, shown: tuple[str, ...], basemap: str, colo
                 zoom_to_selection: bool, tianditu_key: str | None) -> dict:
     """The rendered map for these inputs (built and rendered only on a cache miss)."""
     from map_component import map_payload as payload_of
-    from zkq_geo.render import build_map
+    from zkq_geo.render.builder import build_map
     layers = {name: selected(name, selection) for name in shown if not map_load(name, selection).too_big}
     focus = tuple(n for n in layers if n in filterable()) if zoom_to_selection else None
     m = build_map(layers, catalog=catalog(), lang=lang, basemap=basemap, color_by=color_by,

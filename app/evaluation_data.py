@@ -15,13 +15,13 @@ import streamlit as st
 
 import data
 from map_component import cached_map_payload
-from zkq_geo.control import ControlRules, control_check, load_control_rules
-from zkq_geo.evaluation import Evaluation, evaluate, evaluation_points, join_parcels, summarize_classes
-from zkq_geo.join import JoinReport
-from zkq_geo.evaluation_ledger import read_ledger
-from zkq_geo.evaluation_report import evaluation_html, evaluation_xlsx, ledger_template_xlsx
-from zkq_geo.export import _neutralise_csv
-from zkq_geo.scheme import Scheme, parse_scheme
+from zkq_geo.evaluation.control import ControlRules, control_check, load_control_rules
+from zkq_geo.evaluation.evaluate import Evaluation, evaluate, evaluation_points, join_parcels, summarize_classes
+from zkq_geo.analysis.join import JoinReport
+from zkq_geo.evaluation.ledger import read_ledger
+from zkq_geo.evaluation.report import evaluation_html, evaluation_xlsx, ledger_template_xlsx
+from zkq_geo.cells import neutralise_frame
+from zkq_geo.evaluation.scheme import Scheme, parse_scheme
 
 DEMO_LEDGER = Path(__file__).resolve().parents[1] / "geodata" / "examples" / "demo_ledger_synthetic.csv"
 CREDIT_KEYS = ("credit_code", "统一社会信用代码", "社会信用代码", "信用代码")
@@ -112,18 +112,14 @@ def html_report(name: str, content: bytes, units: Units, scheme_text: str, origi
 
 def csv_bytes(ev: Evaluation) -> bytes:
     """One row per enterprise (the CLI's CSV columns), formula-like text neutralised, UTF-8 with BOM."""
-    table = ev.table[ev.result_columns].copy()
-    for column in table.columns:
-        if not pd.api.types.is_numeric_dtype(table[column]):
-            table[column] = table[column].map(_neutralise_csv)
-    return table.to_csv(index=False).encode("utf-8-sig")
+    return neutralise_frame(ev.table[ev.result_columns]).to_csv(index=False).encode("utf-8-sig")
 
 
 def map_payload(name: str, content: bytes, units: Units, scheme_text: str, origin: str, lang: str,
                 parcels: str | None = None) -> dict:
     """The A/B/C/D map, built and rendered once per inputs (see map_component.cached_map_payload)."""
     def build():
-        from zkq_geo.evaluation_map import abcd_map
+        from zkq_geo.evaluation.class_map import abcd_map
         ev = evaluation(name, content, units, scheme_text, origin)
         return abcd_map(features(ev, parcels)[0], backdrop=zone_outline(), lang=lang, asset_base_url=data.ASSET_BASE_URL)
     return cached_map_payload(("abcd", name, content, units, scheme_text, origin, lang, parcels), build)

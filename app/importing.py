@@ -1,6 +1,6 @@
 """Helpers of the import page: cached inspection of uploads, widget choices, report tables.
 
-Everything here calls the library (zkq_geo.importer, zkq_geo.ledger_join, zkq_geo.workspace);
+Everything here calls the library (zkq_geo.importing.reader, zkq_geo.importing.ledger_join, zkq_geo.workspace);
 there is no geometry or join logic in the app.
 """
 from __future__ import annotations
@@ -13,11 +13,11 @@ import pandas as pd
 import streamlit as st
 from pyproj import CRS
 
-from zkq_geo.importer import ImportReport, inspect_file
-from zkq_geo.ledger_join import LedgerReport
-from zkq_geo.messages import text_of
-from zkq_geo.safe_input import max_upload_bytes, staged_upload
-from zkq_geo.sheets import SheetTable, read_sheet
+from zkq_geo.importing.reader import ImportReport, inspect_file
+from zkq_geo.importing.ledger_join import LedgerReport
+from zkq_geo.i18n.messages import text_of
+from zkq_geo.safety.safe_input import max_upload_bytes, staged_upload
+from zkq_geo.importing.sheets import SheetTable, read_sheet
 
 # CRS choices offered in the app; the CLI accepts any EPSG code.
 CRS_CHOICES = ("auto", "wgs84", "gcj02", "bd09", "EPSG:4547", "EPSG:4526", "EPSG:4490", "EPSG:2383", "EPSG:2362",
@@ -41,7 +41,7 @@ def read_ledger_upload(file_id: str, filename: str, sheet: str | None, encoding:
 
 
 def upload_limit_mb() -> int:
-    """The upload limit of every file uploader, in whole MB: ZKQ_MAX_UPLOAD_MB (zkq_geo.safe_input),
+    """The upload limit of every file uploader, in whole MB: ZKQ_MAX_UPLOAD_MB (zkq_geo.safety.safe_input),
     never above Streamlit's own server.maxUploadSize."""
     ours = max(1, math.ceil(max_upload_bytes() / 1024 / 1024))
     return min(ours, int(st.get_option("server.maxUploadSize")))
@@ -124,8 +124,8 @@ def guess_column(columns: list[str], words: tuple[str, ...]) -> str:
 
 
 def guess_name_column(columns: list[str]) -> str:
-    from zkq_geo.importer import NAME_COLUMNS
-    from zkq_geo.sheets import normalise_column
+    from zkq_geo.importing.reader import NAME_COLUMNS
+    from zkq_geo.importing.sheets import normalise_column
     return next((c for c in columns if normalise_column(c) in NAME_COLUMNS), guess_column(columns, ("名称", "name")))
 
 

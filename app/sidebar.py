@@ -9,7 +9,7 @@ import streamlit as st
 import data
 import state
 from i18n import t
-from zkq_geo.selection import Selection
+from zkq_geo.analysis.selection import Selection
 
 @dataclass(frozen=True)
 class View:

@@ -5,7 +5,7 @@ import pandas as pd
 
 import data
 from i18n import lang, qualifier_label, t, value_label
-from zkq_geo.render import FIELD_LABELS, field_label
+from zkq_geo.render.builder import FIELD_LABELS, field_label
 from zkq_geo.units import unit_of
 
 MAX_TABLE_ROWS = 20_000  # rows sent to the browser table; the export holds every selected feature

@@ -4,7 +4,7 @@ Run with the project's virtualenv Python (scripts/setup.sh does):
 
     .venv/bin/python scripts/install_assets.py [--force]
 
-What to install is the table ``zkq_geo.assets.VENDOR_FILES``: each row names a PyPI wheel
+What to install is the table ``zkq_geo.render.assets.VENDOR_FILES``: each row names a PyPI wheel
 (XStatic packages carry the upstream release files), the file inside it and the SHA-256 of
 the upstream file. The wheels are fetched with pip, every file is checked against its pinned
 hash, and the folder is replaced in one step, with a manifest.json listing file, source
@@ -26,7 +26,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from zkq_geo.assets import MANIFEST_NAME, VENDOR_DIR, VENDOR_FILES, VendorFile, missing_assets  # noqa: E402
+from zkq_geo.render.assets import MANIFEST_NAME, VENDOR_DIR, VENDOR_FILES, VendorFile, missing_assets  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

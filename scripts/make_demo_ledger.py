@@ -18,7 +18,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from zkq_geo.evaluation_ledger import FIELD_BY_COLUMN, template_columns  # noqa: E402
+from zkq_geo.evaluation.ledger import FIELD_BY_COLUMN, template_columns  # noqa: E402
 from zkq_geo.units import M2_PER_MU  # noqa: E402
 
 SEED = 20240501

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from zkq_geo.assets import is_remote_url
+from zkq_geo.render.assets import is_remote_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"

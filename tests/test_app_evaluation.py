@@ -151,8 +151,8 @@ def test_summary_by_park_and_control_settings():
 
 
 def test_library_modules_do_not_import_streamlit():
-    code = ("import sys, zkq_geo.evaluation, zkq_geo.evaluation_report, zkq_geo.evaluation_map, zkq_geo.control, "
-            "zkq_geo.scheme, zkq_geo.cli_evaluate; assert 'streamlit' not in sys.modules, 'streamlit imported'")
+    code = ("import sys, zkq_geo.evaluation.evaluate, zkq_geo.evaluation.report, zkq_geo.evaluation.class_map, zkq_geo.evaluation.control, "
+            "zkq_geo.evaluation.scheme, zkq_geo.cli.evaluation; assert 'streamlit' not in sys.modules, 'streamlit imported'")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
 
 

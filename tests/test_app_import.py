@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import importdata as d
-from zkq_geo.catalog import load_catalog
 from zkq_geo.layers import load_layer
+from zkq_geo.workspace import full_catalog
 
 APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
 
@@ -117,7 +117,7 @@ def test_join_by_name_report_then_apply(tmp_path, workspace):
     run(at).button(key="join_go").click()
     run(at)
     assert any("已保存图层 'dikuai\\_ledger'" in s.value for s in at.success)
-    joined = load_layer("dikuai_ledger", load_catalog()).gdf
+    joined = load_layer("dikuai_ledger", full_catalog()).gdf
     assert dict(zip(joined["name"], joined["invest_intensity_wan_per_mu"])) == pytest.approx(d.EXPECTED_INTENSITY)
     assert preview.loc["中兴产业园", "land_area_mu"] == 120
     at.switch_page("app_pages/efficiency_page.py")
@@ -213,8 +213,7 @@ def _big_csv(path: Path) -> Path:
 
 
 def test_an_unforeseen_failure_is_still_one_line_and_the_app_keeps_working(tmp_path, workspace, monkeypatch):
-    from zkq_geo import importer
-
+    from zkq_geo.importing import reader as importer
     def broken(*args):
         raise RuntimeError("a reader bug\nover two lines")
 

@@ -44,7 +44,7 @@ def test_a_layer_over_the_map_limit_is_not_drawn_and_the_page_says_so(workspace,
     assert any("大图层" in w and "30 个要素" in w and "未在地图上绘制" in w for w in warnings), warnings
     import data  # the app's data module, as the page used it
 
-    from zkq_geo.selection import Selection
+    from zkq_geo.analysis.selection import Selection
     payload = data.map_payload(Selection(), ("parks", "big"), "none", "industry", "zh", False, None)
     text = str(payload)
     assert "大图层点1" not in text and "振兴科创园" in text  # parks drawn, the big layer not

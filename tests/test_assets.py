@@ -1,4 +1,4 @@
-"""Tests of zkq_geo.assets: local Leaflet files instead of CDNs, and proof that maps stay offline."""
+"""Tests of zkq_geo.render.assets: local Leaflet files instead of CDNs, and proof that maps stay offline."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,7 @@ import folium
 import folium.plugins
 import pytest
 
-from zkq_geo import assets
+from zkq_geo.render import assets
 from zkq_geo.errors import DataSourceError, OptionError
 
 # Two 0.01-degree squares near the zone's centre, side by side (EPSG:4326, lon/lat).
@@ -64,7 +64,7 @@ def test_missing_assets_raise_with_the_fix(tmp_path):
 
 
 def test_importing_assets_loads_neither_streamlit_nor_folium():
-    code = "import sys, zkq_geo.assets; print(sorted({'streamlit', 'folium'} & set(sys.modules)))"
+    code = "import sys, zkq_geo.render.assets; print(sorted({'streamlit', 'folium'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
@@ -232,7 +232,7 @@ import json
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
-from zkq_geo.assets import APP_VENDOR_URL, localize_map
+from zkq_geo.render.assets import APP_VENDOR_URL, localize_map
 
 m = folium.Map(location=[34.705, 113.815], zoom_start=14, tiles=None)
 folium.GeoJson(json.loads({squares!r}), name="parcels",

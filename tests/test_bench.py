@@ -12,7 +12,7 @@ import pytest
 
 from zkq_geo import bench
 from zkq_geo.catalog import load_catalog
-from zkq_geo.render import build_map
+from zkq_geo.render.builder import build_map
 
 
 def test_make_parcels_is_deterministic_and_realistic():
@@ -90,7 +90,7 @@ def test_bench_command_exits_zero_and_prints_the_table(tmp_path, capsys):
 def test_import_zkq_geo_bench_does_not_import_streamlit():
     import subprocess
     import sys
-    code = "import sys, zkq_geo.bench, zkq_geo.render; sys.exit('streamlit' in sys.modules)"
+    code = "import sys, zkq_geo.bench, zkq_geo.render.builder; sys.exit('streamlit' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 

@@ -252,7 +252,7 @@ def app_clicks():
 def test_click_on_amap_basemap_is_shifted_back_to_find_the_park(app_url, page, network, map_frame, save_screenshot):
     """With the AMap basemap the vectors are drawn in GCJ-02, so Leaflet reports a click in GCJ-02;
     the map page must shift it back to WGS84 (feature_at(..., datum="gcj02")) to find the park."""
-    from zkq_geo.assets import is_remote_url
+    from zkq_geo.render.assets import is_remote_url
     from zkq_geo.crs import wgs84_to_gcj02
     from zkq_geo.layers import load_layer
 

@@ -137,7 +137,7 @@ def test_control_command(ledger):
 ])
 def test_errors_are_one_line_with_exit_codes(tmp_path, ledger, args, code, message):
     bad = tmp_path / "bad.yaml"
-    from zkq_geo.scheme import preset_text
+    from zkq_geo.evaluation.scheme import preset_text
     bad.write_text(preset_text("huaian").replace("weight: 45", "weight: 0"), encoding="utf-8")
     values = {"ledger": ledger, "missing": tmp_path / "none.csv", "bad_scheme": bad}
     r = run(*(a.format(**values) for a in args))

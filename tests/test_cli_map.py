@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from zkq_geo.assets import missing_assets, remote_urls
-from zkq_geo.catalog import DEFAULT_GEODATA, load_catalog
+from zkq_geo.render.assets import missing_assets, remote_urls
+from zkq_geo.catalog import load_catalog
+from zkq_geo.paths import DEFAULT_GEODATA
 
 ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
 XSS = "<img src=x onerror=alert(1)>"

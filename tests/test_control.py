@@ -1,4 +1,4 @@
-"""Tests of zkq_geo.control with hand-computed ratios against the national control indicators."""
+"""Tests of zkq_geo.evaluation.control with hand-computed ratios against the national control indicators."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from zkq_geo.catalog import DEFAULT_GEODATA
-from zkq_geo.control import control_check, load_control_rules
+from zkq_geo.paths import DEFAULT_GEODATA
+from zkq_geo.evaluation.control import control_check, load_control_rules
 from zkq_geo.errors import OptionError, SchemaError
 from zkq_geo.layers import load_layer
 from zkq_geo.units import M2_PER_MU

@@ -1,4 +1,4 @@
-"""Tests of zkq_geo.evaluation: hand-computed answers for every preset, exclusions, ties,
+"""Tests of zkq_geo.evaluation.evaluate: hand-computed answers for every preset, exclusions, ties,
 summaries, geometry, and properties (scores scale with weights, class shares follow the cuts)."""
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
 from zkq_geo.errors import SchemaError
-from zkq_geo.evaluation import (
+from zkq_geo.evaluation.evaluate import (
     evaluate, evaluation_points, join_parcels, summarize_classes, two_stage_classes,
 )
-from zkq_geo.scheme import ClassRule, load_scheme, parse_scheme
+from zkq_geo.evaluation.scheme import ClassRule, load_scheme, parse_scheme
 
 NAN = float("nan")
 DEFAULTS = {"credit_code": "", "name": "", "land_area_mu": NAN, "tax_wan": NAN, "revenue_wan": NAN,

@@ -1,4 +1,4 @@
-"""Tests of zkq_geo.evaluation_ledger: Chinese header aliases, declared units, codes, errors."""
+"""Tests of zkq_geo.evaluation.ledger: Chinese header aliases, declared units, codes, errors."""
 from __future__ import annotations
 
 import importlib.util
@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from zkq_geo.errors import DataSourceError, SchemaError
-from zkq_geo.evaluation_ledger import FIELDS, parse_ledger, read_ledger, template_columns
+from zkq_geo.evaluation.ledger import FIELDS, parse_ledger, read_ledger, template_columns
 
 
 def raw(columns: dict[str, list[str]]) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests of zkq_geo.evaluation_map: one layer per class, escaped tooltips, nothing remote."""
+"""Tests of zkq_geo.evaluation.class_map: one layer per class, escaped tooltips, nothing remote."""
 from __future__ import annotations
 
 import re
@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from zkq_geo.assets import remote_urls
+from zkq_geo.render.assets import remote_urls
 from zkq_geo.errors import SchemaError
-from zkq_geo.evaluation import evaluate, evaluation_points, join_parcels
-from zkq_geo.evaluation_map import abcd_map
-from zkq_geo.scheme import load_scheme
+from zkq_geo.evaluation.evaluate import evaluate, evaluation_points, join_parcels
+from zkq_geo.evaluation.class_map import abcd_map
+from zkq_geo.evaluation.scheme import load_scheme
 
 NAN = float("nan")
 
@@ -56,7 +56,7 @@ def test_parcels_without_a_firm_get_their_own_layer(evaluation):
 
 
 def test_localized_map_fetches_nothing_remote(evaluation):
-    from zkq_geo.assets import missing_assets
+    from zkq_geo.render.assets import missing_assets
     if missing_assets():
         pytest.skip("vendored Leaflet files are not installed (bash scripts/setup.sh)")
     m = abcd_map(evaluation_points(evaluation), backdrop=gpd.GeoDataFrame(geometry=[Point(113.8, 34.7).buffer(0.05)],

@@ -1,4 +1,4 @@
-"""Tests of zkq_geo.evaluation_report: workbook layout, formula-injection safety, escaped HTML, SVG map."""
+"""Tests of zkq_geo.evaluation.report: workbook layout, formula-injection safety, escaped HTML, SVG map."""
 from __future__ import annotations
 
 import io
@@ -10,11 +10,11 @@ import pytest
 from openpyxl import load_workbook
 from shapely.geometry import box
 
-from zkq_geo.evaluation import evaluate, evaluation_points, summarize_classes
-from zkq_geo.evaluation_report import (
+from zkq_geo.evaluation.evaluate import evaluate, evaluation_points, summarize_classes
+from zkq_geo.evaluation.report import (
     evaluation_html, evaluation_xlsx, format_number, group_sheet_names, map_svg,
 )
-from zkq_geo.scheme import load_scheme
+from zkq_geo.evaluation.scheme import load_scheme
 
 NAN = float("nan")
 EVIL = "=HYPERLINK(\"http://evil.example\",\"x\")"
@@ -57,7 +57,7 @@ def test_workbook_has_method_summary_one_sheet_per_group_and_extras(evaluation):
 
 
 def test_workbook_group_sheet_names_are_valid_and_unique(evaluation):
-    from zkq_geo.evaluation_report import _sheet_name
+    from zkq_geo.evaluation.report import _sheet_name
     used: set[str] = set()
     names = [_sheet_name("a/b:c*d?[e]" + "长" * 40, used), _sheet_name("a/b:c*d?[e]" + "长" * 40, used)]
     assert all(len(n) <= 31 and not re.search(r"[\[\]:*?/\\]", n) for n in names) and names[0] != names[1]

@@ -1,4 +1,4 @@
-"""Tests of zkq_geo.filters on tiny tables with known answers."""
+"""Tests of zkq_geo.analysis.filters on tiny tables with known answers."""
 from __future__ import annotations
 
 import geopandas as gpd
@@ -7,7 +7,7 @@ import pytest
 from shapely.geometry import Point
 
 from zkq_geo.errors import OptionError, SchemaError
-from zkq_geo.filters import filter_features, resolve_industry, resolve_plate
+from zkq_geo.analysis.filters import filter_features, resolve_industry, resolve_plate
 
 NAN = float("nan")
 

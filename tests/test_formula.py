@@ -1,11 +1,11 @@
-"""Tests of zkq_geo.formula: only arithmetic over column names is accepted, nothing is eval'ed."""
+"""Tests of zkq_geo.evaluation.formula: only arithmetic over column names is accepted, nothing is eval'ed."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from zkq_geo.errors import SchemaError
-from zkq_geo.formula import FormulaError, evaluate_formula, parse_formula
+from zkq_geo.evaluation.formula import FormulaError, evaluate_formula, parse_formula
 
 COLUMNS = ("tax_wan", "land_area_mu", "electricity_kwh")
 

@@ -85,7 +85,7 @@ def test_hostile_case_through_the_cli(case, canary, tmp_path):
 def test_passwd_never_becomes_features(tmp_path, canary):
     """The read-a-local-file case on the library level: no feature holds a line of /etc/passwd."""
     from zkq_geo.errors import ZkqGeoError
-    from zkq_geo.importer import inspect_file
+    from zkq_geo.importing.reader import inspect_file
 
     for case in CASES[:6]:
         (tmp_path / case.name).mkdir()
@@ -97,7 +97,7 @@ def test_passwd_never_becomes_features(tmp_path, canary):
 
 def test_linked_crs_is_not_applied(tmp_path, canary):
     """The fetched PROJ string would move the point 10 degrees east: the point stays where it is."""
-    from zkq_geo.importer import read_import
+    from zkq_geo.importing.reader import read_import
 
     _Canary.hits.clear()
     case = next(c for c in CASES if c.name == "geojson_crs_link")
@@ -112,7 +112,7 @@ def test_gdal_has_only_the_allowed_drivers_and_no_network():
     import pyproj
 
     import zkq_geo  # noqa: F401 - importing the package hardens the process
-    from zkq_geo.gdal_env import ALLOWED_DRIVERS, SKIPPED_DRIVERS, registered_outside_allow_list
+    from zkq_geo.safety.gdal_env import ALLOWED_DRIVERS, SKIPPED_DRIVERS, registered_outside_allow_list
 
     assert registered_outside_allow_list() == []
     assert set(pyogrio.list_drivers()) <= ALLOWED_DRIVERS
@@ -123,7 +123,7 @@ def test_gdal_has_only_the_allowed_drivers_and_no_network():
 
 def test_skip_list_covers_every_driver_of_the_build():
     """A new GDAL build with a new driver fails here until the driver is allowed or skipped."""
-    from zkq_geo.gdal_env import ALLOWED_DRIVERS, SKIPPED_DRIVERS
+    from zkq_geo.safety.gdal_env import ALLOWED_DRIVERS, SKIPPED_DRIVERS
 
     code = "import pyogrio, sys; sys.stdout.write('\\n'.join(pyogrio.list_drivers()))"
     env = {k: v for k, v in os.environ.items() if k != "GDAL_SKIP"}

@@ -22,10 +22,10 @@ import shapely
 
 import importdata as d
 from zkq_geo.errors import DataSourceError, SchemaError
-from zkq_geo.importer import inspect_file, read_import
-from zkq_geo.safe_input import check_zip, extract_zip
-from zkq_geo.encodings import is_ascii_compatible
-from zkq_geo.shapefile_check import (DbfField, DbfHeader, NumericText, Part, check_headers, check_shapefile_files,
+from zkq_geo.importing.reader import inspect_file, read_import
+from zkq_geo.safety.safe_input import check_zip, extract_zip
+from zkq_geo.importing.encodings import is_ascii_compatible
+from zkq_geo.importing.shapefile_check import (DbfField, DbfHeader, NumericText, Part, check_headers, check_shapefile_files,
                                      parse_dbf_header, scan_records)
 
 NAMES = ("甲厂", "乙厂", "丙厂")

@@ -19,8 +19,8 @@ from pyproj import Transformer
 import importdata as d
 from zkq_geo.crs import OLD_DATUM_WARNING
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoError
-from zkq_geo.importer import inspect_file, read_import
-from zkq_geo.sheets import find_coordinate_columns, normalise_column
+from zkq_geo.importing.reader import inspect_file, read_import
+from zkq_geo.importing.sheets import find_coordinate_columns, normalise_column
 
 
 @pytest.fixture(autouse=True)
@@ -275,7 +275,7 @@ def test_invalid_polygons_are_repaired_and_reported_by_feature(tmp_path):
     (shapely.MultiPolygon([shapely.box(0, 0, 4, 4), shapely.box(1, 1, 2, 2)]), "Nested shells[", "外环相互嵌套["),
 ])
 def test_geos_reasons_read_in_chinese_with_the_same_english(geom, english, chinese):
-    from zkq_geo.geomcheck import geos_reason
+    from zkq_geo.importing.geomcheck import geos_reason
     raw = shapely.is_valid_reason(geom)
     reason = geos_reason(raw)
     assert reason == raw and reason.startswith(english)  # English exactly as GEOS wrote it
@@ -283,7 +283,7 @@ def test_geos_reasons_read_in_chinese_with_the_same_english(geom, english, chine
 
 
 def test_an_unknown_geos_reason_passes_through():
-    from zkq_geo.geomcheck import geos_reason
+    from zkq_geo.importing.geomcheck import geos_reason
     assert geos_reason("Something new[1 2]") == "Something new[1 2]"
 
 
@@ -485,7 +485,7 @@ def test_zip_bomb_and_size_limits(tmp_path, monkeypatch):
 
 
 def test_lying_zip_headers_are_stopped_while_decompressing(tmp_path):
-    from zkq_geo.safe_input import extract_zip
+    from zkq_geo.safety.safe_input import extract_zip
     path = _zip(tmp_path / "liar.zip", {"a.shp": b"\0" * 2_000_000})
     data = bytearray(path.read_bytes())
     # rewrite the declared uncompressed size (central directory) to 10 bytes

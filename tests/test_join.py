@@ -6,7 +6,7 @@ import pytest
 from shapely.geometry import Point
 
 from zkq_geo.errors import JoinError, OptionError, SchemaError
-from zkq_geo.join import attach_alt_figures, format_figure, join_attributes, report_join
+from zkq_geo.analysis.join import attach_alt_figures, format_figure, join_attributes, report_join
 
 
 def _points(ids):

@@ -11,8 +11,8 @@ import shapely
 import importdata as d
 from zkq_geo.errors import JoinError, OptionError, SchemaError
 from zkq_geo.layers import load_layer
-from zkq_geo.ledger_join import UnitSpec, join_ledger, match_names, preview_join
-from zkq_geo.sheets import read_sheet
+from zkq_geo.importing.ledger_join import UnitSpec, join_ledger, match_names, preview_join
+from zkq_geo.importing.sheets import read_sheet
 
 
 def _layer(names, **cols):
@@ -94,7 +94,7 @@ def test_earlier_figures_are_kept_and_text_cells_refused():
 
 
 def test_acceptance_ledger_by_name_gives_the_hand_computed_intensities(tmp_path):
-    from zkq_geo.importer import read_import
+    from zkq_geo.importing.reader import read_import
     gdf, _ = read_import(d.gbk_shapefile_zip(tmp_path))
     sheet = read_sheet(d.ledger_xlsx(tmp_path / "ledger.xlsx"))
     assert sheet.header_row == 2 and list(sheet.frame.columns)[:3] == ["企业名称", "总投资（万元）", "用地面积（亩）"]

@@ -1,4 +1,4 @@
-"""zkq_geo.messages: every message has an English and a Chinese text with the same placeholders;
+"""zkq_geo.i18n.messages: every message has an English and a Chinese text with the same placeholders;
 a message reads as its English text (CLI, tests, the workspace index) and gives the Chinese one
 with ``.text("zh")``; real bad inputs produce such messages, in errors and in import reports."""
 from __future__ import annotations
@@ -17,9 +17,9 @@ import pytest
 import importdata as d
 from zkq_geo.crs import OLD_DATUM_WARNING
 from zkq_geo.errors import DataSourceError, JoinError, OptionError, SchemaError, ZkqGeoError
-from zkq_geo.importer import inspect_file, read_import
-from zkq_geo.join import join_attributes
-from zkq_geo.messages import MESSAGES, Items, Message, listed, msg, placeholders, text_of
+from zkq_geo.importing.reader import inspect_file, read_import
+from zkq_geo.analysis.join import join_attributes
+from zkq_geo.i18n.messages import MESSAGES, Items, Message, listed, msg, placeholders, text_of
 from zkq_geo.workspace import check_layer_name
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

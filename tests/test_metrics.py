@@ -1,4 +1,4 @@
-"""Tests of zkq_geo.metrics with hand-computed answers."""
+"""Tests of zkq_geo.analysis.metrics with hand-computed answers."""
 from __future__ import annotations
 
 import math
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from shapely.geometry import Point
 
 from zkq_geo.errors import OptionError, SchemaError
-from zkq_geo.metrics import (
+from zkq_geo.analysis.metrics import (
     MIN_LAND_AREA_MU,
     add_efficiency,
     classify_abcd,

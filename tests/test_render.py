@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 import shapely
 
-from zkq_geo import render
-from zkq_geo.assets import missing_assets, remote_urls
+from zkq_geo.render import builder as render
+from zkq_geo.render.assets import missing_assets, remote_urls
 from zkq_geo.catalog import load_catalog
 from zkq_geo.crs import AREA_CRS, wgs84_to_gcj02
 from zkq_geo.errors import CRSError, OptionError, SchemaError
-from zkq_geo.render import build_map, compact_features, escape_value, feature_at
+from zkq_geo.render.builder import build_map, compact_features, escape_value, feature_at
 
 XSS = "<img src=x onerror=alert(1)>"
 PAYLOADS = (XSS, '"quoted" \'single\'', "back`tick`", "${alert(1)}", "{{ 'zkq' ~ 'evaluated' }}",

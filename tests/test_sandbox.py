@@ -1,4 +1,4 @@
-"""zkq_geo.sandbox: bounded workers report errors, bugs and limits in one line, in both languages."""
+"""zkq_geo.safety.sandbox: bounded workers report errors, bugs and limits in one line, in both languages."""
 from __future__ import annotations
 
 import subprocess
@@ -9,9 +9,9 @@ import pytest
 
 from hostile_cases import big_csv, endless_view_gpkg
 from zkq_geo.errors import DataSourceError, OptionError
-from zkq_geo.importer import inspect_file
+from zkq_geo.importing.reader import inspect_file
 from zkq_geo.limits import ParseLimits
-from zkq_geo.sandbox import in_worker, run_bounded
+from zkq_geo.safety.sandbox import in_worker, run_bounded
 
 
 def test_a_zkq_error_in_the_worker_reaches_the_caller_unchanged():
@@ -22,7 +22,7 @@ def test_a_zkq_error_in_the_worker_reaches_the_caller_unchanged():
 
 def test_a_bug_in_the_worker_is_one_runtime_error_line():
     with pytest.raises(RuntimeError, match=r"^AttributeError: 'NoneType' object has no attribute") as exc:
-        run_bounded("zkq_geo.sniff:sniff", None, file="x")
+        run_bounded("zkq_geo.safety.sniff:sniff", None, file="x")
     assert "\n" not in str(exc.value)
 
 
@@ -65,7 +65,7 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path):
     (tmp_path / "p.csv").write_text("name,lon,lat\na,113.75,34.72\n", encoding="utf-8")
     script = tmp_path / "script.py"
     script.write_text(textwrap.dedent(f"""
-        from zkq_geo.importer import inspect_file
+        from zkq_geo.importing.reader import inspect_file
         print("features", inspect_file({str(tmp_path / 'p.csv')!r}).feature_count)
     """), encoding="utf-8")
     r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
@@ -82,9 +82,9 @@ def test_the_worker_cannot_reach_the_network():
     listener.listen(1)
     port = listener.getsockname()[1]
     try:
-        from zkq_geo.sandbox import probe_network
+        from zkq_geo.safety.sandbox import probe_network
 
         assert probe_network("127.0.0.1", port)  # here: yes
-        assert run_bounded("zkq_geo.sandbox:probe_network", "127.0.0.1", port, file="x") is False
+        assert run_bounded("zkq_geo.safety.sandbox:probe_network", "127.0.0.1", port, file="x") is False
     finally:
         listener.close()

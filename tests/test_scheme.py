@@ -1,4 +1,4 @@
-"""Tests of zkq_geo.scheme: the presets load and cite their source; bad schemes give precise errors."""
+"""Tests of zkq_geo.evaluation.scheme: the presets load and cite their source; bad schemes give precise errors."""
 from __future__ import annotations
 
 import textwrap
@@ -6,7 +6,7 @@ import textwrap
 import pytest
 
 from zkq_geo.errors import DataSourceError, OptionError
-from zkq_geo.scheme import (
+from zkq_geo.evaluation.scheme import (
     SchemeError, list_presets, load_scheme, parse_scheme, preset_ids, preset_text, unsourced_items,
 )
 

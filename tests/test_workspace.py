@@ -13,12 +13,13 @@ import pytest
 import shapely
 
 import importdata as d
-from zkq_geo.catalog import SHIPPED_LAYERS, load_catalog
+from zkq_geo.catalog import SHIPPED_LAYERS
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError
 from zkq_geo.export import export_bytes
 from zkq_geo.layers import load_catalog_layers, load_layer
-from zkq_geo.selection import Selection, apply_selection
-from zkq_geo.workspace import RECORD_KEYS, Workspace, check_layer_name, default_root, import_into_workspace
+from zkq_geo.analysis.selection import Selection, apply_selection
+from zkq_geo.workspace import (RECORD_KEYS, Workspace, check_layer_name, default_root, full_catalog,
+                               import_into_workspace)
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def test_nothing_is_created_until_a_save(ws):
 def test_imported_layers_join_the_catalogue_with_filtering_per_mu_and_export(ws, tmp_path):
     saved, report = import_into_workspace(d.gbk_shapefile_zip(tmp_path / "in"), "dikuai", title="地块（GBK）")
     assert saved.version == 1 and report.encoding == "gb18030"
-    cat = load_catalog()
+    cat = full_catalog()
     assert tuple(cat.layers)[:5] == SHIPPED_LAYERS and cat.layer("dikuai").origin == "workspace"
     assert cat.layer("dikuai").title("zh") == "地块（GBK）"
     gdf = load_layer("dikuai", cat).gdf
@@ -104,7 +105,7 @@ def test_imported_layers_join_the_catalogue_with_filtering_per_mu_and_export(ws,
 def test_a_broken_index_does_not_break_the_shipped_layers(ws):
     ws.root.mkdir(parents=True)
     (ws.root / "index.json").write_text("{not json", encoding="utf-8")
-    cat = load_catalog()
+    cat = full_catalog()
     assert tuple(cat.layers) == SHIPPED_LAYERS and "unreadable" in cat.extra["workspace_problem"]
 
 
@@ -114,14 +115,14 @@ def test_index_entries_cannot_point_outside(ws, tmp_path):
                                               "created": "", "source_file": "", "original": None,
                                               "feature_count": 1, "geometry_type": "Point", "report": {}}]}}
     (ws.root / "index.json").write_text(json.dumps(doc), encoding="utf-8")
-    cat = load_catalog()
+    cat = full_catalog()
     assert "evil" not in cat.layers and tuple(cat.layers) == SHIPPED_LAYERS and "workspace_problem" not in cat.extra
     assert "should be the path layers/evil/v1.gpkg" in cat.broken["evil"]
     doc["layers"]["evil"][0]["file"] = "layers/evil/v1.gpkg"  # the right name, but a link leading outside
     (ws.root / "index.json").write_text(json.dumps(doc), encoding="utf-8")
     (ws.root / "layers" / "evil").mkdir(parents=True)
     (ws.root / "layers" / "evil" / "v1.gpkg").symlink_to(_gpkg(tmp_path / "outside.gpkg"))
-    assert "leads outside the workspace" in load_catalog().broken["evil"]
+    assert "leads outside the workspace" in full_catalog().broken["evil"]
 
 
 def test_validate_checks_the_shipped_layers_only(ws, tmp_path):
@@ -131,10 +132,10 @@ def test_validate_checks_the_shipped_layers_only(ws, tmp_path):
 
 
 def test_a_layer_title_carrying_a_script_payload_is_escaped_in_the_map(ws, tmp_path):
-    from zkq_geo.render import build_map
+    from zkq_geo.render.builder import build_map
     payload = d.PAYLOADS[0]
     import_into_workspace(d.hostile_geojson(tmp_path / "h.geojson"), "hostile", title=payload)
-    cat = load_catalog()
+    cat = full_catalog()
     assert cat.layer("hostile").title("zh") == payload  # kept as given ...
     html = build_map({"hostile": load_layer("hostile", cat).gdf}, catalog=cat).get_root().render()
     # ... and the layer control gets it HTML-escaped (Leaflet sets names as innerHTML), so it shows as text
@@ -218,7 +219,7 @@ def test_a_layer_name_the_workspace_cannot_hold_is_broken_and_the_shipped_layer_
     _edit_index(ws, lambda doc: doc["layers"].update({"parks": doc["layers"]["good"], "../x": []}))
     names = [b.name for b in ws.broken()]
     assert names == ["parks", "../x"] and "remove that entry from index.json" in ws.broken()[0].message
-    cat = load_catalog()
+    cat = full_catalog()
     assert cat.layer("parks").origin == "shipped" and len(load_layer("parks", cat).gdf) == 10
 
 
@@ -237,7 +238,7 @@ def test_a_geopackage_that_fails_only_when_read_breaks_only_its_layer(ws):
     assert "its file layers/bad/v2.gpkg cannot be read" in cat.broken["bad"]
     assert str(ws.root) not in cat.broken["bad"]  # never the server's path
     with pytest.raises(DataSourceError, match="imported layer 'bad' is not shown"):
-        load_layer("bad", load_catalog())
+        load_layer("bad", full_catalog())
 
 
 def test_a_deleted_geopackage_is_said_and_restoring_mends_it(ws):
@@ -253,7 +254,7 @@ def test_a_deleted_geopackage_is_said_and_restoring_mends_it(ws):
 def test_a_whole_index_that_is_no_object_hides_the_imported_layers_only(ws):
     _two_layers(ws)
     (ws.root / "index.json").write_text("[1, 2]", encoding="utf-8")
-    cat = load_catalog()
+    cat = full_catalog()
     assert tuple(cat.layers) == SHIPPED_LAYERS and "not a zkq-geo index" in cat.extra["workspace_problem"]
 
 
@@ -339,7 +340,7 @@ def test_a_workspace_that_cannot_be_made_says_so_in_both_languages(unwritable):
         assert "工作区文件夹不可写" in caught.value.text("zh")
         assert str(unwritable.root) not in str(caught.value)
     assert unwritable.layers() == {} and unwritable.clean_orphans() == []
-    assert tuple(load_catalog().layers) == SHIPPED_LAYERS
+    assert tuple(full_catalog().layers) == SHIPPED_LAYERS
 
 
 def test_a_write_refused_by_the_system_says_the_folder_is_not_writable(ws, monkeypatch):
@@ -390,7 +391,7 @@ def test_delete_moves_the_layer_to_trash_and_the_catalogue_forgets_it(ws, tmp_pa
     assert (trash / "originals" / "v2" / "pts.csv").read_bytes() == b"as given"
     assert [r["version"] for r in json.loads((trash / "entry.json").read_text(encoding="utf-8"))["gone"]] == [1, 2]
     assert not (ws.root / "layers" / "gone").exists() and not (ws.root / "originals" / "gone").exists()
-    assert list(ws.layers()) == ["good"] and "gone" not in load_catalog().layers
+    assert list(ws.layers()) == ["good"] and "gone" not in full_catalog().layers
     with pytest.raises(OptionError, match="no imported layer 'gone'.*imported layers: good"):
         ws.delete_layer("gone")
     assert ws.save_layer("gone", _points()).version == 1  # the name is free again
@@ -423,7 +424,7 @@ def test_restore_adds_a_copy_of_an_earlier_version_and_keeps_history(ws):
     assert len(ws.read_layer("mine")) == 2 and len(ws.read_layer("mine", 3)) == 3  # nothing rewritten
     folder = ws.root / "layers" / "mine"
     assert (folder / "v4.gpkg").read_bytes() == (folder / "v2.gpkg").read_bytes()
-    assert ws.restore_version("mine", 1).version == 5 and len(load_layer("mine", load_catalog()).gdf) == 1
+    assert ws.restore_version("mine", 1).version == 5 and len(load_layer("mine", full_catalog()).gdf) == 1
 
 
 def test_restore_says_what_cannot_be_restored(ws):

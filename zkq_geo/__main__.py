@@ -1,3 +1,3 @@
-from zkq_geo.cli import main
+from zkq_geo.cli.main import main
 
 raise SystemExit(main())

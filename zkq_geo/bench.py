@@ -2,7 +2,7 @@
 
 Run ``python -m zkq_geo.bench [--parcels 10000] [--reruns 5] [--out DIR]`` or ``zkq-geo bench``.
 It prints, in one run, for the naive path (``folium.GeoJson(gdf)`` with a tooltip of every
-field, shown with ``st_folium``) and the app path (:func:`zkq_geo.render.build_map` shown
+field, shown with ``st_folium``) and the app path (:func:`zkq_geo.render.builder.build_map` shown
 through ``app/map_component.py``):
 
 (a) build time: map building plus st_folium's rendering (``map_payload``);
@@ -35,10 +35,10 @@ import shapely
 
 from zkq_geo.crs import AREA_CRS, WGS84
 from zkq_geo.errors import DataSourceError
-from zkq_geo.metrics import add_efficiency
+from zkq_geo.paths import REPO_ROOT
+from zkq_geo.analysis.metrics import add_efficiency
 from zkq_geo.units import M2_PER_MU
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 APP_DIR = REPO_ROOT / "app"
 PARCEL_REGION = (113.72, 34.65, 113.86, 34.75)  # lon_min, lat_min, lon_max, lat_max (WGS84)
 SEED = 20230615
@@ -129,9 +129,9 @@ def naive_map(gdf: gpd.GeoDataFrame):
 
 
 def app_map(gdf: gpd.GeoDataFrame):
-    """The app's map of the parcels: :func:`zkq_geo.render.build_map`, no basemap."""
+    """The app's map of the parcels: :func:`zkq_geo.render.builder.build_map`, no basemap."""
     from zkq_geo.catalog import load_catalog
-    from zkq_geo.render import build_map
+    from zkq_geo.render.builder import build_map
     return build_map({"parcels": gdf}, catalog=load_catalog(), simplify_m=APP_SIMPLIFY_M)
 
 

@@ -4,15 +4,14 @@ No geometry is read here; see :mod:`zkq_geo.io` and :mod:`zkq_geo.layers`.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError
+from zkq_geo.paths import geodata_root
 
-DEFAULT_GEODATA = Path(__file__).resolve().parents[1] / "geodata"
 SHIPPED_LAYERS = ("zone", "boards", "plates", "parks", "projects")
 _REQUIRED_SPEC_KEYS = ("name", "title_zh", "title_en", "geometry", "key", "geometry_type", "crs")
 
@@ -76,8 +75,9 @@ class Catalog:
 
 
 def load_catalog(root: str | Path | None = None) -> Catalog:
-    """Read ``catalog.yaml`` from ``root`` (default: ``$ZKQ_GEODATA`` or the shipped geodata/)."""
-    root = Path(root or os.environ.get("ZKQ_GEODATA") or DEFAULT_GEODATA).resolve()
+    """Read ``catalog.yaml`` from ``root`` (default: ``$ZKQ_GEODATA`` or the shipped geodata/): the
+    shipped layers. :func:`zkq_geo.workspace.full_catalog` adds the imported ones."""
+    root = geodata_root(root)
     path = root / "catalog.yaml"
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -86,10 +86,6 @@ def load_catalog(root: str | Path | None = None) -> Catalog:
     except yaml.YAMLError as exc:
         raise SchemaError(f"{path} is not valid YAML: {exc}") from exc
     layers = {spec.name: spec for spec in (_layer_spec(root, raw) for raw in doc.get("layers", []))}
-    from zkq_geo.workspace import workspace_layer_specs  # imported layers, listed beside the shipped ones
-    imported, broken, workspace_problem = workspace_layer_specs()  # broken: name -> message, per layer
-    layers.update({n: s for n, s in imported.items() if n not in layers})
-    extra = {"workspace_problem": workspace_problem} if workspace_problem else {}
     return Catalog(
         root=root,
         layers=layers,
@@ -98,7 +94,6 @@ def load_catalog(root: str | Path | None = None) -> Catalog:
         alt_figures=_opt_path(root, doc.get("alt_figures")),
         zone_indicators=_opt_path(root, doc.get("zone_indicators")),
         seeds_dir=_opt_path(root, doc.get("seeds_dir")),
-        extra={**extra, "workspace_broken": broken} if broken else extra,
     )
 
 

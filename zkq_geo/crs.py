@@ -23,7 +23,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from zkq_geo.errors import CRSError, check_choice
-from zkq_geo.messages import Message, msg
+from zkq_geo.i18n.messages import Message, msg
 
 WGS84 = "EPSG:4326"
 CGCS2000 = "EPSG:4490"

@@ -5,13 +5,13 @@ never a traceback. Each subclass also inherits the closest builtin so callers ca
 """
 from __future__ import annotations
 
-from zkq_geo.messages import Items, msg
+from zkq_geo.i18n.messages import Items, msg
 
 
 class ZkqGeoError(Exception):
     """Base of all errors raised on purpose by zkq_geo.
 
-    The first argument is the message: a :class:`zkq_geo.messages.Message` for input a planner
+    The first argument is the message: a :class:`zkq_geo.i18n.messages.Message` for input a planner
     can fix (``str(exc)`` is its English text; :meth:`text` gives Chinese too), or plain text.
     """
 

@@ -34,7 +34,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
+from zkq_geo.cells import neutralise_frame, plain_value, set_cell
 from zkq_geo.crs import shift_gdf
+from zkq_geo.i18n.messages import msg
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, check_choice
 
 ExportFormat = Literal["geojson", "gpkg", "shp", "csv", "xlsx"]
@@ -55,7 +57,6 @@ MEDIA_TYPES: dict[str, str] = {
 COORD_DECIMALS = 7
 EXPORT_CRS = "EPSG:4326"
 CRS_LABEL = "EPSG:4326 (WGS84 lon/lat)"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 GCJ02_NOTE = (
     "Coordinates are GCJ-02 (火星坐标), for AMap/Gaode tools only. This file is NOT RFC 7946 "
     "GeoJSON in WGS84: in other GIS software it sits about 570 m off near Zhengzhou."
@@ -170,7 +171,7 @@ def write_export(
             path.write_bytes(data)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise DataSourceError(f"cannot write {path}: {reason}; choose a file path in a writable folder") from exc
+        raise DataSourceError(msg("cannot_write", path=str(path), error=reason)) from exc
     return path
 
 
@@ -232,32 +233,6 @@ def _attribute_columns(gdf: gpd.GeoDataFrame) -> list:
 # ----------------------------------------------------------------------------- plain values
 
 
-def _plain_value(value):
-    """A JSON/Excel-safe Python value: None for NaN/NA/inf, numpy scalars unwrapped."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if pd.api.types.is_scalar(value) and pd.isna(value):
-        return None
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, numbers.Real):
-        return _plain_value(float(value))
-    return str(value)
-
-
-def _is_formula_like(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-
-
-def _neutralise_csv(value):
-    """Prefix formula-like text with a single quote so spreadsheets show it as text."""
-    return "'" + value if _is_formula_like(value) else value
-
-
 # ----------------------------------------------------------------------------- GeoJSON
 
 
@@ -280,10 +255,10 @@ def _geometry_json(geom) -> dict | None:
 
 def _feature_json(properties: dict, geom) -> dict:
     feature: dict = {"type": "Feature"}
-    fid = _plain_value(properties.get("id"))
+    fid = plain_value(properties.get("id"))
     if isinstance(fid, (int, float, str)) and not isinstance(fid, bool):
         feature["id"] = fid
-    feature["properties"] = {str(k): _plain_value(v) for k, v in properties.items()}
+    feature["properties"] = {str(k): plain_value(v) for k, v in properties.items()}
     feature["geometry"] = _geometry_json(geom)
     return feature
 
@@ -440,33 +415,18 @@ def _table(gdf: gpd.GeoDataFrame, *, with_wkt: bool, datum: str) -> pd.DataFrame
 
 def _write_csv(gdf: gpd.GeoDataFrame, layer_name: str, datum: str) -> bytes:
     table = _table(gdf, with_wkt=True, datum=datum)
-    for column in table.columns:
-        if not pd.api.types.is_numeric_dtype(table[column]):
-            table[column] = table[column].map(_neutralise_csv)
-    table.columns = [_neutralise_csv(c) for c in table.columns]
+    table = neutralise_frame(table)
     text = table.to_csv(index=False, lineterminator="\r\n")
     return text.encode("utf-8-sig")
-
-
-def _set_cell(ws, row: int, column: int, value):
-    """Write a plain value; formula-like text stays text (string type + quote prefix)."""
-    value = _plain_value(value)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = ws.cell(row=row, column=column, value=value)
-    if _is_formula_like(value):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
 
 
 def _fill_features_sheet(ws, table: pd.DataFrame) -> None:
     bold = Font(bold=True)
     for j, name in enumerate(table.columns, start=1):
-        _set_cell(ws, 1, j, name).font = bold
+        set_cell(ws, 1, j, name).font = bold
     for i, row in enumerate(table.itertuples(index=False, name=None), start=2):
         for j, value in enumerate(row, start=1):
-            _set_cell(ws, i, j, value)
+            set_cell(ws, i, j, value)
     ws.freeze_panes = "A2"
 
 
@@ -479,8 +439,8 @@ def _fill_about_sheet(ws, layer_name: str, count: int) -> None:
         ("geometry_quality", SCHEMATIC_NOTE),
     ]
     for i, (key, value) in enumerate(rows, start=1):
-        _set_cell(ws, i, 1, key).font = Font(bold=True)
-        _set_cell(ws, i, 2, value)
+        set_cell(ws, i, 1, key).font = Font(bold=True)
+        set_cell(ws, i, 2, value)
 
 
 def _write_xlsx(gdf: gpd.GeoDataFrame, layer_name: str, datum: str) -> bytes:

@@ -1,7 +1,7 @@
 """Load a catalogue layer: geometry + attributes joined by key, conflicts marked, metrics added.
 
-This is the one place that composes I/O (:mod:`zkq_geo.io`), joins (:mod:`zkq_geo.join`) and
-metrics (:mod:`zkq_geo.metrics`); the app and the CLI call :func:`load_layer`.
+This is the one place that composes I/O (:mod:`zkq_geo.io`), joins (:mod:`zkq_geo.analysis.join`) and
+metrics (:mod:`zkq_geo.analysis.metrics`); the app and the CLI call :func:`load_layer`.
 """
 from __future__ import annotations
 
@@ -11,18 +11,15 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from zkq_geo.catalog import Catalog, LayerSpec, load_catalog
+from zkq_geo.workspace import full_catalog
+from zkq_geo.columns import EFFICIENCY_LAYERS, FEATURE_NUMBER_COLUMNS, FEATURE_TEXT_COLUMNS
+from zkq_geo.catalog import Catalog, LayerSpec
 from zkq_geo.errors import DataSourceError, SchemaError
 from zkq_geo.io import read_table, read_vector
-from zkq_geo.join import JoinReport, attach_alt_figures, join_attributes
-from zkq_geo.messages import msg
-from zkq_geo.metrics import add_efficiency
+from zkq_geo.analysis.join import JoinReport, attach_alt_figures, join_attributes
+from zkq_geo.i18n.messages import msg
+from zkq_geo.analysis.metrics import add_efficiency
 
-# Columns every park/project layer has after loading (empty when a source gives nothing).
-FEATURE_TEXT_COLUMNS = ("aliases", "industry", "industries", "investment_qualifier", "land_area_qualifier",
-                        "floor_area_qualifier", "plate_id", "source", "geometry_quality")
-FEATURE_NUMBER_COLUMNS = ("investment_yi", "land_area_mu", "floor_area_m2")
-EFFICIENCY_LAYERS = ("parks", "projects")
 
 
 @dataclass(frozen=True)
@@ -37,9 +34,9 @@ class LayerData:
 def load_layer(name: str, catalog: Catalog | None = None) -> LayerData:
     """Load layer ``name`` of the catalogue as a GeoDataFrame in EPSG:4326.
 
-    Parks and projects also get the per-mu columns of :func:`zkq_geo.metrics.add_efficiency`.
+    Parks and projects also get the per-mu columns of :func:`zkq_geo.analysis.metrics.add_efficiency`.
     """
-    catalog = catalog or load_catalog()
+    catalog = catalog or full_catalog()
     spec = catalog.layer(name)
     if spec.origin == "workspace":  # imported by the user: feature columns and 亩均 like parks/projects
         return _load_imported(name, spec)
@@ -57,7 +54,7 @@ def load_layer(name: str, catalog: Catalog | None = None) -> LayerData:
 
 def load_layers(names=None, catalog: Catalog | None = None) -> dict[str, LayerData]:
     """Load several layers (default: every layer of the catalogue)."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or full_catalog()
     return {n: load_layer(n, catalog) for n in (names or catalog.layers)}
 
 
@@ -68,7 +65,7 @@ def load_catalog_layers(catalog: Catalog | None = None) -> tuple[dict[str, Layer
     ``catalog.broken`` (name -> message saying why and what to do), so one damaged file in the
     workspace never hides the other layers. A shipped layer that fails still raises.
     """
-    catalog = catalog or load_catalog()
+    catalog = catalog or full_catalog()
     loaded, failed = {}, {}
     for name, spec in catalog.layers.items():
         try:

@@ -17,7 +17,7 @@ variable                   default            what it bounds
 ``ZKQ_MAP_MAX_VERTICES``   500,000            coordinates of one layer drawn on the inline map
 =========================  =================  =================================================
 
-The parse limits apply to the child process that reads the file (:mod:`zkq_geo.sandbox`);
+The parse limits apply to the child process that reads the file (:mod:`zkq_geo.safety.sandbox`);
 the wall-clock limit is the CPU limit plus ten seconds (30 s by default): a read that waits
 instead of computing ends too, and a loaded machine has some slack.
 """
@@ -27,7 +27,7 @@ import os
 from dataclasses import dataclass
 
 from zkq_geo.errors import OptionError
-from zkq_geo.messages import msg
+from zkq_geo.i18n.messages import msg
 
 DEFAULTS = {
     "ZKQ_MAX_FEATURES": 1_000_000,

@@ -12,7 +12,8 @@ import pandas as pd
 
 from zkq_geo.catalog import Catalog, load_catalog
 from zkq_geo.crs import measure_area_m2
-from zkq_geo.layers import EFFICIENCY_LAYERS, LayerData, load_layers
+from zkq_geo.columns import EFFICIENCY_LAYERS
+from zkq_geo.layers import LayerData, load_layers
 from zkq_geo.units import M2_PER_KM2, M2_PER_MU
 
 AREA_TOLERANCE = 0.05          # documented vs measured schematic area

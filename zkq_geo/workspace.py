@@ -32,7 +32,7 @@ import re
 import shutil
 import time
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -40,10 +40,12 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from zkq_geo.catalog import SHIPPED_LAYERS, LayerSpec
+from zkq_geo.importing.reader import DERIVED_COLUMNS, read_import
+from zkq_geo.catalog import SHIPPED_LAYERS, Catalog, LayerSpec, load_catalog
+from zkq_geo.paths import REPO_ROOT
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoError
-from zkq_geo.messages import Items, Message, listed, msg
-from zkq_geo.safe_input import safe_filename
+from zkq_geo.i18n.messages import Items, Message, listed, msg
+from zkq_geo.safety.safe_input import safe_filename
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 INDEX_FILE = "index.json"
@@ -66,7 +68,7 @@ def default_root() -> Path:
     env = os.environ.get("ZKQ_WORKSPACE", "").strip()
     if env:
         return Path(env).expanduser().resolve()
-    checkout = Path(__file__).resolve().parents[1]
+    checkout = REPO_ROOT
     if (checkout / "geodata" / "catalog.yaml").is_file():
         return checkout / "workspace"
     data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -500,10 +502,22 @@ class Workspace:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def workspace_layer_specs() -> tuple[dict[str, LayerSpec], dict[str, Message], str | None]:
+def full_catalog(root: str | Path | None = None, workspace: Workspace | None = None) -> Catalog:
+    """The shipped catalogue (:func:`zkq_geo.catalog.load_catalog`) with the workspace's imported
+    layers beside the shipped ones; broken imported layers and an unreadable index are said in
+    ``catalog.broken`` / ``catalog.extra["workspace_problem"]``, never raised."""
+    catalog = load_catalog(root)
+    imported, broken, problem = workspace_layer_specs(workspace)
+    layers = {**catalog.layers, **{n: s for n, s in imported.items() if n not in catalog.layers}}
+    extra = {**catalog.extra, **({"workspace_problem": problem} if problem else {}),
+             **({"workspace_broken": broken} if broken else {})}
+    return replace(catalog, layers=layers, extra=extra)
+
+
+def workspace_layer_specs(workspace: Workspace | None = None) -> tuple[dict[str, LayerSpec], dict[str, Message], str | None]:
     """The catalogue entries of the default workspace, its broken layers (name -> message), and
     a message if the index cannot be read at all (the shipped layers then still load)."""
-    workspace = Workspace()
+    workspace = workspace or Workspace()
     try:
         good, broken = workspace.status()
         specs = {name: workspace.spec_of(versions[-1]) for name, versions in good.items()}
@@ -656,14 +670,12 @@ def _remove(paths: list[Path]) -> None:
 # ----------------------------------------------------------------------------- orchestration
 def import_into_workspace(path: str | Path, name: str, *, title: str | None = None,
                           workspace: Workspace | None = None, source_name: str | None = None, **options):
-    """Read ``path`` with :func:`zkq_geo.importer.read_import` and store it as layer ``name``.
+    """Read ``path`` with :func:`zkq_geo.importing.reader.read_import` and store it as layer ``name``.
 
     ``options`` are those of ``read_import`` (layer, crs, encoding, x, y, max_bytes). The file
     itself is kept under originals/. Returns ``(SavedLayer, ImportReport)``. Nothing is
     written when the file has a problem.
     """
-    from zkq_geo.importer import read_import
-
     check_layer_name(name)
     options.setdefault("id_prefix", f"{name}_")
     gdf, report = read_import(path, **options)
@@ -676,11 +688,9 @@ def import_into_workspace(path: str | Path, name: str, *, title: str | None = No
 
 def save_joined_layer(name: str, joined: gpd.GeoDataFrame, report: dict, *, title: str, table_path: str | Path,
                       workspace: Workspace | None = None) -> SavedLayer:
-    """Store a joined layer (from :func:`zkq_geo.ledger_join.join_ledger`) as layer ``name``;
+    """Store a joined layer (from :func:`zkq_geo.importing.ledger_join.join_ledger`) as layer ``name``;
     the ledger file is kept as its original. Derived columns are dropped: they are recomputed
     whenever the layer is loaded (:func:`zkq_geo.layers.load_layer`)."""
-    from zkq_geo.importer import DERIVED_COLUMNS
-
     check_layer_name(name)
     frame = joined.drop(columns=[c for c in DERIVED_COLUMNS if c in joined.columns])
     return (workspace or Workspace()).save_layer(

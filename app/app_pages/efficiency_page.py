@@ -12,8 +12,8 @@ import state
 import tables
 from i18n import lang, qualifier_label, t
 from map_component import show_map
-from zkq_geo import metrics
-from zkq_geo.messages import text_of
+from zkq_geo.analysis import metrics
+from zkq_geo.i18n.messages import text_of
 
 MAX_BARS = 60  # bars of the ranking chart (the shipped layers have 46 features)
 

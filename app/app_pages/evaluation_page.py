@@ -16,9 +16,9 @@ from importing import upload_limit_mb
 from map_component import show_map
 from tables import md_text
 from zkq_geo.errors import ZkqGeoError
-from zkq_geo.evaluation import summarize_classes
-from zkq_geo.evaluation_report import CLASS_COLORS, column_label
-from zkq_geo.scheme import SchemeError, list_presets, preset_text, unsourced_items
+from zkq_geo.evaluation.evaluate import summarize_classes
+from zkq_geo.evaluation.report import CLASS_COLORS, column_label
+from zkq_geo.evaluation.scheme import SchemeError, list_presets, preset_text, unsourced_items
 
 DEFAULT_PRESET = "huangyan_2022"
 LAND_UNITS = ("亩", "平方米", "公顷")

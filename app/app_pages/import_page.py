@@ -14,10 +14,10 @@ import state
 from i18n import lang, t
 from tables import md_text
 from zkq_geo.errors import ZkqGeoError
-from zkq_geo.importer import ACCEPTED_SUFFIXES
-from zkq_geo.ledger_join import LAND_UNITS, MONEY_UNITS, UnitSpec, join_ledger, preview_join
-from zkq_geo.messages import text_of
-from zkq_geo.safe_input import staged_upload
+from zkq_geo.importing.reader import ACCEPTED_SUFFIXES
+from zkq_geo.importing.ledger_join import LAND_UNITS, MONEY_UNITS, UnitSpec, join_ledger, preview_join
+from zkq_geo.i18n.messages import text_of
+from zkq_geo.safety.safe_input import staged_upload
 from zkq_geo.workspace import Workspace, check_layer_name, import_into_workspace, save_joined_layer
 
 UPLOAD_TYPES = [s.lstrip(".") for s in ACCEPTED_SUFFIXES]

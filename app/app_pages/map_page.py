@@ -12,7 +12,7 @@ import tables
 from i18n import lang, t
 from map_component import show_map
 from zkq_geo.export import EXPORT_FORMATS, MEDIA_TYPES, suggested_filename
-from zkq_geo.messages import text_of
+from zkq_geo.i18n.messages import text_of
 
 EXPORT_CHOICES = [(f, "wgs84") for f in EXPORT_FORMATS] + [("geojson", "gcj02")]
 EXPORT_LABELS = {("geojson", "wgs84"): "GeoJSON (RFC 7946, WGS84)", ("geojson", "gcj02"): "GeoJSON (GCJ-02, 高德/AMap)",

@@ -1,0 +1,263 @@
+"""The ``zkq-geo`` command: argument parsing and error-to-exit-code only.
+
+Exit codes: 0 success, 2 usage errors (bad option values included), 1 data errors.
+Errors are one line on stderr, never a traceback (set ZKQ_DEBUG=1 to see one).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from typing import Sequence
+
+import pandas as pd
+
+from zkq_geo.workspace import full_catalog
+from zkq_geo.cli.evaluation import EVALUATE_COMMANDS, add_evaluate_parsers
+from zkq_geo.cli.importing import IMPORT_COMMANDS, add_import_parsers
+from zkq_geo.cli.output import EFFICIENCY_COLUMNS, OUTPUT_FORMATS, SHOW_COLUMNS, emit, one_line
+from zkq_geo.errors import DataSourceError, OptionError, ZkqGeoError
+
+
+
+class UsageError(Exception):
+    """Raised instead of argparse's exit, so every usage error is one line and exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # noqa: D102 - argparse hook
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="zkq-geo", description="Zhengzhou ETDZ layers: show, filter, measure, export.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("layers", help="list the layers of the catalogue")
+    filters = _Parser(add_help=False)
+    _add_filter_args(filters)
+    show = sub.add_parser("show", parents=[filters], help="print a layer's features")
+    show.add_argument("layer")
+    show.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    exp = sub.add_parser("export", parents=[filters], help="write the selected features to a file")
+    exp.add_argument("layer")
+    exp.add_argument("--format", required=True, choices=("geojson", "gpkg", "shp", "csv", "xlsx"))
+    exp.add_argument("--crs", choices=("wgs84", "gcj02"), default="wgs84",
+                     help="wgs84 (default; RFC 7946 for GeoJSON) or gcj02 for AMap tools (geojson, csv)")
+    exp.add_argument("-o", "--output", required=True, help="file to write")
+    eff = sub.add_parser("efficiency", parents=[filters], help="per-mu land efficiency (亩均)")
+    eff.add_argument("layer")
+    eff.add_argument("--by", choices=("industry", "plate"), help="summarise by group instead of ranking features")
+    eff.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    sub.add_parser("validate", help="check the shipped geodata against the seeds and geometry rules")
+    mp = sub.add_parser("map", parents=[filters], help="write the layers as ONE offline HTML map")
+    mp.add_argument("layer", nargs="+", help="layers to draw, in order (filters apply to parks and projects)")
+    mp.add_argument("--basemap", choices=("none", "osm", "tianditu", "amap"), default="none",
+                    help="none (default: fetches nothing), osm, tianditu (key from ZKQ_TIANDITU_KEY) or amap (GCJ-02)")
+    mp.add_argument("--lang", choices=("zh", "en"), default="zh")
+    mp.add_argument("--color-by", choices=("industry", "intensity"), default="industry",
+                    help="fill of parks and project circles: industry colour or 亩均投资 class")
+    mp.add_argument("-o", "--output", required=True, help="HTML file to write")
+    bench = sub.add_parser("bench", help="time the app's map path against naive folium + st_folium")
+    bench.add_argument("--parcels", type=int, default=10_000, help="number of parcels (default 10000)")
+    bench.add_argument("--reruns", type=int, default=5, help="timed Streamlit reruns per path (default 5)")
+    bench.add_argument("--out", metavar="DIR", help="keep the two Streamlit scripts in DIR")
+    add_import_parsers(sub)  # inspect, import, join, layer: planners' own files (zkq_geo/cli/importing.py)
+    add_evaluate_parsers(sub)  # evaluate, schemes, control: 亩均评价 (zkq_geo/cli/evaluation.py)
+    return parser
+
+
+def _add_filter_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--industry", action="append", default=[], metavar="TEXT",
+                   help="industry code or label (repeatable; any of them matches)")
+    p.add_argument("--plate", metavar="ID_OR_NAME", help="plate id, name or former name (e.g. 起步区)")
+    p.add_argument("--min-investment", type=float, metavar="YI", help="minimum investment, 亿元")
+    p.add_argument("--max-investment", type=float, metavar="YI", help="maximum investment, 亿元")
+    p.add_argument("--search", metavar="TEXT", help="substring of id, name or alias")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    with _visible_controls():
+        return _run(argv)
+
+
+# Control characters a file may carry in names and values (ESC sequences can rewrite a terminal):
+# shown as \xNN on stderr, and on stdout when it is a terminal; piped output keeps every byte.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), *range(0x7f, 0xa0))}
+
+
+class _Visible:
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(text.translate(_CONTROLS))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _visible_controls():
+    out, err = sys.stdout, sys.stderr
+    sys.stderr = _Visible(err)
+    if out.isatty():
+        sys.stdout = _Visible(out)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(one_line(exc), file=sys.stderr)
+        return 2
+    except OptionError as exc:
+        print(f"zkq-geo: error: {one_line(exc)}", file=sys.stderr)
+        return 2
+    except ZkqGeoError as exc:
+        print(f"zkq-geo: error: {one_line(exc)}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # last resort: still one line, no traceback
+        if os.environ.get("ZKQ_DEBUG"):
+            raise
+        print(f"zkq-geo: internal error: {type(exc).__name__}: {one_line(exc)}", file=sys.stderr)
+        return 1
+
+
+# ----------------------------------------------------------------------------- commands
+def cmd_layers(args) -> int:
+    from zkq_geo.layers import load_catalog_layers
+    loaded, catalog = load_catalog_layers()  # an imported layer that cannot be read is listed as broken
+    rows = []
+    for name, spec in catalog.layers.items():
+        gdf = loaded[name].gdf
+        quality = ",".join(sorted(set(gdf["geometry_quality"]))) if "geometry_quality" in gdf else ""
+        rows.append({"layer": name, "title_zh": spec.title_zh, "title_en": spec.title_en,
+                     "features": len(gdf), "geometry": spec.geometry_type, "geometry_quality": quality})
+    emit(pd.DataFrame(rows), "table")
+    if problem := catalog.extra.get("workspace_problem"):  # the shipped layers are listed anyway
+        print(f"zkq-geo: warning: imported layers not listed: {one_line(problem)}", file=sys.stderr)
+    for message in catalog.broken.values():  # one line each; the other layers are listed above
+        print(f"zkq-geo: warning: {one_line(message)}", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args) -> int:
+    gdf = _selected(args)
+    cols = [c for c in SHOW_COLUMNS if c in gdf.columns] if args.format == "table" else _plain_columns(gdf)
+    emit(pd.DataFrame(gdf[cols]), args.format)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from zkq_geo.export import write_export
+    gdf = _selected(args)
+    path = write_export(gdf, args.format, args.output, datum=args.crs, layer_name=args.layer)
+    print(f"wrote {len(gdf)} {args.layer} features to {path} ({args.format}, {args.crs})", file=sys.stderr)
+    if args.crs == "gcj02" and "gcj02" not in path.name.lower():  # the app names such files *_gcj02.*
+        print(f"zkq-geo: note: {path.name} holds GCJ-02 (AMap) coordinates; put 'gcj02' in the name so "
+              f"nobody reads it as WGS84", file=sys.stderr)
+    return 0
+
+
+def cmd_efficiency(args) -> int:
+    from zkq_geo.analysis import metrics
+    gdf = _selected(args)
+    if args.layer == "zone" and args.by:
+        raise OptionError(f"--by {args.by} groups parks and projects; the zone is one feature, drop --by")
+    if args.layer == "zone":
+        table = metrics.zone_per_mu(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
+    elif "invest_intensity_wan_per_mu" not in gdf.columns:
+        raise OptionError(f"per-mu figures exist for parks, projects and zone, not for {args.layer}")
+    elif args.by:
+        table = metrics.summarize_efficiency(pd.DataFrame(gdf), by=args.by)
+    else:
+        ranked = metrics.rank_by_intensity(pd.DataFrame(gdf))
+        table = ranked[[c for c in EFFICIENCY_COLUMNS if c in ranked.columns]]
+    if args.layer != "zone" and (left_out := metrics.impossible_figures(pd.DataFrame(gdf))):
+        print(f"zkq-geo: warning: {one_line(left_out)}", file=sys.stderr)
+    emit(table, args.format)
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from zkq_geo.validate import validate_geodata
+    checks = validate_geodata()
+    for c in checks:
+        print(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
+    failed = [c for c in checks if not c.ok]
+    print(f"{len(checks) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        print(f"zkq-geo: error: {len(failed)} of {len(checks)} geodata checks failed: "
+              f"{'; '.join(c.name for c in failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_map(args) -> int:
+    from zkq_geo.render.builder import build_map, map_to_standalone_html
+    catalog = full_catalog()
+    layers = _map_layers(args, catalog)
+    m = build_map(layers, catalog=catalog, lang=args.lang, basemap=args.basemap, color_by=args.color_by,
+                  tianditu_key=os.environ.get("ZKQ_TIANDITU_KEY"))
+    html = map_to_standalone_html(m)
+    try:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(html)
+    except OSError as exc:
+        raise DataSourceError(f"cannot write {args.output}: {exc.strerror}") from exc
+    counts = ", ".join(f"{len(g)} {name}" for name, g in layers.items())
+    print(f"wrote {args.output} ({counts}; basemap {args.basemap}, {len(html.encode('utf-8')):,} bytes)", file=sys.stderr)
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from zkq_geo.bench import run_from_args
+    return run_from_args(args)
+
+
+COMMANDS = {"layers": cmd_layers, "show": cmd_show, "export": cmd_export,
+            "efficiency": cmd_efficiency, "validate": cmd_validate, "map": cmd_map, "bench": cmd_bench,
+            **IMPORT_COMMANDS, **EVALUATE_COMMANDS}
+
+
+# ----------------------------------------------------------------------------- helpers
+def _selected(args):
+    from zkq_geo.layers import load_layer
+    from zkq_geo.analysis.selection import Selection, apply_selection
+    catalog = full_catalog()
+    gdf = load_layer(args.layer, catalog).gdf
+    sel = Selection(industries=tuple(args.industry), plate=args.plate, min_investment_yi=args.min_investment,
+                    max_investment_yi=args.max_investment, search=args.search)
+    if sel.is_empty:
+        return gdf
+    plates = load_layer("plates", catalog).gdf if sel.plate else None
+    return apply_selection(gdf, sel, catalog, plates)
+
+
+def _map_layers(args, catalog) -> dict:
+    """The layers to draw; the filters apply to parks and projects only."""
+    from zkq_geo.layers import load_layer
+    from zkq_geo.analysis.selection import Selection, apply_selection
+    sel = Selection(industries=tuple(args.industry), plate=args.plate, min_investment_yi=args.min_investment,
+                    max_investment_yi=args.max_investment, search=args.search)
+    plates = load_layer("plates", catalog).gdf if sel.plate else None
+    layers = {}
+    for name in dict.fromkeys(args.layer):
+        gdf = load_layer(name, catalog).gdf
+        filterable = name in ("parks", "projects") or catalog.layer(name).origin == "workspace"
+        filtered = filterable and not sel.is_empty
+        layers[name] = apply_selection(gdf, sel, catalog, plates) if filtered else gdf
+    return layers
+
+
+def _plain_columns(gdf) -> list[str]:
+    return [c for c in gdf.columns if c != gdf.geometry.name]
+
