@@ -1,4 +1,5 @@
 """Which feature a click on the map hit: the map page's lookup, as a pure function (no st.*)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -10,7 +11,9 @@ from zkq_geo.render.builder import feature_at
 CLICK_ORDER = ("projects", "parks", "boards", "plates", "zone")  # first hit wins; imported layers go first
 
 
-def clicked_feature(shown: Mapping[str, gpd.GeoDataFrame], clicked: Mapping | None, basemap: str) -> str | None:
+def clicked_feature(
+    shown: Mapping[str, gpd.GeoDataFrame], clicked: Mapping | None, basemap: str
+) -> str | None:
     """The ``id`` of the feature under ``clicked``, or None.
 
     Parameters

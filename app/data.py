@@ -1,6 +1,7 @@
 """Cached access to the library for the app: data is loaded and joined once per process, and
 selections and rendered maps are cached by their inputs, so a rerun with unchanged inputs
 rebuilds nothing. All st.cache_* wrappers of the app live here."""
+
 from __future__ import annotations
 
 import os
@@ -8,13 +9,13 @@ import os
 import geopandas as gpd
 import streamlit as st
 
+from zkq_geo.analysis.selection import Selection, apply_selection
 from zkq_geo.catalog import Catalog
 from zkq_geo.errors import ZkqGeoError
 from zkq_geo.export import export_bytes
 from zkq_geo.layers import LayerData, load_catalog_layers
 from zkq_geo.limits import MapLoad
 from zkq_geo.limits import map_load as measure_map_load
-from zkq_geo.analysis.selection import Selection, apply_selection
 from zkq_geo.workspace import Workspace
 
 FILTERABLE = ("parks", "projects")  # shipped layers with feature columns; filterable() adds imported ones
@@ -79,15 +80,32 @@ def map_load(layer: str, selection: Selection) -> MapLoad:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def map_payload(selection: Selection, shown: tuple[str, ...], basemap: str, color_by: str, lang: str,
-                zoom_to_selection: bool, tianditu_key: str | None) -> dict:
+def map_payload(
+    selection: Selection,
+    shown: tuple[str, ...],
+    basemap: str,
+    color_by: str,
+    lang: str,
+    zoom_to_selection: bool,
+    tianditu_key: str | None,
+) -> dict:
     """The rendered map for these inputs (built and rendered only on a cache miss)."""
     from map_component import map_payload as payload_of
+
     from zkq_geo.render.builder import build_map
+
     layers = {name: selected(name, selection) for name in shown if not map_load(name, selection).too_big}
     focus = tuple(n for n in layers if n in filterable()) if zoom_to_selection else None
-    m = build_map(layers, catalog=catalog(), lang=lang, basemap=basemap, color_by=color_by,
-                  tianditu_key=tianditu_key, asset_base_url=ASSET_BASE_URL, fit_to=focus)
+    m = build_map(
+        layers,
+        catalog=catalog(),
+        lang=lang,
+        basemap=basemap,
+        color_by=color_by,
+        tianditu_key=tianditu_key,
+        asset_base_url=ASSET_BASE_URL,
+        fit_to=focus,
+    )
     return payload_of(m)
 
 

@@ -5,22 +5,29 @@ Cache keys are the inputs themselves: the ledger's bytes and file name, the unit
 headers without one, the scheme's YAML text and the control settings. Results kept with
 ``st.cache_resource`` are shared objects: never modify them.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
+import data
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-
-import data
 from map_component import cached_map_payload
-from zkq_geo.evaluation.control import ControlRules, control_check, load_control_rules
-from zkq_geo.evaluation.evaluate import Evaluation, evaluate, evaluation_points, join_parcels, summarize_classes
+
 from zkq_geo.analysis.join import JoinReport
+from zkq_geo.cells import neutralise_frame
+from zkq_geo.evaluation.control import ControlRules, control_check, load_control_rules
+from zkq_geo.evaluation.evaluate import (
+    Evaluation,
+    evaluate,
+    evaluation_points,
+    join_parcels,
+    summarize_classes,
+)
 from zkq_geo.evaluation.ledger import read_ledger
 from zkq_geo.evaluation.report import evaluation_html, evaluation_xlsx, ledger_template_xlsx
-from zkq_geo.cells import neutralise_frame
 from zkq_geo.evaluation.scheme import Scheme, parse_scheme
 
 DEMO_LEDGER = Path(__file__).resolve().parents[1] / "geodata" / "examples" / "demo_ledger_synthetic.csv"
@@ -60,8 +67,14 @@ def evaluation(name: str, content: bytes, units: Units, scheme_text: str, origin
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def control(name: str, content: bytes, units: Units, city_class: str | None, invest_min: float | None,
-            source: str = "ledger") -> pd.DataFrame:
+def control(
+    name: str,
+    content: bytes,
+    units: Units,
+    city_class: str | None,
+    invest_min: float | None,
+    source: str = "ledger",
+) -> pd.DataFrame:
     """Control check of the ledger's firms, or of the shipped project sites (``source="projects"``)."""
     table = projects_table() if source == "projects" else ledger(name, content, units)
     return control_check(table, control_rules(), city_class=city_class, investment_min_wan_per_mu=invest_min)
@@ -69,7 +82,9 @@ def control(name: str, content: bytes, units: Units, city_class: str | None, inv
 
 def summaries(ev: Evaluation) -> dict[str, pd.DataFrame]:
     """Summaries by park, plate and industry, for the ledger columns that exist."""
-    return {title: summarize_classes(ev, key) for key, title in SUMMARY_TITLES.items() if key in ev.table.columns}
+    return {
+        title: summarize_classes(ev, key) for key, title in SUMMARY_TITLES.items() if key in ev.table.columns
+    }
 
 
 def zone_outline() -> gpd.GeoDataFrame:
@@ -94,19 +109,42 @@ def features(ev: Evaluation, parcels: str | None) -> tuple[gpd.GeoDataFrame, Joi
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def xlsx_report(name: str, content: bytes, units: Units, scheme_text: str, origin: str, city_class: str | None,
-                invest_min: float | None, notice: str) -> bytes:
+def xlsx_report(
+    name: str,
+    content: bytes,
+    units: Units,
+    scheme_text: str,
+    origin: str,
+    city_class: str | None,
+    invest_min: float | None,
+    notice: str,
+) -> bytes:
     ev = evaluation(name, content, units, scheme_text, origin)
     extra = {**summaries(ev), "控制指标 Control": control(name, content, units, city_class, invest_min)}
     return evaluation_xlsx(ev, extra_sheets=extra, notice=notice)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def html_report(name: str, content: bytes, units: Units, scheme_text: str, origin: str, city_class: str | None,
-                invest_min: float | None, notice: str, parcels: str | None = None) -> bytes:
+def html_report(
+    name: str,
+    content: bytes,
+    units: Units,
+    scheme_text: str,
+    origin: str,
+    city_class: str | None,
+    invest_min: float | None,
+    notice: str,
+    parcels: str | None = None,
+) -> bytes:
     ev = evaluation(name, content, units, scheme_text, origin)
-    page = evaluation_html(ev, features=features(ev, parcels)[0], backdrop=zone_outline(), summaries=summaries(ev),
-                           control=control(name, content, units, city_class, invest_min), notice=notice)
+    page = evaluation_html(
+        ev,
+        features=features(ev, parcels)[0],
+        backdrop=zone_outline(),
+        summaries=summaries(ev),
+        control=control(name, content, units, city_class, invest_min),
+        notice=notice,
+    )
     return page.encode("utf-8")
 
 
@@ -115,13 +153,25 @@ def csv_bytes(ev: Evaluation) -> bytes:
     return neutralise_frame(ev.table[ev.result_columns]).to_csv(index=False).encode("utf-8-sig")
 
 
-def map_payload(name: str, content: bytes, units: Units, scheme_text: str, origin: str, lang: str,
-                parcels: str | None = None) -> dict:
+def map_payload(
+    name: str,
+    content: bytes,
+    units: Units,
+    scheme_text: str,
+    origin: str,
+    lang: str,
+    parcels: str | None = None,
+) -> dict:
     """The A/B/C/D map, built and rendered once per inputs (see map_component.cached_map_payload)."""
+
     def build():
         from zkq_geo.evaluation.class_map import abcd_map
+
         ev = evaluation(name, content, units, scheme_text, origin)
-        return abcd_map(features(ev, parcels)[0], backdrop=zone_outline(), lang=lang, asset_base_url=data.ASSET_BASE_URL)
+        return abcd_map(
+            features(ev, parcels)[0], backdrop=zone_outline(), lang=lang, asset_base_url=data.ASSET_BASE_URL
+        )
+
     return cached_map_payload(("abcd", name, content, units, scheme_text, origin, lang, parcels), build)
 
 

@@ -1,8 +1,10 @@
 """Helpers of the import page: cached inspection of uploads, widget choices, report tables.
 
-Everything here calls the library (zkq_geo.importing.reader, zkq_geo.importing.ledger_join, zkq_geo.workspace);
+Everything here calls the library (zkq_geo.importing.reader, zkq_geo.importing.ledger_join,
+zkq_geo.workspace);
 there is no geometry or join logic in the app.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,15 +15,27 @@ import pandas as pd
 import streamlit as st
 from pyproj import CRS
 
-from zkq_geo.importing.reader import ImportReport, inspect_file
-from zkq_geo.importing.ledger_join import LedgerReport
 from zkq_geo.i18n.messages import text_of
-from zkq_geo.safety.safe_input import max_upload_bytes, staged_upload
+from zkq_geo.importing.ledger_join import LedgerReport
+from zkq_geo.importing.reader import ImportReport, inspect_file
 from zkq_geo.importing.sheets import SheetTable, read_sheet
+from zkq_geo.safety.safe_input import max_upload_bytes, staged_upload
 
 # CRS choices offered in the app; the CLI accepts any EPSG code.
-CRS_CHOICES = ("auto", "wgs84", "gcj02", "bd09", "EPSG:4547", "EPSG:4526", "EPSG:4490", "EPSG:2383", "EPSG:2362",
-               "EPSG:2435", "EPSG:2414", "EPSG:3857")
+CRS_CHOICES = (
+    "auto",
+    "wgs84",
+    "gcj02",
+    "bd09",
+    "EPSG:4547",
+    "EPSG:4526",
+    "EPSG:4490",
+    "EPSG:2383",
+    "EPSG:2362",
+    "EPSG:2435",
+    "EPSG:2414",
+    "EPSG:3857",
+)
 ENCODING_CHOICES = ("auto", "utf-8", "gbk", "gb18030")
 AUTO = ""
 
@@ -34,7 +48,9 @@ def inspect_upload(file_id: str, filename: str, options: tuple, _data: bytes) ->
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def read_ledger_upload(file_id: str, filename: str, sheet: str | None, encoding: str, _data: bytes) -> SheetTable:
+def read_ledger_upload(
+    file_id: str, filename: str, sheet: str | None, encoding: str, _data: bytes
+) -> SheetTable:
     """An uploaded ledger as text cells under its header row."""
     with staged_upload(_data, filename) as path:
         return read_sheet(path, sheet=sheet, encoding=encoding)
@@ -49,8 +65,14 @@ def upload_limit_mb() -> int:
 
 def read_options(layer, crs, encoding, x, y, id_prefix: str = "f") -> tuple:
     """Hashable import options for the library (``""`` means automatic)."""
-    return (("layer", layer or None), ("crs", crs), ("encoding", encoding), ("x", x or None), ("y", y or None),
-            ("id_prefix", id_prefix))
+    return (
+        ("layer", layer or None),
+        ("crs", crs),
+        ("encoding", encoding),
+        ("x", x or None),
+        ("y", y or None),
+        ("id_prefix", id_prefix),
+    )
 
 
 def crs_label(choice: str) -> str:
@@ -78,7 +100,10 @@ def report_facts(report: ImportReport, t, lang: str = "zh") -> pd.DataFrame:
         (t("r_features"), str(report.feature_count)),
         (t("r_geometry"), ", ".join(f"{g} × {n}" for g, n in report.geometry_types)),
         (t("r_coords"), ", ".join(report.coordinate_columns or ())),
-        (t("r_encoding"), f"{report.encoding or ''} ({text_of(report.encoding_how, lang)})" if report.encoding else ""),
+        (
+            t("r_encoding"),
+            f"{report.encoding or ''} ({text_of(report.encoding_how, lang)})" if report.encoding else "",
+        ),
         (t("r_crs"), f"{text_of(report.crs, lang)} ({crs_how})" if report.crs else ""),
         (t("r_bounds"), ", ".join(f"{v:.6f}" for v in report.bounds) if report.bounds else ""),
     ]
@@ -90,8 +115,10 @@ def fields_table(report: ImportReport, t) -> pd.DataFrame:
 
 
 def repairs_table(report: ImportReport, t, lang: str = "zh") -> pd.DataFrame:
-    return pd.DataFrame([(text_of(r.feature, lang), text_of(r.reason, lang), r.result) for r in report.repairs],
-                        columns=[t("r_feature"), t("r_reason"), t("r_result")])
+    return pd.DataFrame(
+        [(text_of(r.feature, lang), text_of(r.reason, lang), r.result) for r in report.repairs],
+        columns=[t("r_feature"), t("r_reason"), t("r_result")],
+    )
 
 
 def join_lists(report: LedgerReport, t) -> list[tuple[str, list[str]]]:
@@ -126,7 +153,10 @@ def guess_column(columns: list[str], words: tuple[str, ...]) -> str:
 def guess_name_column(columns: list[str]) -> str:
     from zkq_geo.importing.reader import NAME_COLUMNS
     from zkq_geo.importing.sheets import normalise_column
-    return next((c for c in columns if normalise_column(c) in NAME_COLUMNS), guess_column(columns, ("名称", "name")))
+
+    return next(
+        (c for c in columns if normalise_column(c) in NAME_COLUMNS), guess_column(columns, ("名称", "name"))
+    )
 
 
 def guess_unit(column: str | None, table: tuple, default: str) -> str:

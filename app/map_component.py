@@ -27,10 +27,11 @@ helpers (``_get_html``, ``_get_header``, ``_get_map_string``, ``get_full_id``,
 ``generate_js_hash``, ``_component_func``) exactly as ``st_folium`` uses them; tests/test_map_component
 style checks (and the bench) compare against ``st_folium``'s arguments after an upgrade.
 """
+
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 
 import branca
 import folium
@@ -56,14 +57,20 @@ def map_payload(m: folium.Map) -> dict:
     script = sf._get_map_string(m)
     css_links, js_links = _asset_links(m)
     return {
-        "script": script, "header": header, "html": html, "id": sf.get_full_id(m),
-        "css_links": css_links, "js_links": js_links,
-        "defaults": _defaults(m), "script_hash": sf.generate_js_hash(script, None, False),
+        "script": script,
+        "header": header,
+        "html": html,
+        "id": sf.get_full_id(m),
+        "css_links": css_links,
+        "js_links": js_links,
+        "defaults": _defaults(m),
+        "script_hash": sf.generate_js_hash(script, None, False),
     }
 
 
-def show_map(payload: dict, *, key: str, height: int = 620,
-             returned_objects: Iterable[str] = DEFAULT_RETURNED) -> dict:
+def show_map(
+    payload: dict, *, key: str, height: int = 620, returned_objects: Iterable[str] = DEFAULT_RETURNED
+) -> dict:
     """Show a :func:`map_payload` with streamlit-folium's component; return the component value.
 
     Only ``returned_objects`` rerun the script when they change (by default a click on a
@@ -78,11 +85,25 @@ def show_map(payload: dict, *, key: str, height: int = 620,
         st.session_state[key] = st.session_state.get(component_key, {})
 
     value = sf._component_func(
-        script=payload["script"], header=payload["header"], html=payload["html"], id=payload["id"],
-        key=component_key, height=height, width=None, returned_objects=returned, default=defaults,
-        zoom=None, center=None, feature_group=None, return_on_hover=False, layer_control=None,
-        pixelated=False, css_links=payload["css_links"], js_links=payload["js_links"],
-        on_change=_on_change, wrap_longitude=False,
+        script=payload["script"],
+        header=payload["header"],
+        html=payload["html"],
+        id=payload["id"],
+        key=component_key,
+        height=height,
+        width=None,
+        returned_objects=returned,
+        default=defaults,
+        zoom=None,
+        center=None,
+        feature_group=None,
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        css_links=payload["css_links"],
+        js_links=payload["js_links"],
+        on_change=_on_change,
+        wrap_longitude=False,
     )
     return value or {}
 
@@ -103,7 +124,10 @@ def _asset_links(m: folium.Map) -> tuple[list[str], list[str]]:
     js: list[str] = []
     for element in _walk(m):
         if isinstance(element, branca.colormap.ColorMap):  # st_folium adds d3 from CDNs
-            js[:0] = ["https://d3js.org/d3.v4.min.js", "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js"]
+            js[:0] = [
+                "https://d3js.org/d3.v4.min.js",
+                "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js",
+            ]
         css += [href for _, href in getattr(element, "default_css", [])]
         js += [src for _, src in getattr(element, "default_js", [])]
     return list(dict.fromkeys(css)), list(dict.fromkeys(js))
@@ -119,10 +143,18 @@ def _walk(element):
 def _defaults(m: folium.Map) -> dict:
     (south, west), (north, east) = m.get_bounds()
     return {
-        "last_clicked": None, "last_object_clicked": None, "last_object_clicked_count": None,
-        "last_object_clicked_tooltip": None, "last_object_clicked_popup": None,
-        "all_drawings": None, "last_active_drawing": None,
+        "last_clicked": None,
+        "last_object_clicked": None,
+        "last_object_clicked_count": None,
+        "last_object_clicked_tooltip": None,
+        "last_object_clicked_popup": None,
+        "all_drawings": None,
+        "last_active_drawing": None,
         "bounds": {"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}},
-        "zoom": m.options.get("zoom"), "last_circle_radius": None, "last_circle_polygon": None,
-        "selected_layers": None, "selected_tags": None, "last_geocoder_result": None,
+        "zoom": m.options.get("zoom"),
+        "last_circle_radius": None,
+        "last_circle_polygon": None,
+        "selected_layers": None,
+        "selected_tags": None,
+        "last_geocoder_result": None,
     }

@@ -1,18 +1,26 @@
 """Display tables: rename columns into the UI language and label codes. Formatting only."""
+
 from __future__ import annotations
 
-import pandas as pd
-
 import data
+import pandas as pd
 from i18n import lang, qualifier_label, t, value_label
+
 from zkq_geo.render.builder import FIELD_LABELS, field_label
 from zkq_geo.units import unit_of
 
 MAX_TABLE_ROWS = 20_000  # rows sent to the browser table; the export holds every selected feature
 FEATURE_COLUMNS = {  # column -> UI string key
-    "name": "col_name", "layer": "col_layer", "industry": "col_industry", "investment_yi": "col_investment",
-    "investment_qualifier": "col_qualifier", "land_area_mu": "col_land", "floor_area_m2": "col_floor",
-    "invest_intensity_wan_per_mu": "col_intensity", "plate_id": "col_plate", "has_conflict": "col_conflict",
+    "name": "col_name",
+    "layer": "col_layer",
+    "industry": "col_industry",
+    "investment_yi": "col_investment",
+    "investment_qualifier": "col_qualifier",
+    "land_area_mu": "col_land",
+    "floor_area_m2": "col_floor",
+    "invest_intensity_wan_per_mu": "col_intensity",
+    "plate_id": "col_plate",
+    "has_conflict": "col_conflict",
 }
 
 
@@ -23,36 +31,49 @@ def feature_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
         return pd.DataFrame(columns=[t(k) for k in FEATURE_COLUMNS.values()])
     df = pd.concat([pd.DataFrame(f.drop(columns=f.geometry.name)) for f in frames], ignore_index=True)
     cat, plates = data.catalog(), data.all_layers()["plates"].gdf
-    plate_names = dict(zip(plates["id"], plates["name"]))
+    plate_names = dict(zip(plates["id"], plates["name"], strict=False))
     out = df[["id", *FEATURE_COLUMNS]].copy()
     out["layer"] = out["layer"].map(lambda n: cat.layer(n).title(lang()) if n in cat.layers else n)
     out["industry"] = out["industry"].map(lambda c: cat.industry_label(c, lang()))
     out["investment_qualifier"] = out["investment_qualifier"].map(qualifier_label)
     out["plate_id"] = out["plate_id"].map(lambda p: plate_names.get(p, p))
-    return out.set_index("id").rename_axis(t("col_id")).rename(columns={c: t(k) for c, k in FEATURE_COLUMNS.items()})
+    return (
+        out.set_index("id")
+        .rename_axis(t("col_id"))
+        .rename(columns={c: t(k) for c, k in FEATURE_COLUMNS.items()})
+    )
 
 
 def detail_rows(row: pd.Series) -> pd.DataFrame:
     """Every attribute the feature has (empty ones and geometry left out), labelled in the UI
     language, with its unit and the column name used in exports."""
-    items = [(field_label(col, lang()), _value_text(col, v), unit_of(col), col)
-             for col, v in row.items() if col != "geometry" and not _empty(v)]
+    items = [
+        (field_label(col, lang()), _value_text(col, v), unit_of(col), col)
+        for col, v in row.items()
+        if col != "geometry" and not _empty(v)
+    ]
     columns = [t("col_field"), t("col_value"), t("col_unit"), t("col_column")]
     return pd.DataFrame(items, columns=columns).set_index(columns[0])
 
 
 def conflict_text(text: str) -> str:
-    """The conflicts note with its column names as labels: ``investment_yi: ...`` -> ``投资额（亿元）: ...``."""
+    """The conflicts note with its column names as labels:
+    ``investment_yi: ...`` -> ``投资额（亿元）: ...``."""
     for col in FIELD_LABELS:
         text = text.replace(f"{col}:", f"{field_label(col, lang())}:")
     return text
 
 
 SUMMARY_COLUMNS = {  # summarize_efficiency column -> UI string key
-    "feature_count": "s_feature_count", "with_land_count": "s_with_land", "with_investment_count": "s_with_investment",
-    "lower_bound_count": "s_lower_bound", "investment_yi_total": "s_investment_total",
-    "investment_total_is_lower_bound": "s_total_lower", "land_area_mu_total": "s_land_total",
-    "intensity_count": "s_intensity_count", "invest_intensity_wan_per_mu": "s_intensity",
+    "feature_count": "s_feature_count",
+    "with_land_count": "s_with_land",
+    "with_investment_count": "s_with_investment",
+    "lower_bound_count": "s_lower_bound",
+    "investment_yi_total": "s_investment_total",
+    "investment_total_is_lower_bound": "s_total_lower",
+    "land_area_mu_total": "s_land_total",
+    "intensity_count": "s_intensity_count",
+    "invest_intensity_wan_per_mu": "s_intensity",
     "invest_intensity_qualifier": "col_qualifier",
 }
 
@@ -67,11 +88,25 @@ def summary_table(summary: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 DATA_COLUMNS = {  # columns of the sources, conflicts, join report and zone indicator tables
-    "source_file": "col_file", "title_zh": "col_title", "kind": "col_kind", "published": "col_published",
-    "figures_period": "col_period", "id": "col_id", "name": "col_name", "layer": "col_layer",
-    "investment_yi": "col_investment", "source": "source", "conflicts": "col_conflicts",
-    "indicator_zh": "col_indicator", "unit": "col_unit", "year": "col_year", "value": "col_value",
-    "table": "col_table", "matched": "col_matched", "features": "col_features", "table_rows": "col_table_rows",
+    "source_file": "col_file",
+    "title_zh": "col_title",
+    "kind": "col_kind",
+    "published": "col_published",
+    "figures_period": "col_period",
+    "id": "col_id",
+    "name": "col_name",
+    "layer": "col_layer",
+    "investment_yi": "col_investment",
+    "source": "source",
+    "conflicts": "col_conflicts",
+    "indicator_zh": "col_indicator",
+    "unit": "col_unit",
+    "year": "col_year",
+    "value": "col_value",
+    "table": "col_table",
+    "matched": "col_matched",
+    "features": "col_features",
+    "table_rows": "col_table_rows",
     "clean": "col_clean",
 }
 
@@ -95,7 +130,7 @@ def _group_label(key: str, by: str) -> str:
         return data.catalog().industry_label(key, lang())
     if by == "plate":
         plates = data.all_layers()["plates"].gdf
-        return dict(zip(plates["id"], plates["name"])).get(key, key)
+        return dict(zip(plates["id"], plates["name"], strict=False)).get(key, key)
     return _layer_title(key)
 
 

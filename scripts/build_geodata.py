@@ -17,6 +17,7 @@ Areas are built in CGCS2000 / 3-degree GK CM 114E (EPSG:4547) and written as WGS
 The output is deterministic; rerun with ``python scripts/build_geodata.py`` after editing
 attributes. ``zkq-geo validate`` checks the result.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,9 +47,15 @@ PLATE_OUTLINE_KM = {  # (east, north, width, height) of the plates with no docum
     "plate_expansion": (4.4, -3.7, 3.4, 2.4),
 }
 PARK_AT = {
-    "park_jianye": (-5.6, -0.9), "park_zte": (-4.0, -1.4), "park_info": (-5.3, 1.2),
-    "park_smartmfg": (-2.6, -2.3), "park_zhenxing": (-1.0, 2.6), "park_biomed": (-3.0, -4.0),
-    "park_newmat": (-5.6, -3.4), "park_zhongyuan": (1.4, 1.0), "park_autoelec": (-0.9, -1.6),
+    "park_jianye": (-5.6, -0.9),
+    "park_zte": (-4.0, -1.4),
+    "park_info": (-5.3, 1.2),
+    "park_smartmfg": (-2.6, -2.3),
+    "park_zhenxing": (-1.0, 2.6),
+    "park_biomed": (-3.0, -4.0),
+    "park_newmat": (-5.6, -3.4),
+    "park_zhongyuan": (1.4, 1.0),
+    "park_autoelec": (-0.9, -1.6),
 }
 
 
@@ -67,8 +74,18 @@ def rect_of_area(center: tuple[float, float], area_m2: float, aspect: float = 1.
 def zone_outline(area_m2: float) -> Polygon:
     """Chamfered rectangle (14 x 11.3 units) scaled so its area is ``area_m2``."""
     w, h, c = 14.0, 11.3, 1.6
-    unit = Polygon([(-w / 2 + c, -h / 2), (w / 2 - c, -h / 2), (w / 2, -h / 2 + c), (w / 2, h / 2 - c),
-                    (w / 2 - c, h / 2), (-w / 2 + c, h / 2), (-w / 2, h / 2 - c), (-w / 2, -h / 2 + c)])
+    unit = Polygon(
+        [
+            (-w / 2 + c, -h / 2),
+            (w / 2 - c, -h / 2),
+            (w / 2, -h / 2 + c),
+            (w / 2, h / 2 - c),
+            (w / 2 - c, h / 2),
+            (-w / 2 + c, h / 2),
+            (-w / 2, h / 2 - c),
+            (-w / 2, -h / 2 + c),
+        ]
+    )
     s = math.sqrt(area_m2 / unit.area)
     return shapely.affinity.affine_transform(unit, [s, 0, 0, s, CX, CY])
 
@@ -79,6 +96,7 @@ def to_lonlat(geom):
 
 def _ll(xy):
     import numpy as np
+
     lon, lat = TO_LL.transform(xy[:, 0], xy[:, 1])
     return np.column_stack([lon, lat])
 
@@ -87,13 +105,24 @@ def write(name: str, rows: list[tuple[str, object]]) -> None:
     feats = []
     for fid, geom in rows:
         g = mapping(to_lonlat(geom))
-        feats.append({"type": "Feature", "id": fid,
-                      "properties": {"id": fid, "geometry_quality": "schematic"},
-                      "geometry": _round(g)})
-    fc = {"type": "FeatureCollection", "name": name,
-          "note": "示意范围，非法定边界 — schematic geometry drawn by scripts/build_geodata.py; the seeds hold no coordinates",
-          "features": feats}
-    (OUT / f"{name}.geojson").write_text(json.dumps(fc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        feats.append(
+            {
+                "type": "Feature",
+                "id": fid,
+                "properties": {"id": fid, "geometry_quality": "schematic"},
+                "geometry": _round(g),
+            }
+        )
+    fc = {
+        "type": "FeatureCollection",
+        "name": name,
+        "note": "示意范围，非法定边界 — schematic geometry drawn by scripts/build_geodata.py; the seeds "
+        "hold no coordinates",
+        "features": feats,
+    }
+    (OUT / f"{name}.geojson").write_text(
+        json.dumps(fc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 def _round(obj):
@@ -169,8 +198,10 @@ def main() -> None:
     write("plates", list(plate_geom.items()))
     write("parks", list(park_geom.items()))
     write("projects", list(project_geom.items()))
-    print(f"wrote {OUT}: 1 zone, {len(board_geom)} boards, {len(plate_geom)} plates, "
-          f"{len(park_geom)} parks, {len(project_geom)} projects")
+    print(
+        f"wrote {OUT}: 1 zone, {len(board_geom)} boards, {len(plate_geom)} plates, "
+        f"{len(park_geom)} parks, {len(project_geom)} projects"
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ local canary server received (must be 0), and the first line of the message.
 
 Exit code 1 when any case fails. Linux only (/proc, setrlimit).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,7 +60,7 @@ def tree_rss(root: int) -> int:
             statm = Path(f"/proc/{entry}/statm").read_text().split()
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         parents[int(entry)] = int(fields[1])
         rss[int(entry)] = int(statm[1]) * PAGE
     members, frontier = {root}, [root]
@@ -77,10 +78,13 @@ def run_cli(args: list[str], env: dict, cap_mb: int) -> tuple[subprocess.Complet
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     start = time.monotonic()
-    proc = subprocess.Popen([ZKQ, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=cap)
+    proc = subprocess.Popen(
+        [ZKQ, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=cap
+    )
     peak, result = 0, {}
-    reader = threading.Thread(target=lambda: result.update(zip(("out", "err"), proc.communicate())))
+    reader = threading.Thread(
+        target=lambda: result.update(zip(("out", "err"), proc.communicate(), strict=False))
+    )
     reader.start()
     while reader.is_alive():
         peak = max(peak, tree_rss(proc.pid))
@@ -108,8 +112,14 @@ def main(argv=None) -> int:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     canary = f"http://127.0.0.1:{server.server_address[1]}"
     cases = [c for c in CASES if (not args.only or c.name in args.only) and not (args.skip_big and c.big)]
-    print(f"zkq-geo hostile-input harness: {len(cases)} cases, cap {args.cap_mb} MB per command, canary {canary}")
-    header = f"{'case':<26} {'expect':<8} {'result':<6} {'exit':>4} {'time s':>7} {'peak MB':>8} {'net':>3}  message"
+    print(
+        f"zkq-geo hostile-input harness: {len(cases)} cases, cap {args.cap_mb} MB per command, canary "
+        f"{canary}"
+    )
+    header = (
+        f"{'case':<26} {'expect':<8} {'result':<6} {'exit':>4} {'time s':>7} {'peak MB':>8} {'net':>3}"
+        "  message"
+    )
     print(header)
     print("-" * len(header))
     failed = 0
@@ -123,18 +133,29 @@ def main(argv=None) -> int:
             r, elapsed, peak = run_cli(case.argv(path), env, args.cap_mb)
             good = judge(case, r)
             if good and case.imports:
-                imported, t2, p2 = run_cli(["import", str(path), *case.args, "--as", "h_case"], env, args.cap_mb)
+                imported, t2, p2 = run_cli(
+                    ["import", str(path), *case.args, "--as", "h_case"], env, args.cap_mb
+                )
                 good, elapsed, peak = imported.returncode == 0, elapsed + t2, max(peak, p2)
             hits = Canary.hits - before
             good = good and hits == 0
             failed += not good
-            line = (r.stderr.strip().splitlines() or [r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""])[0]
+            line = (
+                r.stderr.strip().splitlines()
+                or [r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""]
+            )[0]
             line = line.removeprefix("zkq-geo: error: ")
-            print(f"{case.name:<26} {case.expect:<8} {'ok' if good else 'FAIL':<6} {r.returncode:>4} {elapsed:>7.1f} "
-                  f"{peak / 1024 / 1024:>8.0f} {hits:>3}  {line[:90]}")
+            print(
+                f"{case.name:<26} {case.expect:<8} {'ok' if good else 'FAIL':<6} {r.returncode:>4} "
+                f"{elapsed:>7.1f} "
+                f"{peak / 1024 / 1024:>8.0f} {hits:>3}  {line[:90]}"
+            )
             shutil.rmtree(folder, ignore_errors=True)
     server.shutdown()
-    print(f"{len(cases) - failed} of {len(cases)} cases as expected" + ("" if not failed else f"; {failed} FAILED"))
+    print(
+        f"{len(cases) - failed} of {len(cases)} cases as expected"
+        + ("" if not failed else f"; {failed} FAILED")
+    )
     return 1 if failed else 0
 
 

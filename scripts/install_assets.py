@@ -11,6 +11,7 @@ hash, and the folder is replaced in one step, with a manifest.json listing file,
 package, version, sha256 and size. Does nothing when the folder already matches the table.
 Standard library and pip only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,13 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from zkq_geo.render.assets import MANIFEST_NAME, VENDOR_DIR, VENDOR_FILES, VendorFile, missing_assets  # noqa: E402
+from zkq_geo.render.assets import (  # noqa: E402
+    MANIFEST_NAME,
+    VENDOR_DIR,
+    VENDOR_FILES,
+    VendorFile,
+    missing_assets,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,7 +75,8 @@ def _up_to_date() -> bool:
     except (OSError, ValueError, KeyError):
         return False
     return [(e["file"], e["version"], e["sha256"]) for e in listed] == [
-        (row.file, row.version, row.sha256) for row in VENDOR_FILES]
+        (row.file, row.version, row.sha256) for row in VENDOR_FILES
+    ]
 
 
 def _download_wheels(dest: Path) -> dict[str, Path]:
@@ -76,9 +84,21 @@ def _download_wheels(dest: Path) -> dict[str, Path]:
     pins = sorted({f"{row.package}=={row.version}" for row in VENDOR_FILES})
     print(f"[assets] downloading {', '.join(pins)} with pip")
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-         "--disable-pip-version-check", "--quiet", "--dest", str(dest), *pins],
-        check=True)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--disable-pip-version-check",
+            "--quiet",
+            "--dest",
+            str(dest),
+            *pins,
+        ],
+        check=True,
+    )
     wheels = {}
     for row in VENDOR_FILES:
         stem = f"{row.package.replace('-', '_')}-{row.version}-"
@@ -97,13 +117,21 @@ def _extract(row: VendorFile, wheel: Path, staging: Path) -> dict:
             raise RuntimeError(f"{wheel.name} has no {row.member}") from None
     digest = hashlib.sha256(data).hexdigest()
     if digest != row.sha256:
-        raise RuntimeError(f"{row.member} in {wheel.name} has sha256 {digest}, expected "
-                           f"{row.sha256} (the upstream file); refusing to install it")
+        raise RuntimeError(
+            f"{row.member} in {wheel.name} has sha256 {digest}, expected "
+            f"{row.sha256} (the upstream file); refusing to install it"
+        )
     target = staging / row.file
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    return {"file": row.file, "package": row.package, "version": row.version,
-            "source": row.member, "sha256": digest, "bytes": len(data)}
+    return {
+        "file": row.file,
+        "package": row.package,
+        "version": row.version,
+        "source": row.member,
+        "sha256": digest,
+        "bytes": len(data),
+    }
 
 
 def _shown(path: Path) -> str:

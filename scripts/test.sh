@@ -34,6 +34,10 @@ fi
 export ZKQ_CHROMIUM="$CHROMIUM"
 export ZKQ_REQUIRE_BROWSER=1
 
+echo "[test] ruff (lint and format, configured in pyproject.toml)"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
 echo "[test] running pytest"
 status=0
 .venv/bin/python -m pytest -q -rfEs "$@" || status=$?

@@ -16,6 +16,7 @@ A browser test against a Streamlit script::
         save_screenshot(page, "map_offline")         # test-artifacts/map_offline.png
         assert network.blocked == []                 # nothing tried to leave localhost
 """
+
 from __future__ import annotations
 
 import functools
@@ -37,8 +38,14 @@ from zkq_geo.render.assets import is_remote_url
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ST_FOLIUM_IFRAME = 'iframe[src*="/component/streamlit_folium.st_folium/"]'
 
@@ -52,20 +59,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _unavailable(reason: str) -> None:
     """Skip, or fail when ZKQ_REQUIRE_BROWSER=1 (a missing component is then an error)."""
     if os.environ.get("ZKQ_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (ZKQ_REQUIRE_BROWSER=1, so this fails instead of skipping)",
-                    pytrace=False)
+        pytest.fail(f"{reason} (ZKQ_REQUIRE_BROWSER=1, so this fails instead of skipping)", pytrace=False)
     pytest.skip(reason)
 
 
 # --- the browser ---------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Path of Debian's Chromium; skips (or fails, see module doc) when it is missing."""
     path = os.environ.get("ZKQ_CHROMIUM", "/usr/bin/chromium")
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        _unavailable(f"Chromium not found at {path}; install it with `apt-get install chromium` "
-                     "(bash scripts/test.sh does)")
+        _unavailable(
+            f"Chromium not found at {path}; install it with `apt-get install chromium` "
+            "(bash scripts/test.sh does)"
+        )
     return path
 
 
@@ -78,7 +87,8 @@ def browser(chromium_path: str):
         _unavailable("playwright is not installed; run `bash scripts/setup.sh`")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -104,8 +114,7 @@ def page(browser, network: NetworkLog):
 
     Covers every frame (Streamlit components are iframes) and WebSockets.
     """
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  service_workers="block")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
 
     def route_request(route) -> None:
         url = route.request.url
@@ -137,6 +146,7 @@ def page(browser, network: NetworkLog):
 @pytest.fixture
 def save_screenshot() -> Callable[..., Path]:
     """``save_screenshot(page, name)`` writes test-artifacts/<name>.png and returns its path."""
+
     def save(page, name: str, *, full_page: bool = True) -> Path:
         ARTIFACTS_DIR.mkdir(exist_ok=True)
         path = ARTIFACTS_DIR / f"{name}.png"
@@ -149,6 +159,7 @@ def save_screenshot() -> Callable[..., Path]:
 @pytest.fixture
 def map_frame() -> Callable:
     """``map_frame(page, index=0)``: the Frame of a streamlit-folium map, once Leaflet drew it."""
+
     def find(page, index: int = 0, timeout_ms: int = 60_000):
         iframe = page.locator(ST_FOLIUM_IFRAME).nth(index)
         iframe.wait_for(state="attached", timeout=timeout_ms)
@@ -160,6 +171,7 @@ def map_frame() -> Callable:
 
 
 # --- servers -------------------------------------------------------------------------------
+
 
 def _free_port() -> int:
     import socket
@@ -180,8 +192,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float) -
                     return
         except OSError:
             time.sleep(0.2)
-    pytest.fail(f"streamlit did not answer {url} within {timeout:.0f} s:\n{_tail(log)}",
-                pytrace=False)
+    pytest.fail(f"streamlit did not answer {url} within {timeout:.0f} s:\n{_tail(log)}", pytrace=False)
 
 
 def _tail(log: Path, lines: int = 40) -> str:
@@ -209,19 +220,44 @@ def served_app(tmp_path_factory):
     """
     started: list[subprocess.Popen] = []
 
-    def start(script: str | os.PathLike, *, env: dict[str, str] | None = None,
-              args: tuple[str, ...] = (), timeout: float = 90.0) -> str:
+    def start(
+        script: str | os.PathLike,
+        *,
+        env: dict[str, str] | None = None,
+        args: tuple[str, ...] = (),
+        timeout: float = 90.0,
+    ) -> str:
         port = _free_port()
         log = tmp_path_factory.mktemp("streamlit") / "server.log"
         command = [
-            sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / script),
-            "--server.headless", "true", "--server.port", str(port),
-            "--server.address", "127.0.0.1", "--server.enableStaticServing", "true",
-            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false", *args,
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO_ROOT / script),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.enableStaticServing",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+            *args,
         ]
         with open(log, "wb") as out:
-            proc = subprocess.Popen(command, cwd=REPO_ROOT, env={**os.environ, **(env or {})},
-                                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                command,
+                cwd=REPO_ROOT,
+                env={**os.environ, **(env or {})},
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         started.append(proc)
         base_url = f"http://127.0.0.1:{port}"
         _wait_healthy(f"{base_url}/_stcore/health", proc, log, timeout)
@@ -259,6 +295,7 @@ def serve_dir():
 def media_files(monkeypatch):
     """Bytes of every file the app hands to Streamlit's media storage (download buttons), by URL."""
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
     saved: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
 
@@ -275,6 +312,7 @@ def media_files(monkeypatch):
 def fresh_caches():
     """Empty Streamlit's caches around an AppTest test, so no test sees another's data."""
     import streamlit as st
+
     for cache in (st.cache_data, st.cache_resource):
         cache.clear()
     yield

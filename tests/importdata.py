@@ -4,6 +4,7 @@ The acceptance parcels: three rectangles in CGCS2000 / 3-degree GK zone 38 WITH 
 number in the easting (EPSG:4526), Chinese names in a GBK .dbf without a .cpg, and a ledger
 keyed by name (investment in 万元, land in 亩) under a merged title row.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -26,7 +27,7 @@ LEDGER = (
     ("郑州汽车电子产业园", 50000, 100),
     ("中兴产业园 ", 36000, 120),  # trailing space: matched by name normalisation
     ("生物医药创新园", 12345, 30),  # no quote marks: matched by name normalisation
-    ("台账里多出的企业", 999, 9),    # not on the map: reported as unmatched
+    ("台账里多出的企业", 999, 9),  # not on the map: reported as unmatched
 )
 # hand-computed 亩均 investment intensity, 万元/亩 = investment 万元 / land 亩
 EXPECTED_INTENSITY = {"郑州汽车电子产业园": 500.0, "中兴产业园": 300.0, "生物医药“创新”园": 411.5}
@@ -47,8 +48,15 @@ def expected_wgs84_corners() -> list[list[tuple[float, float]]]:
 def gbk_shapefile_zip(folder: Path, stem: str = "dikuai", *, cpg: bool = False, prj: bool = True) -> Path:
     """The parcels as a zipped shapefile: GBK .dbf, no .cpg (unless asked), .prj of EPSG:4526."""
     folder.mkdir(parents=True, exist_ok=True)
-    gdf = gpd.GeoDataFrame({"名称": [p[0] for p in PARCELS], "用地亩": [p[5] for p in PARCELS],
-                            "编号": ["0012", "0013", "0014"]}, geometry=parcel_polygons(), crs=GK38)
+    gdf = gpd.GeoDataFrame(
+        {
+            "名称": [p[0] for p in PARCELS],
+            "用地亩": [p[5] for p in PARCELS],
+            "编号": ["0012", "0013", "0014"],
+        },
+        geometry=parcel_polygons(),
+        crs=GK38,
+    )
     shp = folder / f"{stem}.shp"
     gdf.to_file(shp, encoding="gbk", engine="pyogrio")
     if not cpg:
@@ -113,7 +121,9 @@ def hostile_geojson(path: Path) -> Path:
     """Three points whose text fields carry script payloads."""
     gdf = gpd.GeoDataFrame(
         {"name": list(PAYLOADS), "aliases": [PAYLOADS[1]] * 3, "note": [PAYLOADS[0], PAYLOADS[2], "x"]},
-        geometry=[shapely.Point(113.75 + i / 200, 34.72) for i in range(3)], crs="EPSG:4326")
+        geometry=[shapely.Point(113.75 + i / 200, 34.72) for i in range(3)],
+        crs="EPSG:4326",
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
     return path

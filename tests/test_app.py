@@ -1,5 +1,6 @@
 """AppTest tests of every page: filters drive counts and table rows; export bytes hold exactly the
 selected ids; the language switch; errors are shown, not raised."""
+
 from __future__ import annotations
 
 import io
@@ -9,7 +10,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -82,7 +82,11 @@ def test_clear_filters_button():
 
 def test_detail_panel_shows_source_and_conflicts():
     at = run_app(detail_id="park_zhenxing")
-    conflict = next(w.value.replace("\\", "") for w in at.warning if "001_e47359d1892c03bd.txt" in w.value.replace("\\", ""))
+    conflict = next(
+        w.value.replace("\\", "")
+        for w in at.warning
+        if "001_e47359d1892c03bd.txt" in w.value.replace("\\", "")
+    )
     assert "投资额（亿元）:" in conflict and "investment_yi" not in conflict
     assert any("002_8e3b18d49bf5da6c.txt" in c.value.replace("\\", "") for c in at.caption)
     detail = at.dataframe[1].value
@@ -101,7 +105,9 @@ def test_detail_panel_in_english():
     assert by_column.loc["investment_yi", "Field"] == "Investment (亿元)"
     assert by_column.loc["geometry_quality", "Value"] == "schematic"
     assert by_column.loc["layer", "Value"] == "Small-and-micro enterprise parks"
-    assert "Figures from other sources：Investment (亿元):" in " ".join(w.value.replace("\\", "") for w in at.warning)
+    assert "Figures from other sources：Investment (亿元):" in " ".join(
+        w.value.replace("\\", "") for w in at.warning
+    )
 
 
 def _export_bytes(at: AppTest, media_files: dict) -> bytes:
@@ -120,8 +126,14 @@ def test_export_holds_exactly_the_filtered_ids(media_files):
     assert any("将导出 7 个要素" in c.value for c in at.caption)
 
 
-EXPORT_CHOICES = [("geojson", "wgs84"), ("geojson", "gcj02"), ("gpkg", "wgs84"), ("shp", "wgs84"),
-                  ("csv", "wgs84"), ("xlsx", "wgs84")]
+EXPORT_CHOICES = [
+    ("geojson", "wgs84"),
+    ("geojson", "gcj02"),
+    ("gpkg", "wgs84"),
+    ("shp", "wgs84"),
+    ("csv", "wgs84"),
+    ("xlsx", "wgs84"),
+]
 
 
 def _exported_ids(fmt: str, payload: bytes, tmp_path: Path) -> list[str]:
@@ -207,7 +219,9 @@ def test_tianditu_basemap_offered_only_with_a_key(monkeypatch):
     monkeypatch.delenv("ZKQ_TIANDITU_KEY", raising=False)
     at = run_app()
     assert "tianditu" not in at.selectbox(key="basemap").options
-    assert {"none", "osm", "amap"} <= set(at.selectbox(key="basemap").options) or len(at.selectbox(key="basemap").options) == 3
+    assert {"none", "osm", "amap"} <= set(at.selectbox(key="basemap").options) or len(
+        at.selectbox(key="basemap").options
+    ) == 3
     monkeypatch.setenv("ZKQ_TIANDITU_KEY", "test-key")
     st.cache_data.clear()
     at = run_app()

@@ -1,5 +1,6 @@
 """AppTest: on the 亩均 page an imported feature with an impossible figure (zero or negative land,
 infinite investment) is named with the reason, in Chinese, and is not ranked."""
+
 from __future__ import annotations
 
 import re
@@ -22,9 +23,16 @@ def workspace(tmp_path, monkeypatch, fresh_caches) -> Workspace:
 
 
 def test_impossible_figures_are_named_with_the_reason_and_not_ranked(workspace):
-    gdf = gpd.GeoDataFrame({"id": ["a", "b", "c"], "name": ["零地块", "负地块", "好地块"],
-                            "land_area_mu": [0.0, -5.0, 10.0], "investment_yi": [1.0, 1.0, 2.0]},
-                           geometry=[shapely.Point(113.75 + i / 100, 34.72) for i in range(3)], crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "name": ["零地块", "负地块", "好地块"],
+            "land_area_mu": [0.0, -5.0, 10.0],
+            "investment_yi": [1.0, 1.0, 2.0],
+        },
+        geometry=[shapely.Point(113.75 + i / 100, 34.72) for i in range(3)],
+        crs="EPSG:4326",
+    )
     workspace.save_layer("odd", gdf, title="怪数")
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
@@ -37,9 +45,16 @@ def test_impossible_figures_are_named_with_the_reason_and_not_ranked(workspace):
 
 def test_a_big_layer_ranks_the_top_features_in_the_chart_and_says_so(workspace):
     n = 120
-    gdf = gpd.GeoDataFrame({"id": [f"p{i}" for i in range(n)], "name": [f"地块{i}" for i in range(n)],
-                            "land_area_mu": [10.0] * n, "investment_yi": [float(i + 1) for i in range(n)]},
-                           geometry=[shapely.Point(113.7 + i / 1000, 34.72) for i in range(n)], crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        {
+            "id": [f"p{i}" for i in range(n)],
+            "name": [f"地块{i}" for i in range(n)],
+            "land_area_mu": [10.0] * n,
+            "investment_yi": [float(i + 1) for i in range(n)],
+        },
+        geometry=[shapely.Point(113.7 + i / 1000, 34.72) for i in range(n)],
+        crs="EPSG:4326",
+    )
     workspace.save_layer("many", gdf, title="多地块")
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()

@@ -1,14 +1,15 @@
 """AppTest tests of the import page: the report is shown before anything is written; import and
 join write versioned workspace layers that the map and 亩均 pages then show; hostile uploads give
 one line and leave the workspace empty while the app keeps working."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
+import importdata as d
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import importdata as d
 from zkq_geo.layers import load_layer
 from zkq_geo.workspace import full_catalog
 
@@ -37,7 +38,7 @@ def run(at: AppTest) -> AppTest:
 
 
 def facts(at: AppTest) -> dict[str, str]:
-    return dict(zip(at.dataframe[0].value.index, at.dataframe[0].value.iloc[:, 0]))
+    return dict(zip(at.dataframe[0].value.index, at.dataframe[0].value.iloc[:, 0], strict=False))
 
 
 def upload(at: AppTest, key: str, path: Path) -> AppTest:
@@ -49,7 +50,11 @@ def test_report_first_then_import_shows_the_layer_on_the_map(tmp_path, workspace
     at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
     report = facts(at)
     assert report["格式"] == "shapefile" and report["要素数"] == "3"
-    assert report["编码"] == "gb18030 (自动识别：dikuai.dbf 没有 .cpg 文件；文字不是 UTF-8，而是有效的 GB18030/GBK（中文 Windows 常用）)"
+    assert (
+        report["编码"]
+        == "gb18030 (自动识别：dikuai.dbf 没有 .cpg 文件；文字不是 UTF-8，而是有效的 GB18030/GBK（中文 "
+        "Windows 常用）)"
+    )
     assert report["坐标系"].startswith("EPSG:4526")
     assert not workspace.exists()  # nothing applied yet
     assert at.text_input(key="imp_name").value == "dikuai"
@@ -90,7 +95,9 @@ def test_choices_change_the_report(tmp_path):
     at.selectbox(key="imp_crs").set_value("gcj02")
     run(at)
     report = facts(at)
-    assert report["坐标系"].startswith("GCJ-02") and report["范围（WGS84）"].startswith("113.750000, 34.720000")
+    assert report["坐标系"].startswith("GCJ-02") and report["范围（WGS84）"].startswith(
+        "113.750000, 34.720000"
+    )
     assert not at.button(key="imp_go").disabled
 
 
@@ -101,11 +108,20 @@ def test_join_by_name_report_then_apply(tmp_path, workspace):
     at.selectbox(key="join_layer").set_value("dikuai")
     upload(run(at), "join_file", d.ledger_xlsx(tmp_path / "台账.xlsx"))
     # the land and investment columns and their units are read from the ledger's headers
-    assert at.selectbox(key="join_land").value == "用地面积（亩）" and at.selectbox(key="join_land_unit").value == "mu"
-    assert at.selectbox(key="join_investment").value == "总投资（万元）" and at.selectbox(key="join_money_unit").value == "wan"
+    assert (
+        at.selectbox(key="join_land").value == "用地面积（亩）"
+        and at.selectbox(key="join_land_unit").value == "mu"
+    )
+    assert (
+        at.selectbox(key="join_investment").value == "总投资（万元）"
+        and at.selectbox(key="join_money_unit").value == "wan"
+    )
     at.radio(key="join_match").set_value("name")
     run(at)  # matching by name preselects the name columns
-    assert at.selectbox(key="join_key").value == "name" and at.selectbox(key="join_table_key").value == "企业名称"
+    assert (
+        at.selectbox(key="join_key").value == "name"
+        and at.selectbox(key="join_table_key").value == "企业名称"
+    )
     text = " ".join(m.value for m in at.markdown)
     assert "已匹配 3 / 3 个要素；台账 4 行" in text and "图上没有的台账行" in text
     assert any("表头在第 2 行" in i.value for i in at.info)
@@ -118,26 +134,36 @@ def test_join_by_name_report_then_apply(tmp_path, workspace):
     run(at)
     assert any("已保存图层 'dikuai\\_ledger'" in s.value for s in at.success)
     joined = load_layer("dikuai_ledger", full_catalog()).gdf
-    assert dict(zip(joined["name"], joined["invest_intensity_wan_per_mu"])) == pytest.approx(d.EXPECTED_INTENSITY)
+    assert dict(zip(joined["name"], joined["invest_intensity_wan_per_mu"], strict=False)) == pytest.approx(
+        d.EXPECTED_INTENSITY
+    )
     assert preview.loc["中兴产业园", "land_area_mu"] == 120
     at.switch_page("app_pages/efficiency_page.py")
     run(at)
-    assert any("dikuai_ledger" in str(df.value.to_dict()) or "郑州汽车电子产业园" in str(df.value.to_dict())
-               for df in at.dataframe)
+    assert any(
+        "dikuai_ledger" in str(df.value.to_dict()) or "郑州汽车电子产业园" in str(df.value.to_dict())
+        for df in at.dataframe
+    )
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "不是有效的 JSON"),
-    ("empty.csv", b"", "是空文件"),
-    ("nocoords.csv", "名称,地址\n甲,经开区\n".encode("utf-8"), "没有找到坐标列"),
-    ("nan.csv", b"name,lon,lat\na,inf,34.7\n", "第 2 行：坐标缺失"),
-    ("noshp.zip", None, "中没有 .shp 文件"),
-    ("climb.zip", None, "跳出解压目录"),
-    ("gbk.geojson", None, "应为 UTF-8"),
-])
-def test_hostile_uploads_one_line_nothing_written_app_keeps_working(tmp_path, workspace, name, content, message):
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "不是有效的 JSON"),
+        ("empty.csv", b"", "是空文件"),
+        ("nocoords.csv", "名称,地址\n甲,经开区\n".encode(), "没有找到坐标列"),
+        ("nan.csv", b"name,lon,lat\na,inf,34.7\n", "第 2 行：坐标缺失"),
+        ("noshp.zip", None, "中没有 .shp 文件"),
+        ("climb.zip", None, "跳出解压目录"),
+        ("gbk.geojson", None, "应为 UTF-8"),
+    ],
+)
+def test_hostile_uploads_one_line_nothing_written_app_keeps_working(
+    tmp_path, workspace, name, content, message
+):
     import json
     import zipfile
+
     path = tmp_path / name
     if name == "noshp.zip":
         with zipfile.ZipFile(path, "w") as zf:
@@ -146,8 +172,16 @@ def test_hostile_uploads_one_line_nothing_written_app_keeps_working(tmp_path, wo
         with zipfile.ZipFile(path, "w") as zf:
             zf.writestr("../../evil.shp", "x")
     elif name == "gbk.geojson":
-        doc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"名称": "甲"},
-                                                          "geometry": {"type": "Point", "coordinates": [113.75, 34.72]}}]}
+        doc = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"名称": "甲"},
+                    "geometry": {"type": "Point", "coordinates": [113.75, 34.72]},
+                }
+            ],
+        }
         path.write_bytes(json.dumps(doc, ensure_ascii=False).encode("gbk"))
     else:
         path.write_bytes(content)
@@ -166,17 +200,23 @@ def test_bad_input_messages_follow_the_ui_language(tmp_path, workspace):
     bad.write_bytes(b'{"type": "FeatureCollection", "features": [')
     at = upload(import_page(), "imp_file", bad)
     assert [e.value.replace("\\", "") for e in at.error] == [
-        "出错了：bad.geojson 不是有效的 JSON：Expecting value（第 1 行第 44 列）；请修正文件或重新导出"]
+        "出错了：bad.geojson 不是有效的 JSON：Expecting value（第 1 行第 44 列）；请修正文件或重新导出"
+    ]
     at.radio(key="lang").set_value("en")
     run(at)
     assert [e.value.replace("\\", "") for e in at.error] == [
-        "Error: bad.geojson is not valid JSON: Expecting value (line 1, column 44); fix the file or export it again"]
+        "Error: bad.geojson is not valid JSON: Expecting value (line 1, column 44); fix the file or export "
+        "it again"
+    ]
     beijing = tmp_path / "beijing.csv"  # lon/lat of Beijing: imported, with a warning naming no likely cause
     beijing.write_text("name,lon,lat\na,116.40,39.90\n", encoding="utf-8")
     at = upload(import_page(), "imp_file", beijing)
     warnings = [w.value.replace("\\", "") for w in at.warning]
-    assert any(w.startswith("数据位于经开区范围（东经 113.55–114.05°、北纬 34.5–34.9°）之外") and "可能的原因：常见的几种错误" in w
-               for w in warnings), warnings
+    assert any(
+        w.startswith("数据位于经开区范围（东经 113.55–114.05°、北纬 34.5–34.9°）之外")
+        and "可能的原因：常见的几种错误" in w
+        for w in warnings
+    ), warnings
     at.radio(key="lang").set_value("en")
     run(at)
     assert any(w.value.startswith("the data lies outside the zone") for w in at.warning)
@@ -186,17 +226,21 @@ def test_bad_input_messages_follow_the_ui_language(tmp_path, workspace):
 def _gpkg_table(path: Path) -> Path:
     import pandas as pd
     import pyogrio
+
     pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="tbl", driver="GPKG")
     return path
 
 
-@pytest.mark.parametrize("build, message", [
-    (lambda tmp: d.bomb_zip(tmp / "bomb.zip"), "解压后为"),
-    (lambda tmp: _big_csv(tmp / "big.csv"), "超过上限 1.0 MB"),
-    (lambda tmp: d.two_shapefiles_zip(tmp), "有 2 个 Shapefile"),
-    (lambda tmp: d.merged_header_xlsx(tmp / "merged.xlsx"), "有合并单元格"),
-    (lambda tmp: _gpkg_table(tmp / "table.gpkg"), "没有几何：它是一张属性表"),
-])
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda tmp: d.bomb_zip(tmp / "bomb.zip"), "解压后为"),
+        (lambda tmp: _big_csv(tmp / "big.csv"), "超过上限 1.0 MB"),
+        (lambda tmp: d.two_shapefiles_zip(tmp), "有 2 个 Shapefile"),
+        (lambda tmp: d.merged_header_xlsx(tmp / "merged.xlsx"), "有合并单元格"),
+        (lambda tmp: _gpkg_table(tmp / "table.gpkg"), "没有几何：它是一张属性表"),
+    ],
+)
 def test_more_bad_uploads_one_line_nothing_written(tmp_path, workspace, monkeypatch, build, message):
     monkeypatch.setenv("ZKQ_MAX_UPLOAD_MB", "1")
     at = upload(import_page(), "imp_file", build(tmp_path))
@@ -214,12 +258,15 @@ def _big_csv(path: Path) -> Path:
 
 def test_an_unforeseen_failure_is_still_one_line_and_the_app_keeps_working(tmp_path, workspace, monkeypatch):
     from zkq_geo.importing import reader as importer
+
     def broken(*args):
         raise RuntimeError("a reader bug\nover two lines")
 
     monkeypatch.setitem(importer._READERS, "csv", broken)
     # the reader runs here, not in the bounded worker (whose own bug path is tested in tests/test_sandbox.py)
-    monkeypatch.setattr(importer, "run_bounded", lambda target, *args, file="", **kw: importer.run_import(*args))
+    monkeypatch.setattr(
+        importer, "run_bounded", lambda target, *args, file="", **kw: importer.run_import(*args)
+    )
     path = tmp_path / "p.csv"
     path.write_text("name,lon,lat\na,113.75,34.72\n", encoding="utf-8")
     at = upload(import_page(), "imp_file", path)  # run() asserts no exception reached Streamlit
@@ -255,6 +302,7 @@ from test_app import _export_bytes  # noqa: E402 - reads a download button throu
 
 def test_imported_layer_is_filtered_and_exported_on_the_map_page(tmp_path, workspace, media_files):
     import json
+
     at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
     at.button(key="imp_go").click()
     run(at)
@@ -273,6 +321,7 @@ def test_imported_layer_is_filtered_and_exported_on_the_map_page(tmp_path, works
 
 def test_join_report_lists_type_mismatches_and_refuses_duplicate_keys(tmp_path, workspace):
     import openpyxl
+
     at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
     at.button(key="imp_go").click()
     run(at)
@@ -305,7 +354,9 @@ def test_the_user_chooses_left_or_inner_join(tmp_path, workspace):
     at.radio(key="join_how").set_value("inner")
     run(at)
     preview = at.dataframe[-1].value
-    assert preview["name"].tolist() == ["中兴产业园"] and preview["invest_intensity_wan_per_mu"].tolist() == [100.0]
+    assert preview["name"].tolist() == ["中兴产业园"] and preview["invest_intensity_wan_per_mu"].tolist() == [
+        100.0
+    ]
 
 
 def test_a_broken_workspace_index_is_said_on_the_map_page_and_the_shipped_layers_stay(workspace):
@@ -322,14 +373,18 @@ def test_the_upload_limit_is_said_in_chinese_and_follows_zkq_max_upload_mb(works
     monkeypatch.setenv("ZKQ_MAX_UPLOAD_MB", "5")
     at = import_page()
     captions = [c.value for c in at.caption]
-    assert sum("单个文件不超过 5 MB" in c for c in captions) == 2, captions  # the import and the ledger uploaders
+    assert sum("单个文件不超过 5 MB" in c for c in captions) == 2, (
+        captions
+    )  # the import and the ledger uploaders
     assert at.file_uploader(key="imp_file").proto.max_upload_size_mb == 5
 
 
 def test_a_vrt_upload_is_refused_in_chinese_and_the_map_still_works(tmp_path, workspace):
     path = tmp_path / "x.gpkg"
-    path.write_bytes(b'<OGRVRTDataSource><OGRVRTLayer name="p"><SrcDataSource>CSV:/etc/passwd</SrcDataSource>'
-                     b'</OGRVRTLayer></OGRVRTDataSource>')
+    path.write_bytes(
+        b'<OGRVRTDataSource><OGRVRTLayer name="p"><SrcDataSource>CSV:/etc/passwd</SrcDataSource>'
+        b"</OGRVRTLayer></OGRVRTDataSource>"
+    )
     at = upload(import_page(), "imp_file", path)
     errors = [e.value for e in at.error]
     assert any("GDAL 文档" in e and "已拒绝" in e for e in errors), errors

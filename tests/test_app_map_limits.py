@@ -1,5 +1,6 @@
 """AppTest: a layer over the inline-map limits (ZKQ_MAP_MAX_FEATURES / _VERTICES) is not drawn,
 the page says so in the UI language, and every other layer, the table and the export still work."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,8 +23,11 @@ def workspace(tmp_path, monkeypatch, fresh_caches) -> Workspace:
 
 
 def _points(n: int) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"id": [f"d{i}" for i in range(n)], "name": [f"大图层点{i}" for i in range(n)]},
-                            geometry=[shapely.Point(113.75 + i / 1000, 34.72) for i in range(n)], crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"id": [f"d{i}" for i in range(n)], "name": [f"大图层点{i}" for i in range(n)]},
+        geometry=[shapely.Point(113.75 + i / 1000, 34.72) for i in range(n)],
+        crs="EPSG:4326",
+    )
 
 
 def test_map_load_counts_features_and_coordinates(monkeypatch):
@@ -45,6 +49,7 @@ def test_a_layer_over_the_map_limit_is_not_drawn_and_the_page_says_so(workspace,
     import data  # the app's data module, as the page used it
 
     from zkq_geo.analysis.selection import Selection
+
     payload = data.map_payload(Selection(), ("parks", "big"), "none", "industry", "zh", False, None)
     text = str(payload)
     assert "大图层点1" not in text and "振兴科创园" in text  # parks drawn, the big layer not

@@ -2,6 +2,7 @@
 UI language, with what to do) while the map keeps every other layer; the import page never shows
 the server's workspace path; leftovers of killed imports are cleaned at the app's start; the
 admin section (delete a layer, restore a version) works only with ZKQ_ADMIN_PASSWORD."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,11 @@ def workspace(tmp_path, monkeypatch, fresh_caches) -> Workspace:
 
 
 def _points(n: int, prefix: str = "p") -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"id": [f"{prefix}{i}" for i in range(n)], "name": [f"点{i}" for i in range(n)]},
-                            geometry=[shapely.Point(113.75 + i / 100, 34.72) for i in range(n)], crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"id": [f"{prefix}{i}" for i in range(n)], "name": [f"点{i}" for i in range(n)]},
+        geometry=[shapely.Point(113.75 + i / 100, 34.72) for i in range(n)],
+        crs="EPSG:4326",
+    )
 
 
 def shown(elements) -> list[str]:
@@ -61,7 +65,9 @@ def _broken_workspace(workspace: Workspace) -> None:
     workspace.save_layer("good", _points(2, "g"))
     workspace.save_layer("unreadable", _points(1, "u"))
     workspace.save_layer("odd", _points(1, "o"))
-    (workspace.root / "layers" / "unreadable" / "v1.gpkg").write_bytes(b"SQLite format 3\x00" + os.urandom(4096))
+    (workspace.root / "layers" / "unreadable" / "v1.gpkg").write_bytes(
+        b"SQLite format 3\x00" + os.urandom(4096)
+    )
     path = workspace.root / "index.json"
     index = json.loads(path.read_text(encoding="utf-8"))
     index["layers"]["odd"][0]["colour"] = "red"
@@ -76,8 +82,17 @@ def test_the_map_keeps_every_other_layer_and_says_which_one_is_broken(workspace,
     assert len(warnings) == 2, [w.value for w in at.warning]
     assert any("odd" in w and "colour" in w for w in warnings)
     assert any("unreadable" in w and "v1.gpkg" in w for w in warnings)
-    assert all("zkq-geo layer delete" in w for w in warnings) and str(workspace.root) not in " ".join(warnings)
-    assert set(at.multiselect(key="shown_layers").value) == {"zone", "boards", "plates", "parks", "projects", "good"}
+    assert all("zkq-geo layer delete" in w for w in warnings) and str(workspace.root) not in " ".join(
+        warnings
+    )
+    assert set(at.multiselect(key="shown_layers").value) == {
+        "zone",
+        "boards",
+        "plates",
+        "parks",
+        "projects",
+        "good",
+    }
     assert len(at.dataframe[0].value) == SHIPPED_ROWS + 2  # the shipped layers and the good one
     assert at.metric[0].value == "10"
 
@@ -93,8 +108,9 @@ def test_a_deleted_geopackage_is_said_on_the_map_page(workspace):
 def test_the_import_page_lists_broken_layers_and_never_shows_the_workspace_path(workspace):
     _broken_workspace(workspace)
     at = app("app_pages/import_page.py")
-    page_text = " ".join(text for kind in (at.caption, at.markdown, at.info, at.warning, at.error)
-                         for text in shown(kind))
+    page_text = " ".join(
+        text for kind in (at.caption, at.markdown, at.info, at.warning, at.error) for text in shown(kind)
+    )
     assert str(workspace.root) not in page_text and str(workspace.root.parent) not in page_text
     assert any("服务器上的工作区" in c.value for c in at.caption)
     assert sum("暂不显示" in w.value for w in at.warning) == 2
@@ -102,7 +118,10 @@ def test_the_import_page_lists_broken_layers_and_never_shows_the_workspace_path(
 
 def test_leftovers_of_a_killed_import_are_cleaned_when_the_app_starts(workspace):
     workspace.save_layer("good", _points(2))
-    old = [workspace.root / "layers" / "good" / f".v2-{HEX}.tmp.gpkg", workspace.root / "layers" / "good" / "v2.gpkg"]
+    old = [
+        workspace.root / "layers" / "good" / f".v2-{HEX}.tmp.gpkg",
+        workspace.root / "layers" / "good" / "v2.gpkg",
+    ]
     fresh = workspace.root / "layers" / "good" / f".v3-{HEX}.tmp.gpkg"
     for path in (*old, fresh):
         path.write_bytes(b"x" * 1000)
@@ -143,7 +162,10 @@ def test_admin_restores_a_version_and_the_map_shows_it(workspace, monkeypatch):
     at = _admin(monkeypatch)
     assert at.selectbox(key="adm_layer").value == "mine"
     created = [v.created for v in workspace.versions("mine")]
-    assert at.selectbox(key="adm_version").options == [f"版本 2（{created[1]}，mine）", f"版本 1（{created[0]}，mine）"]
+    assert at.selectbox(key="adm_version").options == [
+        f"版本 2（{created[1]}，mine）",
+        f"版本 1（{created[0]}，mine）",
+    ]
     at.button(key="adm_restore").click()
     run(at)
     assert any("已将图层 'mine' 的版本 2 恢复为版本 4" in s for s in shown(at.success))
@@ -186,4 +208,6 @@ def test_admin_deletes_a_broken_layer(workspace, monkeypatch):
     assert "odd" not in workspace.names()
     at.switch_page("app_pages/map_page.py")
     run(at)
-    assert not any("'odd'" in w for w in shown(at.warning)) and any("'unreadable'" in w for w in shown(at.warning))
+    assert not any("'odd'" in w for w in shown(at.warning)) and any(
+        "'unreadable'" in w for w in shown(at.warning)
+    )

@@ -6,6 +6,7 @@
 - imports point down the layers: core -> safety -> analysis -> importing -> workspace/layers/export
   -> render -> evaluation -> validate/bench -> cli.
 """
+
 from __future__ import annotations
 
 import ast
@@ -17,11 +18,28 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "zkq_geo"
 # Lower number = lower layer; a module may import its own layer and the layers below.
 LAYERS = {
-    "errors": 0, "i18n": 0, "units": 0, "paths": 0, "columns": 0, "cells": 0, "limits": 0, "crs": 0, "io": 0,
+    "errors": 0,
+    "i18n": 0,
+    "units": 0,
+    "paths": 0,
+    "columns": 0,
+    "cells": 0,
+    "limits": 0,
+    "crs": 0,
+    "io": 0,
     "catalog": 0,
-    "safety": 1, "analysis": 2, "importing": 3,
-    "workspace": 4, "layers": 4, "export": 4,
-    "render": 5, "evaluation": 6, "validate": 7, "bench": 7, "cli": 8, "__main__": 8,
+    "safety": 1,
+    "analysis": 2,
+    "importing": 3,
+    "workspace": 4,
+    "layers": 4,
+    "export": 4,
+    "render": 5,
+    "evaluation": 6,
+    "validate": 7,
+    "bench": 7,
+    "cli": 8,
+    "__main__": 8,
 }
 
 
@@ -58,7 +76,10 @@ def _targets(module: str, name: str | None) -> str | None:
 
 
 def _graph() -> dict[str, set[str]]:
-    return {m: {t for mod, name, _ in _imports(p) if (t := _targets(mod, name)) and t != m} for m, p in MODULES.items()}
+    return {
+        m: {t for mod, name, _ in _imports(p) if (t := _targets(mod, name)) and t != m}
+        for m, p in MODULES.items()
+    }
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -110,17 +131,26 @@ def test_every_module_has_a_layer():
 
 
 def test_imports_point_down_the_layers():
-    upward = [f"{m} -> {t}" for m, targets in _graph().items() for t in targets
-              if m != "zkq_geo" and _layer(m) is not None and _layer(t) is not None and _layer(t) > _layer(m)]
+    upward = [
+        f"{m} -> {t}"
+        for m, targets in _graph().items()
+        for t in targets
+        if m != "zkq_geo" and _layer(m) is not None and _layer(t) is not None and _layer(t) > _layer(m)
+    ]
     assert upward == []
 
 
 @pytest.mark.parametrize("folder", ["zkq_geo", "app"])
 def test_no_private_names_are_imported_across_modules(folder):
-    crossing = [f"{p.relative_to(ROOT)}:{line} imports {name} from {module}"
-                for p in (ROOT / folder).rglob("*.py") for module, name, line in _imports(p)
-                if name and name.startswith("_") and not name.startswith("__")
-                and (module.startswith("zkq_geo") or folder == "app")]
+    crossing = [
+        f"{p.relative_to(ROOT)}:{line} imports {name} from {module}"
+        for p in (ROOT / folder).rglob("*.py")
+        for module, name, line in _imports(p)
+        if name
+        and name.startswith("_")
+        and not name.startswith("__")
+        and (module.startswith("zkq_geo") or folder == "app")
+    ]
     assert crossing == []
 
 
@@ -129,8 +159,12 @@ STREAMLIT_ALLOWED = {"zkq_geo/bench.py"}
 
 
 def test_zkq_geo_never_imports_streamlit():
-    found = {str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py") for module, _, line in _imports(p)
-             if module.split(".")[0] in ("streamlit", "streamlit_folium")}
+    found = {
+        str(p.relative_to(ROOT))
+        for p in PACKAGE.rglob("*.py")
+        for module, _, line in _imports(p)
+        if module.split(".")[0] in ("streamlit", "streamlit_folium")
+    }
     assert found <= STREAMLIT_ALLOWED
 
 
@@ -138,7 +172,12 @@ def test_importing_zkq_geo_and_its_library_loads_no_streamlit():
     import subprocess
     import sys
 
-    code = ("import sys, zkq_geo, zkq_geo.cli.main, zkq_geo.importing.reader, zkq_geo.evaluation.report, "
-            "zkq_geo.render.builder, zkq_geo.workspace, zkq_geo.layers, zkq_geo.bench; "
-            "print(sorted(m for m in sys.modules if m.startswith('streamlit')))")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+    code = (
+        "import sys, zkq_geo, zkq_geo.cli.main, zkq_geo.importing.reader, zkq_geo.evaluation.report, "
+        "zkq_geo.render.builder, zkq_geo.workspace, zkq_geo.layers, zkq_geo.bench; "
+        "print(sorted(m for m in sys.modules if m.startswith('streamlit')))"
+    )
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        == "[]\n"
+    )

@@ -1,4 +1,5 @@
 """Tests of zkq_geo.render.assets: local Leaflet files instead of CDNs, and proof that maps stay offline."""
+
 from __future__ import annotations
 
 import json
@@ -12,22 +13,34 @@ import folium
 import folium.plugins
 import pytest
 
-from zkq_geo.render import assets
 from zkq_geo.errors import DataSourceError, OptionError
+from zkq_geo.render import assets
 
 # Two 0.01-degree squares near the zone's centre, side by side (EPSG:4326, lon/lat).
-SQUARES = {"type": "FeatureCollection", "features": [
-    {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": [[
-        [lon, 34.70], [lon + 0.01, 34.70], [lon + 0.01, 34.71], [lon, 34.71], [lon, 34.70]]]}}
-    for name, lon in (("Parcel A", 113.80), ("Parcel B", 113.82))
-]}
+SQUARES = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"name": name},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[lon, 34.70], [lon + 0.01, 34.70], [lon + 0.01, 34.71], [lon, 34.71], [lon, 34.70]]
+                ],
+            },
+        }
+        for name, lon in (("Parcel A", 113.80), ("Parcel B", 113.82))
+    ],
+}
 
 
 def make_map(*, marker: bool = False) -> folium.Map:
     """The elements the app uses: GeoJson with tooltip and popup, LayerControl, no basemap."""
     m = folium.Map(location=[34.705, 113.815], zoom_start=14, tiles=None)
-    folium.GeoJson(SQUARES, name="parcels", tooltip=folium.GeoJsonTooltip(["name"]),
-                   popup=folium.GeoJsonPopup(["name"])).add_to(m)
+    folium.GeoJson(
+        SQUARES, name="parcels", tooltip=folium.GeoJsonTooltip(["name"]), popup=folium.GeoJsonPopup(["name"])
+    ).add_to(m)
     if marker:  # default icon (Leaflet images) and a folium.Popup (jQuery)
         folium.Marker([34.705, 113.815], popup="centre").add_to(m)
     folium.LayerControl().add_to(m)
@@ -36,11 +49,13 @@ def make_map(*, marker: bool = False) -> folium.Map:
 
 # --- the vendor folder ---------------------------------------------------------------------
 
+
 def test_installed_files_match_the_table():
     assert assets.missing_assets() == []
     listed = assets.asset_manifest()["files"]
     assert [(e["file"], e["sha256"]) for e in listed] == [
-        (row.file, row.sha256) for row in assets.VENDOR_FILES]
+        (row.file, row.sha256) for row in assets.VENDOR_FILES
+    ]
 
 
 def test_missing_assets_lists_every_file_of_an_empty_folder(tmp_path):
@@ -71,6 +86,7 @@ def test_importing_assets_loads_neither_streamlit_nor_folium():
 
 # --- localize_map --------------------------------------------------------------------------
 
+
 def test_localize_map_leaves_no_remote_url():
     m = assets.localize_map(make_map(marker=True), "/app/static/vendor/")
     html = m.get_root().render()
@@ -82,8 +98,10 @@ def test_localize_map_leaves_no_remote_url():
 
 def test_localize_map_gives_streamlit_folium_local_links():
     m = assets.localize_map(make_map())
-    assert m.default_js == [("leaflet", "/app/static/vendor/leaflet/leaflet.js"),
-                            ("jquery", "/app/static/vendor/jquery/jquery.min.js")]
+    assert m.default_js == [
+        ("leaflet", "/app/static/vendor/leaflet/leaflet.js"),
+        ("jquery", "/app/static/vendor/jquery/jquery.min.js"),
+    ]
     assert m.default_css == [("leaflet_css", "/app/static/vendor/leaflet/leaflet.css")]
 
 
@@ -106,11 +124,14 @@ def test_localize_map_twice_is_the_same_as_once():
     assert (twice.default_js, twice.default_css) == (once.default_js, once.default_css)
 
 
-@pytest.mark.parametrize(("add", "message"), [
-    (lambda m: folium.Marker([34.7, 113.8], icon=folium.Icon()).add_to(m), "folium.Icon needs"),
-    (lambda m: branca.colormap.LinearColormap(["red", "blue"]).add_to(m), "d3"),
-    (lambda m: folium.plugins.Fullscreen().add_to(m), "no local copy.*VENDOR_FILES"),
-])
+@pytest.mark.parametrize(
+    ("add", "message"),
+    [
+        (lambda m: folium.Marker([34.7, 113.8], icon=folium.Icon()).add_to(m), "folium.Icon needs"),
+        (lambda m: branca.colormap.LinearColormap(["red", "blue"]).add_to(m), "d3"),
+        (lambda m: folium.plugins.Fullscreen().add_to(m), "no local copy.*VENDOR_FILES"),
+    ],
+)
 def test_localize_map_refuses_elements_that_would_go_online(add, message):
     m = make_map()
     add(m)
@@ -124,6 +145,7 @@ def test_localize_map_base_url_needs_a_trailing_slash():
 
 
 # --- one self-contained file ---------------------------------------------------------------
+
 
 def test_standalone_html_embeds_everything():
     html = assets.render_standalone_html(make_map(marker=True))
@@ -141,18 +163,22 @@ def test_inline_assets_rejects_an_unknown_vendor_file():
 
 # --- finding remote URLs -------------------------------------------------------------------
 
-@pytest.mark.parametrize(("url", "remote"), [
-    ("https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js", True),
-    ("//cdn.example.org/x.js", True),
-    ("wss://example.org/socket", True),
-    ("http://localhost:8501/app/static/vendor/leaflet/leaflet.js", False),
-    ("http://127.0.0.1:9/x", False),
-    ("http://[::1]:9/x", False),
-    ("/app/static/vendor/leaflet/leaflet.js", False),
-    ("vendor/leaflet/leaflet.css", False),
-    ("data:image/png;base64,AAAA", False),
-    ("file:///tmp/map.html", False),
-])
+
+@pytest.mark.parametrize(
+    ("url", "remote"),
+    [
+        ("https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js", True),
+        ("//cdn.example.org/x.js", True),
+        ("wss://example.org/socket", True),
+        ("http://localhost:8501/app/static/vendor/leaflet/leaflet.js", False),
+        ("http://127.0.0.1:9/x", False),
+        ("http://[::1]:9/x", False),
+        ("/app/static/vendor/leaflet/leaflet.js", False),
+        ("vendor/leaflet/leaflet.css", False),
+        ("data:image/png;base64,AAAA", False),
+        ("file:///tmp/map.html", False),
+    ],
+)
 def test_is_remote_url(url, remote):
     assert assets.is_remote_url(url) is remote
 
@@ -173,9 +199,13 @@ def test_remote_urls_finds_what_a_browser_would_fetch():
         <script data-zkq-vendor="leaflet/leaflet.js">var home = "https://leafletjs.com";</script>
     """)
     assert assets.remote_urls(html) == [
-        "https://a.example/x.css", "https://b.example/x.js", "https://c.example/2x.png",
-        "https://d.example/bg.png", "https://e.example/more.css",
-        "https://tiles.example/{z}/{x}/{y}.png"]
+        "https://a.example/x.css",
+        "https://b.example/x.js",
+        "https://c.example/2x.png",
+        "https://d.example/bg.png",
+        "https://e.example/more.css",
+        "https://tiles.example/{z}/{x}/{y}.png",
+    ]
 
 
 def test_remote_urls_of_a_plain_folium_map_are_the_cdns_and_tiles():
@@ -185,6 +215,7 @@ def test_remote_urls_of_a_plain_folium_map_are_the_cdns_and_tiles():
 
 
 # --- in a real browser ---------------------------------------------------------------------
+
 
 def _hover_first_polygon(frame) -> str:
     frame.locator("path.leaflet-interactive").first.hover()
@@ -201,8 +232,7 @@ def _assert_stayed_local(network) -> None:
 
 @pytest.mark.browser
 def test_standalone_map_renders_offline(tmp_path, serve_dir, page, network, save_screenshot):
-    (tmp_path / "map.html").write_text(assets.render_standalone_html(make_map(marker=True)),
-                                       encoding="utf-8")
+    (tmp_path / "map.html").write_text(assets.render_standalone_html(make_map(marker=True)), encoding="utf-8")
     page.goto(serve_dir(tmp_path) + "/map.html")
     page.wait_for_selector("path.leaflet-interactive")
     assert page.locator("path.leaflet-interactive").count() == len(SQUARES["features"])
@@ -245,8 +275,7 @@ st_folium(localize_map(m, APP_VENDOR_URL), height=450, width=700, key="map")
 
 
 @pytest.mark.browser
-def test_st_folium_map_renders_offline(tmp_path, served_app, page, network, map_frame,
-                                       save_screenshot):
+def test_st_folium_map_renders_offline(tmp_path, served_app, page, network, map_frame, save_screenshot):
     """streamlit-folium loads the map's default_js/css links itself: local ones work offline."""
     script = tmp_path / "st_folium_page.py"
     script.write_text(ST_FOLIUM_PAGE.format(squares=json.dumps(SQUARES)), encoding="utf-8")

@@ -2,6 +2,7 @@
 
 No timing assertions: the bench reports figures, the suite only checks they are there.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,9 @@ from zkq_geo.render.builder import build_map
 
 def test_make_parcels_is_deterministic_and_realistic():
     a, b = bench.make_parcels(50), bench.make_parcels(50)
-    pd.testing.assert_frame_equal(pd.DataFrame(a.drop(columns="geometry")), pd.DataFrame(b.drop(columns="geometry")))
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(a.drop(columns="geometry")), pd.DataFrame(b.drop(columns="geometry"))
+    )
     assert a.geometry.geom_equals_exact(b.geometry, tolerance=0).all()
     assert a.crs == "EPSG:4326" and a.geometry.is_valid.all() and (a.geom_type == "Polygon").all()
     lon_min, lat_min, lon_max, lat_max = bench.PARCEL_REGION
@@ -70,8 +73,17 @@ def test_payload_bytes_counts_utf8():
 def test_bench_smoke_run_reports_every_figure(tmp_path, capsys):
     report = bench.run_bench(120, out_dir=tmp_path, reruns=1)
     figures = report.as_dict()
-    for name in ("naive_build_s", "app_build_s", "naive_payload_bytes", "app_payload_bytes",
-                 "naive_rerun_s", "app_rerun_s", "build_ratio", "payload_ratio", "rerun_ratio"):
+    for name in (
+        "naive_build_s",
+        "app_build_s",
+        "naive_payload_bytes",
+        "app_payload_bytes",
+        "naive_rerun_s",
+        "app_rerun_s",
+        "build_ratio",
+        "payload_ratio",
+        "rerun_ratio",
+    ):
         assert figures[name] > 0, name
     assert set(figures["verdicts"]) == {"rerun", "payload"}
     assert (tmp_path / "bench_naive.py").exists() and (tmp_path / "bench_app.py").exists()
@@ -90,6 +102,7 @@ def test_bench_command_exits_zero_and_prints_the_table(tmp_path, capsys):
 def test_import_zkq_geo_bench_does_not_import_streamlit():
     import subprocess
     import sys
+
     code = "import sys, zkq_geo.bench, zkq_geo.render.builder; sys.exit('streamlit' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 

@@ -3,6 +3,7 @@
 They run the real app with `streamlit run`, block and record every request to a host other
 than localhost, and read what Leaflet drew from inside the streamlit-folium iframe.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,14 +21,18 @@ XSS = "<img src=x onerror=alert(1)>"
 FEATURE_IDS_JS = """() => {
   const key = Object.keys(window).find(k => window[k] instanceof L.Map);
   const ids = [];
-  window[key].eachLayer(l => { if (l.feature && !(l instanceof L.GeoJSON)) ids.push(l.feature.properties.id); });
+  window[key].eachLayer(l => {
+    if (l.feature && !(l instanceof L.GeoJSON)) ids.push(l.feature.properties.id);
+  });
   return ids;
 }"""
 
 POINT_OF_JS = """(fid) => {
   const m = window[Object.keys(window).find(k => window[k] instanceof L.Map)];
   let found = null;
-  m.eachLayer(l => { if (l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON)) found = l; });
+  m.eachLayer(l => {
+    if (l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON)) found = l;
+  });
   const ll = found.getBounds ? found.getBounds().getCenter() : found.getLatLng();
   const p = m.latLngToContainerPoint(ll);
   return [p.x, p.y];
@@ -77,14 +82,20 @@ def app_url(served_app, page):
     return served_app(APP)
 
 
-def test_map_draws_every_feature_with_no_request_leaving_localhost(app_url, page, network, map_frame, save_screenshot):
+def test_map_draws_every_feature_with_no_request_leaving_localhost(
+    app_url, page, network, map_frame, save_screenshot
+):
     page.goto(app_url)
     ids = wait_for_count(page, map_frame, ALL_FEATURES)
     assert {"zone", "board_qibu", "plate_xiangyun", "park_zhenxing", "prj_jd_asia1"} <= set(ids)
     page.get_by_text("示意范围，非法定边界").first.wait_for()
     save_screenshot(page, "map_default")
     assert network.blocked == [], network.blocked
-    assert not [u for u in network.requests if not u.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:"))]
+    assert not [
+        u
+        for u in network.requests
+        if not u.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:"))
+    ]
 
 
 def test_tooltip_appears_on_hover(app_url, page, map_frame):
@@ -133,6 +144,7 @@ def test_zoom_to_selection_fits_the_filtered_features(app_url, page, map_frame):
     width_before, width_after = before[2] - before[0], after[2] - after[0]
     assert width_after < width_before / 4, (before, after)  # zoomed in on one 96-亩 park
     from zkq_geo.layers import load_layer
+
     parks = load_layer("parks").gdf.set_index("id")
     point = parks.geometry["park_binhe_digital"].representative_point()
     west, south, east, north = after
@@ -159,8 +171,10 @@ def hostile_geodata(tmp_path):
     root = tmp_path / "geodata"
     shutil.copytree(GEODATA, root)
     catalog = root / "catalog.yaml"
-    catalog.write_text(catalog.read_text(encoding="utf-8").replace("seeds_dir: ../../shared/seeds", "seeds_dir: null"),
-                       encoding="utf-8")
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace("seeds_dir: ../../shared/seeds", "seeds_dir: null"),
+        encoding="utf-8",
+    )
     parks = root / "attributes" / "parks.csv"
     text = parks.read_text(encoding="utf-8").replace("park_jianye,建业之窗,", f'park_jianye,"{XSS}",', 1)
     text = text.replace("建业之窗；别名见", "${alert(2)}`<script>alert(3)</script>`；别名见", 1)
@@ -168,7 +182,9 @@ def hostile_geodata(tmp_path):
     return root
 
 
-def test_script_payloads_in_attributes_show_as_text(served_app, hostile_geodata, page, map_frame, save_screenshot):
+def test_script_payloads_in_attributes_show_as_text(
+    served_app, hostile_geodata, page, map_frame, save_screenshot
+):
     dialogs: list[str] = []
     page.set_viewport_size({"width": 1500, "height": 1100})
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -219,7 +235,9 @@ def test_language_switch_relabels_the_choices_and_back(app_url, page, map_frame)
 LAYER_LATLNG_BOUNDS_JS = """(fid) => {
   const m = window[Object.keys(window).find(k => window[k] instanceof L.Map)];
   let found = null;
-  m.eachLayer(l => { if (l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON)) found = l; });
+  m.eachLayer(l => {
+    if (l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON)) found = l;
+  });
   const b = found.getBounds();
   return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
 }"""
@@ -243,20 +261,25 @@ AMAP_LABEL = "高德地图（GCJ-02，矢量已偏移对齐）"
 def app_clicks():
     """app/clicks.py, the map page's click lookup (app/ is not a package on sys.path)."""
     import importlib.util
+
     spec = importlib.util.spec_from_file_location("zkq_app_clicks", GEODATA.parent / "app" / "clicks.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def test_click_on_amap_basemap_is_shifted_back_to_find_the_park(app_url, page, network, map_frame, save_screenshot):
+def test_click_on_amap_basemap_is_shifted_back_to_find_the_park(
+    app_url, page, network, map_frame, save_screenshot
+):
     """With the AMap basemap the vectors are drawn in GCJ-02, so Leaflet reports a click in GCJ-02;
     the map page must shift it back to WGS84 (feature_at(..., datum="gcj02")) to find the park."""
-    from zkq_geo.render.assets import is_remote_url
     from zkq_geo.crs import wgs84_to_gcj02
     from zkq_geo.layers import load_layer
+    from zkq_geo.render.assets import is_remote_url
 
-    target = load_layer("parks").gdf.set_index("id").geometry["park_zhenxing"].representative_point()  # WGS84, inside
+    target = (
+        load_layer("parks").gdf.set_index("id").geometry["park_zhenxing"].representative_point()
+    )  # WGS84, inside
     click_lng, click_lat = wgs84_to_gcj02(target.x, target.y)  # where AMap mode draws that point
     page.goto(app_url)
     wait_for_count(page, map_frame, ALL_FEATURES)
@@ -275,7 +298,9 @@ def test_click_on_amap_basemap_is_shifted_back_to_find_the_park(app_url, page, n
             west = map_frame(page).evaluate(LAYER_LATLNG_BOUNDS_JS, "park_zhenxing")[0]
         except Exception:  # the iframe is being replaced by the rerun
             pass
-    assert west == pytest.approx(west_wgs84 + (click_lng - target.x), abs=1e-4), "vectors not shifted to GCJ-02"
+    assert west == pytest.approx(west_wgs84 + (click_lng - target.x), abs=1e-4), (
+        "vectors not shifted to GCJ-02"
+    )
     wait_for_count(page, map_frame, ALL_FEATURES)
 
     frame = map_frame(page)
@@ -293,7 +318,9 @@ def test_click_on_amap_basemap_is_shifted_back_to_find_the_park(app_url, page, n
         time.sleep(0.5)
     assert pick.input_value() == "振兴科创园"
     page.get_by_text("要素详情").first.wait_for()
-    page.locator("[data-testid=stMarkdownContainer] strong", has_text="振兴科创园").first.wait_for(timeout=10_000)
+    page.locator("[data-testid=stMarkdownContainer] strong", has_text="振兴科创园").first.wait_for(
+        timeout=10_000
+    )
     save_screenshot(page, "map_amap_click_detail")
 
     # control: the page's lookup (app/clicks.py) over every shown layer, fed the click Leaflet
@@ -307,4 +334,6 @@ def test_click_on_amap_basemap_is_shifted_back_to_find_the_park(app_url, page, n
     # AMap tiles were asked for and blocked; nothing else left localhost and nothing got through
     remote = [u for u in network.requests if is_remote_url(u)]
     assert remote and remote == network.blocked
-    assert all(u.startswith("https://webrd0") and ".is.autonavi.com/" in u for u in network.blocked), network.blocked
+    assert all(u.startswith("https://webrd0") and ".is.autonavi.com/" in u for u in network.blocked), (
+        network.blocked
+    )

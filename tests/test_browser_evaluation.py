@@ -1,5 +1,6 @@
 """Browser test of the 亩均评价 page: run the synthetic demo in the real app and read the A/B/C/D
 markers Leaflet drew, offline (every request to a host other than localhost is blocked)."""
+
 from __future__ import annotations
 
 import time

@@ -1,6 +1,7 @@
 """Browser tests of the import page in headless Chromium: the acceptance scenario (a GBK shapefile
 in CGCS2000 GK zone 38 with the zone prefix, joined by name to an Excel ledger), script payloads
 that stay text everywhere, and hostile uploads that give one line and write nothing."""
+
 from __future__ import annotations
 
 import os
@@ -11,11 +12,10 @@ import time
 import zipfile
 from pathlib import Path
 
+import importdata as d
 import numpy as np
 import pytest
 from pyproj import Transformer
-
-import importdata as d
 from test_browser_app import POINT_OF_JS  # pixel position of a feature in the map iframe
 
 APP = "app/streamlit_app.py"
@@ -26,7 +26,8 @@ FEATURES_JS = """(prefix) => {
   const out = [];
   m.eachLayer(l => {
     if (l.feature && !(l instanceof L.GeoJSON) && String(l.feature.properties.id).startsWith(prefix)) {
-      const ll = l.getLatLngs ? l.getLatLngs().flat(3).map(p => [p.lng, p.lat]) : [[l.getLatLng().lng, l.getLatLng().lat]];
+      const ll = l.getLatLngs ? l.getLatLngs().flat(3).map(p => [p.lng, p.lat])
+                              : [[l.getLatLng().lng, l.getLatLng().lat]];
       out.push({id: l.feature.properties.id, coords: ll});
     }
   });
@@ -50,11 +51,12 @@ POPUPS_JS = """(fid) => {
 PROPS_JS = """(fid) => {
   const m = window[Object.keys(window).find(k => window[k] instanceof L.Map)];
   const out = [];
-  m.eachLayer(l => { if (l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON)) out.push(l.feature.properties); });
+  m.eachLayer(l => {
+    const mine = l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON);
+    if (mine) out.push(l.feature.properties);
+  });
   return out;
 }"""
-
-
 
 
 @pytest.fixture
@@ -84,12 +86,14 @@ def choose(page, label: str, option: str) -> None:
 def settle(page, timeout_ms: int = 60_000) -> None:
     """Wait until the rerun an interaction started has finished (Streamlit's script state)."""
     page.wait_for_timeout(400)
-    page.locator('[data-testid=stApp][data-test-script-state="notRunning"]').wait_for(state="attached",
-                                                                                    timeout=timeout_ms)
+    page.locator('[data-testid=stApp][data-test-script-state="notRunning"]').wait_for(
+        state="attached", timeout=timeout_ms
+    )
 
 
 def wait_enabled(locator, timeout_ms: int = 60_000) -> None:
     from playwright.sync_api import expect  # imported here: without playwright the fixtures skip
+
     expect(locator).to_be_enabled(timeout=timeout_ms)
 
 
@@ -124,7 +128,9 @@ def import_acceptance_layer(page, base: str, tmp_path: Path) -> None:
     settle(page)  # the success line comes before the rest of the page: a click before the run ends is lost
 
 
-def test_acceptance_gbk_shapefile_and_ledger_by_name(app, page, map_frame, workspace, tmp_path, save_screenshot):
+def test_acceptance_gbk_shapefile_and_ledger_by_name(
+    app, page, map_frame, workspace, tmp_path, save_screenshot
+):
     base, dialogs = app
     import_acceptance_layer(page, base, tmp_path)
     choose(page, "连接到图层", "dikuai")
@@ -156,7 +162,11 @@ def test_acceptance_gbk_shapefile_and_ledger_by_name(app, page, map_frame, works
         # every built corner lies within 1 m of a drawn vertex
         assert max(np.hypot(*(got - w).T).min() for w in want) < 1.0, feature["id"]
     frame = map_frame(page)
-    for fid, name in (("dikuai_1", "郑州汽车电子产业园"), ("dikuai_2", "中兴产业园"), ("dikuai_3", "生物医药“创新”园")):
+    for fid, name in (
+        ("dikuai_1", "郑州汽车电子产业园"),
+        ("dikuai_2", "中兴产业园"),
+        ("dikuai_3", "生物医药“创新”园"),
+    ):
         props = frame.evaluate(PROPS_JS, fid)  # what the tooltip and popup of each drawn feature show
         assert all(p["name"] == name for p in props) and len(props) == 2, props
         figures = {p.get("invest_intensity_wan_per_mu") for p in props}
@@ -194,7 +204,9 @@ def hover_tooltip(page, map_frame, fid: str, text: str, timeout_s: float = 60) -
     raise AssertionError(f"no tooltip with {text!r} on {fid}; last tooltip: {last!r}")
 
 
-def test_script_payloads_stay_text_everywhere(app, page, map_frame, workspace, tmp_path, save_screenshot, serve_dir):
+def test_script_payloads_stay_text_everywhere(
+    app, page, map_frame, workspace, tmp_path, save_screenshot, serve_dir
+):
     base, dialogs = app
     page.goto(f"{base}/import")
     uploader(page, "选择文件").set_input_files(str(d.hostile_geojson(tmp_path / "hostile.geojson")))
@@ -228,8 +240,13 @@ def test_script_payloads_stay_text_everywhere(app, page, map_frame, workspace, t
     # the standalone HTML map of the CLI
     out = tmp_path / "html" / "hostile.html"
     out.parent.mkdir()
-    r = subprocess.run([ZKQ, "map", "hostile", "-o", str(out)], capture_output=True, text=True, timeout=180,
-                       env={**os.environ, "ZKQ_WORKSPACE": str(workspace)})
+    r = subprocess.run(
+        [ZKQ, "map", "hostile", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "ZKQ_WORKSPACE": str(workspace)},
+    )
     assert r.returncode == 0, r.stderr
     page.goto(f"{serve_dir(out.parent)}/hostile.html")
     page.wait_for_selector(".leaflet-container")
@@ -261,6 +278,7 @@ def _hostile(tmp_path: Path) -> dict[str, Path]:
     files["nocoords"].write_text("名称,地址\n甲,经开区\n", encoding="utf-8")
     files["merged"] = tmp_path / "merged.xlsx"
     import openpyxl
+
     wb = openpyxl.Workbook()
     wb.active.append(["名称", "用地面积", None, "经度", "纬度"])
     wb.active.append([None, "亩", "平方米", None, None])
@@ -270,11 +288,18 @@ def _hostile(tmp_path: Path) -> dict[str, Path]:
     return files
 
 
-@pytest.mark.parametrize("case, message", [
-    ("malformed", "不是有效的 JSON"), ("empty", "是空文件"), ("climb", "跳出解压目录"),
-    ("two_shp", "有 2 个 Shapefile"), ("nan", "坐标缺失、不是数字或为无穷大"),
-    ("nocoords", "没有找到坐标列"), ("merged", "有合并单元格"),
-])
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("malformed", "不是有效的 JSON"),
+        ("empty", "是空文件"),
+        ("climb", "跳出解压目录"),
+        ("two_shp", "有 2 个 Shapefile"),
+        ("nan", "坐标缺失、不是数字或为无穷大"),
+        ("nocoords", "没有找到坐标列"),
+        ("merged", "有合并单元格"),
+    ],
+)
 def test_hostile_uploads_give_one_line_and_write_nothing(app, page, workspace, tmp_path, case, message):
     base, dialogs = app
     page.goto(f"{base}/import")

@@ -58,7 +58,10 @@ def test_read_vector_requires_crs(tmp_path):
 def test_import_zkq_geo_never_imports_streamlit():
     import subprocess
     import sys
-    code = ("import sys, zkq_geo, zkq_geo.cli.main, zkq_geo.layers, zkq_geo.validate, zkq_geo.export;"
-            "print('streamlit' in sys.modules)")
+
+    code = (
+        "import sys, zkq_geo, zkq_geo.cli.main, zkq_geo.layers, zkq_geo.validate, zkq_geo.export;"
+        "print('streamlit' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -1,4 +1,5 @@
 """CLI tests drive the real installed command in a subprocess."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,13 @@ def test_layers_lists_five():
 
 def test_layers_warns_when_the_workspace_index_is_broken(tmp_path):
     (tmp_path / "index.json").write_text("{not json", encoding="utf-8")
-    r = subprocess.run([ZKQ, "layers"], capture_output=True, text=True, timeout=120,
-                       env={**os.environ, "ZKQ_WORKSPACE": str(tmp_path)})
+    r = subprocess.run(
+        [ZKQ, "layers"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ZKQ_WORKSPACE": str(tmp_path)},
+    )
     assert r.returncode == 0 and "projects" in r.stdout  # the shipped layers still listed
     assert r.stderr.startswith("zkq-geo: warning: imported layers not listed: the workspace index")
     assert r.stderr.count("\n") == 1
@@ -38,7 +44,13 @@ def test_layers_warns_when_the_workspace_index_is_broken(tmp_path):
 def test_show_json_filters_by_industry_and_plate_alias():
     r = run("show", "parks", "--industry", "新一代信息技术", "--format", "json")
     rows = json.loads(r.stdout)
-    assert r.returncode == 0 and {x["id"] for x in rows} == {"park_zte", "park_info", "park_binhe_digital", "park_zhenxing", "park_autoelec"}
+    assert r.returncode == 0 and {x["id"] for x in rows} == {
+        "park_zte",
+        "park_info",
+        "park_binhe_digital",
+        "park_zhenxing",
+        "park_autoelec",
+    }
     r = run("show", "parks", "--plate", "滨河国际新城", "--format", "json")
     assert [x["id"] for x in json.loads(r.stdout)] == ["park_binhe_digital"]
 
@@ -74,8 +86,21 @@ def test_export_geojson_holds_exactly_the_selection(tmp_path):
     ids = {f["properties"]["id"] for f in doc["features"]}
     assert len(ids) == 7 and all(i.startswith("prj_") for i in ids)
     props = doc["features"][0]["properties"]
-    for key in ("id", "name", "layer", "industry", "industries", "investment_yi", "investment_qualifier",
-                "land_area_mu", "floor_area_m2", "invest_intensity_wan_per_mu", "plate_id", "source", "geometry_quality"):
+    for key in (
+        "id",
+        "name",
+        "layer",
+        "industry",
+        "industries",
+        "investment_yi",
+        "investment_qualifier",
+        "land_area_mu",
+        "floor_area_m2",
+        "invest_intensity_wan_per_mu",
+        "plate_id",
+        "source",
+        "geometry_quality",
+    ):
         assert key in props
 
 
@@ -103,28 +128,33 @@ def test_export_gcj02(tmp_path):
     r = run("export", "parks", "--format", "geojson", "--crs", "gcj02", "-o", str(out))
     assert r.returncode == 0 and "put 'gcj02' in the name" in r.stderr  # p.geojson reads like WGS84
     assert json.loads(out.read_text(encoding="utf-8"))["coordinate_system"] == "GCJ-02"
-    named = run("export", "parks", "--format", "geojson", "--crs", "gcj02", "-o", str(tmp_path / "p_gcj02.geojson"))
+    named = run(
+        "export", "parks", "--format", "geojson", "--crs", "gcj02", "-o", str(tmp_path / "p_gcj02.geojson")
+    )
     assert named.returncode == 0 and "note:" not in named.stderr
 
 
-@pytest.mark.parametrize("args, code, text", [
-    (("show", "parks", "--industry", "steel"), 2, "not in the vocabulary"),
-    (("show", "roads"), 2, "unknown layer 'roads'"),
-    (("frobnicate",), 2, "invalid choice"),
-    (("show", "parks", "--min-investment", "abc"), 2, "invalid float value"),
-    (("show", "parks", "--min-investment", "50", "--max-investment", "10"), 2, "greater than"),
-    (("export", "parks", "--format", "gpkg", "--crs", "gcj02", "-o", "x.gpkg"), 2, "gcj02"),
-    (("efficiency", "boards"), 2, "not for boards"),
-    (("efficiency", "zone", "--by", "plate"), 2, "drop --by"),
-    (("layers", "extra"), 2, "unrecognized arguments"),
-    (("show",), 2, "required: layer"),
-    (("show", "parks", "--format", "xml"), 2, "invalid choice"),
-    (("export", "parks", "-o", "x.geojson"), 2, "required: --format"),
-    (("export", "parks", "--format", "geojson"), 2, "required: -o/--output"),
-    (("export", "parks", "--format", "kml", "-o", "x.kml"), 2, "invalid choice"),
-    (("efficiency", "parks", "--by", "park"), 2, "invalid choice"),
-    (("validate", "extra"), 2, "unrecognized arguments"),
-])
+@pytest.mark.parametrize(
+    "args, code, text",
+    [
+        (("show", "parks", "--industry", "steel"), 2, "not in the vocabulary"),
+        (("show", "roads"), 2, "unknown layer 'roads'"),
+        (("frobnicate",), 2, "invalid choice"),
+        (("show", "parks", "--min-investment", "abc"), 2, "invalid float value"),
+        (("show", "parks", "--min-investment", "50", "--max-investment", "10"), 2, "greater than"),
+        (("export", "parks", "--format", "gpkg", "--crs", "gcj02", "-o", "x.gpkg"), 2, "gcj02"),
+        (("efficiency", "boards"), 2, "not for boards"),
+        (("efficiency", "zone", "--by", "plate"), 2, "drop --by"),
+        (("layers", "extra"), 2, "unrecognized arguments"),
+        (("show",), 2, "required: layer"),
+        (("show", "parks", "--format", "xml"), 2, "invalid choice"),
+        (("export", "parks", "-o", "x.geojson"), 2, "required: --format"),
+        (("export", "parks", "--format", "geojson"), 2, "required: -o/--output"),
+        (("export", "parks", "--format", "kml", "-o", "x.kml"), 2, "invalid choice"),
+        (("efficiency", "parks", "--by", "park"), 2, "invalid choice"),
+        (("validate", "extra"), 2, "unrecognized arguments"),
+    ],
+)
 def test_usage_errors_are_one_line_exit_2(args, code, text):
     r = run(*args)
     assert r.returncode == code
@@ -137,10 +167,16 @@ def _run_with_geodata(root, *args):
     return subprocess.run([ZKQ, *args], capture_output=True, text=True, env=env, timeout=120)
 
 
-@pytest.mark.parametrize("args", [
-    ("layers",), ("show", "parks"), ("export", "parks", "--format", "csv", "-o", "out.csv"),
-    ("efficiency", "parks"), ("validate",),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("layers",),
+        ("show", "parks"),
+        ("export", "parks", "--format", "csv", "-o", "out.csv"),
+        ("efficiency", "parks"),
+        ("validate",),
+    ],
+)
 def test_data_error_exit_1(tmp_path, args):
     r = _run_with_geodata(tmp_path, *args)  # a folder without catalog.yaml
     assert r.returncode == 1 and "catalogue" in r.stderr
@@ -161,12 +197,14 @@ def test_validate_failure_lists_checks_and_exits_1_with_one_line(tmp_path):
     root = tmp_path / "geodata"
     shutil.copytree(Path(__file__).resolve().parents[1] / "geodata", root)
     csv = root / "attributes" / "parks.csv"
-    csv.write_bytes(csv.read_bytes().replace(",35,exact,295,".encode(), ",35,exact,400,".encode()))
+    csv.write_bytes(csv.read_bytes().replace(b",35,exact,295,", b",35,exact,400,"))
     r = _run_with_geodata(root, "validate")
     assert r.returncode == 1
     assert "FAIL parks: measured area within 5% of documented (EPSG:4547): park_jianye" in r.stdout
     assert r.stdout.strip().splitlines()[-1].endswith("1 failed")
-    assert len(r.stderr.strip().splitlines()) == 1 and "1 of" in r.stderr and "parks: measured area" in r.stderr
+    assert (
+        len(r.stderr.strip().splitlines()) == 1 and "1 of" in r.stderr and "parks: measured area" in r.stderr
+    )
 
 
 def test_validate_command_passes():

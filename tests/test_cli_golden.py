@@ -1,5 +1,6 @@
 """The CLI contract: every command's --help and a few outputs on the shipped data equal the golden
 copies in tests/golden/ (see its README). Run this file with ``--write`` to regenerate them."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,22 @@ import pytest
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
-COMMANDS = ["layers", "show", "export", "efficiency", "validate", "map", "bench", "inspect", "import", "join",
-            "layer", "evaluate", "schemes", "control"]
+COMMANDS = [
+    "layers",
+    "show",
+    "export",
+    "efficiency",
+    "validate",
+    "map",
+    "bench",
+    "inspect",
+    "import",
+    "join",
+    "layer",
+    "evaluate",
+    "schemes",
+    "control",
+]
 CALLS = {
     **{f"help_{c}": [c, "--help"] for c in COMMANDS},
     "help": ["--help"],

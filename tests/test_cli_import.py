@@ -1,4 +1,5 @@
 """CLI tests of inspect, import and join: they drive the real installed command."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import importdata as d
+import pytest
 
 ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
 
@@ -24,7 +24,9 @@ def run(ws: Path, *args, cwd=None, env=None):
     assert ZKQ, "zkq-geo console script not installed in the venv (pip install -e .)"
     env = {**os.environ, "ZKQ_WORKSPACE": str(ws), **(env or {})}
     env.pop("ZKQ_DEBUG", None)
-    return subprocess.run([ZKQ, *map(str, args)], capture_output=True, text=True, timeout=180, env=env, cwd=cwd)
+    return subprocess.run(
+        [ZKQ, *map(str, args)], capture_output=True, text=True, timeout=180, env=env, cwd=cwd
+    )
 
 
 def one_line_error(r, code=1):
@@ -38,7 +40,14 @@ def test_inspect_reports_before_anything_is_applied(tmp_path, ws):
     zipped = d.gbk_shapefile_zip(tmp_path / "in")
     r = run(ws, "inspect", zipped)
     assert r.returncode == 0, r.stderr
-    for text in ("format: shapefile", "features: 3", "名称 (str)", "encoding: gb18030", "EPSG:4526", "bounds (WGS84): 113.7"):
+    for text in (
+        "format: shapefile",
+        "features: 3",
+        "名称 (str)",
+        "encoding: gb18030",
+        "EPSG:4526",
+        "bounds (WGS84): 113.7",
+    ):
         assert text in r.stdout
     doc = json.loads(run(ws, "inspect", zipped, "--format", "json").stdout)
     assert doc["feature_count"] == 3 and doc["encoding"] == "gb18030" and doc["crs"].startswith("EPSG:4526")
@@ -55,7 +64,9 @@ def test_import_then_show_export_efficiency_and_map(tmp_path, ws):
     assert [x["名称"] for x in rows] == ["中兴产业园"]
     out = tmp_path / "d.geojson"
     assert run(ws, "export", "dikuai", "--format", "geojson", "-o", out).returncode == 0
-    assert {f["properties"]["名称"] for f in json.loads(out.read_text(encoding="utf-8"))["features"]} == {p[0] for p in d.PARCELS}
+    assert {f["properties"]["名称"] for f in json.loads(out.read_text(encoding="utf-8"))["features"]} == {
+        p[0] for p in d.PARCELS
+    }
     assert run(ws, "efficiency", "dikuai", "--format", "json").returncode == 0
     html = tmp_path / "m.html"
     r = run(ws, "map", "dikuai", "parks", "-o", html)
@@ -75,13 +86,16 @@ def test_import_choices_crs_xy_and_encoding(tmp_path, ws):
     assert "CRS: GCJ-02" in r.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (("--as", "../evil"), "not allowed"),
-    (("--as", "parks"), "shipped layer"),
-    (("--as", "ok", "--crs", "mars"), "crs='mars'"),
-    (("--as", "ok", "--encoding", "ebcdic"), "encoding='ebcdic'"),
-    (("--as", "ok", "--x", "E"), "both coordinate columns"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--as", "../evil"), "not allowed"),
+        (("--as", "parks"), "shipped layer"),
+        (("--as", "ok", "--crs", "mars"), "crs='mars'"),
+        (("--as", "ok", "--encoding", "ebcdic"), "encoding='ebcdic'"),
+        (("--as", "ok", "--x", "E"), "both coordinate columns"),
+    ],
+)
 def test_bad_options_exit_2(tmp_path, ws, args, message):
     path = tmp_path / "p.csv"
     path.write_text("name,lon,lat\na,113.75,34.72\n", encoding="utf-8")
@@ -89,13 +103,16 @@ def test_bad_options_exit_2(tmp_path, ws, args, message):
     assert d.tree(ws) == []
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "not valid JSON"),
-    ("empty.csv", b"", "is empty"),
-    ("nocoords.csv", "名称,地址\n甲,经开区\n".encode("utf-8"), "no coordinate columns"),
-    ("nan.csv", b"name,lon,lat\na,nan,34.7\n", "row 2: coordinates that are missing"),
-    ("ok.csv", b"name,lon,lat\na,113.75,34.72\n", None),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "not valid JSON"),
+        ("empty.csv", b"", "is empty"),
+        ("nocoords.csv", "名称,地址\n甲,经开区\n".encode(), "no coordinate columns"),
+        ("nan.csv", b"name,lon,lat\na,nan,34.7\n", "row 2: coordinates that are missing"),
+        ("ok.csv", b"name,lon,lat\na,113.75,34.72\n", None),
+    ],
+)
 def test_hostile_files_one_line_exit_1_nothing_written(tmp_path, ws, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
@@ -110,17 +127,24 @@ def test_hostile_files_one_line_exit_1_nothing_written(tmp_path, ws, name, conte
 def _gpkg_table(path: Path) -> Path:
     import pandas as pd
     import pyogrio
+
     pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="tbl", driver="GPKG")
     return path
 
 
-@pytest.mark.parametrize("build, message", [
-    (lambda tmp: d.bomb_zip(tmp / "bomb.zip"), "decompresses to"),
-    (lambda tmp: d.two_shapefiles_zip(tmp), "holds 2 shapefiles (a, b); choose one (CLI: --layer NAME)"),
-    (lambda tmp: d.merged_header_xlsx(tmp / "merged.xlsx"), "has merged cells"),
-    (lambda tmp: _gpkg_table(tmp / "table.gpkg"), "has no geometry: it is a table"),
-    (lambda tmp: d.gbk_shapefile_zip(tmp, "noshp").rename(tmp / "noshp.kmz"), "should hold exactly one .kml"),
-])
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda tmp: d.bomb_zip(tmp / "bomb.zip"), "decompresses to"),
+        (lambda tmp: d.two_shapefiles_zip(tmp), "holds 2 shapefiles (a, b); choose one (CLI: --layer NAME)"),
+        (lambda tmp: d.merged_header_xlsx(tmp / "merged.xlsx"), "has merged cells"),
+        (lambda tmp: _gpkg_table(tmp / "table.gpkg"), "has no geometry: it is a table"),
+        (
+            lambda tmp: d.gbk_shapefile_zip(tmp, "noshp").rename(tmp / "noshp.kmz"),
+            "should hold exactly one .kml",
+        ),
+    ],
+)
 def test_more_bad_files_one_line_exit_1_nothing_written(tmp_path, ws, build, message):
     path = build(tmp_path)
     r = run(ws, "import", path, "--as", "x", env={"ZKQ_MAX_UPLOAD_MB": "1"})
@@ -133,8 +157,9 @@ def test_non_utf8_text_is_detected_or_refused_when_the_encoding_is_wrong(tmp_pat
     path.write_bytes("名称,经度,纬度\n甲园,113.75,34.72\n".encode("gbk"))
     r = run(ws, "inspect", path)
     assert r.returncode == 0 and "encoding: gb18030 (detected" in r.stdout
-    assert "cannot be read as utf-8; choose its encoding" in one_line_error(run(ws, "import", path, "--as", "x",
-                                                                                  "--encoding", "utf-8"))
+    assert "cannot be read as utf-8; choose its encoding" in one_line_error(
+        run(ws, "import", path, "--as", "x", "--encoding", "utf-8")
+    )
     assert d.tree(ws) == []
     assert run(ws, "import", path, "--as", "x", "--encoding", "gbk").returncode == 0
     assert json.loads(run(ws, "show", "x", "--format", "json").stdout)[0]["name"] == "甲园"
@@ -143,26 +168,40 @@ def test_non_utf8_text_is_detected_or_refused_when_the_encoding_is_wrong(tmp_pat
 def test_geopackage_layer_is_chosen(tmp_path, ws):
     import geopandas as gpd
     import shapely
+
     path = tmp_path / "two.gpkg"
-    for layer, geom in (("pts", shapely.Point(477100, 3843560)), ("polys", shapely.box(477000, 3843000, 477100, 3843100))):
-        gpd.GeoDataFrame({"name": [layer]}, geometry=[geom], crs="EPSG:4547").to_file(path, layer=layer, engine="pyogrio")
+    for layer, geom in (
+        ("pts", shapely.Point(477100, 3843560)),
+        ("polys", shapely.box(477000, 3843000, 477100, 3843100)),
+    ):
+        gpd.GeoDataFrame({"name": [layer]}, geometry=[geom], crs="EPSG:4547").to_file(
+            path, layer=layer, engine="pyogrio"
+        )
     r = run(ws, "inspect", path)
     assert "layers: pts, polys" in r.stdout and "choose one (CLI: --layer NAME)" in one_line_error(r)
     r = run(ws, "import", path, "--as", "polys", "--layer", "polys")
     assert r.returncode == 0 and "layers: pts, polys (reading: polys)" in r.stdout and "EPSG:4547" in r.stdout
-    assert "choose one of: pts, polys" in one_line_error(run(ws, "import", path, "--as", "x", "--layer", "nope"), code=2)
+    assert "choose one of: pts, polys" in one_line_error(
+        run(ws, "import", path, "--as", "x", "--layer", "nope"), code=2
+    )
 
 
 def test_oversized_and_unsafe_zip(tmp_path, ws):
     import zipfile
+
     evil = tmp_path / "evil.zip"
     with zipfile.ZipFile(evil, "w") as zf:
         zf.writestr("../../outside.shp", b"x")
     assert "leaves the folder" in one_line_error(run(ws, "import", evil, "--as", "x"))
     big = tmp_path / "big.csv"
     big.write_text("name,lon,lat\n" + "a,113.75,34.72\n" * 2000, encoding="utf-8")
-    env_run = subprocess.run([ZKQ, "inspect", str(big)], capture_output=True, text=True, timeout=120,
-                             env={**os.environ, "ZKQ_WORKSPACE": str(ws), "ZKQ_MAX_UPLOAD_MB": "0.01"})
+    env_run = subprocess.run(
+        [ZKQ, "inspect", str(big)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ZKQ_WORKSPACE": str(ws), "ZKQ_MAX_UPLOAD_MB": "0.01"},
+    )
     assert "over the limit" in one_line_error(env_run)
     assert d.tree(ws) == [] and not (tmp_path.parent / "outside.shp").exists()
 
@@ -181,9 +220,21 @@ def test_join_report_apply_and_save(tmp_path, ws):
     base = ("join", "dikuai", ledger, "--key", "name", "--table-key", "企业名称", "--match", "name")
     r = run(ws, *base, "--report-only")
     assert r.returncode == 0, r.stderr
-    assert "matched: 3 of 3 features" in r.stdout and "table rows without a feature (1): 台账里多出的企业" in r.stdout
+    assert (
+        "matched: 3 of 3 features" in r.stdout
+        and "table rows without a feature (1): 台账里多出的企业" in r.stdout
+    )
     assert "header is row 2" in r.stdout and not (ws / "layers" / "joined").exists()
-    units = ("--land", "用地面积（亩）", "--land-unit", "mu", "--investment", "总投资（万元）", "--money-unit", "wan")
+    units = (
+        "--land",
+        "用地面积（亩）",
+        "--land-unit",
+        "mu",
+        "--investment",
+        "总投资（万元）",
+        "--money-unit",
+        "wan",
+    )
     r = run(ws, *base, *units)
     assert r.returncode == 0 and "500.00" in r.stdout and "411.50" in r.stdout
     part = d.ledger_xlsx(tmp_path / "part.xlsx", rows=d.LEDGER[:2])  # no row for the third parcel
@@ -196,7 +247,11 @@ def test_join_report_apply_and_save(tmp_path, ws):
     assert {x["name"]: x["invest_intensity_wan_per_mu"] for x in rows} == pytest.approx(d.EXPECTED_INTENSITY)
     index = json.loads((ws / "index.json").read_text(encoding="utf-8"))
     entry = index["layers"]["dikuai_ledger"][0]
-    assert entry["kind"] == "join" and entry["original"].endswith("台账.xlsx") and entry["report"]["join"]["matched"] == 3
+    assert (
+        entry["kind"] == "join"
+        and entry["original"].endswith("台账.xlsx")
+        and entry["report"]["join"]["matched"] == 3
+    )
 
 
 def test_join_errors(tmp_path, ws):

@@ -2,6 +2,7 @@
 each broken one; `layer delete|restore`; leftovers of killed imports are cleaned at the start
 of a workspace command; a folder that cannot be written is one line, never an internal error.
 They drive the real installed command."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,8 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
-
 from test_cli_import import one_line_error, run
+
 from zkq_geo.workspace import Workspace
 
 HEX = "0123456789abcdef" * 2
@@ -25,8 +26,11 @@ def ws(tmp_path) -> Path:
 
 
 def _points(n: int) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"id": [f"p{i}" for i in range(n)], "name": [f"点{i}" for i in range(n)]},
-                            geometry=[shapely.Point(113.75 + i / 100, 34.72) for i in range(n)], crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"id": [f"p{i}" for i in range(n)], "name": [f"点{i}" for i in range(n)]},
+        geometry=[shapely.Point(113.75 + i / 100, 34.72) for i in range(n)],
+        crs="EPSG:4326",
+    )
 
 
 def _layers(ws: Path, **counts: tuple[int, ...]) -> Workspace:
@@ -54,8 +58,16 @@ def test_layers_lists_the_good_layers_and_warns_of_each_broken_one(ws):
     assert r.returncode == 0, r.stderr
     assert _listed(r.stdout) == ["zone", "boards", "plates", "parks", "projects", "good"]
     warnings = r.stderr.strip().splitlines()
-    assert len(warnings) == 4 and all(w.startswith("zkq-geo: warning: imported layer '") for w in warnings), r.stderr
-    said = dict(zip(("damaged", "gone", "odd", "unreadable"), sorted(warnings, key=lambda w: w.split("'")[1])))
+    assert len(warnings) == 4 and all(w.startswith("zkq-geo: warning: imported layer '") for w in warnings), (
+        r.stderr
+    )
+    said = dict(
+        zip(
+            ("damaged", "gone", "odd", "unreadable"),
+            sorted(warnings, key=lambda w: w.split("'")[1]),
+            strict=False,
+        )
+    )
     assert "layers/damaged/v1.gpkg is not a GeoPackage" in said["damaged"]
     assert "layers/gone/v2.gpkg is missing" in said["gone"] and "zkq-geo layer restore gone" in said["gone"]
     assert "unknown keys 'colour'" in said["odd"] and "zkq-geo layer delete odd" in said["odd"]
@@ -63,11 +75,14 @@ def test_layers_lists_the_good_layers_and_warns_of_each_broken_one(ws):
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr
 
 
-@pytest.mark.parametrize("change, said", [
-    (lambda record: record.update(colour="red"), "unknown keys 'colour'"),
-    (lambda record: record.pop("title"), "lacks title"),
-    (lambda record: record.update(feature_count=None), "feature_count is None"),
-])
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        (lambda record: record.update(colour="red"), "unknown keys 'colour'"),
+        (lambda record: record.pop("title"), "lacks title"),
+        (lambda record: record.update(feature_count=None), "feature_count is None"),
+    ],
+)
 def test_show_of_a_layer_with_a_bad_index_entry_is_one_line_and_the_rest_works(ws, change, said):
     _layers(ws, good=(2,), bad=(1,))
     index = json.loads((ws / "index.json").read_text(encoding="utf-8"))
@@ -90,23 +105,27 @@ def test_layer_delete_and_restore(ws):
     r = run(ws, "layer", "restore", "mine", "--version", "1")
     assert r.returncode == 0 and "restored version 1 of layer 'mine' as version 5" in r.stderr
     r = run(ws, "layer", "delete", "mine")
-    assert r.returncode == 0 and r.stderr.startswith("deleted layer 'mine' (5 version(s)); its files and index entry "
-                                                     "are kept in trash/mine-")
+    assert r.returncode == 0 and r.stderr.startswith(
+        "deleted layer 'mine' (5 version(s)); its files and index entry are kept in trash/mine-"
+    )
     assert _listed(run(ws, "layers").stdout)[-1] == "other" and not (ws / "layers" / "mine").exists()
     assert len(list((ws / "trash").iterdir())) == 1
 
 
-@pytest.mark.parametrize("args, code, said", [
-    (("layer",), 2, "the following arguments are required: action"),
-    (("layer", "purge", "mine"), 2, "invalid choice: 'purge'"),
-    (("layer", "restore", "mine", "--version", "x"), 2, "invalid int value: 'x'"),
-    (("layer", "restore", "mine", "--version", "9"), 2, "layer 'mine' has no version 9; it has 1, 2"),
-    (("layer", "restore", "mine", "--version", "2"), 2, "version 2 is already the current version"),
-    (("layer", "restore", "other"), 2, "layer 'other' has only version 1"),
-    (("layer", "delete", "nope"), 2, "no imported layer 'nope'"),
-    (("layer", "delete", "parks"), 2, "belongs to a shipped layer"),
-    (("layer", "delete", "../mine"), 2, "is not allowed"),
-])
+@pytest.mark.parametrize(
+    "args, code, said",
+    [
+        (("layer",), 2, "the following arguments are required: action"),
+        (("layer", "purge", "mine"), 2, "invalid choice: 'purge'"),
+        (("layer", "restore", "mine", "--version", "x"), 2, "invalid int value: 'x'"),
+        (("layer", "restore", "mine", "--version", "9"), 2, "layer 'mine' has no version 9; it has 1, 2"),
+        (("layer", "restore", "mine", "--version", "2"), 2, "version 2 is already the current version"),
+        (("layer", "restore", "other"), 2, "layer 'other' has only version 1"),
+        (("layer", "delete", "nope"), 2, "no imported layer 'nope'"),
+        (("layer", "delete", "parks"), 2, "belongs to a shipped layer"),
+        (("layer", "delete", "../mine"), 2, "is not allowed"),
+    ],
+)
 def test_layer_errors_are_one_line_with_the_exit_code(ws, args, code, said):
     _layers(ws, mine=(1, 2), other=(1,))
     line = one_line_error(run(ws, *args), code=code)
@@ -118,13 +137,19 @@ def test_restoring_a_damaged_version_is_a_data_error(ws):
     _layers(ws, mine=(1, 2))
     (ws / "layers" / "mine" / "v1.gpkg").write_bytes(b"junk")
     line = one_line_error(run(ws, "layer", "restore", "mine"), code=1)
-    assert "version 1 of layer 'mine' cannot be restored: its file layers/mine/v1.gpkg is not a GeoPackage" in line
+    assert (
+        "version 1 of layer 'mine' cannot be restored: its file layers/mine/v1.gpkg is not a GeoPackage"
+        in line
+    )
 
 
 def test_a_workspace_command_first_removes_what_killed_imports_left(ws, tmp_path):
     _layers(ws, mine=(1, 2))
-    leftovers = [ws / "layers" / "mine" / f".v3-{HEX}.tmp.gpkg", ws / "layers" / "mine" / "v7.gpkg",
-                 ws / f".index.json.{HEX}.tmp"]
+    leftovers = [
+        ws / "layers" / "mine" / f".v3-{HEX}.tmp.gpkg",
+        ws / "layers" / "mine" / "v7.gpkg",
+        ws / f".index.json.{HEX}.tmp",
+    ]
     fresh = ws / "layers" / "mine" / f".v8-{HEX}.tmp.gpkg"
     for path in (*leftovers, fresh):
         path.write_bytes(b"x" * 1000)
@@ -135,8 +160,10 @@ def test_a_workspace_command_first_removes_what_killed_imports_left(ws, tmp_path
     r = run(ws, "layer", "restore", "mine")
     assert r.returncode == 0, r.stderr
     note, done = r.stderr.strip().splitlines()
-    assert note == ("zkq-geo: note: removed 3 leftover(s) of an interrupted import from the workspace: "
-                    f".index.json.{HEX}.tmp, layers/mine/.v3-{HEX}.tmp.gpkg, layers/mine/v7.gpkg")
+    assert note == (
+        "zkq-geo: note: removed 3 leftover(s) of an interrupted import from the workspace: "
+        f".index.json.{HEX}.tmp, layers/mine/.v3-{HEX}.tmp.gpkg, layers/mine/v7.gpkg"
+    )
     assert done.startswith("restored version 1 of layer 'mine' as version 3")  # v7 was cleaned first
     assert not any(p.exists() for p in leftovers) and fresh.exists()
 

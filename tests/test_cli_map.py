@@ -1,4 +1,5 @@
 """`zkq-geo map`: drives the real command and reads the HTML file it writes."""
+
 from __future__ import annotations
 
 import os
@@ -12,15 +13,17 @@ import pandas as pd
 import pytest
 import yaml
 
-from zkq_geo.render.assets import missing_assets, remote_urls
 from zkq_geo.catalog import load_catalog
 from zkq_geo.paths import DEFAULT_GEODATA
+from zkq_geo.render.assets import missing_assets, remote_urls
 
 ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
 XSS = "<img src=x onerror=alert(1)>"
 ALL_LAYERS = ("zone", "boards", "plates", "parks", "projects")
 
-pytestmark = pytest.mark.skipif(bool(missing_assets()), reason="vendored Leaflet missing: run bash scripts/setup.sh")
+pytestmark = pytest.mark.skipif(
+    bool(missing_assets()), reason="vendored Leaflet missing: run bash scripts/setup.sh"
+)
 
 
 def run(*args, env=None):
@@ -50,8 +53,19 @@ def test_map_writes_one_offline_file_with_every_feature(tmp_path):
 
 
 def test_filters_apply_to_parks_and_projects_only(tmp_path):
-    html, result = write_map(tmp_path, "zone", "plates", "parks", "projects", "--industry", "生物医药大健康",
-                             "--lang", "en", "--color-by", "intensity")
+    html, result = write_map(
+        tmp_path,
+        "zone",
+        "plates",
+        "parks",
+        "projects",
+        "--industry",
+        "生物医药大健康",
+        "--lang",
+        "en",
+        "--color-by",
+        "intensity",
+    )
     assert '"id":"park_biomed"' in html and '"id":"park_zte"' not in html
     assert '"id":"prj_tuoren"' in html and '"id":"prj_saic_base"' not in html
     assert '"id":"zone"' in html and '"id":"plate_binhe"' in html  # not filtered

@@ -1,9 +1,9 @@
 """Tests for zkq_geo.crs: datum offsets, shifting frames, area CRS, CRS detection."""
+
 from __future__ import annotations
 
-import re
-
 import dataclasses
+import re
 import warnings
 
 import geopandas as gpd
@@ -32,9 +32,7 @@ def metres_apart(lon1, lat1, lon2, lat2) -> np.ndarray:
 def square_gdf(index=("a",)) -> gpd.GeoDataFrame:
     """A 100 m x 100 m square in EPSG:4547 near Zhengzhou (10,000 m2 = 15 mu)."""
     square = shapely.box(470_000, 3_842_000, 470_100, 3_842_100)
-    return gpd.GeoDataFrame(
-        {"name": ["plot"]}, geometry=[square], index=list(index), crs=crs.AREA_CRS
-    )
+    return gpd.GeoDataFrame({"name": ["plot"]}, geometry=[square], index=list(index), crs=crs.AREA_CRS)
 
 
 # --------------------------------------------------------------------- constants and pyproj facts
@@ -151,8 +149,9 @@ GEOMETRIES = {
     "point": shapely.Point(ZZ_LON, ZZ_LAT),
     "line": shapely.LineString([(113.70, 34.70), (113.80, 34.75)]),
     "polygon": shapely.box(113.70, 34.70, 113.71, 34.71),
-    "multipolygon": shapely.MultiPolygon([shapely.box(113.7, 34.7, 113.71, 34.71),
-                                          shapely.box(113.8, 34.8, 113.81, 34.81)]),
+    "multipolygon": shapely.MultiPolygon(
+        [shapely.box(113.7, 34.7, 113.71, 34.71), shapely.box(113.8, 34.8, 113.81, 34.81)]
+    ),
 }
 
 
@@ -221,10 +220,16 @@ def test_measure_area_m2_raises_without_crs():
         crs.measure_area_m2(bare)
 
 
-@pytest.mark.parametrize("bad, match", [
-    ("EPSG:4326", "geographic"), ("EPSG:4490", "geographic"), ("EPSG:3857", "48%.*EPSG:4547"),
-    (None, "no CRS"), ("not a crs", "not a CRS"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        ("EPSG:4326", "geographic"),
+        ("EPSG:4490", "geographic"),
+        ("EPSG:3857", "48%.*EPSG:4547"),
+        (None, "no CRS"),
+        ("not a crs", "not a CRS"),
+    ],
+)
 def test_check_area_crs_refuses_degrees_and_mercator(bad, match):
     with pytest.raises(CRSError, match=match):
         crs.check_area_crs(bad)
@@ -307,9 +312,7 @@ def test_detection_ignores_nan_and_inf():
     assert guess.crs == "EPSG:4526"
 
 
-@pytest.mark.parametrize(
-    "x, y", [([1, 2, 3], [4, 5, 6]), ([9e8], [9e8]), ([np.nan], [np.nan]), ([], [])]
-)
+@pytest.mark.parametrize("x, y", [([1, 2, 3], [4, 5, 6]), ([9e8], [9e8]), ([np.nan], [np.nan]), ([], [])])
 def test_garbage_gives_no_crs_and_a_reason(x, y):
     guess = crs.detect_crs_from_xy(x, y)
     assert guess.crs is None and guess.reason
@@ -324,15 +327,18 @@ def test_mixed_rows_give_no_crs():
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.mark.parametrize("x, y, english, chinese", [
-    (*zz_projected(crs.GK38_ZONED), "carries zone number 38", "含带号 38"),
-    (*zz_projected(crs.AREA_CRS), "ASSUMED to be 114E", "【假定】中央经线为 114°E"),
-    (*zz_projected(crs.AREA_CRS)[::-1], "the columns are swapped", "两列顺序颠倒"),
-    ([34.6, 34.7], [113.6, 113.7], "latitudes and the second longitudes", "第一列是纬度"),
-    ([113.6, 113.7], [34.6, 34.7], "longitude/latitude degrees", "中国境内的经纬度"),
-    ([1, 2, 3], [4, 5, 6], "fit no known pattern", "不符合任何已知形式"),
-    ([np.nan], [np.nan], "No finite coordinate pairs", "没有有效的坐标对"),
-])
+@pytest.mark.parametrize(
+    "x, y, english, chinese",
+    [
+        (*zz_projected(crs.GK38_ZONED), "carries zone number 38", "含带号 38"),
+        (*zz_projected(crs.AREA_CRS), "ASSUMED to be 114E", "【假定】中央经线为 114°E"),
+        (*zz_projected(crs.AREA_CRS)[::-1], "the columns are swapped", "两列顺序颠倒"),
+        ([34.6, 34.7], [113.6, 113.7], "latitudes and the second longitudes", "第一列是纬度"),
+        ([113.6, 113.7], [34.6, 34.7], "longitude/latitude degrees", "中国境内的经纬度"),
+        ([1, 2, 3], [4, 5, 6], "fit no known pattern", "不符合任何已知形式"),
+        ([np.nan], [np.nan], "No finite coordinate pairs", "没有有效的坐标对"),
+    ],
+)
 def test_detection_reasons_read_in_english_and_in_chinese(x, y, english, chinese):
     reason = crs.detect_crs_from_xy(x, y).reason
     assert english in reason and not CJK.search(reason)  # str(): the CLI's and the stored reports' English
@@ -352,10 +358,19 @@ def test_crs_guess_is_frozen():
 
 
 # --------------------------------------------------------------------- old datums and region
-@pytest.mark.parametrize("code, old", [
-    ("EPSG:2383", True), ("EPSG:2414", True), ("EPSG:2362", True), ("EPSG:2435", True),
-    ("EPSG:4610", True), ("EPSG:4547", False), ("EPSG:4326", False), (None, False),
-])
+@pytest.mark.parametrize(
+    "code, old",
+    [
+        ("EPSG:2383", True),
+        ("EPSG:2414", True),
+        ("EPSG:2362", True),
+        ("EPSG:2435", True),
+        ("EPSG:4610", True),
+        ("EPSG:4547", False),
+        ("EPSG:4326", False),
+        (None, False),
+    ],
+)
 def test_is_old_datum(code, old):
     assert crs.is_old_datum(code) is old
 

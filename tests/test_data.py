@@ -3,6 +3,7 @@
 Figures are re-read from the seed text here, independently of geodata/, so a transcription
 error in the attribute tables fails a test.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,10 @@ def layers():
 
 def _column_4_2(text: str) -> list[tuple[str, float, float]]:
     block = text.split("专栏 4-2：小微企业园", 1)[1].split("第三节", 1)[0]
-    return [(m[0], float(m[1]), float(m[2]))
-            for m in re.findall(r"^(\S+?)。总投资 (\d+(?:\.\d+)?) 亿元，规划占地 (\d+) 亩", block, flags=re.M)]
+    return [
+        (m[0], float(m[1]), float(m[2]))
+        for m in re.findall(r"^(\S+?)。总投资 (\d+(?:\.\d+)?) 亿元，规划占地 (\d+) 亩", block, flags=re.M)
+    ]
 
 
 def test_all_ten_parks_of_column_4_2_with_seed_figures(plan_text, layers):
@@ -57,7 +60,9 @@ def test_every_plan_table_project_with_investment_is_present(plan_text, layers):
     seed = _table_projects(plan_text)
     assert len(seed) >= 20
     projects = layers["projects"]
-    by_name = {re.sub(r"\s+", "", n): v for n, v in zip(projects["name"], projects["investment_yi"])}
+    by_name = {
+        re.sub(r"\s+", "", n): v for n, v in zip(projects["name"], projects["investment_yi"], strict=False)
+    }
     for name, invest in seed.items():
         assert name in by_name, name
         assert by_name[name] == invest, name
@@ -128,10 +133,15 @@ def test_validate_passes_on_shipped_data():
 def _geodata_copy(tmp_path) -> Path:
     """A copy of the shipped geodata to break on purpose."""
     import shutil
+
     root = tmp_path / "geodata"
     shutil.copytree(load_catalog().root, root)
-    (root / "catalog.yaml").write_text((root / "catalog.yaml").read_text(encoding="utf-8").replace(
-        "seeds_dir: ../../shared/seeds", "seeds_dir: null"), encoding="utf-8")
+    (root / "catalog.yaml").write_text(
+        (root / "catalog.yaml")
+        .read_text(encoding="utf-8")
+        .replace("seeds_dir: ../../shared/seeds", "seeds_dir: null"),
+        encoding="utf-8",
+    )
     return root
 
 
@@ -147,8 +157,10 @@ def _replace_in(path: Path, old: str, new: str) -> None:
 
 def _move_feature(path: Path, fid: str, dx_deg: float, dy_deg: float) -> None:
     import json
+
     import shapely
     from shapely.geometry import mapping, shape
+
     doc = json.loads(path.read_text(encoding="utf-8"))
     feature = next(f for f in doc["features"] if f["properties"]["id"] == fid)
     moved = shapely.affinity.translate(shape(feature["geometry"]), dx_deg, dy_deg)
@@ -174,9 +186,15 @@ def test_validate_catches_a_plate_that_does_not_contain_its_board(tmp_path):
 def test_validate_catches_a_park_outside_its_plate(tmp_path):
     root = _geodata_copy(tmp_path)
     # 经开信息产业园 has no plate in the seeds; claiming 祥云板块 must fail: it is drawn elsewhere
-    _replace_in(root / "attributes" / "parks.csv", ",11,exact,147,exact,,,,none,", ",11,exact,147,exact,,,plate_xiangyun,seed,")
+    _replace_in(
+        root / "attributes" / "parks.csv",
+        ",11,exact,147,exact,,,,none,",
+        ",11,exact,147,exact,,,plate_xiangyun,seed,",
+    )
     failed = _failed_checks(root)
-    assert failed["parks and projects inside their assigned plate/park"] == "park_info not inside plate_xiangyun"
+    assert (
+        failed["parks and projects inside their assigned plate/park"] == "park_info not inside plate_xiangyun"
+    )
 
 
 def test_validate_catches_a_project_outside_its_plate_and_park(tmp_path):

@@ -1,4 +1,5 @@
 """Tests of zkq_geo.evaluation.class_map: one layer per class, escaped tooltips, nothing remote."""
+
 from __future__ import annotations
 
 import re
@@ -8,23 +9,54 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from zkq_geo.render.assets import remote_urls
 from zkq_geo.errors import SchemaError
-from zkq_geo.evaluation.evaluate import evaluate, evaluation_points, join_parcels
 from zkq_geo.evaluation.class_map import abcd_map
+from zkq_geo.evaluation.evaluate import evaluate, evaluation_points, join_parcels
 from zkq_geo.evaluation.scheme import load_scheme
+from zkq_geo.render.assets import remote_urls
 
 NAN = float("nan")
 
 
 @pytest.fixture(scope="module")
 def evaluation():
-    rows = [{"credit_code": f"F{k}", "name": name, "land_area_mu": 10.0, "tax_wan": tax, "revenue_wan": 10 * tax,
-             "electricity_kwh": 1e5, "land_status": "owned", "special": special, "lon": 113.75 + k / 100, "lat": 34.70}
-            for k, (name, tax, special) in enumerate([("<img src=x onerror=alert(1)>", 900, ""), ("{{ 7*7 }}", 500, ""),
-                                                      ("丙", 300, ""), ("丁", 100, ""), ("公用", 50, "utility")])]
-    rows.append({"credit_code": "X", "name": "无地", "land_area_mu": NAN, "tax_wan": 1, "revenue_wan": 1,
-                 "electricity_kwh": 1, "land_status": "owned", "special": "", "lon": 113.8, "lat": 34.71})
+    rows = [
+        {
+            "credit_code": f"F{k}",
+            "name": name,
+            "land_area_mu": 10.0,
+            "tax_wan": tax,
+            "revenue_wan": 10 * tax,
+            "electricity_kwh": 1e5,
+            "land_status": "owned",
+            "special": special,
+            "lon": 113.75 + k / 100,
+            "lat": 34.70,
+        }
+        for k, (name, tax, special) in enumerate(
+            [
+                ("<img src=x onerror=alert(1)>", 900, ""),
+                ("{{ 7*7 }}", 500, ""),
+                ("丙", 300, ""),
+                ("丁", 100, ""),
+                ("公用", 50, "utility"),
+            ]
+        )
+    ]
+    rows.append(
+        {
+            "credit_code": "X",
+            "name": "无地",
+            "land_area_mu": NAN,
+            "tax_wan": 1,
+            "revenue_wan": 1,
+            "electricity_kwh": 1,
+            "land_status": "owned",
+            "special": "",
+            "lon": 113.8,
+            "lat": 34.71,
+        }
+    )
     return evaluate(pd.DataFrame(rows), load_scheme("huaian"))
 
 
@@ -48,8 +80,11 @@ def test_tooltips_are_escaped(evaluation):
 
 
 def test_parcels_without_a_firm_get_their_own_layer(evaluation):
-    parcels = gpd.GeoDataFrame({"credit_code": ["F0", "ZZ"]}, geometry=[box(113.75, 34.70, 113.751, 34.701),
-                                                                       box(113.76, 34.70, 113.761, 34.701)], crs="EPSG:4326")
+    parcels = gpd.GeoDataFrame(
+        {"credit_code": ["F0", "ZZ"]},
+        geometry=[box(113.75, 34.70, 113.751, 34.701), box(113.76, 34.70, 113.761, 34.701)],
+        crs="EPSG:4326",
+    )
     joined, _ = join_parcels(evaluation, parcels)
     html = rendered(abcd_map(joined))
     assert "A 类 (1)" in html and "无对应企业的地块 (1)" in html
@@ -57,10 +92,14 @@ def test_parcels_without_a_firm_get_their_own_layer(evaluation):
 
 def test_localized_map_fetches_nothing_remote(evaluation):
     from zkq_geo.render.assets import missing_assets
+
     if missing_assets():
         pytest.skip("vendored Leaflet files are not installed (bash scripts/setup.sh)")
-    m = abcd_map(evaluation_points(evaluation), backdrop=gpd.GeoDataFrame(geometry=[Point(113.8, 34.7).buffer(0.05)],
-                                                                       crs="EPSG:4326"), asset_base_url="/app/static/vendor/")
+    m = abcd_map(
+        evaluation_points(evaluation),
+        backdrop=gpd.GeoDataFrame(geometry=[Point(113.8, 34.7).buffer(0.05)], crs="EPSG:4326"),
+        asset_base_url="/app/static/vendor/",
+    )
     assert remote_urls(m.get_root().render()) == []
 
 

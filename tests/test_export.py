@@ -1,4 +1,5 @@
 """Tests for zkq_geo.export: every format round-trips with the same ids, names and values."""
+
 from __future__ import annotations
 
 import csv
@@ -170,9 +171,9 @@ def test_geojson_is_rfc7946(parks):
     doc = json.loads(data.decode("utf-8"))
     assert doc["type"] == "FeatureCollection"
     assert "crs" not in doc and "bbox" not in doc
-    assert "郑州国际物流园区".encode("utf-8") in data
+    assert "郑州国际物流园区".encode() in data
     assert b"\\u" not in data
-    for feature, expected_id in zip(doc["features"], ["p1", "p2", "p3"]):
+    for feature, expected_id in zip(doc["features"], ["p1", "p2", "p3"], strict=False):
         assert feature["id"] == expected_id
         assert "bbox" not in feature
         exterior = feature["geometry"]["coordinates"][0]
@@ -355,7 +356,7 @@ def test_csv_round_trip(parks):
     assert [r["id"] for r in rows] == ["p1", "p2", "p3"]
     assert [r["name"] for r in rows] == [NAMES[0], XSS, "'" + FORMULA]
     assert [r["investment_yi"] for r in rows] == ["12.5", "", "3.0"]
-    for row, polygon in zip(rows, parks.geometry):
+    for row, polygon in zip(rows, parks.geometry, strict=False):
         assert polygon.contains(Point(float(row["lon"]), float(row["lat"])))
         assert shapely.from_wkt(row["geometry_wkt"]).equals_exact(polygon, 1e-7)
 
@@ -388,7 +389,7 @@ def test_xlsx_round_trip(parks):
     assert header == [c for c in parks.columns if c != "geometry"] + ["lon", "lat"]
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"
-    rows = [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2)]
+    rows = [dict(zip(header, (c.value for c in row), strict=False)) for row in ws.iter_rows(min_row=2)]
     assert [r["id"] for r in rows] == ["p1", "p2", "p3"]
     assert [r["name"] for r in rows] == NAMES
     assert [r["investment_yi"] for r in rows] == [12.5, None, 3.0]

@@ -1,4 +1,5 @@
 """Tests of zkq_geo.analysis.filters on tiny tables with known answers."""
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -6,8 +7,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from zkq_geo.errors import OptionError, SchemaError
 from zkq_geo.analysis.filters import filter_features, resolve_industry, resolve_plate
+from zkq_geo.errors import OptionError, SchemaError
 
 NAN = float("nan")
 
@@ -28,19 +29,20 @@ def projects() -> pd.DataFrame:
         ("p4", "上汽乘用车基地", "", "auto|equipment", "plate_ydyl", NAN, ""),
         ("p5", "华夏碧水环保科技", "", "ict|biomed", "plate_binhe", 5.0, "at_least"),
     ]
-    columns = ["id", "name", "aliases", "industries", "plate_id", "investment_yi",
-               "investment_qualifier"]
+    columns = ["id", "name", "aliases", "industries", "plate_id", "investment_yi", "investment_qualifier"]
     df = pd.DataFrame(rows, columns=columns, index=[10, 11, 12, 13, 14])
     return df.assign(industry=df["industries"].str.split("|").str[0])
 
 
 @pytest.fixture
 def plates() -> pd.DataFrame:
-    return pd.DataFrame({
-        "id": ["plate_ydyl", "plate_binhe", "plate_xiangyun"],
-        "name": ["“一带一路”国际商务区核心板块", "滨河新城核心板块", "祥云板块"],
-        "aliases": ["一带一路国际商务区|经开起步区核心板块|起步区", "滨河国际新城|滨河新城", ""],
-    })
+    return pd.DataFrame(
+        {
+            "id": ["plate_ydyl", "plate_binhe", "plate_xiangyun"],
+            "name": ["“一带一路”国际商务区核心板块", "滨河新城核心板块", "祥云板块"],
+            "aliases": ["一带一路国际商务区|经开起步区核心板块|起步区", "滨河国际新城|滨河新城", ""],
+        }
+    )
 
 
 def ids(df: pd.DataFrame) -> list[str]:
@@ -171,10 +173,10 @@ def test_bound_must_be_a_number(projects):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("安图三期", ["p3"]),       # alias
-        ("  autobio ", ["p3"]),    # alias, case and whitespace
-        ("P2", ["p2"]),            # id
-        ("园", ["p1", "p3"]),      # name substring
+        ("安图三期", ["p3"]),  # alias
+        ("  autobio ", ["p3"]),  # alias, case and whitespace
+        ("P2", ["p2"]),  # id
+        ("园", ["p1", "p3"]),  # name substring
         ("", ["p1", "p2", "p3", "p4", "p5"]),
         ("   ", ["p1", "p2", "p3", "p4", "p5"]),
         ("不存在", []),
@@ -190,8 +192,13 @@ def test_search_is_literal_not_regex(projects):
 
 # ----------------------------------------------------------------------------- general
 def test_filters_combine_and_keep_order(projects):
-    out = filter_features(projects, industries=["biomed", "auto"], vocabulary=VOCABULARY,
-                          plate_id="plate_binhe", max_investment_yi=10)
+    out = filter_features(
+        projects,
+        industries=["biomed", "auto"],
+        vocabulary=VOCABULARY,
+        plate_id="plate_binhe",
+        max_investment_yi=10,
+    )
     assert ids(out) == ["p5"]
     assert out.index.tolist() == [14]
 
@@ -201,8 +208,15 @@ def test_input_unchanged_and_result_is_new(projects):
     out = filter_features(projects)
     pd.testing.assert_frame_equal(out, projects)
     assert out is not projects
-    filter_features(projects, industries=["ict"], vocabulary=VOCABULARY, search="中兴",
-                    min_investment_yi=1, max_investment_yi=100, plate_id="plate_binhe")
+    filter_features(
+        projects,
+        industries=["ict"],
+        vocabulary=VOCABULARY,
+        search="中兴",
+        min_investment_yi=1,
+        max_investment_yi=100,
+        plate_id="plate_binhe",
+    )
     pd.testing.assert_frame_equal(projects, before)
 
 

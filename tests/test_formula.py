@@ -1,4 +1,5 @@
 """Tests of zkq_geo.evaluation.formula: only arithmetic over column names is accepted, nothing is eval'ed."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,31 +34,36 @@ def test_divides_by_finds_denominators():
     assert f.divides_by("land_area_mu") and not f.divides_by("tax_wan")
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("__import__('os').system('echo pwned')", "function call"),
-    ("open('/etc/passwd')", "function call"),
-    ("tax_wan.__class__", "attribute access"),
-    ("tax_wan ** 2", r"'\*\*'"),
-    ("tax_wan % 3", "'%'"),
-    ("tax_wan // 3", "'//'"),
-    ("tax_wan[0]", "indexing"),
-    ("tax_wan > 1", "comparison"),
-    ("tax_wan if land_area_mu else 0", "if/else"),
-    ("lambda: 1", "lambda"),
-    ("'text'", "only numbers"),
-    ("True", "only numbers"),
-    ("not tax_wan", "UnaryOp|Not"),
-    ("[tax_wan]", "List"),
-    ("x = 1", "not an arithmetic expression"),
-    ("", "empty"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("__import__('os').system('echo pwned')", "function call"),
+        ("open('/etc/passwd')", "function call"),
+        ("tax_wan.__class__", "attribute access"),
+        ("tax_wan ** 2", r"'\*\*'"),
+        ("tax_wan % 3", "'%'"),
+        ("tax_wan // 3", "'//'"),
+        ("tax_wan[0]", "indexing"),
+        ("tax_wan > 1", "comparison"),
+        ("tax_wan if land_area_mu else 0", "if/else"),
+        ("lambda: 1", "lambda"),
+        ("'text'", "only numbers"),
+        ("True", "only numbers"),
+        ("not tax_wan", "UnaryOp|Not"),
+        ("[tax_wan]", "List"),
+        ("x = 1", "not an arithmetic expression"),
+        ("", "empty"),
+    ],
+)
 def test_anything_but_arithmetic_is_refused(text, fragment):
     with pytest.raises(FormulaError, match=fragment):
         parse_formula(text, COLUMNS)
 
 
 def test_unknown_column_lists_the_allowed_ones():
-    with pytest.raises(FormulaError, match=r"unknown column 'os'.*allowed columns: electricity_kwh, land_area_mu, tax_wan"):
+    with pytest.raises(
+        FormulaError, match=r"unknown column 'os'.*allowed columns: electricity_kwh, land_area_mu, tax_wan"
+    ):
         parse_formula("os / 2", COLUMNS)
 
 

@@ -4,6 +4,7 @@ counts requests; no case may make the server fetch anything. Then a new app sess
 shows the map. scripts/hostile_harness.py runs the same cases with a memory cap and prints
 time and peak RSS.
 """
+
 from __future__ import annotations
 
 import http.server
@@ -16,7 +17,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from hostile_cases import CASES, Case
 
 ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
@@ -53,7 +53,11 @@ def _run(case: Case, path: Path, ws: Path, command: str | None = None) -> subpro
     assert ZKQ, "zkq-geo console script not installed in the venv (pip install -e .)"
     env = {**os.environ, "ZKQ_WORKSPACE": str(ws), **case.env}
     env.pop("ZKQ_DEBUG", None)
-    argv = ["import", str(path), *case.args, "--as", f"h_{case.name[:30]}"] if command == "import" else case.argv(path)
+    argv = (
+        ["import", str(path), *case.args, "--as", f"h_{case.name[:30]}"]
+        if command == "import"
+        else case.argv(path)
+    )
     return subprocess.run([ZKQ, *argv], capture_output=True, text=True, timeout=300, env=env)
 
 
@@ -127,11 +131,15 @@ def test_skip_list_covers_every_driver_of_the_build():
 
     code = "import pyogrio, sys; sys.stdout.write('\\n'.join(pyogrio.list_drivers()))"
     env = {k: v for k, v in os.environ.items() if k != "GDAL_SKIP"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout
     assert set(out.split("\n")) - ALLOWED_DRIVERS - set(SKIPPED_DRIVERS) == set()
 
 
-def test_a_new_session_still_shows_the_map_after_the_hostile_cases(tmp_path, canary, monkeypatch, fresh_caches):
+def test_a_new_session_still_shows_the_map_after_the_hostile_cases(
+    tmp_path, canary, monkeypatch, fresh_caches
+):
     from streamlit.testing.v1 import AppTest
 
     ws = tmp_path / "ws"
@@ -153,13 +161,24 @@ def test_terminal_escapes_in_a_file_are_shown_not_obeyed(tmp_path):
     import json
     import pty
 
-    doc = {"type": "FeatureCollection", "name": "evil\x1b[2J\x1b[31mRED", "features": [
-        {"type": "Feature", "properties": {"x\x1b[31m": 1}, "geometry": {"type": "Point", "coordinates": [113.75, 34.72]}}]}
+    doc = {
+        "type": "FeatureCollection",
+        "name": "evil\x1b[2J\x1b[31mRED",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"x\x1b[31m": 1},
+                "geometry": {"type": "Point", "coordinates": [113.75, 34.72]},
+            }
+        ],
+    }
     path = tmp_path / "ansi.geojson"
     path.write_text(json.dumps(doc), encoding="utf-8")
     leader, follower = pty.openpty()
     env = {**os.environ, "ZKQ_WORKSPACE": str(tmp_path / "ws")}
-    proc = subprocess.run([ZKQ, "inspect", str(path)], stdout=follower, stderr=subprocess.PIPE, env=env, timeout=120)
+    proc = subprocess.run(
+        [ZKQ, "inspect", str(path)], stdout=follower, stderr=subprocess.PIPE, env=env, timeout=120
+    )
     os.close(follower)
     out = b""
     while True:

@@ -1,5 +1,6 @@
 """Property-based tests: random and damaged files fed to the importers only ever succeed or
 raise a ZkqGeoError (one line), and never leave anything in the workspace."""
+
 from __future__ import annotations
 
 import functools
@@ -8,11 +9,11 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import importdata as d
 import shapely
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-import importdata as d
 from zkq_geo.errors import ZkqGeoError
 from zkq_geo.importing.reader import inspect_file
 from zkq_geo.importing.sheets import read_sheet
@@ -26,8 +27,11 @@ FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 def valid_files() -> dict[str, bytes]:
     """One small valid file per format, to truncate and corrupt."""
     folder = Path(tempfile.mkdtemp(prefix="zkq_fuzz_seed_"))
-    gdf = gpd.GeoDataFrame({"name": ["甲", "乙"]}, geometry=[shapely.Point(113.75, 34.72), shapely.Point(113.76, 34.73)],
-                           crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        {"name": ["甲", "乙"]},
+        geometry=[shapely.Point(113.75, 34.72), shapely.Point(113.76, 34.73)],
+        crs="EPSG:4326",
+    )
     gdf.to_file(folder / "a.geojson", engine="pyogrio")
     gdf.to_file(folder / "a.gpkg", engine="pyogrio")
     gdf.to_file(folder / "a.kml", driver="KML", engine="pyogrio")
@@ -67,16 +71,22 @@ def test_random_bytes(suffix, data):
 
 
 @FUZZ
-@given(name=st.sampled_from(["a.geojson", "a.gpkg", "a.kml", "a.csv", "a.zip", "a.xlsx"]), cut=st.floats(0, 1))
+@given(
+    name=st.sampled_from(["a.geojson", "a.gpkg", "a.kml", "a.csv", "a.zip", "a.xlsx"]), cut=st.floats(0, 1)
+)
 def test_truncated_files(name, cut):
     data = valid_files()[name]
     _attempt(name, data[: int(len(data) * cut)])
 
 
 @FUZZ
-@given(name=st.sampled_from(["a.geojson", "a.gpkg", "a.kml", "a.csv", "a.zip", "a.xlsx"]),
-       flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=8))
-@example(name="a.gpkg", flips=[(0.6484375, 128)])  # found by hypothesis: a schema byte not UTF-8 (sqlite3 raised)
+@given(
+    name=st.sampled_from(["a.geojson", "a.gpkg", "a.kml", "a.csv", "a.zip", "a.xlsx"]),
+    flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=8),
+)
+@example(
+    name="a.gpkg", flips=[(0.6484375, 128)]
+)  # found by hypothesis: a schema byte not UTF-8 (sqlite3 raised)
 def test_corrupted_files(name, flips):
     data = bytearray(valid_files()[name])
     for where, value in flips:
@@ -91,12 +101,19 @@ def test_arbitrary_csv_text(text, encoding):
 
 
 @FUZZ
-@given(rows=st.lists(st.lists(st.one_of(st.none(), st.text(max_size=12), st.floats(allow_nan=True), st.integers()),
-                              max_size=6), max_size=8))
+@given(
+    rows=st.lists(
+        st.lists(
+            st.one_of(st.none(), st.text(max_size=12), st.floats(allow_nan=True), st.integers()), max_size=6
+        ),
+        max_size=8,
+    )
+)
 @example(rows=[["0\n0"]])  # a header cell with a line break: the message stays one line
 def test_arbitrary_sheets(rows):
     with tempfile.TemporaryDirectory(prefix="zkq_fuzz_") as tmp:
         import openpyxl
+
         wb = openpyxl.Workbook()
         for row in rows:
             try:

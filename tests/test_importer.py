@@ -1,5 +1,6 @@
 """Importer tests: every format, CRS declared/detected/chosen, encodings, geometry repair, tables,
 and the hostile inputs of the issue, each with a one-line message. Files are built in code."""
+
 from __future__ import annotations
 
 import json
@@ -8,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import importdata as d
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -16,7 +18,6 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-import importdata as d
 from zkq_geo.crs import OLD_DATUM_WARNING
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoError
 from zkq_geo.importing.reader import inspect_file, read_import
@@ -51,19 +52,25 @@ def test_gbk_shapefile_in_zone38_with_prefix_imports_with_chinese_names_and_exac
     gdf, report = read_import(d.gbk_shapefile_zip(tmp_path))
     assert report.format == "shapefile" and report.feature_count == 3
     assert report.encoding == "gb18030" and report.encoding_how.startswith("detected")
-    assert report.encoding_how.text("zh").startswith("自动识别：dikuai.dbf 没有 .cpg 文件")  # the app's Chinese
+    assert report.encoding_how.text("zh").startswith(
+        "自动识别：dikuai.dbf 没有 .cpg 文件"
+    )  # the app's Chinese
     assert report.crs.startswith("EPSG:4526") and "prj" in report.crs_how
     assert [f for f, _ in report.fields] == ["名称", "用地亩", "编号"]
     assert gdf["名称"].tolist() == [p[0] for p in d.PARCELS] and gdf["name"].tolist() == gdf["名称"].tolist()
     assert gdf["编号"].tolist() == ["0012", "0013", "0014"]  # text stays text
-    assert gdf.crs.to_epsg() == 4326 and not report.problems and not any("outside" in w for w in report.warnings)
-    for geom, corners in zip(gdf.geometry, d.expected_wgs84_corners()):
+    assert (
+        gdf.crs.to_epsg() == 4326 and not report.problems and not any("outside" in w for w in report.warnings)
+    )
+    for geom, corners in zip(gdf.geometry, d.expected_wgs84_corners(), strict=False):
         got = shapely.get_coordinates(geom)
         assert len(got) == len(corners)
         # every built corner is within 1 m of an imported vertex
         assert all(min(_metres_apart(c, v) for v in got) < 1.0 for c in corners)
     lo = np.min([np.min(c, axis=0) for c in d.expected_wgs84_corners()], axis=0)
-    assert report.bounds[0] == pytest.approx(lo[0], abs=1e-6) and report.bounds[1] == pytest.approx(lo[1], abs=1e-6)
+    assert report.bounds[0] == pytest.approx(lo[0], abs=1e-6) and report.bounds[1] == pytest.approx(
+        lo[1], abs=1e-6
+    )
 
 
 def test_shapefile_without_dbf_is_read_without_attributes_and_says_so(tmp_path):
@@ -82,8 +89,11 @@ def test_shapefile_without_prj_is_detected_from_the_8_digit_eastings(tmp_path):
     assert report.crs.startswith("EPSG:4526") and report.crs_how.startswith("detected")
     assert "zone number 38" in report.crs_how
     assert any("no .prj" in w for w in report.warnings)
-    assert all(min(_metres_apart(c, v) for v in shapely.get_coordinates(g)) < 1.0
-               for g, cs in zip(gdf.geometry, d.expected_wgs84_corners()) for c in cs)
+    assert all(
+        min(_metres_apart(c, v) for v in shapely.get_coordinates(g)) < 1.0
+        for g, cs in zip(gdf.geometry, d.expected_wgs84_corners(), strict=False)
+        for c in cs
+    )
 
 
 def test_encoding_override_and_cpg(tmp_path):
@@ -121,7 +131,9 @@ def test_zip_with_several_shapefiles_needs_a_layer(tmp_path):
 def test_geopackage_layers_and_declared_crs(tmp_path):
     path = tmp_path / "two.gpkg"
     _gdf([shapely.Point(477100, 3843560)], crs="EPSG:4547").to_file(path, layer="pts", engine="pyogrio")
-    _gdf([shapely.box(477000, 3843000, 477100, 3843100)], crs="EPSG:4547").to_file(path, layer="polys", engine="pyogrio")
+    _gdf([shapely.box(477000, 3843000, 477100, 3843100)], crs="EPSG:4547").to_file(
+        path, layer="polys", engine="pyogrio"
+    )
     report = inspect_file(path)
     assert set(report.layers) == {"pts", "polys"} and "choose one" in report.problems[0]
     gdf, report = read_import(path, layer="polys")
@@ -140,8 +152,16 @@ def test_geojson_kml_and_lat_lon_order(tmp_path):
 
 
 def test_geojson_holding_metres_is_detected_not_taken_as_degrees(tmp_path):
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": "a"}, "geometry": {"type": "Point", "coordinates": [477100, 3843560]}}]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "a"},
+                "geometry": {"type": "Point", "coordinates": [477100, 3843560]},
+            }
+        ],
+    }
     path = tmp_path / "m.geojson"
     path.write_text(json.dumps(doc))
     gdf, report = read_import(path)
@@ -151,13 +171,22 @@ def test_geojson_holding_metres_is_detected_not_taken_as_degrees(tmp_path):
 
 def in_region(gdf) -> bool:
     from zkq_geo.crs import in_zone_region
+
     return bool(in_zone_region(gdf.geometry.x, gdf.geometry.y).all())
 
 
 def test_non_utf8_geojson_is_read_as_gb18030_with_a_warning(tmp_path):
     path = tmp_path / "gbk.geojson"
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"名称": "园区甲"}, "geometry": {"type": "Point", "coordinates": [113.75, 34.72]}}]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"名称": "园区甲"},
+                "geometry": {"type": "Point", "coordinates": [113.75, 34.72]},
+            }
+        ],
+    }
     path.write_bytes(json.dumps(doc, ensure_ascii=False).encode("gbk"))
     gdf, report = read_import(path)
     assert gdf["名称"].tolist() == ["园区甲"] and report.encoding == "gb18030"
@@ -194,14 +223,19 @@ def test_old_datum_is_converted_with_the_warning(tmp_path):
     assert in_region(gdf)
 
 
-@pytest.mark.parametrize("crs, x, how", [
-    ("EPSG:2362", 38477100, "declared"),  # Xi'an 1980, zone number in the easting, in the GeoPackage
-    ("EPSG:2435", 477100, "declared"),    # Beijing 1954, CM 114E, in the GeoPackage
-    ("EPSG:2414", 38477100, "chosen"),    # Beijing 1954 zone 38, chosen by the user
-])
+@pytest.mark.parametrize(
+    "crs, x, how",
+    [
+        ("EPSG:2362", 38477100, "declared"),  # Xi'an 1980, zone number in the easting, in the GeoPackage
+        ("EPSG:2435", 477100, "declared"),  # Beijing 1954, CM 114E, in the GeoPackage
+        ("EPSG:2414", 38477100, "chosen"),  # Beijing 1954 zone 38, chosen by the user
+    ],
+)
 def test_xian80_and_beijing54_are_converted_with_the_warning(tmp_path, crs, x, how):
     path = tmp_path / "old.gpkg"
-    _gdf([shapely.Point(x, 3843560)], crs=crs if how == "declared" else "EPSG:4526").to_file(path, engine="pyogrio")
+    _gdf([shapely.Point(x, 3843560)], crs=crs if how == "declared" else "EPSG:4526").to_file(
+        path, engine="pyogrio"
+    )
     gdf, report = read_import(path, crs=crs if how == "chosen" else "auto")
     assert report.crs.startswith(crs) and OLD_DATUM_WARNING in report.warnings
     assert in_region(gdf) and not report.problems
@@ -216,10 +250,13 @@ def test_chosen_crs_overrides_a_declared_one_with_a_warning(tmp_path):
         inspect_file(path, crs="mars")
 
 
-@pytest.mark.parametrize("declared, coords, cause", [
-    ("EPSG:4547", (38477100, 3843560), "EPSG:4526"),      # zone number in the easting, .prj without it
-    ("EPSG:4326", (116.4, 39.9), "none of the usual"),    # Beijing: another area
-])
+@pytest.mark.parametrize(
+    "declared, coords, cause",
+    [
+        ("EPSG:4547", (38477100, 3843560), "EPSG:4526"),  # zone number in the easting, .prj without it
+        ("EPSG:4326", (116.4, 39.9), "none of the usual"),  # Beijing: another area
+    ],
+)
 def test_outside_the_zone_names_the_likely_cause(tmp_path, declared, coords, cause):
     path = tmp_path / "p.gpkg"
     _gdf([shapely.Point(*coords)], crs=declared).to_file(path, engine="pyogrio")
@@ -255,11 +292,16 @@ def test_undetectable_crs_is_a_problem_with_a_hint(tmp_path):
 # ----------------------------------------------------------------------------- geometry
 def test_invalid_polygons_are_repaired_and_reported_by_feature(tmp_path):
     bowtie = shapely.Polygon([(113.75, 34.72), (113.76, 34.73), (113.76, 34.72), (113.75, 34.73)])
-    gdf = gpd.GeoDataFrame({"id": ["ok", "bad", "none"]},
-                           geometry=[shapely.box(113.7, 34.7, 113.71, 34.71), bowtie, None], crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        {"id": ["ok", "bad", "none"]},
+        geometry=[shapely.box(113.7, 34.7, 113.71, 34.71), bowtie, None],
+        crs="EPSG:4326",
+    )
     gdf.to_file(tmp_path / "g.geojson", engine="pyogrio")
     out, report = read_import(tmp_path / "g.geojson")
-    assert [r.feature for r in report.repairs] == ["feature bad"] and "Self-intersection" in report.repairs[0].reason
+    assert [r.feature for r in report.repairs] == ["feature bad"] and "Self-intersection" in report.repairs[
+        0
+    ].reason
     assert report.repairs[0].reason.text("zh").startswith("自相交[")  # the Chinese UI's repairs table
     assert any("要素 bad（自相交[" in w.text("zh") for w in report.warnings)
     assert out.geometry.iloc[1].is_valid and out.geometry.iloc[1].geom_type == "MultiPolygon"
@@ -268,29 +310,53 @@ def test_invalid_polygons_are_repaired_and_reported_by_feature(tmp_path):
     assert out["id"].tolist() == ["ok", "bad", "none"]
 
 
-@pytest.mark.parametrize("geom, english, chinese", [
-    (shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)]), "Self-intersection[", "自相交["),
-    (shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(5, 5), (6, 5), (6, 6), (5, 6)]]),
-     "Hole lies outside shell[", "内环位于外环之外["),
-    (shapely.MultiPolygon([shapely.box(0, 0, 4, 4), shapely.box(1, 1, 2, 2)]), "Nested shells[", "外环相互嵌套["),
-])
+@pytest.mark.parametrize(
+    "geom, english, chinese",
+    [
+        (shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)]), "Self-intersection[", "自相交["),
+        (
+            shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(5, 5), (6, 5), (6, 6), (5, 6)]]),
+            "Hole lies outside shell[",
+            "内环位于外环之外[",
+        ),
+        (
+            shapely.MultiPolygon([shapely.box(0, 0, 4, 4), shapely.box(1, 1, 2, 2)]),
+            "Nested shells[",
+            "外环相互嵌套[",
+        ),
+    ],
+)
 def test_geos_reasons_read_in_chinese_with_the_same_english(geom, english, chinese):
     from zkq_geo.importing.geomcheck import geos_reason
+
     raw = shapely.is_valid_reason(geom)
     reason = geos_reason(raw)
     assert reason == raw and reason.startswith(english)  # English exactly as GEOS wrote it
-    assert reason.text("zh").startswith(chinese) and reason.text("zh").endswith(raw[raw.index("["):])
+    assert reason.text("zh").startswith(chinese) and reason.text("zh").endswith(raw[raw.index("[") :])
 
 
 def test_an_unknown_geos_reason_passes_through():
     from zkq_geo.importing.geomcheck import geos_reason
+
     assert geos_reason("Something new[1 2]") == "Something new[1 2]"
 
 
 def test_empty_geometries_are_reported_by_feature(tmp_path):
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": "a"}, "geometry": {"type": "Point", "coordinates": [113.75, 34.72]}},
-        {"type": "Feature", "properties": {"id": "b"}, "geometry": {"type": "Polygon", "coordinates": []}}]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": "a"},
+                "geometry": {"type": "Point", "coordinates": [113.75, 34.72]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"id": "b"},
+                "geometry": {"type": "Polygon", "coordinates": []},
+            },
+        ],
+    }
     (tmp_path / "e.geojson").write_text(json.dumps(doc))
     gdf, report = read_import(tmp_path / "e.geojson")
     assert any("feature b: no geometry (null or empty)" in w for w in report.warnings)
@@ -298,9 +364,21 @@ def test_empty_geometries_are_reported_by_feature(tmp_path):
 
 
 def test_mixed_geometry_types_are_refused_with_the_fix(tmp_path):
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [113.75, 34.72]}},
-        {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[113.75, 34.72], [113.76, 34.72]]}}]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "Point", "coordinates": [113.75, 34.72]},
+            },
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "LineString", "coordinates": [[113.75, 34.72], [113.76, 34.72]]},
+            },
+        ],
+    }
     (tmp_path / "mixed.geojson").write_text(json.dumps(doc))
     with pytest.raises(SchemaError, match="mixed geometry types .*1 LineString, 1 Point") as exc:
         read_import(tmp_path / "mixed.geojson")
@@ -337,7 +415,9 @@ def test_excel_with_surveyed_xy_and_a_chosen_sheet(tmp_path):
 
 
 def test_kmz_holding_one_kml(tmp_path):
-    _gdf([shapely.Point(113.75, 34.72)], name=["甲"]).to_file(tmp_path / "doc.kml", driver="KML", engine="pyogrio")
+    _gdf([shapely.Point(113.75, 34.72)], name=["甲"]).to_file(
+        tmp_path / "doc.kml", driver="KML", engine="pyogrio"
+    )
     with zipfile.ZipFile(tmp_path / "p.kmz", "w") as zf:
         zf.write(tmp_path / "doc.kml", "doc.kml")
     gdf, report = read_import(tmp_path / "p.kmz")
@@ -369,7 +449,9 @@ def test_gbk_csv_with_surveyed_xy_swapped(tmp_path):
 def test_nan_inf_and_missing_coordinates_are_refused_naming_the_row(tmp_path, cell):
     path = tmp_path / "bad.csv"
     path.write_text(f"name,lon,lat\na,113.75,34.72\nb,{cell},34.73\n", encoding="utf-8")
-    with pytest.raises(SchemaError, match="row 3: coordinates that are missing, not numbers, or infinite") as exc:
+    with pytest.raises(
+        SchemaError, match="row 3: coordinates that are missing, not numbers, or infinite"
+    ) as exc:
         read_import(path)
     _one_line(exc)
 
@@ -405,12 +487,17 @@ def test_excel_merged_header_is_refused_with_the_fix(tmp_path):
 
 def test_user_columns_are_kept_and_clashing_ones_renamed(tmp_path):
     path = tmp_path / "p.csv"
-    path.write_text("id,Name,name,layer,land_area_mu,lon,lat\n7,A,a,mine,约50,113.75,34.72\n7,B,b,x,60,113.75,34.72\n",
-                    encoding="utf-8")
+    path.write_text(
+        "id,Name,name,layer,land_area_mu,lon,lat\n7,A,a,mine,约50,113.75,34.72\n7,B,b,x,60,113.75,34.72\n",
+        encoding="utf-8",
+    )
     gdf, report = read_import(path)
     cols = list(gdf.columns)
     assert gdf["id"].tolist() == ["f1", "f2"] and gdf["id_original"].tolist() == ["7", "7"]
-    assert gdf["layer_original"].tolist() == ["mine", "x"] and gdf["land_area_mu_original"].tolist() == ["约50", "60"]
+    assert gdf["layer_original"].tolist() == ["mine", "x"] and gdf["land_area_mu_original"].tolist() == [
+        "约50",
+        "60",
+    ]
     assert "Name_2" in cols and gdf["name"].tolist() == ["a", "b"]  # GeoPackage names ignore case
     assert any("not a unique key" in n for n in report.notes)
 
@@ -428,24 +515,31 @@ def _zip(path: Path, members: dict[str, bytes], *, symlink: str | None = None) -
     return path
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "not valid JSON"),
-    ("list.geojson", b"[1, 2]", "not GeoJSON"),
-    ("empty.geojson", b"", "is empty"),
-    ("empty.csv", b"", "is empty"),
-    ("blank.csv", b"\n\n\n", "holds no cells"),
-    ("nul.csv", b"a,b\x00c\n1,2\n", "binary data"),
-    ("bad.gpkg", b"SQLite format 3\x00" + b"\x07" * 200, "bad.gpkg is an SQLite database but not a GeoPackage"),
-    ("bad.xlsx", b"PK\x03\x04 not really", "not a readable zip"),
-    ("old.xls", b"\xd0\xcf\x11\xe0", "save it as .xlsx"),
-    ("x.dwg", b"AC1027", "cannot be imported"),
-    ("noshp.zip", None, "holds no .shp file"),
-    ("climb.zip", None, "leaves the folder"),
-    ("abs.zip", None, "leaves the folder"),
-    ("link.zip", None, "link or special file"),
-    ("noshx.zip", None, "has no a.shx beside it"),
-    ("table.gpkg", None, "has no geometry: it is a table"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "not valid JSON"),
+        ("list.geojson", b"[1, 2]", "not GeoJSON"),
+        ("empty.geojson", b"", "is empty"),
+        ("empty.csv", b"", "is empty"),
+        ("blank.csv", b"\n\n\n", "holds no cells"),
+        ("nul.csv", b"a,b\x00c\n1,2\n", "binary data"),
+        (
+            "bad.gpkg",
+            b"SQLite format 3\x00" + b"\x07" * 200,
+            "bad.gpkg is an SQLite database but not a GeoPackage",
+        ),
+        ("bad.xlsx", b"PK\x03\x04 not really", "not a readable zip"),
+        ("old.xls", b"\xd0\xcf\x11\xe0", "save it as .xlsx"),
+        ("x.dwg", b"AC1027", "cannot be imported"),
+        ("noshp.zip", None, "holds no .shp file"),
+        ("climb.zip", None, "leaves the folder"),
+        ("abs.zip", None, "leaves the folder"),
+        ("link.zip", None, "link or special file"),
+        ("noshx.zip", None, "has no a.shx beside it"),
+        ("table.gpkg", None, "has no geometry: it is a table"),
+    ],
+)
 def test_hostile_inputs_give_one_line_messages(tmp_path, name, content, message):
     path = tmp_path / name
     if name == "noshp.zip":
@@ -486,11 +580,12 @@ def test_zip_bomb_and_size_limits(tmp_path, monkeypatch):
 
 def test_lying_zip_headers_are_stopped_while_decompressing(tmp_path):
     from zkq_geo.safety.safe_input import extract_zip
+
     path = _zip(tmp_path / "liar.zip", {"a.shp": b"\0" * 2_000_000})
     data = bytearray(path.read_bytes())
     # rewrite the declared uncompressed size (central directory) to 10 bytes
     cd = data.rfind(b"PK\x01\x02")
-    data[cd + 24:cd + 28] = (10).to_bytes(4, "little")
+    data[cd + 24 : cd + 28] = (10).to_bytes(4, "little")
     path.write_bytes(bytes(data))
     with pytest.raises(DataSourceError):
         extract_zip(path, tmp_path / "out", max_bytes=1_000_000)

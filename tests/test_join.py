@@ -5,12 +5,14 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from zkq_geo.errors import JoinError, OptionError, SchemaError
 from zkq_geo.analysis.join import attach_alt_figures, format_figure, join_attributes, report_join
+from zkq_geo.errors import JoinError, OptionError, SchemaError
 
 
 def _points(ids):
-    return gpd.GeoDataFrame({"id": ids}, geometry=[Point(113.7 + i / 100, 34.7) for i in range(len(ids))], crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"id": ids}, geometry=[Point(113.7 + i / 100, 34.7) for i in range(len(ids))], crs="EPSG:4326"
+    )
 
 
 def test_report_counts_matches_misses_duplicates_and_type_mismatches():
@@ -61,8 +63,18 @@ def test_clashing_columns_are_suffixed():
 
 def test_alt_figures_mark_conflicts_with_sources():
     df = pd.DataFrame({"id": ["a", "b"]})
-    alt = pd.DataFrame({"id": ["a"], "layer": ["parks"], "field": ["investment_yi"], "value": [30.0],
-                        "qualifier": ["at_least"], "source_name": ["某园"], "source": ["001.txt"], "note": [""]})
+    alt = pd.DataFrame(
+        {
+            "id": ["a"],
+            "layer": ["parks"],
+            "field": ["investment_yi"],
+            "value": [30.0],
+            "qualifier": ["at_least"],
+            "source_name": ["某园"],
+            "source": ["001.txt"],
+            "note": [""],
+        }
+    )
     out = attach_alt_figures(df, alt, "parks")
     assert out["has_conflict"].tolist() == [True, False]
     assert out["conflicts"][0] == "investment_yi: ≥30亿元（某园；001.txt）"

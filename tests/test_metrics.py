@@ -1,4 +1,5 @@
 """Tests of zkq_geo.analysis.metrics with hand-computed answers."""
+
 from __future__ import annotations
 
 import math
@@ -11,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from zkq_geo.errors import OptionError, SchemaError
 from zkq_geo.analysis.metrics import (
     MIN_LAND_AREA_MU,
     add_efficiency,
@@ -22,6 +22,7 @@ from zkq_geo.analysis.metrics import (
     summarize_efficiency,
     zone_per_mu,
 )
+from zkq_geo.errors import OptionError, SchemaError
 
 NAN = float("nan")
 
@@ -29,31 +30,61 @@ NAN = float("nan")
 def features(rows: list[dict]) -> pd.DataFrame:
     """A park/project table; columns not given default to 'unknown'."""
     defaults = {
-        "id": "", "name": "", "aliases": "", "layer": "parks", "industry": "auto",
-        "industries": "auto", "plate_id": "",
-        "investment_yi": NAN, "investment_qualifier": "",
-        "land_area_mu": NAN, "land_area_qualifier": "",
-        "floor_area_m2": NAN, "floor_area_qualifier": "",
+        "id": "",
+        "name": "",
+        "aliases": "",
+        "layer": "parks",
+        "industry": "auto",
+        "industries": "auto",
+        "plate_id": "",
+        "investment_yi": NAN,
+        "investment_qualifier": "",
+        "land_area_mu": NAN,
+        "land_area_qualifier": "",
+        "floor_area_m2": NAN,
+        "floor_area_qualifier": "",
     }
     return pd.DataFrame([{**defaults, **row} for row in rows])
 
 
 @pytest.fixture
 def parks() -> pd.DataFrame:
-    return features([
-        # 35 * 10000 / 295 = 1186.440678 万元/亩 (建业之窗, 专栏4-2)
-        {"id": "p_exact", "investment_yi": 35, "investment_qualifier": "exact",
-         "land_area_mu": 295, "land_area_qualifier": "exact"},
-        # "超30亿" on 180 亩: 30 * 10000 / 180 = 1666.67, a lower bound
-        {"id": "p_atleast", "investment_yi": 30, "investment_qualifier": "at_least",
-         "land_area_mu": 180, "land_area_qualifier": "exact"},
-        # floor area only: no per-mu figure, never divided by floor area
-        {"id": "p_floor", "investment_yi": 12, "investment_qualifier": "exact",
-         "floor_area_m2": 80000, "floor_area_qualifier": "exact"},
-        # 100000 m2 floor on 150 亩 = 100000 m2 land: FAR 1.0; no investment
-        {"id": "p_far", "land_area_mu": 150, "land_area_qualifier": "exact",
-         "floor_area_m2": 100000, "floor_area_qualifier": "exact"},
-    ])
+    return features(
+        [
+            # 35 * 10000 / 295 = 1186.440678 万元/亩 (建业之窗, 专栏4-2)
+            {
+                "id": "p_exact",
+                "investment_yi": 35,
+                "investment_qualifier": "exact",
+                "land_area_mu": 295,
+                "land_area_qualifier": "exact",
+            },
+            # "超30亿" on 180 亩: 30 * 10000 / 180 = 1666.67, a lower bound
+            {
+                "id": "p_atleast",
+                "investment_yi": 30,
+                "investment_qualifier": "at_least",
+                "land_area_mu": 180,
+                "land_area_qualifier": "exact",
+            },
+            # floor area only: no per-mu figure, never divided by floor area
+            {
+                "id": "p_floor",
+                "investment_yi": 12,
+                "investment_qualifier": "exact",
+                "floor_area_m2": 80000,
+                "floor_area_qualifier": "exact",
+            },
+            # 100000 m2 floor on 150 亩 = 100000 m2 land: FAR 1.0; no investment
+            {
+                "id": "p_far",
+                "land_area_mu": 150,
+                "land_area_qualifier": "exact",
+                "floor_area_m2": 100000,
+                "floor_area_qualifier": "exact",
+            },
+        ]
+    )
 
 
 # ----------------------------------------------------------------------------- add_efficiency
@@ -101,8 +132,17 @@ def test_floor_area_ratio_one(parks):
     ],
 )
 def test_intensity_qualifier_table(invest_q, land_q, expected):
-    df = features([{"id": "x", "investment_yi": 10, "investment_qualifier": invest_q,
-                    "land_area_mu": 100, "land_area_qualifier": land_q}])
+    df = features(
+        [
+            {
+                "id": "x",
+                "investment_yi": 10,
+                "investment_qualifier": invest_q,
+                "land_area_mu": 100,
+                "land_area_qualifier": land_q,
+            }
+        ]
+    )
     out = add_efficiency(df)
     assert out["invest_intensity_wan_per_mu"].iloc[0] == pytest.approx(1000.0)
     assert out["invest_intensity_qualifier"].iloc[0] == expected
@@ -110,16 +150,34 @@ def test_intensity_qualifier_table(invest_q, land_q, expected):
 
 @pytest.mark.parametrize("land", [0.0, -5.0, NAN])
 def test_non_positive_or_missing_land_gives_nan(land):
-    df = features([{"id": "x", "investment_yi": 10, "investment_qualifier": "exact",
-                    "land_area_mu": land, "land_area_qualifier": "exact"}])
+    df = features(
+        [
+            {
+                "id": "x",
+                "investment_yi": 10,
+                "investment_qualifier": "exact",
+                "land_area_mu": land,
+                "land_area_qualifier": "exact",
+            }
+        ]
+    )
     out = add_efficiency(df)
     assert math.isnan(out["invest_intensity_wan_per_mu"].iloc[0])
     assert out["invest_intensity_qualifier"].iloc[0] == "no_land_area"
 
 
 def test_far_lower_bound_floor_area():
-    df = features([{"id": "x", "land_area_mu": 150, "land_area_qualifier": "exact",
-                    "floor_area_m2": 150000, "floor_area_qualifier": "at_least"}])
+    df = features(
+        [
+            {
+                "id": "x",
+                "land_area_mu": 150,
+                "land_area_qualifier": "exact",
+                "floor_area_m2": 150000,
+                "floor_area_qualifier": "at_least",
+            }
+        ]
+    )
     out = add_efficiency(df)
     assert out["floor_area_ratio"].iloc[0] == pytest.approx(1.5)
     assert out["floor_area_ratio_qualifier"].iloc[0] == "at_least"
@@ -161,11 +219,20 @@ def test_add_efficiency_rejects_text_figures():
 # ----------------------------------------------------------------------------- zone_per_mu
 @pytest.fixture
 def zone_row() -> pd.Series:
-    return pd.Series({
-        "id": "zone", "planned_area_km2": 158.7, "gdp_yi": 1265.9, "industrial_va_yi": 581.1,
-        "fixed_investment_yi": 432.9, "budget_revenue_yi": 103.3, "trade_yi": 580.0,
-        "population_wan": 34.0, "figures_year": 2022, "source": "seed 000",
-    })
+    return pd.Series(
+        {
+            "id": "zone",
+            "planned_area_km2": 158.7,
+            "gdp_yi": 1265.9,
+            "industrial_va_yi": 581.1,
+            "fixed_investment_yi": 432.9,
+            "budget_revenue_yi": 103.3,
+            "trade_yi": 580.0,
+            "population_wan": 34.0,
+            "figures_year": 2022,
+            "source": "seed 000",
+        }
+    )
 
 
 def test_zone_gdp_per_mu(zone_row):
@@ -184,15 +251,28 @@ def test_zone_gdp_per_mu(zone_row):
 def test_zone_all_indicators(zone_row):
     out = zone_per_mu(zone_row)
     assert out["indicator"].tolist() == [
-        "gdp_wan_per_mu", "industrial_va_wan_per_mu",
-        "budget_revenue_wan_per_mu", "fixed_investment_wan_per_mu",
+        "gdp_wan_per_mu",
+        "industrial_va_wan_per_mu",
+        "budget_revenue_wan_per_mu",
+        "fixed_investment_wan_per_mu",
     ]
-    values = dict(zip(out["indicator"], out["value"]))
+    values = dict(zip(out["indicator"], out["value"], strict=False))
     assert values["industrial_va_wan_per_mu"] == pytest.approx(581.1e4 / 238050)
     assert values["budget_revenue_wan_per_mu"] == pytest.approx(103.3e4 / 238050)
     assert values["fixed_investment_wan_per_mu"] == pytest.approx(432.9e4 / 238050)
-    assert list(out.columns) == ["indicator", "label_zh", "label_en", "value", "unit",
-                                 "numerator", "denominator", "year", "source", "numerator_yi", "denominator_mu"]
+    assert list(out.columns) == [
+        "indicator",
+        "label_zh",
+        "label_en",
+        "value",
+        "unit",
+        "numerator",
+        "denominator",
+        "year",
+        "source",
+        "numerator_yi",
+        "denominator_mu",
+    ]
 
 
 def test_zone_accepts_one_row_frame(zone_row):
@@ -219,12 +299,28 @@ def test_zone_errors(zone_row):
 @pytest.fixture
 def two_parks() -> pd.DataFrame:
     # Ratios 1000 and 100 万元/亩: mean of ratios 550, pooled (10+10)*10000/(100+1000) = 181.82
-    return features([
-        {"id": "a", "industry": "auto", "plate_id": "plate_x", "investment_yi": 10,
-         "investment_qualifier": "exact", "land_area_mu": 100, "land_area_qualifier": "exact"},
-        {"id": "b", "industry": "auto", "plate_id": "", "investment_yi": 10,
-         "investment_qualifier": "exact", "land_area_mu": 1000, "land_area_qualifier": "exact"},
-    ])
+    return features(
+        [
+            {
+                "id": "a",
+                "industry": "auto",
+                "plate_id": "plate_x",
+                "investment_yi": 10,
+                "investment_qualifier": "exact",
+                "land_area_mu": 100,
+                "land_area_qualifier": "exact",
+            },
+            {
+                "id": "b",
+                "industry": "auto",
+                "plate_id": "",
+                "investment_yi": 10,
+                "investment_qualifier": "exact",
+                "land_area_mu": 1000,
+                "land_area_qualifier": "exact",
+            },
+        ]
+    )
 
 
 def test_pooled_ratio_not_mean_of_ratios(two_parks):
@@ -286,10 +382,17 @@ def test_summary_of_empty_table(parks):
 
 # ----------------------------------------------------------------------------- ranking
 def test_rank_by_intensity(parks):
-    extra = features([
-        {"id": "a_tie", "investment_yi": 35, "investment_qualifier": "exact",
-         "land_area_mu": 295, "land_area_qualifier": "exact"},
-    ])
+    extra = features(
+        [
+            {
+                "id": "a_tie",
+                "investment_yi": 35,
+                "investment_qualifier": "exact",
+                "land_area_mu": 295,
+                "land_area_qualifier": "exact",
+            },
+        ]
+    )
     df = pd.concat([parks, extra], ignore_index=True)
     out = rank_by_intensity(df)
     assert out["id"].tolist() == ["p_atleast", "a_tie", "p_exact", "p_far", "p_floor"]
@@ -311,7 +414,7 @@ def test_classify_twenty_distinct_values():
     classes = classify_abcd(np.arange(20.0))
     assert classes.value_counts().to_dict() == {"A": 4, "B": 8, "C": 7, "D": 1}
     assert classes.iloc[19] == "A"  # the highest value
-    assert classes.iloc[0] == "D"   # the lowest value
+    assert classes.iloc[0] == "D"  # the lowest value
 
 
 def test_classify_ties_get_same_better_class():
@@ -340,8 +443,10 @@ def test_classify_all_nan():
     assert classify_abcd([NAN, NAN]).tolist() == ["", ""]
 
 
-@pytest.mark.parametrize("cuts", [(0.6, 0.2, 0.95), (0.2, 0.2, 0.9), (0, 0.5, 0.9),
-                                  (0.2, 0.6, 1.2), (0.2, 0.6), ("a", 0.6, 0.9), None])
+@pytest.mark.parametrize(
+    "cuts",
+    [(0.6, 0.2, 0.95), (0.2, 0.2, 0.9), (0, 0.5, 0.9), (0.2, 0.6, 1.2), (0.2, 0.6), ("a", 0.6, 0.9), None],
+)
 def test_classify_rejects_bad_cuts(cuts):
     with pytest.raises(OptionError, match="cuts"):
         classify_abcd([1.0, 2.0], cuts=cuts)
@@ -356,12 +461,14 @@ def test_classify_cut_of_one_leaves_no_d():
 @given(
     n=st.integers(min_value=1, max_value=200),
     cuts=st.lists(st.floats(min_value=0.01, max_value=1.0), min_size=3, max_size=3, unique=True)
-    .map(sorted).filter(lambda c: c[0] < c[1] < c[2]) | st.just([0.2, 0.6, 0.95]),
+    .map(sorted)
+    .filter(lambda c: c[0] < c[1] < c[2])
+    | st.just([0.2, 0.6, 0.95]),
 )
 def test_classify_counts_match_cuts(n, cuts):
     classes = classify_abcd(np.random.default_rng(n).permutation(n).astype(float), cuts=tuple(cuts))
     shares = [cuts[0], cuts[1] - cuts[0], cuts[2] - cuts[1], 1 - cuts[2]]
-    for label, share in zip("ABCD", shares):
+    for label, share in zip("ABCD", shares, strict=False):
         assert abs((classes == label).sum() - share * n) < 1 + 1e-9
 
 
@@ -369,7 +476,7 @@ def test_classify_counts_match_cuts(n, cuts):
 IMPOSSIBLE = [
     # id, investment_yi, land_area_mu: every one is left out, never ranked, never divided
     ("inf_invest", float("inf"), 10.0),
-    ("tiny_land", 1.0, 1e-320),        # a denormal: 1 x 10000 / 1e-320 would be inf
+    ("tiny_land", 1.0, 1e-320),  # a denormal: 1 x 10000 / 1e-320 would be inf
     ("neg_land", 2.0, -5.0),
     ("zero_land", 2.0, 0.0),
     ("zero_invest", 0.0, 10.0),
@@ -379,8 +486,16 @@ IMPOSSIBLE = [
 
 
 def test_impossible_figures_are_never_divided_nor_ranked():
-    rows = [{"id": i, "investment_yi": v, "investment_qualifier": "exact", "land_area_mu": m,
-             "land_area_qualifier": "exact"} for i, v, m in IMPOSSIBLE]
+    rows = [
+        {
+            "id": i,
+            "investment_yi": v,
+            "investment_qualifier": "exact",
+            "land_area_mu": m,
+            "land_area_qualifier": "exact",
+        }
+        for i, v, m in IMPOSSIBLE
+    ]
     df = features(rows + [{"id": "ok", "investment_yi": 5.0, "land_area_mu": 10.0}])
     out = add_efficiency(df)
     assert out.set_index("id")["invest_intensity_wan_per_mu"].dropna().to_dict() == {"ok": 5000.0}
@@ -392,7 +507,9 @@ def test_impossible_figures_are_never_divided_nor_ranked():
 
 
 def test_an_existing_inf_intensity_is_not_ranked_and_not_graded():
-    df = pd.DataFrame({"id": ["a", "b", "c"], "invest_intensity_wan_per_mu": [float("inf"), 5.0, -float("inf")]})
+    df = pd.DataFrame(
+        {"id": ["a", "b", "c"], "invest_intensity_wan_per_mu": [float("inf"), 5.0, -float("inf")]}
+    )
     assert rank_by_intensity(df)["intensity_rank"].tolist()[:1] == [1]
     assert rank_by_intensity(df)["id"].iloc[0] == "b"
     assert classify_abcd([float("inf"), 1.0, 2.0]).tolist() == ["", "B", "A"]
@@ -405,13 +522,17 @@ def test_land_just_above_the_minimum_is_used():
 
 
 def test_impossible_figures_names_each_feature_and_reason_in_both_languages():
-    df = features([{"id": i, "name": f"名{i}", "investment_yi": v, "land_area_mu": m} for i, v, m in IMPOSSIBLE[:3]]
-                  + [{"id": "ok", "investment_yi": 5.0, "land_area_mu": 10.0}])
+    df = features(
+        [{"id": i, "name": f"名{i}", "investment_yi": v, "land_area_mu": m} for i, v, m in IMPOSSIBLE[:3]]
+        + [{"id": "ok", "investment_yi": 5.0, "land_area_mu": 10.0}]
+    )
     message = impossible_figures(df)
     assert message.startswith("3 feature(s) not ranked")
     assert "inf_invest 名inf_invest: investment_yi = inf (not a finite number)" in message
     assert "neg_land 名neg_land: land_area_mu = -5 (negative)" in message and "ok" not in message
-    assert "tiny_land 名tiny_land: land_area_mu = 9.99989e-321 (below the minimum land area of 1 m²" in message
+    assert (
+        "tiny_land 名tiny_land: land_area_mu = 9.99989e-321 (below the minimum land area of 1 m²" in message
+    )
     assert "neg_land 名neg_land：land_area_mu 的值为 -5（为负数）" in message.text("zh")
     assert message.text("zh").startswith("3 个要素的数值不可能成立")
     assert impossible_figures(features([{"id": "ok", "investment_yi": 5.0, "land_area_mu": 10.0}])) is None
@@ -419,10 +540,33 @@ def test_impossible_figures_names_each_feature_and_reason_in_both_languages():
 
 def test_figure_faults_rules():
     values = [10.0, 0.0, -1.0, float("inf"), -float("inf"), NAN, 1e-9]
-    assert figure_faults(values, "land").tolist() == ["", "zero", "negative", "not_finite", "not_finite", "",
-                                                      "below_minimum"]
-    assert figure_faults(values, "investment").tolist() == ["", "zero", "negative", "not_finite", "not_finite", "", ""]
-    assert figure_faults(values, "amount").tolist() == ["", "", "negative", "not_finite", "not_finite", "", ""]
+    assert figure_faults(values, "land").tolist() == [
+        "",
+        "zero",
+        "negative",
+        "not_finite",
+        "not_finite",
+        "",
+        "below_minimum",
+    ]
+    assert figure_faults(values, "investment").tolist() == [
+        "",
+        "zero",
+        "negative",
+        "not_finite",
+        "not_finite",
+        "",
+        "",
+    ]
+    assert figure_faults(values, "amount").tolist() == [
+        "",
+        "",
+        "negative",
+        "not_finite",
+        "not_finite",
+        "",
+        "",
+    ]
     assert figure_faults(values, "signed").tolist() == ["", "", "", "not_finite", "not_finite", "", ""]
     with pytest.raises(OptionError, match="rule"):
         figure_faults(values, "money")

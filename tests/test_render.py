@@ -1,4 +1,5 @@
 """render: escaping, compact GeoJSON, basemaps and the GCJ-02 shift, notes, legend, clicks."""
+
 from __future__ import annotations
 
 import json
@@ -12,16 +13,22 @@ import pandas as pd
 import pytest
 import shapely
 
-from zkq_geo.render import builder as render
-from zkq_geo.render.assets import missing_assets, remote_urls
 from zkq_geo.catalog import load_catalog
 from zkq_geo.crs import AREA_CRS, wgs84_to_gcj02
 from zkq_geo.errors import CRSError, OptionError, SchemaError
+from zkq_geo.render import builder as render
+from zkq_geo.render.assets import missing_assets, remote_urls
 from zkq_geo.render.builder import build_map, compact_features, escape_value, feature_at
 
 XSS = "<img src=x onerror=alert(1)>"
-PAYLOADS = (XSS, '"quoted" \'single\'', "back`tick`", "${alert(1)}", "{{ 'zkq' ~ 'evaluated' }}",
-            "{% if 1 %}x{% endif %}")
+PAYLOADS = (
+    XSS,
+    "\"quoted\" 'single'",
+    "back`tick`",
+    "${alert(1)}",
+    "{{ 'zkq' ~ 'evaluated' }}",
+    "{% if 1 %}x{% endif %}",
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +45,20 @@ def square(lon, lat, size_m=100.0):
 
 def parks_gdf(quality="surveyed", **overrides):
     data = {
-        "id": ["park_a", "park_b"], "name": ["建业之窗", "中兴产业园"], "layer": "parks",
-        "geometry_quality": quality, "industry": ["materials_env", "ict"],
-        "industries": ["materials_env|equipment", "ict"], "investment_yi": [35.0, 30.0],
-        "investment_qualifier": ["exact", "at_least"], "land_area_mu": [295.0, np.nan],
-        "land_area_qualifier": ["exact", ""], "invest_intensity_wan_per_mu": [1186.44, np.nan],
+        "id": ["park_a", "park_b"],
+        "name": ["建业之窗", "中兴产业园"],
+        "layer": "parks",
+        "geometry_quality": quality,
+        "industry": ["materials_env", "ict"],
+        "industries": ["materials_env|equipment", "ict"],
+        "investment_yi": [35.0, 30.0],
+        "investment_qualifier": ["exact", "at_least"],
+        "land_area_mu": [295.0, np.nan],
+        "land_area_qualifier": ["exact", ""],
+        "invest_intensity_wan_per_mu": [1186.44, np.nan],
         "invest_intensity_qualifier": ["exact", "no_land_area"],
-        "source": ["002_x.txt 专栏4-2", "002_x.txt 专栏4-2"], "has_conflict": [False, True],
+        "source": ["002_x.txt 专栏4-2", "002_x.txt 专栏4-2"],
+        "has_conflict": [False, True],
         "conflicts": ["", "另一来源：31亿元"],
     }
     data.update(overrides)
@@ -54,19 +68,30 @@ def parks_gdf(quality="surveyed", **overrides):
 
 def projects_gdf():
     return gpd.GeoDataFrame(
-        {"id": ["prj_1", "prj_2"], "name": ["上汽项目", "京东物流园"], "layer": "projects",
-         "geometry_quality": "surveyed", "industry": ["auto", "logistics"], "investment_yi": [28.4, np.nan],
-         "investment_qualifier": ["exact", ""], "source": ["002_x.txt 表3-1", "002_x.txt 表3-1"]},
-        geometry=[shapely.Point(113.80, 34.70), shapely.Point(113.81, 34.705)], crs=4326)
+        {
+            "id": ["prj_1", "prj_2"],
+            "name": ["上汽项目", "京东物流园"],
+            "layer": "projects",
+            "geometry_quality": "surveyed",
+            "industry": ["auto", "logistics"],
+            "investment_yi": [28.4, np.nan],
+            "investment_qualifier": ["exact", ""],
+            "source": ["002_x.txt 表3-1", "002_x.txt 表3-1"],
+        },
+        geometry=[shapely.Point(113.80, 34.70), shapely.Point(113.81, 34.705)],
+        crs=4326,
+    )
 
 
 def feature_layers(m):
     """The GeoJSON layers of a map, in drawing order."""
+
     def walk(element):
         if isinstance(element, folium.GeoJson):
             yield element
         for child in element._children.values():
             yield from walk(child)
+
     return list(walk(m))
 
 
@@ -95,11 +120,19 @@ def test_escape_value_missing_values_and_numbers():
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("basemap", ["none", "amap"])
 def test_hostile_text_never_reaches_the_page_raw(catalog, payload, basemap):
-    parks = parks_gdf(name=[payload, "ok"], source=[payload, "s"], industry=[payload, "ict"],
-                      conflicts=[payload, ""], aliases=[payload, ""])
+    parks = parks_gdf(
+        name=[payload, "ok"],
+        source=[payload, "s"],
+        industry=[payload, "ict"],
+        conflicts=[payload, ""],
+        aliases=[payload, ""],
+    )
     imported = parks[["id", "name", "geometry"]].rename(columns={"name": payload})
-    m = build_map({"parks": parks, "boards": parks.drop(columns="industry"), "imported": imported},
-                  catalog=catalog, basemap=basemap)
+    m = build_map(
+        {"parks": parks, "boards": parks.drop(columns="industry"), "imported": imported},
+        catalog=catalog,
+        basemap=basemap,
+    )
     html = rendered(m)
     assert payload not in html
     assert "zkqevaluated" not in html  # branca's second Jinja pass did not run the payload
@@ -170,12 +203,18 @@ def test_basemap_none_adds_no_tiles_and_no_urls_but_leaflet_assets(catalog):
 def test_localised_map_has_no_remote_url(catalog):
     m = build_map({"parks": parks_gdf()}, catalog=catalog, asset_base_url="/app/static/vendor/")
     assert remote_urls(rendered(m)) == []
-    assert remote_urls(render.map_to_standalone_html(build_map({"parks": parks_gdf()}, catalog=catalog))) == []
+    assert (
+        remote_urls(render.map_to_standalone_html(build_map({"parks": parks_gdf()}, catalog=catalog))) == []
+    )
 
 
 def test_osm_and_tianditu_tiles(catalog):
-    assert "tile.openstreetmap.org" in rendered(build_map({"parks": parks_gdf()}, catalog=catalog, basemap="osm"))
-    html = rendered(build_map({"parks": parks_gdf()}, catalog=catalog, basemap="tianditu", tianditu_key="abc123"))
+    assert "tile.openstreetmap.org" in rendered(
+        build_map({"parks": parks_gdf()}, catalog=catalog, basemap="osm")
+    )
+    html = rendered(
+        build_map({"parks": parks_gdf()}, catalog=catalog, basemap="tianditu", tianditu_key="abc123")
+    )
     assert "vec_w/wmts" in html and "cva_w/wmts" in html and "tk=abc123" in html
 
 
@@ -202,7 +241,7 @@ def test_amap_shifts_every_vector_to_gcj02(catalog):
     layers = {"parks": parks_gdf(), "projects": projects_gdf()}
     plain = feature_layers(build_map(layers, catalog=catalog))
     shifted = feature_layers(build_map(layers, catalog=catalog, basemap="amap"))
-    for a, b in zip(plain, shifted):
+    for a, b in zip(plain, shifted, strict=False):
         first_a = np.array(a.data["features"][0]["geometry"]["coordinates"]).reshape(-1, 2)[0]
         first_b = np.array(b.data["features"][0]["geometry"]["coordinates"]).reshape(-1, 2)[0]
         assert 500 < _metres_between(first_a, first_b) < 600
@@ -231,8 +270,9 @@ def test_legend_lists_the_industries_shown(catalog):
 
 
 def test_intensity_colouring_uses_classes_and_marks_bounds(catalog):
-    gdf = parks_gdf(invest_intensity_wan_per_mu=[1186.44, 2500.0],
-                    invest_intensity_qualifier=["exact", "at_least"])
+    gdf = parks_gdf(
+        invest_intensity_wan_per_mu=[1186.44, 2500.0], invest_intensity_qualifier=["exact", "at_least"]
+    )
     layer = feature_layers(build_map({"parks": gdf}, catalog=catalog, color_by="intensity"))[0]
     classes = [f["properties"]["c"] for f in layer.data["features"]]
     assert classes == ["i2", "i4.lower"]
@@ -245,12 +285,15 @@ def test_intensity_colouring_uses_classes_and_marks_bounds(catalog):
 
 
 def test_intensity_colouring_applies_to_project_circles_too(catalog):
-    gdf = projects_gdf().assign(invest_intensity_wan_per_mu=[600.0, np.nan],
-                                invest_intensity_qualifier=["exact", "no_land_area"])
+    gdf = projects_gdf().assign(
+        invest_intensity_wan_per_mu=[600.0, np.nan], invest_intensity_qualifier=["exact", "no_land_area"]
+    )
     m = build_map({"projects": gdf}, catalog=catalog, color_by="intensity")
     layer = feature_layers(m)[0]
     assert [f["properties"]["c"] for f in layer.data["features"]] == ["i1", "nd"]
-    assert [f["properties"]["r"] for f in layer.data["features"]][0] > render.STYLES["project_radius"]["min_px"]
+    assert [f["properties"]["r"] for f in layer.data["features"]][0] > render.STYLES["project_radius"][
+        "min_px"
+    ]
     styles = json.loads(layer.styles_js)
     assert styles["i1"]["fillColor"] == render.STYLES["intensity"]["colors"][1]
     assert styles["nd"]["fillOpacity"] == render.STYLES["layers"]["projects"]["fillOpacity"]
@@ -310,8 +353,11 @@ def test_feature_at_polygon_point_and_nothing():
 
 
 def test_feature_at_prefers_the_smallest_polygon():
-    big = gpd.GeoDataFrame({"id": ["plate", "park"]}, crs=4326,
-                           geometry=[square(113.74, 34.71, 3000), square(113.75, 34.72, 200)])
+    big = gpd.GeoDataFrame(
+        {"id": ["plate", "park"]},
+        crs=4326,
+        geometry=[square(113.74, 34.71, 3000), square(113.75, 34.72, 200)],
+    )
     inside = big.geometry.iloc[1].centroid
     assert feature_at(big, inside.x, inside.y) == "park"
 
@@ -335,14 +381,24 @@ def test_feature_at_checks_inputs():
 
 def test_shipped_layers_render(catalog):
     from zkq_geo.layers import load_layers
+
     layers = {name: data.gdf for name, data in load_layers(catalog=catalog).items()}
     html = rendered(build_map(layers, catalog=catalog, color_by="intensity", lang="en"))
     assert render.SCHEMATIC_NOTE["en"] in html and "Project sites" in html
 
 
 def test_popup_numbers_are_readable_text(catalog):
-    zone = gpd.GeoDataFrame({"id": ["zone"], "name": ["经开区"], "gdp_yi": [1265.9], "figures_year": [2022.0],
-                             "population_wan": [34.0]}, geometry=[square(113.7, 34.6, 5000)], crs=4326)
+    zone = gpd.GeoDataFrame(
+        {
+            "id": ["zone"],
+            "name": ["经开区"],
+            "gdp_yi": [1265.9],
+            "figures_year": [2022.0],
+            "population_wan": [34.0],
+        },
+        geometry=[square(113.7, 34.6, 5000)],
+        crs=4326,
+    )
     layer = feature_layers(build_map({"zone": zone}, catalog=catalog))[0]
     props = layer.data["features"][0]["properties"]
     assert (props["gdp_yi"], props["figures_year"], props["population_wan"]) == ("1,265.9", "2022", "34")
@@ -361,8 +417,10 @@ def test_features_are_fitted_beside_the_legend_and_layer_list(catalog):
 
 
 def fit_calls(html: str) -> list[tuple[list, dict]]:
-    return [(json.loads(b), json.loads(o))
-            for b, o in re.findall(r"fitBounds\(\s*(\[\[.*?\]\])\s*,\s*(\{.*?\})\s*\)", html, flags=re.S)]
+    return [
+        (json.loads(b), json.loads(o))
+        for b, o in re.findall(r"fitBounds\(\s*(\[\[.*?\]\])\s*,\s*(\{.*?\})\s*\)", html, flags=re.S)
+    ]
 
 
 def test_the_first_view_is_one_fit_applied_without_animation(catalog):
@@ -375,9 +433,9 @@ def test_the_first_view_is_one_fit_applied_without_animation(catalog):
 
 def test_fit_to_fits_the_named_layers_only(catalog):
     layers = {"parks": parks_gdf(), "projects": projects_gdf()}
-    (bounds, _), = fit_calls(rendered(build_map(layers, catalog=catalog, fit_to=["projects"])))
+    ((bounds, _),) = fit_calls(rendered(build_map(layers, catalog=catalog, fit_to=["projects"])))
     assert bounds[0] + bounds[1] == pytest.approx([34.70, 113.80, 34.705, 113.81])
-    (everything, _), = fit_calls(rendered(build_map(layers, catalog=catalog)))
+    ((everything, _),) = fit_calls(rendered(build_map(layers, catalog=catalog)))
     assert everything[0][1] == pytest.approx(113.75, abs=1e-4)  # the parks, west of the projects, are in view
 
 

@@ -1,4 +1,5 @@
 """zkq_geo.safety.sandbox: bounded workers report errors, bugs and limits in one line, in both languages."""
+
 from __future__ import annotations
 
 import subprocess
@@ -6,8 +7,8 @@ import sys
 import textwrap
 
 import pytest
-
 from hostile_cases import big_csv, endless_view_gpkg
+
 from zkq_geo.errors import DataSourceError, OptionError
 from zkq_geo.importing.reader import inspect_file
 from zkq_geo.limits import ParseLimits
@@ -64,10 +65,13 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path):
     """multiprocessing's fork server would re-run an unguarded caller script in every worker."""
     (tmp_path / "p.csv").write_text("name,lon,lat\na,113.75,34.72\n", encoding="utf-8")
     script = tmp_path / "script.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         from zkq_geo.importing.reader import inspect_file
-        print("features", inspect_file({str(tmp_path / 'p.csv')!r}).feature_count)
-    """), encoding="utf-8")
+        print("features", inspect_file({str(tmp_path / "p.csv")!r}).feature_count)
+    """),
+        encoding="utf-8",
+    )
     r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stdout == "features 1\n", (r.stdout, r.stderr)
 

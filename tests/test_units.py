@@ -9,11 +9,13 @@ from zkq_geo.units import M2_PER_MU, convert_area, convert_money, unit_of
 
 def test_mu_and_friends():
     assert M2_PER_MU == pytest.approx(666.6667, abs=1e-4)
-    assert convert_area(10_000, "m2", "mu") == pytest.approx(15.0)      # a 100 m square
+    assert convert_area(10_000, "m2", "mu") == pytest.approx(15.0)  # a 100 m square
     assert convert_area(1, "ha", "mu") == pytest.approx(15.0)
     assert convert_area(1, "km2", "mu") == pytest.approx(1500.0)
     assert convert_area(158.7, "km2", "mu") == pytest.approx(238_050.0)
-    np.testing.assert_allclose(convert_area(np.array([295.0, 96.0]), "mu", "m2"), [196_666.667, 64_000.0], rtol=1e-6)
+    np.testing.assert_allclose(
+        convert_area(np.array([295.0, 96.0]), "mu", "m2"), [196_666.667, 64_000.0], rtol=1e-6
+    )
 
 
 def test_money():
@@ -30,9 +32,18 @@ def test_bad_units_name_the_choices():
         convert_money(1, "usd", "wan")
 
 
-@pytest.mark.parametrize("column, unit", [
-    ("land_area_mu", "亩"), ("floor_area_m2", "m²"), ("investment_yi", "亿元"), ("tax_wan", "万元"),
-    ("invest_intensity_wan_per_mu", "万元/亩"), ("area_km2", "km²"), ("population_wan", "万人"), ("name", ""),
-])
+@pytest.mark.parametrize(
+    "column, unit",
+    [
+        ("land_area_mu", "亩"),
+        ("floor_area_m2", "m²"),
+        ("investment_yi", "亿元"),
+        ("tax_wan", "万元"),
+        ("invest_intensity_wan_per_mu", "万元/亩"),
+        ("area_km2", "km²"),
+        ("population_wan", "万人"),
+        ("name", ""),
+    ],
+)
 def test_unit_of_column(column, unit):
     assert unit_of(column) == unit

@@ -1,5 +1,6 @@
 """Workspace tests: versions never overwrite, originals kept byte for byte, atomic writes, safe
 names, and imported layers in the catalogue beside the shipped ones (show, filter, 亩均, export)."""
+
 from __future__ import annotations
 
 import errno
@@ -8,18 +9,24 @@ import os
 import time
 
 import geopandas as gpd
+import importdata as d
 import pyogrio
 import pytest
 import shapely
 
-import importdata as d
+from zkq_geo.analysis.selection import Selection, apply_selection
 from zkq_geo.catalog import SHIPPED_LAYERS
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError
 from zkq_geo.export import export_bytes
 from zkq_geo.layers import load_catalog_layers, load_layer
-from zkq_geo.analysis.selection import Selection, apply_selection
-from zkq_geo.workspace import (RECORD_KEYS, Workspace, check_layer_name, default_root, full_catalog,
-                               import_into_workspace)
+from zkq_geo.workspace import (
+    RECORD_KEYS,
+    Workspace,
+    check_layer_name,
+    default_root,
+    full_catalog,
+    import_into_workspace,
+)
 
 
 @pytest.fixture
@@ -29,8 +36,11 @@ def ws(tmp_path, monkeypatch):
 
 
 def _points(n=2, **cols):
-    return gpd.GeoDataFrame({"id": [f"p{i}" for i in range(n)], "name": [f"点{i}" for i in range(n)], **cols},
-                            geometry=[shapely.Point(113.75 + i / 100, 34.72) for i in range(n)], crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"id": [f"p{i}" for i in range(n)], "name": [f"点{i}" for i in range(n)], **cols},
+        geometry=[shapely.Point(113.75 + i / 100, 34.72) for i in range(n)],
+        crs="EPSG:4326",
+    )
 
 
 def test_default_root_is_the_env_var_or_the_gitignored_folder(tmp_path, monkeypatch):
@@ -40,7 +50,9 @@ def test_default_root_is_the_env_var_or_the_gitignored_folder(tmp_path, monkeypa
     assert default_root().name == "workspace" and (default_root().parent / "geodata").is_dir()
 
 
-@pytest.mark.parametrize("bad", ["../x", "a/b", ".hidden", "Parks", "园区", "", "x" * 41, "1abc", "a.b", "parks"])
+@pytest.mark.parametrize(
+    "bad", ["../x", "a/b", ".hidden", "Parks", "园区", "", "x" * 41, "1abc", "a.b", "parks"]
+)
 def test_layer_names_are_strict(bad):
     with pytest.raises(OptionError, match="not allowed|shipped layer"):
         check_layer_name(bad)
@@ -111,12 +123,32 @@ def test_a_broken_index_does_not_break_the_shipped_layers(ws):
 
 def test_index_entries_cannot_point_outside(ws, tmp_path):
     ws.root.mkdir(parents=True)
-    doc = {"version": 1, "layers": {"evil": [{"version": 1, "file": "../../etc/passwd", "title": "x", "kind": "import",
-                                              "created": "", "source_file": "", "original": None,
-                                              "feature_count": 1, "geometry_type": "Point", "report": {}}]}}
+    doc = {
+        "version": 1,
+        "layers": {
+            "evil": [
+                {
+                    "version": 1,
+                    "file": "../../etc/passwd",
+                    "title": "x",
+                    "kind": "import",
+                    "created": "",
+                    "source_file": "",
+                    "original": None,
+                    "feature_count": 1,
+                    "geometry_type": "Point",
+                    "report": {},
+                }
+            ]
+        },
+    }
     (ws.root / "index.json").write_text(json.dumps(doc), encoding="utf-8")
     cat = full_catalog()
-    assert "evil" not in cat.layers and tuple(cat.layers) == SHIPPED_LAYERS and "workspace_problem" not in cat.extra
+    assert (
+        "evil" not in cat.layers
+        and tuple(cat.layers) == SHIPPED_LAYERS
+        and "workspace_problem" not in cat.extra
+    )
     assert "should be the path layers/evil/v1.gpkg" in cat.broken["evil"]
     doc["layers"]["evil"][0]["file"] = "layers/evil/v1.gpkg"  # the right name, but a link leading outside
     (ws.root / "index.json").write_text(json.dumps(doc), encoding="utf-8")
@@ -128,11 +160,13 @@ def test_index_entries_cannot_point_outside(ws, tmp_path):
 def test_validate_checks_the_shipped_layers_only(ws, tmp_path):
     import_into_workspace(d.gbk_shapefile_zip(tmp_path / "in"), "dikuai")
     from zkq_geo.validate import validate_geodata
+
     assert not any("dikuai" in c.name for c in validate_geodata())
 
 
 def test_a_layer_title_carrying_a_script_payload_is_escaped_in_the_map(ws, tmp_path):
     from zkq_geo.render.builder import build_map
+
     payload = d.PAYLOADS[0]
     import_into_workspace(d.hostile_geojson(tmp_path / "h.geojson"), "hostile", title=payload)
     cat = full_catalog()
@@ -180,21 +214,27 @@ def _set(key, value, record=-1):
     return lambda doc: doc["layers"]["bad"][record].__setitem__(key, value)
 
 
-@pytest.mark.parametrize("change, said", [
-    (_set("colour", "red"), "version record #2 has unknown keys 'colour'"),
-    (lambda doc: doc["layers"]["bad"][1].pop("title"), "version record #2 lacks title"),
-    (_set("feature_count", "3"), "feature_count is '3', but should be a whole number, 0 or more"),
-    (_set("version", True), "version is True, but should be a whole number above 0"),
-    (_set("version", 0, record=0), "version is 0, but should be a whole number above 0"),
-    (_set("kind", "magic"), "kind is 'magic', but should be 'import' or 'join'"),
-    (_set("report", []), "report is [], but should be an object"),
-    (_set("original", "originals/bad/v1/../../../x"), "original is 'originals/bad/v1/../../../x', but should be"),
-    (_set("file", "layers/good/v1.gpkg"), "should be the path layers/bad/v2.gpkg"),
-    (lambda doc: doc["layers"].__setitem__("bad", {"version": 1}), "it is not a list of versions"),
-    (lambda doc: doc["layers"].__setitem__("bad", []), "it lists no version"),
-    (lambda doc: doc["layers"]["bad"].__setitem__(1, "v2"), "version record #2 is not an object"),
-    (lambda doc: doc["layers"]["bad"].reverse(), "version numbers 2, 1 do not increase"),
-])
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        (_set("colour", "red"), "version record #2 has unknown keys 'colour'"),
+        (lambda doc: doc["layers"]["bad"][1].pop("title"), "version record #2 lacks title"),
+        (_set("feature_count", "3"), "feature_count is '3', but should be a whole number, 0 or more"),
+        (_set("version", True), "version is True, but should be a whole number above 0"),
+        (_set("version", 0, record=0), "version is 0, but should be a whole number above 0"),
+        (_set("kind", "magic"), "kind is 'magic', but should be 'import' or 'join'"),
+        (_set("report", []), "report is [], but should be an object"),
+        (
+            _set("original", "originals/bad/v1/../../../x"),
+            "original is 'originals/bad/v1/../../../x', but should be",
+        ),
+        (_set("file", "layers/good/v1.gpkg"), "should be the path layers/bad/v2.gpkg"),
+        (lambda doc: doc["layers"].__setitem__("bad", {"version": 1}), "it is not a list of versions"),
+        (lambda doc: doc["layers"].__setitem__("bad", []), "it lists no version"),
+        (lambda doc: doc["layers"]["bad"].__setitem__(1, "v2"), "version record #2 is not an object"),
+        (lambda doc: doc["layers"]["bad"].reverse(), "version numbers 2, 1 do not increase"),
+    ],
+)
 def test_a_bad_index_entry_breaks_only_its_layer(ws, change, said):
     _edit_index(_two_layers(ws), change)
     message = _assert_only_bad_is_broken(ws, said)
@@ -245,7 +285,10 @@ def test_a_deleted_geopackage_is_said_and_restoring_mends_it(ws):
     _two_layers(ws)
     (ws.root / "layers" / "bad" / "v2.gpkg").unlink()
     _assert_only_bad_is_broken(ws, "its file layers/bad/v2.gpkg is missing")
-    assert [v.version for v in ws.versions("bad")] == [1, 2]  # the entry is fine: an earlier version can come back
+    assert [v.version for v in ws.versions("bad")] == [
+        1,
+        2,
+    ]  # the entry is fine: an earlier version can come back
     saved = ws.restore_version("bad")
     assert saved.version == 3 and "restored version 1 of layer 'bad' as version 3" in saved.message
     assert ws.broken() == [] and len(ws.read_layer("bad")) == 2
@@ -273,9 +316,12 @@ def test_clean_orphans_removes_what_a_killed_import_left_and_nothing_else(ws):
     layers, originals = ws.root / "layers", ws.root / "originals"
     (originals / "bad").mkdir(parents=True)
     made = {
-        "tmp_gpkg": layers / "bad" / f".v4-{HEX}.tmp.gpkg", "journal": layers / "bad" / f".v4-{HEX}.tmp.gpkg-journal",
-        "unlisted": layers / "bad" / "v4.gpkg", "ghost": layers / "ghost" / "v1.gpkg",
-        "tmp_index": ws.root / f".index.json.{HEX}.tmp", "staging": originals / "bad" / f".v4-{HEX}.tmp",
+        "tmp_gpkg": layers / "bad" / f".v4-{HEX}.tmp.gpkg",
+        "journal": layers / "bad" / f".v4-{HEX}.tmp.gpkg-journal",
+        "unlisted": layers / "bad" / "v4.gpkg",
+        "ghost": layers / "ghost" / "v1.gpkg",
+        "tmp_index": ws.root / f".index.json.{HEX}.tmp",
+        "staging": originals / "bad" / f".v4-{HEX}.tmp",
         "unlisted_original": originals / "bad" / "v4",
     }
     (layers / "ghost").mkdir()
@@ -285,8 +331,12 @@ def test_clean_orphans_removes_what_a_killed_import_left_and_nothing_else(ws):
             (path / "big.zip").write_bytes(b"x" * 100)
         else:
             path.write_bytes(b"x" * 100)
-    kept = [layers / "bad" / "notes.txt", layers / "bad" / "v4.gpkg.bak", ws.root / "trash" / "v1.gpkg",
-            layers / "bad" / f".v5-{HEX}.tmp.gpkg"]
+    kept = [
+        layers / "bad" / "notes.txt",
+        layers / "bad" / "v4.gpkg.bak",
+        ws.root / "trash" / "v1.gpkg",
+        layers / "bad" / f".v5-{HEX}.tmp.gpkg",
+    ]
     for path in kept:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"mine")
@@ -322,7 +372,7 @@ def test_clean_orphans_of_a_workspace_not_yet_made_creates_nothing(ws):
     assert ws.clean_orphans() == [] and not ws.root.exists()
 
 
-# ----------------------------------------------------------------------------- a workspace that is not writable
+# ------------------------------------------------------------------------ a workspace that is not writable
 @pytest.fixture
 def unwritable(tmp_path, monkeypatch):
     """A workspace whose folder cannot be made: its parent is a regular file (fails as root too)."""
@@ -332,10 +382,16 @@ def unwritable(tmp_path, monkeypatch):
 
 
 def test_a_workspace_that_cannot_be_made_says_so_in_both_languages(unwritable):
-    for action in (lambda: unwritable.save_layer("mine", _points()), lambda: unwritable.delete_layer("mine"),
-                   lambda: import_into_workspace(d.hostile_geojson(unwritable.root.parents[1] / "h.geojson"), "h")):
-        with pytest.raises(DataSourceError, match=r"^the workspace folder is not writable \(Not a directory\); .*"
-                                                  "ZKQ_WORKSPACE") as caught:
+    for action in (
+        lambda: unwritable.save_layer("mine", _points()),
+        lambda: unwritable.delete_layer("mine"),
+        lambda: import_into_workspace(d.hostile_geojson(unwritable.root.parents[1] / "h.geojson"), "h"),
+    ):
+        with pytest.raises(
+            DataSourceError,
+            match=r"^the workspace folder is not writable \(Not a directory\); .*"
+            "ZKQ_WORKSPACE",
+        ) as caught:
             action()
         assert "工作区文件夹不可写" in caught.value.text("zh")
         assert str(unwritable.root) not in str(caught.value)
@@ -352,8 +408,11 @@ def test_a_write_refused_by_the_system_says_the_folder_is_not_writable(ws, monke
         raise PermissionError(errno.EACCES, "Permission denied", str(args[0]))
 
     monkeypatch.setattr(os, "replace", refused)
-    for action in (lambda: ws.save_layer("mine", _points()), lambda: ws.restore_version("mine", 1),
-                   lambda: ws.delete_layer("mine")):
+    for action in (
+        lambda: ws.save_layer("mine", _points()),
+        lambda: ws.restore_version("mine", 1),
+        lambda: ws.delete_layer("mine"),
+    ):
         with pytest.raises(DataSourceError, match=r"not writable \(Permission denied\)"):
             action()
     monkeypatch.undo()
@@ -384,12 +443,17 @@ def test_delete_moves_the_layer_to_trash_and_the_catalogue_forgets_it(ws, tmp_pa
     ws.save_layer("gone", _points(), original=original)
     ws.save_layer("gone", _points(3), original=original)
     message = ws.delete_layer("gone")
-    assert message.startswith("deleted layer 'gone' (2 version(s)); its files and index entry are kept in trash/gone-")
+    assert message.startswith(
+        "deleted layer 'gone' (2 version(s)); its files and index entry are kept in trash/gone-"
+    )
     assert "已删除图层" in message.text("zh")
     trash = next((ws.root / "trash").iterdir())
     assert sorted(p.name for p in (trash / "layers").iterdir()) == ["v1.gpkg", "v2.gpkg"]
     assert (trash / "originals" / "v2" / "pts.csv").read_bytes() == b"as given"
-    assert [r["version"] for r in json.loads((trash / "entry.json").read_text(encoding="utf-8"))["gone"]] == [1, 2]
+    assert [r["version"] for r in json.loads((trash / "entry.json").read_text(encoding="utf-8"))["gone"]] == [
+        1,
+        2,
+    ]
     assert not (ws.root / "layers" / "gone").exists() and not (ws.root / "originals" / "gone").exists()
     assert list(ws.layers()) == ["good"] and "gone" not in full_catalog().layers
     with pytest.raises(OptionError, match="no imported layer 'gone'.*imported layers: good"):
@@ -440,7 +504,12 @@ def test_restore_says_what_cannot_be_restored(ws):
     with pytest.raises(OptionError, match="no imported layer 'nope'"):
         ws.restore_version("nope")
     (ws.root / "layers" / "one" / "v1.gpkg").write_bytes(b"garbage")
-    with pytest.raises(DataSourceError, match="version 1 of layer 'one' cannot be restored: .* not a GeoPackage"):
+    with pytest.raises(
+        DataSourceError, match="version 1 of layer 'one' cannot be restored: .* not a GeoPackage"
+    ):
         ws.restore_version("one", 1)
     assert [v.version for v in ws.versions("one")] == [1, 2] and sorted(d.tree(ws.root / "layers")) == [
-        "one", "one/v1.gpkg", "one/v2.gpkg"]
+        "one",
+        "one/v1.gpkg",
+        "one/v2.gpkg",
+    ]

@@ -15,6 +15,7 @@ PASS or MISS; it never fails (exit 0). Streamlit and the app module are imported
 functions only, so ``import zkq_geo`` stays free of streamlit. Needs the repository checkout
 (``app/map_component.py``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,19 +25,19 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from zkq_geo.analysis.metrics import add_efficiency
 from zkq_geo.crs import AREA_CRS, WGS84
 from zkq_geo.errors import DataSourceError
 from zkq_geo.paths import REPO_ROOT
-from zkq_geo.analysis.metrics import add_efficiency
 from zkq_geo.units import M2_PER_MU
 
 APP_DIR = REPO_ROOT / "app"
@@ -46,18 +47,52 @@ TARGETS = {"rerun": 0.10, "payload": 0.35}  # app/naive must be at most this
 APP_SIMPLIFY_M = 0.5  # parcel outlines: 0.5 m is below what a screen shows at zoom 18
 M_PER_DEG_LAT = 111_320.0
 
-_ROADS = ("航海东路", "第八大街", "经南五路", "前程大道", "浔江东路", "经开第十五大街", "朝凤路",
-          "南三环", "宇工路", "经北四路", "龙善街", "经开第二十二大街")
+_ROADS = (
+    "航海东路",
+    "第八大街",
+    "经南五路",
+    "前程大道",
+    "浔江东路",
+    "经开第十五大街",
+    "朝凤路",
+    "南三环",
+    "宇工路",
+    "经北四路",
+    "龙善街",
+    "经开第二十二大街",
+)
 _SIDES = ("东侧", "西侧", "南侧", "北侧")
 _FIRMS = ("宇通", "海马", "中原", "嵩山", "黄河", "郑开", "豫信", "同鑫", "安图", "中兴")
 _TRADES = ("智能装备", "新能源科技", "物流", "生物科技", "电子信息", "国际贸易", "新材料", "建设发展")
 _STATUS = ("已供地", "在建", "已投产", "拟供地")
 _INDUSTRIES = ("auto", "equipment", "logistics", "biomed", "ict", "trade", "materials_env", "urban")
 _INDUSTRY_WEIGHTS = (0.2, 0.18, 0.14, 0.1, 0.14, 0.08, 0.1, 0.06)
-_PLATES = ("plate_ydyl", "plate_binhe", "plate_logistics", "plate_xiangyun", "plate_putian", "plate_expansion")
-_COLUMNS = ("id", "name", "industry", "industries", "investment_yi", "investment_qualifier", "land_area_mu",
-            "land_area_qualifier", "floor_area_m2", "plate_id", "status", "owner", "source",
-            "geometry_quality", "invest_intensity_wan_per_mu", "invest_intensity_qualifier")
+_PLATES = (
+    "plate_ydyl",
+    "plate_binhe",
+    "plate_logistics",
+    "plate_xiangyun",
+    "plate_putian",
+    "plate_expansion",
+)
+_COLUMNS = (
+    "id",
+    "name",
+    "industry",
+    "industries",
+    "investment_yi",
+    "investment_qualifier",
+    "land_area_mu",
+    "land_area_qualifier",
+    "floor_area_m2",
+    "plate_id",
+    "status",
+    "owner",
+    "source",
+    "geometry_quality",
+    "invest_intensity_wan_per_mu",
+    "invest_intensity_qualifier",
+)
 
 
 # ----------------------------------------------------------------------------- data
@@ -76,27 +111,48 @@ def make_parcels(n: int = 10_000, seed: int = SEED) -> gpd.GeoDataFrame:
     second = rng.choice(_INDUSTRIES, size=n)
     invest = np.round(np.exp(rng.normal(1.3, 0.8, n)), 2)
     invest[rng.random(n) < 0.08] = np.nan
-    invest_q = np.where(np.isnan(invest), "", rng.choice(["exact", "at_least", "about"], n, p=[0.8, 0.15, 0.05]))
+    invest_q = np.where(
+        np.isnan(invest), "", rng.choice(["exact", "at_least", "about"], n, p=[0.8, 0.15, 0.05])
+    )
     land = np.round(land_mu, 2)
     land[rng.random(n) < 0.05] = np.nan
     floor = np.round(land_mu * M2_PER_MU * rng.uniform(0.8, 3.0, n), -2)
     floor[rng.random(n) < 0.3] = np.nan
-    table = pd.DataFrame({
-        "id": [f"PCL-{i:05d}" for i in range(1, n + 1)],
-        "name": [f"{_ROADS[a]}{_SIDES[b]}{c}号地块" for a, b, c in
-                 zip(rng.integers(0, len(_ROADS), n), rng.integers(0, 4, n), rng.integers(1, 80, n))],
-        "industry": industry,
-        "industries": [a if a == b else f"{a}|{b}" for a, b in zip(industry, second)],
-        "investment_yi": invest, "investment_qualifier": invest_q,
-        "land_area_mu": land, "land_area_qualifier": np.where(np.isnan(land), "", "exact"),
-        "floor_area_m2": floor, "floor_area_qualifier": np.where(np.isnan(floor), "", "exact"),
-        "plate_id": rng.choice(_PLATES, n), "status": rng.choice(_STATUS, n),
-        "owner": [f"郑州{_FIRMS[a]}{_TRADES[b]}有限公司" for a, b in
-                  zip(rng.integers(0, len(_FIRMS), n), rng.integers(0, len(_TRADES), n))],
-        "source": [f"经开区土地供应台账（2023）第{p}页 第{r}行" for p, r in
-                   zip(rng.integers(1, 400, n), rng.integers(1, 30, n))],
-        "geometry_quality": "surveyed",
-    })
+    table = pd.DataFrame(
+        {
+            "id": [f"PCL-{i:05d}" for i in range(1, n + 1)],
+            "name": [
+                f"{_ROADS[a]}{_SIDES[b]}{c}号地块"
+                for a, b, c in zip(
+                    rng.integers(0, len(_ROADS), n),
+                    rng.integers(0, 4, n),
+                    rng.integers(1, 80, n),
+                    strict=False,
+                )
+            ],
+            "industry": industry,
+            "industries": [a if a == b else f"{a}|{b}" for a, b in zip(industry, second, strict=False)],
+            "investment_yi": invest,
+            "investment_qualifier": invest_q,
+            "land_area_mu": land,
+            "land_area_qualifier": np.where(np.isnan(land), "", "exact"),
+            "floor_area_m2": floor,
+            "floor_area_qualifier": np.where(np.isnan(floor), "", "exact"),
+            "plate_id": rng.choice(_PLATES, n),
+            "status": rng.choice(_STATUS, n),
+            "owner": [
+                f"郑州{_FIRMS[a]}{_TRADES[b]}有限公司"
+                for a, b in zip(
+                    rng.integers(0, len(_FIRMS), n), rng.integers(0, len(_TRADES), n), strict=False
+                )
+            ],
+            "source": [
+                f"经开区土地供应台账（2023）第{p}页 第{r}行"
+                for p, r in zip(rng.integers(1, 400, n), rng.integers(1, 30, n), strict=False)
+            ],
+            "geometry_quality": "surveyed",
+        }
+    )
     table = add_efficiency(table)
     return gpd.GeoDataFrame(table[list(_COLUMNS)], geometry=geometry, crs=WGS84)
 
@@ -122,6 +178,7 @@ def _quadrilaterals(rng: np.random.Generator, n: int) -> np.ndarray:
 def naive_map(gdf: gpd.GeoDataFrame):
     """What a first version would do: folium.GeoJson(gdf) with a tooltip of every field."""
     import folium
+
     fields = [c for c in gdf.columns if c != gdf.geometry.name]
     m = folium.Map(location=[34.70, 113.79], zoom_start=12)
     folium.GeoJson(gdf, name="parcels", tooltip=folium.GeoJsonTooltip(fields=fields)).add_to(m)
@@ -132,6 +189,7 @@ def app_map(gdf: gpd.GeoDataFrame):
     """The app's map of the parcels: :func:`zkq_geo.render.builder.build_map`, no basemap."""
     from zkq_geo.catalog import load_catalog
     from zkq_geo.render.builder import build_map
+
     return build_map({"parcels": gdf}, catalog=load_catalog(), simplify_m=APP_SIMPLIFY_M)
 
 
@@ -141,8 +199,10 @@ def load_map_component():
         return sys.modules["map_component"]
     path = APP_DIR / "map_component.py"
     if not path.exists():
-        raise DataSourceError(f"{path} not found: the bench measures the app's map path, so it needs "
-                              f"the repository checkout (run it from there with the editable install)")
+        raise DataSourceError(
+            f"{path} not found: the bench measures the app's map path, so it needs "
+            f"the repository checkout (run it from there with the editable install)"
+        )
     spec = importlib.util.spec_from_file_location("map_component", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules["map_component"] = module
@@ -182,11 +242,19 @@ class BenchReport:
         return self.app_rerun_s / self.naive_rerun_s
 
     def verdicts(self) -> dict[str, bool]:
-        return {"rerun": self.rerun_ratio <= TARGETS["rerun"], "payload": self.payload_ratio <= TARGETS["payload"]}
+        return {
+            "rerun": self.rerun_ratio <= TARGETS["rerun"],
+            "payload": self.payload_ratio <= TARGETS["payload"],
+        }
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "build_ratio": self.build_ratio, "payload_ratio": self.payload_ratio,
-                "rerun_ratio": self.rerun_ratio, "verdicts": self.verdicts()}
+        return {
+            **asdict(self),
+            "build_ratio": self.build_ratio,
+            "payload_ratio": self.payload_ratio,
+            "rerun_ratio": self.rerun_ratio,
+            "verdicts": self.verdicts(),
+        }
 
 
 def measure_build(gdf: gpd.GeoDataFrame) -> dict[str, float]:
@@ -226,6 +294,7 @@ show_map(payload, key="app", height=600)
 def measure_reruns(n: int, out_dir: Path, reruns: int = 5) -> dict[str, float]:
     """Median Streamlit rerun time (s) of the naive and the app script, caches warm."""
     from streamlit.testing.v1 import AppTest
+
     load_map_component()
     out_dir.mkdir(parents=True, exist_ok=True)
     out = {}
@@ -266,19 +335,51 @@ def format_report(report: BenchReport) -> str:
     """The printed table: figures, ratios app/naive, targets and PASS/MISS."""
     ok = report.verdicts()
     rows = [
-        ("build + render (s)", f"{report.naive_build_s:.3f}", f"{report.app_build_s:.3f}",
-         f"{report.build_ratio:.3f}x", "-", ""),
-        ("payload (bytes)", f"{report.naive_payload_bytes:,}", f"{report.app_payload_bytes:,}",
-         f"{report.payload_ratio:.3f}x", f"<= {TARGETS['payload']:.2f}x", "PASS" if ok["payload"] else "MISS"),
-        (f"rerun, median of {report.reruns} (s)", f"{report.naive_rerun_s:.3f}", f"{report.app_rerun_s:.3f}",
-         f"{report.rerun_ratio:.3f}x", f"<= {TARGETS['rerun']:.2f}x", "PASS" if ok["rerun"] else "MISS"),
+        (
+            "build + render (s)",
+            f"{report.naive_build_s:.3f}",
+            f"{report.app_build_s:.3f}",
+            f"{report.build_ratio:.3f}x",
+            "-",
+            "",
+        ),
+        (
+            "payload (bytes)",
+            f"{report.naive_payload_bytes:,}",
+            f"{report.app_payload_bytes:,}",
+            f"{report.payload_ratio:.3f}x",
+            f"<= {TARGETS['payload']:.2f}x",
+            "PASS" if ok["payload"] else "MISS",
+        ),
+        (
+            f"rerun, median of {report.reruns} (s)",
+            f"{report.naive_rerun_s:.3f}",
+            f"{report.app_rerun_s:.3f}",
+            f"{report.rerun_ratio:.3f}x",
+            f"<= {TARGETS['rerun']:.2f}x",
+            "PASS" if ok["rerun"] else "MISS",
+        ),
     ]
     head = ("measure", "naive", "app", "app/naive", "target", "result")
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
-    line = lambda r: "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
-    verdict = "all targets met" if all(ok.values()) else "MISSED: " + ", ".join(k for k, v in ok.items() if not v)
-    return "\n".join([f"zkq-geo map bench: {report.parcels:,} parcels (seed {SEED})", line(head),
-                      "  ".join("-" * w for w in widths), *map(line, rows), verdict])
+
+    def line(r):
+        return "  ".join(
+            c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=False))
+        )
+
+    verdict = (
+        "all targets met" if all(ok.values()) else "MISSED: " + ", ".join(k for k, v in ok.items() if not v)
+    )
+    return "\n".join(
+        [
+            f"zkq-geo map bench: {report.parcels:,} parcels (seed {SEED})",
+            line(head),
+            "  ".join("-" * w for w in widths),
+            *map(line, rows),
+            verdict,
+        ]
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

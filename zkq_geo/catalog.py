@@ -2,6 +2,7 @@
 
 No geometry is read here; see :mod:`zkq_geo.io` and :mod:`zkq_geo.layers`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -67,7 +68,9 @@ class Catalog:
         if not broken:
             return self
         layers = {n: s for n, s in self.layers.items() if n not in broken}
-        return replace(self, layers=layers, extra={**self.extra, "workspace_broken": {**self.broken, **broken}})
+        return replace(
+            self, layers=layers, extra={**self.extra, "workspace_broken": {**self.broken, **broken}}
+        )
 
     def industry_label(self, code: str, lang: str = "zh") -> str:
         entry = self.industries.get(code)
@@ -106,10 +109,14 @@ def _layer_spec(root: Path, raw: dict) -> LayerSpec:
     if missing:
         raise SchemaError(f"catalogue layer {raw.get('name', '?')!r} lacks {', '.join(missing)}")
     return LayerSpec(
-        name=raw["name"], title_zh=raw["title_zh"], title_en=raw["title_en"],
+        name=raw["name"],
+        title_zh=raw["title_zh"],
+        title_en=raw["title_en"],
         geometry=(root / raw["geometry"]).resolve(),
         attributes=_opt_path(root, raw.get("attributes")),
-        key=raw["key"], geometry_type=raw["geometry_type"], crs=raw["crs"],
+        key=raw["key"],
+        geometry_type=raw["geometry_type"],
+        crs=raw["crs"],
     )
 
 

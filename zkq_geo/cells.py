@@ -11,6 +11,7 @@ text, numbers stay numbers.
 >>> neutralise(-5), neutralise("-5 亩"), neutralise("正常")
 (-5, "'-5 亩", '正常')
 """
+
 from __future__ import annotations
 
 import datetime

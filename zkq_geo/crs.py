@@ -9,11 +9,13 @@ say which offset they carry in ``gdf.attrs["datum"]``.
 Nothing here guesses silently: functions raise :class:`~zkq_geo.errors.CRSError` when a CRS is
 missing or wrong for the job, and :func:`detect_crs_from_xy` explains every guess it makes.
 """
+
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Literal, get_args
+from typing import Literal, get_args
 
 import geopandas as gpd
 import numpy as np
@@ -370,8 +372,7 @@ def _check_lonlat_crs(crs) -> None:
         raise CRSError(f"the GeoDataFrame has no CRS; shift_gdf needs {allowed}: set it first.")
     if crs.to_epsg() not in (4326, 4490):
         raise CRSError(
-            f"shift_gdf got {_crs_label(crs)}; it needs {allowed}. "
-            f"Reproject first: gdf.to_crs('{WGS84}')."
+            f"shift_gdf got {_crs_label(crs)}; it needs {allowed}. Reproject first: gdf.to_crs('{WGS84}')."
         )
 
 
@@ -484,7 +485,9 @@ def _confirm(code: int, swapped: bool, row_codes: np.ndarray, east: float) -> CR
     what = _describe(code, zone, swapped, east)
     misfits = int(np.count_nonzero(row_codes != code))
     if misfits:
-        return CRSGuess(None, swapped, zone, msg("det_mixed", what=what, misfits=misfits, rows=row_codes.size))
+        return CRSGuess(
+            None, swapped, zone, msg("det_mixed", what=what, misfits=misfits, rows=row_codes.size)
+        )
     return CRSGuess(f"EPSG:{code}", swapped, zone, what)
 
 
@@ -507,5 +510,12 @@ def _crs_note(code: int, zone: int | None, east: float) -> Message:
     if code == 4547:
         return msg("det_gk_no_zone", east=f"{east:.0f}", datum=msg("det_old_datum"))
     width, cm = (3, 3 * zone) if code >= 4513 else (6, 6 * zone - 3)
-    return msg("det_gk_zone", east=f"{east:.0f}", zone=zone, code=code, width=width, cm=cm,
-               datum=msg("det_old_datum"))
+    return msg(
+        "det_gk_zone",
+        east=f"{east:.0f}",
+        zone=zone,
+        code=code,
+        width=width,
+        cm=cm,
+        datum=msg("det_old_datum"),
+    )

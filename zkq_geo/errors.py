@@ -3,6 +3,7 @@
 Every error a user can cause is a ``ZkqGeoError``; the CLI and the app show its message and
 never a traceback. Each subclass also inherits the closest builtin so callers can catch either.
 """
+
 from __future__ import annotations
 
 from zkq_geo.i18n.messages import Items, msg

@@ -10,14 +10,13 @@ return) could run as a formula when a CSV or XLSX file is opened in Excel/WPS. C
 are prefixed with a single quote (``=1+1`` is written ``'=1+1``); XLSX cells keep their text but
 are stored as string cells with Excel's quote prefix, so they are never formulas.
 """
+
 from __future__ import annotations
 
 import csv
 import datetime
 import io
 import json
-import math
-import numbers
 import re
 import tempfile
 import zipfile
@@ -30,14 +29,13 @@ import pandas as pd
 import pyogrio
 import shapely
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
 from zkq_geo.cells import neutralise_frame, plain_value, set_cell
 from zkq_geo.crs import shift_gdf
-from zkq_geo.i18n.messages import msg
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, check_choice
+from zkq_geo.i18n.messages import msg
 
 ExportFormat = Literal["geojson", "gpkg", "shp", "csv", "xlsx"]
 ExportDatum = Literal["wgs84", "gcj02"]
@@ -71,9 +69,13 @@ _DBF_NAME_BYTES = 10
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 _FIXED_TIME = datetime.datetime(1980, 1, 1)
 _GEOMETRY_FAMILY = {
-    "Point": "point", "MultiPoint": "point",
-    "LineString": "line", "LinearRing": "line", "MultiLineString": "line",
-    "Polygon": "polygon", "MultiPolygon": "polygon",
+    "Point": "point",
+    "MultiPoint": "point",
+    "LineString": "line",
+    "LinearRing": "line",
+    "MultiLineString": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
 }
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
@@ -180,7 +182,11 @@ def _unzip_shapefile(data: bytes, path: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         for name in zf.namelist():
             part = Path(name)
-            target = path.with_suffix(part.suffix) if part.suffix in _SHAPEFILE_PARTS else path.with_name(f"{path.stem}_{part.name}")
+            target = (
+                path.with_suffix(part.suffix)
+                if part.suffix in _SHAPEFILE_PARTS
+                else path.with_name(f"{path.stem}_{part.name}")
+            )
             target.write_bytes(zf.read(name))
 
 
@@ -220,7 +226,7 @@ def _to_export_frame(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
 
 def _has_geometry(gdf: gpd.GeoDataFrame) -> bool:
     try:
-        gdf.geometry
+        _ = gdf.geometry
     except AttributeError:
         return False
     return True
@@ -271,7 +277,7 @@ def _write_geojson(gdf: gpd.GeoDataFrame, layer_name: str, datum: str) -> bytes:
     if datum == "gcj02":
         collection["coordinate_system"] = "GCJ-02"
         collection["note"] = GCJ02_NOTE
-    collection["features"] = [_feature_json(p, g) for p, g in zip(records, geoms)]
+    collection["features"] = [_feature_json(p, g) for p, g in zip(records, geoms, strict=False)]
     text = json.dumps(collection, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return text.encode("utf-8")
 
@@ -325,9 +331,7 @@ def _is_boolean(series: pd.Series) -> bool:
     if pd.api.types.is_bool_dtype(series):
         return True
     values = series.dropna()
-    return series.dtype == object and len(values) > 0 and all(
-        isinstance(v, (bool, np.bool_)) for v in values
-    )
+    return series.dtype == object and len(values) > 0 and all(isinstance(v, (bool, np.bool_)) for v in values)
 
 
 def _bool_as_int(series: pd.Series) -> pd.Series:

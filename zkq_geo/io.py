@@ -1,4 +1,5 @@
 """Thin I/O: read vector files and attribute tables; check CRS and schema. No metrics here."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,11 +11,23 @@ import pyogrio
 from zkq_geo.errors import CRSError, DataSourceError, SchemaError
 
 # Columns that hold numbers wherever they appear; everything else is read as text ("" = empty).
-NUMERIC_COLUMNS = frozenset({
-    "investment_yi", "land_area_mu", "floor_area_m2", "area_km2", "planned_area_km2",
-    "population_wan", "gdp_yi", "industrial_va_yi", "fixed_investment_yi", "budget_revenue_yi",
-    "trade_yi", "figures_year", "value",
-})
+NUMERIC_COLUMNS = frozenset(
+    {
+        "investment_yi",
+        "land_area_mu",
+        "floor_area_m2",
+        "area_km2",
+        "planned_area_km2",
+        "population_wan",
+        "gdp_yi",
+        "industrial_va_yi",
+        "fixed_investment_yi",
+        "budget_revenue_yi",
+        "trade_yi",
+        "figures_year",
+        "value",
+    }
+)
 
 
 def read_vector(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:

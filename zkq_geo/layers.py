@@ -3,6 +3,7 @@
 This is the one place that composes I/O (:mod:`zkq_geo.io`), joins (:mod:`zkq_geo.analysis.join`) and
 metrics (:mod:`zkq_geo.analysis.metrics`); the app and the CLI call :func:`load_layer`.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -11,15 +12,14 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from zkq_geo.workspace import full_catalog
-from zkq_geo.columns import EFFICIENCY_LAYERS, FEATURE_NUMBER_COLUMNS, FEATURE_TEXT_COLUMNS
-from zkq_geo.catalog import Catalog, LayerSpec
-from zkq_geo.errors import DataSourceError, SchemaError
-from zkq_geo.io import read_table, read_vector
 from zkq_geo.analysis.join import JoinReport, attach_alt_figures, join_attributes
-from zkq_geo.i18n.messages import msg
 from zkq_geo.analysis.metrics import add_efficiency
-
+from zkq_geo.catalog import Catalog, LayerSpec
+from zkq_geo.columns import EFFICIENCY_LAYERS, FEATURE_NUMBER_COLUMNS, FEATURE_TEXT_COLUMNS
+from zkq_geo.errors import DataSourceError, SchemaError
+from zkq_geo.i18n.messages import msg
+from zkq_geo.io import read_table, read_vector
+from zkq_geo.workspace import full_catalog
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,9 @@ def _load_imported(name: str, spec: LayerSpec) -> LayerData:
     except Exception as exc:  # the file is data on disk: whatever GDAL or pandas says, the layer is broken
         file = "/".join(spec.geometry.parts[-3:])  # layers/<name>/v<N>.gpkg, never the server's path
         error = " ".join(str(exc).replace(str(spec.geometry.parents[2]) + "/", "").split())
-        raise DataSourceError(msg("ws_broken_file", name=name,
-                                  reason=msg("ws_file_unreadable", file=file, error=error))) from None
+        raise DataSourceError(
+            msg("ws_broken_file", name=name, reason=msg("ws_file_unreadable", file=file, error=error))
+        ) from None
 
 
 def _finish(gdf: gpd.GeoDataFrame, name: str, features: bool = False) -> gpd.GeoDataFrame:
@@ -105,8 +106,11 @@ def _finish(gdf: gpd.GeoDataFrame, name: str, features: bool = False) -> gpd.Geo
         if "has_conflict" not in out.columns:
             out["has_conflict"] = False
             out["conflicts"] = ""
-    text_cols = [c for c in out.columns
-                 if c != out.geometry.name and (out[c].dtype == object or str(out[c].dtype) in ("string", "str"))]
+    text_cols = [
+        c
+        for c in out.columns
+        if c != out.geometry.name and (out[c].dtype == object or str(out[c].dtype) in ("string", "str"))
+    ]
     out[text_cols] = out[text_cols].fillna("")
     return _order_columns(out)
 

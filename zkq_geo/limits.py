@@ -21,6 +21,7 @@ The parse limits apply to the child process that reads the file (:mod:`zkq_geo.s
 the wall-clock limit is the CPU limit plus ten seconds (30 s by default): a read that waits
 instead of computing ends too, and a loaded machine has some slack.
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 The one place these are worked out; catalog, schemes, control indicators, assets and the
 benchmark all ask here.
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Storage units: areas in m2, money in 亿元 (``*_yi``) or 万元 (``*_wan``). Convert only for display.
 1 亩 (mu) = 10000/15 m2; 1 公顷 (ha) = 15 亩; 1 km2 = 1500 亩; 1 亿元 = 10,000 万元.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -46,8 +47,16 @@ def convert_money(value, from_unit: MoneyUnit, to_unit: MoneyUnit):
 
 # Display units by column-name suffix (longest first); names carry their units (STYLE.md habit 4).
 _UNIT_BY_COLUMN = {"population_wan": "万人", "figures_year": ""}
-_UNIT_BY_SUFFIX = (("_wan_per_mu", "万元/亩"), ("_yi", "亿元"), ("_wan", "万元"), ("_km2", "km²"),
-                   ("_m2", "m²"), ("_mu", "亩"), ("_ha", "公顷"), ("_km", "km"))
+_UNIT_BY_SUFFIX = (
+    ("_wan_per_mu", "万元/亩"),
+    ("_yi", "亿元"),
+    ("_wan", "万元"),
+    ("_km2", "km²"),
+    ("_m2", "m²"),
+    ("_mu", "亩"),
+    ("_ha", "公顷"),
+    ("_km", "km"),
+)
 
 
 def unit_of(column: str) -> str:

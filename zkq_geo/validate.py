@@ -3,6 +3,7 @@
 Each check returns a :class:`Check`; ``zkq-geo validate`` prints them and fails on any failure.
 Areas are measured in CGCS2000 / 3-degree GK CM 114E (EPSG:4547).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,12 +12,12 @@ import numpy as np
 import pandas as pd
 
 from zkq_geo.catalog import Catalog, load_catalog
-from zkq_geo.crs import measure_area_m2
 from zkq_geo.columns import EFFICIENCY_LAYERS
+from zkq_geo.crs import measure_area_m2
 from zkq_geo.layers import LayerData, load_layers
 from zkq_geo.units import M2_PER_KM2, M2_PER_MU
 
-AREA_TOLERANCE = 0.05          # documented vs measured schematic area
+AREA_TOLERANCE = 0.05  # documented vs measured schematic area
 REGION = (113.70, 34.60, 113.90, 34.78)  # lon_min, lat_min, lon_max, lat_max of the shipped data
 QUALIFIERS = {"", "exact", "at_least", "about"}
 GEOMETRY_QUALITIES = {"schematic", "surveyed", "digitised", "user"}
@@ -61,7 +62,11 @@ def _check_records(d: LayerData, catalog: Catalog) -> Check:
         problems.append(f"geometry_quality not in {sorted(GEOMETRY_QUALITIES)}: {list(gdf.loc[bad_q, 'id'])}")
     if d.name in EFFICIENCY_LAYERS:
         problems += _feature_field_problems(gdf, catalog)
-    return Check(f"{d.name}: records", not problems, "; ".join(problems) or f"{len(gdf)} records, ids unique, all sourced")
+    return Check(
+        f"{d.name}: records",
+        not problems,
+        "; ".join(problems) or f"{len(gdf)} records, ids unique, all sourced",
+    )
 
 
 def _feature_field_problems(gdf, catalog: Catalog) -> list[str]:
@@ -71,18 +76,27 @@ def _feature_field_problems(gdf, catalog: Catalog) -> list[str]:
     if bad.any():
         problems.append(f"industry not in vocabulary: {list(gdf.loc[bad, 'id'])}")
     lists = gdf["industries"].str.split("|")
-    bad = [i for i, ind, lst in zip(gdf["id"], gdf["industry"], lists) if ind not in lst or not set(lst) <= codes]
+    bad = [
+        i
+        for i, ind, lst in zip(gdf["id"], gdf["industry"], lists, strict=False)
+        if ind not in lst or not set(lst) <= codes
+    ]
     if bad:
         problems.append(f"industries must list known codes incl. the primary: {bad}")
     for col in ("investment_qualifier", "land_area_qualifier", "floor_area_qualifier"):
         bad = ~gdf[col].isin(QUALIFIERS)
         if bad.any():
             problems.append(f"{col} not in {sorted(QUALIFIERS)}: {list(gdf.loc[bad, 'id'])}")
-    for num, qual in (("investment_yi", "investment_qualifier"), ("land_area_mu", "land_area_qualifier"),
-                      ("floor_area_m2", "floor_area_qualifier")):
+    for num, qual in (
+        ("investment_yi", "investment_qualifier"),
+        ("land_area_mu", "land_area_qualifier"),
+        ("floor_area_m2", "floor_area_qualifier"),
+    ):
         mismatch = gdf[num].notna() != (gdf[qual] != "")
         if mismatch.any():
-            problems.append(f"{num} and {qual} must be both set or both empty: {list(gdf.loc[mismatch, 'id'])}")
+            problems.append(
+                f"{num} and {qual} must be both set or both empty: {list(gdf.loc[mismatch, 'id'])}"
+            )
         if (gdf[num] <= 0).any():
             problems.append(f"{num} must be positive: {list(gdf.loc[gdf[num] <= 0, 'id'])}")
     return problems
@@ -91,7 +105,11 @@ def _feature_field_problems(gdf, catalog: Catalog) -> list[str]:
 def _check_geometry(d: LayerData) -> Check:
     geoms = d.gdf.geometry
     bad = d.gdf.loc[geoms.isna() | geoms.is_empty | ~geoms.is_valid, "id"].tolist()
-    return Check(f"{d.name}: geometry valid", not bad, f"invalid or empty: {bad}" if bad else f"{len(geoms)} valid geometries")
+    return Check(
+        f"{d.name}: geometry valid",
+        not bad,
+        f"invalid or empty: {bad}" if bad else f"{len(geoms)} valid geometries",
+    )
 
 
 def _check_region(data: dict[str, LayerData]) -> Check:
@@ -117,11 +135,18 @@ def _area_check(name: str, gdf, documented_m2: pd.Series) -> Check:
     measured = measure_area_m2(gdf)
     has_doc = documented_m2.notna().to_numpy()
     rel = (measured.to_numpy() - documented_m2.to_numpy()) / documented_m2.to_numpy()
-    bad = [f"{i} ({r:+.1%})" for i, r, h in zip(gdf["id"], rel, has_doc) if h and abs(r) > AREA_TOLERANCE]
+    bad = [
+        f"{i} ({r:+.1%})"
+        for i, r, h in zip(gdf["id"], rel, has_doc, strict=False)
+        if h and abs(r) > AREA_TOLERANCE
+    ]
     n = int(has_doc.sum())
     worst = float(np.nanmax(np.abs(rel[has_doc]))) if n else 0.0
-    return Check(f"{name}: measured area within 5% of documented (EPSG:4547)", not bad,
-                 ", ".join(bad) or f"{n} features, worst deviation {worst:.2%}")
+    return Check(
+        f"{name}: measured area within 5% of documented (EPSG:4547)",
+        not bad,
+        ", ".join(bad) or f"{n} features, worst deviation {worst:.2%}",
+    )
 
 
 def _check_areas(data: dict[str, LayerData]) -> list[Check]:
@@ -138,10 +163,17 @@ def _check_areas(data: dict[str, LayerData]) -> list[Check]:
 def _check_plates_contain_boards(data: dict[str, LayerData]) -> Check:
     plates = data["plates"].gdf.to_crs("EPSG:4547").set_index("id")
     boards = data["boards"].gdf.to_crs("EPSG:4547").set_index("id")
-    bad = [f"{pid} !⊇ {bid}" for pid, bid in plates["board_id"].items()
-           if bid and not plates.geometry[pid].buffer(CONTAIN_TOLERANCE_M).contains(boards.geometry[bid])]
+    bad = [
+        f"{pid} !⊇ {bid}"
+        for pid, bid in plates["board_id"].items()
+        if bid and not plates.geometry[pid].buffer(CONTAIN_TOLERANCE_M).contains(boards.geometry[bid])
+    ]
     linked = int((plates["board_id"] != "").sum())
-    return Check("plates contain their boards", not bad and linked == len(boards), ", ".join(bad) or f"{linked} plate-board links hold")
+    return Check(
+        "plates contain their boards",
+        not bad and linked == len(boards),
+        ", ".join(bad) or f"{linked} plate-board links hold",
+    )
 
 
 def _check_placement(data: dict[str, LayerData]) -> Check:
@@ -153,7 +185,7 @@ def _check_placement(data: dict[str, LayerData]) -> Check:
         for col in ("plate_id", "park_id"):
             if col not in gdf:
                 continue
-            for fid, host, geom in zip(gdf["id"], gdf[col], gdf.geometry):
+            for fid, host, geom in zip(gdf["id"], gdf[col], gdf.geometry, strict=False):
                 if host and (host not in hosts or not hosts[host].contains(geom)):
                     bad.append(f"{fid} not inside {host}")
     return Check("parks and projects inside their assigned plate/park", not bad, ", ".join(bad) or "yes")
@@ -161,14 +193,17 @@ def _check_placement(data: dict[str, LayerData]) -> Check:
 
 def _host_shapes(d: LayerData) -> dict:
     gdf = d.gdf.to_crs("EPSG:4547")
-    return {i: g.buffer(CONTAIN_TOLERANCE_M) for i, g in zip(gdf["id"], gdf.geometry)}
+    return {i: g.buffer(CONTAIN_TOLERANCE_M) for i, g in zip(gdf["id"], gdf.geometry, strict=False)}
 
 
 def _check_alt_figures(data: dict[str, LayerData], catalog: Catalog) -> Check:
     if catalog.alt_figures is None:
         return Check("alternative figures refer to existing records", True, "no table")
     from zkq_geo.io import read_table
+
     alt = read_table(catalog.alt_figures)
     known = {(n, i) for n in EFFICIENCY_LAYERS for i in data[n].gdf["id"]}
     bad = [f"{r.layer}:{r.id}" for r in alt.itertuples() if (r.layer, r.id) not in known or not r.source]
-    return Check("alternative figures refer to existing records", not bad, ", ".join(bad) or f"{len(alt)} figures")
+    return Check(
+        "alternative figures refer to existing records", not bad, ", ".join(bad) or f"{len(alt)} figures"
+    )

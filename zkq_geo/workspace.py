@@ -20,6 +20,7 @@ Reading degrades per layer: each index record is checked against a small schema
 that fails is listed by :meth:`Workspace.broken` with a message saying what to do, and every
 other layer loads. Only an index that is not a JSON object hides all imported layers.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -32,19 +33,20 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from zkq_geo.importing.reader import DERIVED_COLUMNS, read_import
 from zkq_geo.catalog import SHIPPED_LAYERS, Catalog, LayerSpec, load_catalog
-from zkq_geo.paths import REPO_ROOT
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoError
 from zkq_geo.i18n.messages import Items, Message, listed, msg
+from zkq_geo.importing.reader import DERIVED_COLUMNS, read_import
+from zkq_geo.paths import REPO_ROOT
 from zkq_geo.safety.safe_input import safe_filename
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -130,8 +132,12 @@ class SavedLayer:
             return msg("layer_restored", name=self.name, version=self.version, source=self.restored_from)
         if not self.earlier_versions:
             return msg("layer_saved", name=self.name, version=self.version)
-        return msg("layer_saved_again", name=self.name, version=self.version,
-                   kept=Items(map(str, self.earlier_versions)))
+        return msg(
+            "layer_saved_again",
+            name=self.name,
+            version=self.version,
+            kept=Items(map(str, self.earlier_versions)),
+        )
 
 
 class Workspace:
@@ -189,7 +195,11 @@ class Workspace:
     def read_layer(self, name: str, version: int | None = None) -> gpd.GeoDataFrame:
         """A stored version (default: the latest) as a GeoDataFrame in EPSG:4326."""
         latest = self.latest(name)
-        entry = latest if version is None else next((v for v in self.versions(name) if v.version == version), None)
+        entry = (
+            latest
+            if version is None
+            else next((v for v in self.versions(name) if v.version == version), None)
+        )
         if entry is None:
             have = Items(str(v.version) for v in self.versions(name))
             raise OptionError(msg("no_layer_version", name=name, version=version, have=have))
@@ -204,9 +214,17 @@ class Workspace:
 
     def spec_of(self, latest: LayerVersion) -> LayerSpec:
         """The catalogue entry of a version (the shown one: the latest)."""
-        return LayerSpec(name=latest.name, title_zh=latest.title, title_en=latest.title, geometry=self.path_of(latest),
-                         attributes=None, key="id", geometry_type=latest.geometry_type, crs="EPSG:4326",
-                         origin="workspace")
+        return LayerSpec(
+            name=latest.name,
+            title_zh=latest.title,
+            title_en=latest.title,
+            geometry=self.path_of(latest),
+            attributes=None,
+            key="id",
+            geometry_type=latest.geometry_type,
+            crs="EPSG:4326",
+            origin="workspace",
+        )
 
     def _entries(self) -> dict[str, list[LayerVersion] | BrokenLayer]:
         """Each layer of the index: its versions if its entry passes the schema, else why not."""
@@ -235,13 +253,22 @@ class Workspace:
 
     def _unknown(self, name: str) -> OptionError:
         known = self.names()
-        return OptionError(msg("no_imported_layer", name=name,
-                               known=Items(known) if known else msg("none_yet")))
+        return OptionError(
+            msg("no_imported_layer", name=name, known=Items(known) if known else msg("none_yet"))
+        )
 
     # ------------------------------------------------------------------ writing
-    def save_layer(self, name: str, gdf: gpd.GeoDataFrame, *, title: str | None = None, kind: str = "import",
-                   source_file: str = "", original: str | Path | None = None,
-                   report: dict | None = None) -> SavedLayer:
+    def save_layer(
+        self,
+        name: str,
+        gdf: gpd.GeoDataFrame,
+        *,
+        title: str | None = None,
+        kind: str = "import",
+        source_file: str = "",
+        original: str | Path | None = None,
+        report: dict | None = None,
+    ) -> SavedLayer:
         """Store ``gdf`` as the next version of layer ``name``; never overwrites a version.
 
         ``original`` is the file the user gave (copied byte for byte); ``report`` (a dict, e.g.
@@ -274,8 +301,13 @@ class Workspace:
             source = self._restore_source(name, entries, version)
             src = self._inside(source["file"])
             rel = self._write_gpkg(name, new, lambda tmp: shutil.copyfile(src, tmp), created)
-            return {**source, "version": new, "file": rel, "created": _now(),
-                    "report": {**source["report"], RESTORED_FROM: source["version"]}}
+            return {
+                **source,
+                "version": new,
+                "file": rel,
+                "created": _now(),
+                "report": {**source["report"], RESTORED_FROM: source["version"]},
+            }
 
         return self._add_version(name, write)
 
@@ -299,8 +331,9 @@ class Workspace:
             trash = self.root / TRASH_DIR / f"{name}-{stamp}-{uuid.uuid4().hex[:8]}"
             try:
                 trash.mkdir(parents=True)
-                (trash / "entry.json").write_text(json.dumps({name: records}, ensure_ascii=False, indent=1),
-                                                  encoding="utf-8")
+                (trash / "entry.json").write_text(
+                    json.dumps({name: records}, ensure_ascii=False, indent=1), encoding="utf-8"
+                )
                 self._write_index(doc)
             except Exception:
                 shutil.rmtree(trash, ignore_errors=True)
@@ -351,20 +384,37 @@ class Workspace:
             layers = self._read_index().get("layers", {})
         except DataSourceError:
             return None
-        return {name: None if not _name_ok(name) or _entry_problem(name, records) else {r["version"] for r in records}
-                for name, records in layers.items()}
+        return {
+            name: None
+            if not _name_ok(name) or _entry_problem(name, records)
+            else {r["version"] for r in records}
+            for name, records in layers.items()
+        }
 
     def _orphans(self, listed_versions: dict[str, set[int] | None] | None) -> list[Path]:
         found = [p for p in self.root.iterdir() if _TMP_INDEX.fullmatch(p.name)]
-        for part, tmp, kept in (("layers", _TMP_GPKG, _VERSION_GPKG), ("originals", _TMP_ORIGINAL, _VERSION_DIR)):
+        for part, tmp, kept in (
+            ("layers", _TMP_GPKG, _VERSION_GPKG),
+            ("originals", _TMP_ORIGINAL, _VERSION_DIR),
+        ):
             top = self.root / part
-            folders = [f for f in top.iterdir() if NAME_PATTERN.fullmatch(f.name) and f.is_dir()
-                       and not f.is_symlink()] if top.is_dir() and not top.is_symlink() else []
+            folders = (
+                [
+                    f
+                    for f in top.iterdir()
+                    if NAME_PATTERN.fullmatch(f.name) and f.is_dir() and not f.is_symlink()
+                ]
+                if top.is_dir() and not top.is_symlink()
+                else []
+            )
             for folder in folders:
                 for path in folder.iterdir():
                     number = kept.fullmatch(path.name)
-                    if tmp.fullmatch(path.name) or (number and listed_versions is not None
-                                                    and _unlisted(listed_versions, folder.name, int(number[1]))):
+                    if tmp.fullmatch(path.name) or (
+                        number
+                        and listed_versions is not None
+                        and _unlisted(listed_versions, folder.name, int(number[1]))
+                    ):
                         found.append(path)
         return found
 
@@ -391,14 +441,21 @@ class Workspace:
                     _remove_if_empty(self.root)
                 if isinstance(exc, ZkqGeoError) or _denied(exc):
                     raise  # _locked says "not writable" for a denied write
-                raise DataSourceError(msg("layer_not_saved", name=name,
-                                                          error=str(exc).replace(str(self.root), "ZKQ_WORKSPACE"))) from None
+                raise DataSourceError(
+                    msg("layer_not_saved", name=name, error=str(exc).replace(str(self.root), "ZKQ_WORKSPACE"))
+                ) from None
         new = entries[-1]
-        return SavedLayer(name, version, self._inside(new["file"]), tuple(e["version"] for e in entries[:-1]),
-                          restored_from=new["report"].get(RESTORED_FROM))
+        return SavedLayer(
+            name,
+            version,
+            self._inside(new["file"]),
+            tuple(e["version"] for e in entries[:-1]),
+            restored_from=new["report"].get(RESTORED_FROM),
+        )
 
     def _restore_source(self, name: str, entries: list[dict], version: int | None) -> dict:
-        """The record of the version to restore, checked: it exists, is not the newest, its file is a GeoPackage."""
+        """The record of the version to restore, checked: it exists, is not the newest, its file is
+        a GeoPackage."""
         numbers = [e["version"] for e in entries]
         if not numbers:
             raise self._unknown(name)
@@ -409,20 +466,30 @@ class Workspace:
             raise OptionError(msg("restore_nothing_earlier", name=name, version=numbers[-1]))
         version = numbers[-2] if version is None else version
         if version == numbers[-1]:
-            raise OptionError(msg("restore_is_current", name=name, version=version, have=Items(map(str, numbers[:-1]))))
+            raise OptionError(
+                msg("restore_is_current", name=name, version=version, have=Items(map(str, numbers[:-1])))
+            )
         source = entries[numbers.index(version)]
         if problem := self._file_problem(LayerVersion(name=name, **source)):
-            raise DataSourceError(msg("restore_source_bad", name=name, version=version, reason=problem, have=have))
+            raise DataSourceError(
+                msg("restore_source_bad", name=name, version=version, reason=problem, have=have)
+            )
         return source
 
     def _next_version(self, name: str, entries: list[dict]) -> int:
         """One above every listed version and every version file or originals folder on disk
         (an unlisted one may be a leftover not yet cleaned: it is never overwritten)."""
-        on_disk = [int(m[1]) for part, pattern in (("layers", _VERSION_GPKG), ("originals", _VERSION_DIR))
-                   for p in (self.root / part / name).glob("v*") if (m := pattern.fullmatch(p.name))]
+        on_disk = [
+            int(m[1])
+            for part, pattern in (("layers", _VERSION_GPKG), ("originals", _VERSION_DIR))
+            for p in (self.root / part / name).glob("v*")
+            if (m := pattern.fullmatch(p.name))
+        ]
         return max([0, *on_disk, *(e["version"] for e in entries)]) + 1
 
-    def _write_gpkg(self, name: str, version: int, fill: Callable[[Path], object], created: list[Path]) -> str:
+    def _write_gpkg(
+        self, name: str, version: int, fill: Callable[[Path], object], created: list[Path]
+    ) -> str:
         """``fill(tmp)`` writes the GeoPackage of ``version`` to a temporary file, renamed into place."""
         folder = self._mkdir(Path("layers") / name, created)
         final = folder / f"v{version}.gpkg"
@@ -466,8 +533,13 @@ class Workspace:
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise DataSourceError(msg("workspace_index_unreadable", path=f"ZKQ_WORKSPACE/{INDEX_FILE}",
-                                                      error=str(exc).replace(str(self.root), "ZKQ_WORKSPACE"))) from None
+            raise DataSourceError(
+                msg(
+                    "workspace_index_unreadable",
+                    path=f"ZKQ_WORKSPACE/{INDEX_FILE}",
+                    error=str(exc).replace(str(self.root), "ZKQ_WORKSPACE"),
+                )
+            ) from None
         if not isinstance(doc, dict) or not isinstance(doc.get("layers", {}), dict):
             raise DataSourceError(msg("workspace_index_foreign", path=f"ZKQ_WORKSPACE/{INDEX_FILE}"))
         return doc
@@ -509,12 +581,17 @@ def full_catalog(root: str | Path | None = None, workspace: Workspace | None = N
     catalog = load_catalog(root)
     imported, broken, problem = workspace_layer_specs(workspace)
     layers = {**catalog.layers, **{n: s for n, s in imported.items() if n not in catalog.layers}}
-    extra = {**catalog.extra, **({"workspace_problem": problem} if problem else {}),
-             **({"workspace_broken": broken} if broken else {})}
+    extra = {
+        **catalog.extra,
+        **({"workspace_problem": problem} if problem else {}),
+        **({"workspace_broken": broken} if broken else {}),
+    }
     return replace(catalog, layers=layers, extra=extra)
 
 
-def workspace_layer_specs(workspace: Workspace | None = None) -> tuple[dict[str, LayerSpec], dict[str, Message], str | None]:
+def workspace_layer_specs(
+    workspace: Workspace | None = None,
+) -> tuple[dict[str, LayerSpec], dict[str, Message], str | None]:
     """The catalogue entries of the default workspace, its broken layers (name -> message), and
     a message if the index cannot be read at all (the shipped layers then still load)."""
     workspace = workspace or Workspace()
@@ -554,7 +631,7 @@ def _entry_problem(name: str, records) -> Message | None:
         if problem := _record_problem(name, record, n):
             return problem
     numbers = [r["version"] for r in records]
-    if any(a >= b for a, b in zip(numbers, numbers[1:])):
+    if any(a >= b for a, b in zip(numbers, numbers[1:], strict=False)):
         return msg("ws_versions_order", versions=listed(map(str, numbers)))
     return None
 
@@ -573,24 +650,38 @@ def _record_problem(name: str, record, n: int) -> Message | None:
             return msg("ws_record_value", n=n, key=key, value=_shown(record[key]), expected=msg(expected))
     file = f"layers/{name}/v{record['version']}.gpkg"
     if record["file"] != file:
-        return msg("ws_record_value", n=n, key="file", value=_shown(record["file"]),
-                   expected=msg("ws_expect_file", path=file))
+        return msg(
+            "ws_record_value",
+            n=n,
+            key="file",
+            value=_shown(record["file"]),
+            expected=msg("ws_expect_file", path=file),
+        )
     original = record["original"]
     if original is not None and not (isinstance(original, str) and _original_ok(name, original)):
-        return msg("ws_record_value", n=n, key="original", value=_shown(original),
-                   expected=msg("ws_expect_original", path=f"originals/{name}/"))
+        return msg(
+            "ws_record_value",
+            n=n,
+            key="original",
+            value=_shown(original),
+            expected=msg("ws_expect_original", path=f"originals/{name}/"),
+        )
     return None
 
 
 def _original_ok(name: str, path: str) -> bool:
     parts = path.split("/")
-    return (len(parts) == 4 and parts[:2] == ["originals", name] and bool(_VERSION_DIR.fullmatch(parts[2]))
-            and parts[3] not in ("", ".", ".."))
+    return (
+        len(parts) == 4
+        and parts[:2] == ["originals", name]
+        and bool(_VERSION_DIR.fullmatch(parts[2]))
+        and parts[3] not in ("", ".", "..")
+    )
 
 
 def _shown(value, limit: int = 40) -> str:
     text = repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -611,7 +702,7 @@ def _not_writable(exc: OSError) -> DataSourceError:
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
 def _delete(path: Path) -> None:
@@ -622,13 +713,30 @@ def _delete(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _entry(version: int, rel: str, title: str, kind: str, source_file: str, original: str | None,
-           frame: gpd.GeoDataFrame, report: dict | None) -> dict:
+def _entry(
+    version: int,
+    rel: str,
+    title: str,
+    kind: str,
+    source_file: str,
+    original: str | None,
+    frame: gpd.GeoDataFrame,
+    report: dict | None,
+) -> dict:
     """The index record of a version (the layer name is its key in the index)."""
     types = sorted(set(frame.geometry.dropna().geom_type))
-    return {"version": version, "file": rel, "title": title, "kind": kind, "created": _now(),
-            "source_file": source_file, "original": original, "feature_count": len(frame),
-            "geometry_type": "/".join(types) or "None", "report": report or {}}
+    return {
+        "version": version,
+        "file": rel,
+        "title": title,
+        "kind": kind,
+        "created": _now(),
+        "source_file": source_file,
+        "original": original,
+        "feature_count": len(frame),
+        "geometry_type": "/".join(types) or "None",
+        "report": report or {},
+    }
 
 
 def _writable(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -668,8 +776,15 @@ def _remove(paths: list[Path]) -> None:
 
 
 # ----------------------------------------------------------------------------- orchestration
-def import_into_workspace(path: str | Path, name: str, *, title: str | None = None,
-                          workspace: Workspace | None = None, source_name: str | None = None, **options):
+def import_into_workspace(
+    path: str | Path,
+    name: str,
+    *,
+    title: str | None = None,
+    workspace: Workspace | None = None,
+    source_name: str | None = None,
+    **options,
+):
     """Read ``path`` with :func:`zkq_geo.importing.reader.read_import` and store it as layer ``name``.
 
     ``options`` are those of ``read_import`` (layer, crs, encoding, x, y, max_bytes). The file
@@ -681,18 +796,37 @@ def import_into_workspace(path: str | Path, name: str, *, title: str | None = No
     gdf, report = read_import(path, **options)
     source = source_name or Path(path).name
     saved = (workspace or Workspace()).save_layer(
-        name, gdf, title=title or Path(source).stem, kind="import", source_file=source,
-        original=path, report=report.to_dict())
+        name,
+        gdf,
+        title=title or Path(source).stem,
+        kind="import",
+        source_file=source,
+        original=path,
+        report=report.to_dict(),
+    )
     return saved, report
 
 
-def save_joined_layer(name: str, joined: gpd.GeoDataFrame, report: dict, *, title: str, table_path: str | Path,
-                      workspace: Workspace | None = None) -> SavedLayer:
+def save_joined_layer(
+    name: str,
+    joined: gpd.GeoDataFrame,
+    report: dict,
+    *,
+    title: str,
+    table_path: str | Path,
+    workspace: Workspace | None = None,
+) -> SavedLayer:
     """Store a joined layer (from :func:`zkq_geo.importing.ledger_join.join_ledger`) as layer ``name``;
     the ledger file is kept as its original. Derived columns are dropped: they are recomputed
     whenever the layer is loaded (:func:`zkq_geo.layers.load_layer`)."""
     check_layer_name(name)
     frame = joined.drop(columns=[c for c in DERIVED_COLUMNS if c in joined.columns])
     return (workspace or Workspace()).save_layer(
-        name, frame, title=title, kind="join", source_file=Path(table_path).name, original=table_path,
-        report=report)
+        name,
+        frame,
+        title=title,
+        kind="join",
+        source_file=Path(table_path).name,
+        original=table_path,
+        report=report,
+    )

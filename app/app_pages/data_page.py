@@ -1,12 +1,13 @@
 """Data & sources page: where every figure comes from, how layers were joined, and the method."""
+
 from __future__ import annotations
 
+import data
 import pandas as pd
 import streamlit as st
-
-import data
 import tables
 from i18n import t
+
 from zkq_geo.io import read_table
 
 cat = data.catalog()
@@ -20,14 +21,33 @@ st.subheader(t("sources"))
 st.dataframe(tables.labelled(read_table(cat.sources)), hide_index=True, width="stretch")
 
 st.subheader(t("conflicts"))
-rows = [r for d in data.all_layers().values() if "has_conflict" in d.gdf
-        for r in d.gdf.loc[d.gdf["has_conflict"], ["id", "name", "layer", "investment_yi", "source", "conflicts"]].to_dict("records")]
-st.dataframe(tables.labelled(pd.DataFrame(rows, columns=["id", "name", "layer", "investment_yi", "source", "conflicts"])),
-             hide_index=True, width="stretch")
+rows = [
+    r
+    for d in data.all_layers().values()
+    if "has_conflict" in d.gdf
+    for r in d.gdf.loc[
+        d.gdf["has_conflict"], ["id", "name", "layer", "investment_yi", "source", "conflicts"]
+    ].to_dict("records")
+]
+st.dataframe(
+    tables.labelled(
+        pd.DataFrame(rows, columns=["id", "name", "layer", "investment_yi", "source", "conflicts"])
+    ),
+    hide_index=True,
+    width="stretch",
+)
 
 st.subheader(t("join_reports"))
-reports = [{"layer": n, "matched": d.report.matched, "features": d.report.left_count, "table_rows": d.report.right_count,
-            "clean": d.report.clean} for n, d in data.all_layers().items()]
+reports = [
+    {
+        "layer": n,
+        "matched": d.report.matched,
+        "features": d.report.left_count,
+        "table_rows": d.report.right_count,
+        "clean": d.report.clean,
+    }
+    for n, d in data.all_layers().items()
+]
 st.dataframe(tables.labelled(pd.DataFrame(reports)), hide_index=True, width="stretch")
 for d in data.all_layers().values():
     if not d.report.clean:
@@ -35,4 +55,6 @@ for d in data.all_layers().values():
 
 if cat.zone_indicators is not None:
     st.subheader(t("zone_indicators"))
-    st.dataframe(tables.labelled(read_table(cat.zone_indicators, numeric=False)), hide_index=True, width="stretch")
+    st.dataframe(
+        tables.labelled(read_table(cat.zone_indicators, numeric=False)), hide_index=True, width="stretch"
+    )

@@ -3,18 +3,19 @@ scores and A/B/C/D classes in tables, charts and a map, control indicators, Exce
 
 Reads widgets and calls zkq_geo through evaluation_data; no scoring logic here.
 """
+
 from __future__ import annotations
 
 import altair as alt
-import pandas as pd
-import streamlit as st
-
 import evaluation_data as ed
+import pandas as pd
 import state
+import streamlit as st
 from i18n import lang, t
 from importing import upload_limit_mb
 from map_component import show_map
 from tables import md_text
+
 from zkq_geo.errors import ZkqGeoError
 from zkq_geo.evaluation.evaluate import summarize_classes
 from zkq_geo.evaluation.report import CLASS_COLORS, column_label
@@ -47,11 +48,21 @@ def ledger_section() -> tuple[str, bytes] | None:
     """Template download, upload, demo button; returns (file name, bytes) of the ledger in use."""
     st.header(t("eval_ledger"))
     c1, c2 = st.columns([2, 1])
-    upload = c1.file_uploader(t("eval_upload"), type=["csv", "xlsx"], key=state.EVAL_UPLOAD, on_change=_uploaded,
-                              max_upload_size=upload_limit_mb())
+    upload = c1.file_uploader(
+        t("eval_upload"),
+        type=["csv", "xlsx"],
+        key=state.EVAL_UPLOAD,
+        on_change=_uploaded,
+        max_upload_size=upload_limit_mb(),
+    )
     c1.caption(t("upload_limit", mb=upload_limit_mb()))
-    c2.download_button(t("eval_template"), data=ed.template(), file_name="亩均评价台账模板_ledger_template.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="eval_template_download")
+    c2.download_button(
+        t("eval_template"),
+        data=ed.template(),
+        file_name="亩均评价台账模板_ledger_template.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="eval_template_download",
+    )
     c2.button(t("eval_use_demo"), key="eval_demo_button", on_click=_use_demo)
     if st.session_state.get(state.EVAL_USE_DEMO):
         st.warning(t("eval_demo_notice"))
@@ -81,13 +92,25 @@ def scheme_section() -> tuple[str, str] | None:
     if state.EVAL_SCHEME_TEXT not in st.session_state:
         st.session_state[state.EVAL_PRESET] = st.session_state.get(state.EVAL_PRESET, DEFAULT_PRESET)
         st.session_state[state.EVAL_SCHEME_TEXT] = preset_text(st.session_state[state.EVAL_PRESET])
-    st.selectbox(t("eval_preset"), list(presets), key=state.EVAL_PRESET, on_change=_preset_changed,
-                 format_func=lambda p: f"{presets[p].title_zh}（{p}）")
+    st.selectbox(
+        t("eval_preset"),
+        list(presets),
+        key=state.EVAL_PRESET,
+        on_change=_preset_changed,
+        format_func=lambda p: f"{presets[p].title_zh}（{p}）",
+    )
     with st.expander(t("eval_scheme_yaml")):
         st.caption(t("eval_scheme_help"))
-        text = st.text_area(t("eval_scheme_yaml"), key=state.EVAL_SCHEME_TEXT, height=380, label_visibility="collapsed")
-        st.download_button(t("eval_scheme_download"), data=text.encode("utf-8"), file_name="scheme.yaml",
-                           mime="application/x-yaml", key="eval_scheme_download")
+        text = st.text_area(
+            t("eval_scheme_yaml"), key=state.EVAL_SCHEME_TEXT, height=380, label_visibility="collapsed"
+        )
+        st.download_button(
+            t("eval_scheme_download"),
+            data=text.encode("utf-8"),
+            file_name="scheme.yaml",
+            mime="application/x-yaml",
+            key="eval_scheme_download",
+        )
     origin = f"{st.session_state[state.EVAL_PRESET]}.yaml"
     try:
         scheme = ed.scheme(text, origin)
@@ -96,7 +119,14 @@ def scheme_section() -> tuple[str, str] | None:
         return None
     unsourced = unsourced_items(scheme)
     if unsourced:
-        st.warning("\n".join([t("eval_unsourced"), *(f"- **{md_text(topic)}**: {md_text(text)}" for topic, text in unsourced)]))
+        st.warning(
+            "\n".join(
+                [
+                    t("eval_unsourced"),
+                    *(f"- **{md_text(topic)}**: {md_text(text)}" for topic, text in unsourced),
+                ]
+            )
+        )
     with st.expander(t("eval_scheme_source")):
         st.markdown(f"**{scheme.title(lang())}**")
         st.write(scheme.source)
@@ -131,8 +161,15 @@ def _map_section(ev, args: tuple) -> str | None:
     layers = ed.parcel_layers()
     parcels = None
     if layers:
-        parcels = st.selectbox(t("eval_parcels"), ["", *layers], key=state.EVAL_PARCELS,
-                               format_func=lambda n: n or "点位 points (经度/纬度 lon/lat)") or None
+        parcels = (
+            st.selectbox(
+                t("eval_parcels"),
+                ["", *layers],
+                key=state.EVAL_PARCELS,
+                format_func=lambda n: n or "点位 points (经度/纬度 lon/lat)",
+            )
+            or None
+        )
     else:
         st.caption(t("eval_parcels_none"))
     features, report = ed.features(ev, parcels)
@@ -157,18 +194,38 @@ def _class_charts(summary: pd.DataFrame, ev) -> None:
     summary = summary[summary["group"].isin(labels)]
     if summary.empty:
         return
-    long = pd.concat([summary[["group"]].assign(cls=c, firms=summary[f"count_{c}"], land=summary[f"land_mu_{c}"])
-                      for c in classes], ignore_index=True)
+    long = pd.concat(
+        [
+            summary[["group"]].assign(cls=c, firms=summary[f"count_{c}"], land=summary[f"land_mu_{c}"])
+            for c in classes
+        ],
+        ignore_index=True,
+    )
     long["group_label"] = long["group"].map(labels)
-    color = alt.Color("cls:N", title=t("eval_class"), sort=classes,
-                      scale=alt.Scale(domain=classes, range=[CLASS_COLORS[c] for c in classes]))
+    color = alt.Color(
+        "cls:N",
+        title=t("eval_class"),
+        sort=classes,
+        scale=alt.Scale(domain=classes, range=[CLASS_COLORS[c] for c in classes]),
+    )
     order = [labels[g] for g in summary["group"]]
     left, right = st.columns(2)
-    for column, field, title in ((left, "firms", t("eval_chart_count")), (right, "land", t("eval_chart_land"))):
-        chart = alt.Chart(long).mark_bar().encode(
-            x=alt.X(f"{field}:Q", title=title), y=alt.Y("group_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=260)),
-            color=color, order=alt.Order("cls:N"), tooltip=["group_label", "cls", field],
-        ).properties(title=title)
+    for column, field, title in (
+        (left, "firms", t("eval_chart_count")),
+        (right, "land", t("eval_chart_land")),
+    ):
+        chart = (
+            alt.Chart(long)
+            .mark_bar()
+            .encode(
+                x=alt.X(f"{field}:Q", title=title),
+                y=alt.Y("group_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=260)),
+                color=color,
+                order=alt.Order("cls:N"),
+                tooltip=["group_label", "cls", field],
+            )
+            .properties(title=title)
+        )
         column.altair_chart(chart, width="stretch", height=44 * len(order) + 90)
 
 
@@ -180,15 +237,21 @@ def _group_tables(ev) -> None:
     if not names:
         st.info(t("eval_empty"))
         return
-    for tab, g in zip(st.tabs(names), groups + [None]):
+    for tab, g in zip(st.tabs(names), groups + [None], strict=False):
         with tab:
             if g is None:
-                st.dataframe(_labelled(ungrouped[["credit_code", "name", "excluded_reason", "notes"]], ev),
-                             hide_index=True, width="stretch")
+                st.dataframe(
+                    _labelled(ungrouped[["credit_code", "name", "excluded_reason", "notes"]], ev),
+                    hide_index=True,
+                    width="stretch",
+                )
                 continue
             st.caption(g.describe_when(lang()))
-            st.dataframe(_labelled(ev.group_table(g.id).drop(columns=["group", "reason_code"]), ev),
-                         hide_index=True, width="stretch")
+            st.dataframe(
+                _labelled(ev.group_table(g.id).drop(columns=["group", "reason_code"]), ev),
+                hide_index=True,
+                width="stretch",
+            )
 
 
 def _summary_by(ev) -> None:
@@ -196,8 +259,14 @@ def _summary_by(ev) -> None:
     if not keys:
         return
     st.subheader(t("eval_summary_by"))
-    by = st.radio(t("eval_summary_by"), keys, key=state.EVAL_SUMMARY_BY, horizontal=True,
-                  format_func=SUMMARY_LABELS.get, label_visibility="collapsed")
+    by = st.radio(
+        t("eval_summary_by"),
+        keys,
+        key=state.EVAL_SUMMARY_BY,
+        horizontal=True,
+        format_func=SUMMARY_LABELS.get,
+        label_visibility="collapsed",
+    )
     st.dataframe(_labelled(summarize_classes(ev, by), ev), hide_index=True, width="stretch")
 
 
@@ -205,12 +274,23 @@ def control_section(name: str, content: bytes, units: ed.Units) -> tuple[str | N
     st.header(t("eval_control"))
     st.caption(t("eval_control_note"))
     rules = ed.control_rules()
-    source = st.radio(t("eval_control_source"), list(CONTROL_SOURCES), key=state.EVAL_CONTROL_SOURCE,
-                      format_func=CONTROL_SOURCES.get, horizontal=True)
+    source = st.radio(
+        t("eval_control_source"),
+        list(CONTROL_SOURCES),
+        key=state.EVAL_CONTROL_SOURCE,
+        format_func=CONTROL_SOURCES.get,
+        horizontal=True,
+    )
     c1, c2 = st.columns(2)
-    city_class = c1.selectbox(t("eval_city_class"), ["", *rules.city_classes], key=state.EVAL_CITY_CLASS,
-                              format_func=lambda c: c or "—")
-    invest_min = c2.number_input(t("eval_invest_min"), min_value=0.0, value=0.0, step=10.0, key=state.EVAL_INVEST_MIN)
+    city_class = c1.selectbox(
+        t("eval_city_class"),
+        ["", *rules.city_classes],
+        key=state.EVAL_CITY_CLASS,
+        format_func=lambda c: c or "—",
+    )
+    invest_min = c2.number_input(
+        t("eval_invest_min"), min_value=0.0, value=0.0, step=10.0, key=state.EVAL_INVEST_MIN
+    )
     settings = (city_class or None, invest_min or None)
     try:
         table = ed.control(name, content, units, *settings, source)
@@ -219,7 +299,7 @@ def control_section(name: str, content: bytes, units: ed.Units) -> tuple[str | N
         return settings
     overall = table["overall"].value_counts()
     c = st.columns(3)
-    for col, key in zip(c, ("pass", "fail", "incomplete")):
+    for col, key in zip(c, ("pass", "fail", "incomplete"), strict=False):
         col.metric(t(f"eval_control_{key}"), int(overall.get(key, 0)))
     st.dataframe(table, hide_index=True, width="stretch")
     return settings
@@ -229,12 +309,27 @@ def export_section(ev, args: tuple, settings: tuple, notice: str, parcels: str |
     st.header(t("eval_export"))
     c1, c2, c3 = st.columns(3)
     stem = f"亩均评价_{ev.scheme.id}"
-    c1.download_button(t("eval_download_xlsx"), data=ed.xlsx_report(*args, *settings, notice), file_name=f"{stem}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="eval_download_xlsx")
-    c2.download_button(t("eval_download_html"), data=ed.html_report(*args, *settings, notice, parcels), file_name=f"{stem}.html",
-                       mime="text/html", key="eval_download_html")
-    c3.download_button(t("eval_download_csv"), data=ed.csv_bytes(ev), file_name=f"{stem}.csv", mime="text/csv",
-                       key="eval_download_csv")
+    c1.download_button(
+        t("eval_download_xlsx"),
+        data=ed.xlsx_report(*args, *settings, notice),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="eval_download_xlsx",
+    )
+    c2.download_button(
+        t("eval_download_html"),
+        data=ed.html_report(*args, *settings, notice, parcels),
+        file_name=f"{stem}.html",
+        mime="text/html",
+        key="eval_download_html",
+    )
+    c3.download_button(
+        t("eval_download_csv"),
+        data=ed.csv_bytes(ev),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key="eval_download_csv",
+    )
     st.caption(t("eval_export_note"))
 
 

@@ -1,22 +1,23 @@
 """Import page: planners' own files into the workspace, and ledgers joined to layers. Each shows
 its report (what was found, every problem) before anything is applied; errors are one line.
 An admin section (behind ZKQ_ADMIN_PASSWORD) deletes a layer or restores one of its versions."""
+
 from __future__ import annotations
 
 import hmac
 
-import pandas as pd
-import streamlit as st
-
 import data
 import importing
+import pandas as pd
 import state
+import streamlit as st
 from i18n import lang, t
 from tables import md_text
+
 from zkq_geo.errors import ZkqGeoError
-from zkq_geo.importing.reader import ACCEPTED_SUFFIXES
-from zkq_geo.importing.ledger_join import LAND_UNITS, MONEY_UNITS, UnitSpec, join_ledger, preview_join
 from zkq_geo.i18n.messages import text_of
+from zkq_geo.importing.ledger_join import LAND_UNITS, MONEY_UNITS, UnitSpec, join_ledger, preview_join
+from zkq_geo.importing.reader import ACCEPTED_SUFFIXES
 from zkq_geo.safety.safe_input import staged_upload
 from zkq_geo.workspace import Workspace, check_layer_name, import_into_workspace, save_joined_layer
 
@@ -59,21 +60,42 @@ def show_report(report) -> None:
 
 def import_section(workspace: Workspace) -> None:
     st.header(t("import_header"))
-    upload = st.file_uploader(t("import_file"), type=UPLOAD_TYPES, key=state.IMPORT_FILE,
-                              max_upload_size=importing.upload_limit_mb())
+    upload = st.file_uploader(
+        t("import_file"),
+        type=UPLOAD_TYPES,
+        key=state.IMPORT_FILE,
+        max_upload_size=importing.upload_limit_mb(),
+    )
     st.caption(t("upload_limit", mb=importing.upload_limit_mb()))
     if upload is None:
         return
-    first = importing.inspect_upload(upload.file_id, upload.name, importing.read_options(None, "auto", "auto", None, None),
-                                     upload.getvalue())
+    first = importing.inspect_upload(
+        upload.file_id,
+        upload.name,
+        importing.read_options(None, "auto", "auto", None, None),
+        upload.getvalue(),
+    )
     c1, c2, c3 = st.columns(3)
     layers = ([""] if len(first.layers) > 1 else []) + list(first.layers)  # several: the user chooses
-    layer = c1.selectbox(t("import_layer"), layers or [""], key=state.IMPORT_LAYER, disabled=len(layers) < 2,
-                         format_func=lambda n: n or t("import_choose_layer"))
-    crs = c2.selectbox(t("import_crs"), importing.CRS_CHOICES, key=state.IMPORT_CRS,
-                       format_func=lambda c: t(f"crs_{c}") if not c.startswith("EPSG:") else importing.crs_label(c))
-    encoding = c3.selectbox(t("import_encoding"), importing.ENCODING_CHOICES, key=state.IMPORT_ENCODING,
-                            format_func=lambda e: t("auto") if e == "auto" else e)
+    layer = c1.selectbox(
+        t("import_layer"),
+        layers or [""],
+        key=state.IMPORT_LAYER,
+        disabled=len(layers) < 2,
+        format_func=lambda n: n or t("import_choose_layer"),
+    )
+    crs = c2.selectbox(
+        t("import_crs"),
+        importing.CRS_CHOICES,
+        key=state.IMPORT_CRS,
+        format_func=lambda c: t(f"crs_{c}") if not c.startswith("EPSG:") else importing.crs_label(c),
+    )
+    encoding = c3.selectbox(
+        t("import_encoding"),
+        importing.ENCODING_CHOICES,
+        key=state.IMPORT_ENCODING,
+        format_func=lambda e: t("auto") if e == "auto" else e,
+    )
     x = y = None
     if first.format in ("csv", "xlsx"):
         columns = [importing.AUTO] + [f for f, _ in first.fields]
@@ -84,7 +106,9 @@ def import_section(workspace: Workspace) -> None:
             st.info(t("import_xy_both"))
             x = y = None
     existing = data.catalog().layers
-    name = st.text_input(t("import_name"), value=importing.suggest_name(upload.name, existing), key=state.IMPORT_NAME)
+    name = st.text_input(
+        t("import_name"), value=importing.suggest_name(upload.name, existing), key=state.IMPORT_NAME
+    )
     options = importing.read_options(layer, crs, encoding, x, y, id_prefix=f"{name}_")
     report = importing.inspect_upload(upload.file_id, upload.name, options, upload.getvalue())
     show_report(report)
@@ -92,10 +116,21 @@ def import_section(workspace: Workspace) -> None:
     valid = name_ok(name)
     versions = [v.version for v in workspace.versions(name)] if valid else []
     if versions:
-        st.warning(t("import_exists", name=md_text(name), versions=", ".join(map(str, versions)), next=max(versions) + 1))
-    if st.button(t("import_button"), type="primary", disabled=not (report.ok and valid), key=state.IMPORT_BUTTON):
+        st.warning(
+            t(
+                "import_exists",
+                name=md_text(name),
+                versions=", ".join(map(str, versions)),
+                next=max(versions) + 1,
+            )
+        )
+    if st.button(
+        t("import_button"), type="primary", disabled=not (report.ok and valid), key=state.IMPORT_BUTTON
+    ):
         with staged_upload(upload.getvalue(), upload.name) as path:
-            saved, _ = import_into_workspace(path, name, title=title or name, workspace=workspace, **dict(options))
+            saved, _ = import_into_workspace(
+                path, name, title=title or name, workspace=workspace, **dict(options)
+            )
         data.refresh_layers()
         st.success(t("import_done", message=said(saved.message)))
 
@@ -103,37 +138,72 @@ def import_section(workspace: Workspace) -> None:
 def join_section(workspace: Workspace) -> None:
     st.header(t("join_header"))
     cat = data.catalog()
-    layer = st.selectbox(t("join_layer"), list(cat.layers), key=state.JOIN_LAYER,
-                         format_func=lambda n: cat.layer(n).title(st.session_state.get(state.LANG, "zh")))
+    layer = st.selectbox(
+        t("join_layer"),
+        list(cat.layers),
+        key=state.JOIN_LAYER,
+        format_func=lambda n: cat.layer(n).title(st.session_state.get(state.LANG, "zh")),
+    )
     gdf = data.all_layers()[layer].gdf
-    upload = st.file_uploader(t("join_file"), type=["xlsx", "xlsm", "csv", "txt"], key=state.JOIN_FILE,
-                              max_upload_size=importing.upload_limit_mb())
+    upload = st.file_uploader(
+        t("join_file"),
+        type=["xlsx", "xlsm", "csv", "txt"],
+        key=state.JOIN_FILE,
+        max_upload_size=importing.upload_limit_mb(),
+    )
     st.caption(t("upload_limit", mb=importing.upload_limit_mb()))
     if upload is None:
         return
-    sheet_name, encoding = st.session_state.get(state.JOIN_SHEET), st.session_state.get(state.JOIN_ENCODING, "auto")
-    sheet = importing.read_ledger_upload(upload.file_id, upload.name, sheet_name or None, encoding, upload.getvalue())
+    sheet_name, encoding = (
+        st.session_state.get(state.JOIN_SHEET),
+        st.session_state.get(state.JOIN_ENCODING, "auto"),
+    )
+    sheet = importing.read_ledger_upload(
+        upload.file_id, upload.name, sheet_name or None, encoding, upload.getvalue()
+    )
     c1, c2 = st.columns(2)
-    c1.selectbox(t("import_layer"), list(sheet.sheets) or [""], key=state.JOIN_SHEET, disabled=len(sheet.sheets) < 2)
-    c2.selectbox(t("import_encoding"), importing.ENCODING_CHOICES, key=state.JOIN_ENCODING,
-                 format_func=lambda e: t("auto") if e == "auto" else e, disabled=bool(sheet.sheets))
+    c1.selectbox(
+        t("import_layer"), list(sheet.sheets) or [""], key=state.JOIN_SHEET, disabled=len(sheet.sheets) < 2
+    )
+    c2.selectbox(
+        t("import_encoding"),
+        importing.ENCODING_CHOICES,
+        key=state.JOIN_ENCODING,
+        format_func=lambda e: t("auto") if e == "auto" else e,
+        disabled=bool(sheet.sheets),
+    )
     show_messages(st.info, sheet.warnings)
     layer_cols = [c for c in gdf.columns if c != gdf.geometry.name]
     table_cols = list(map(str, sheet.frame.columns))
-    match = st.radio(t("join_match"), ["key", "name"], key=state.JOIN_MATCH, horizontal=True,
-                     format_func=lambda m: t(f"join_match_{m}"), on_change=match_changed, args=(layer_cols, table_cols))
+    match = st.radio(
+        t("join_match"),
+        ["key", "name"],
+        key=state.JOIN_MATCH,
+        horizontal=True,
+        format_func=lambda m: t(f"join_match_{m}"),
+        on_change=match_changed,
+        args=(layer_cols, table_cols),
+    )
     c3, c4, c5 = st.columns(3)
     default_key = "name" if match == "name" else "id"
-    key = c3.selectbox(t("join_key"), layer_cols, key=state.JOIN_KEY,
-                       index=layer_cols.index(default_key) if default_key in layer_cols else 0)
+    key = c3.selectbox(
+        t("join_key"),
+        layer_cols,
+        key=state.JOIN_KEY,
+        index=layer_cols.index(default_key) if default_key in layer_cols else 0,
+    )
     table_key = c4.selectbox(t("join_table_key"), table_cols, key=state.JOIN_TABLE_KEY)
-    how = c5.radio(t("join_how"), ["left", "inner"], key=state.JOIN_HOW, format_func=lambda h: t(f"join_how_{h}"))
+    how = c5.radio(
+        t("join_how"), ["left", "inner"], key=state.JOIN_HOW, format_func=lambda h: t(f"join_how_{h}")
+    )
     units = units_choice(table_cols, layer_cols)
     report = preview_join(gdf, sheet.frame, key=key, table_key=table_key, how=how, match=match)
     show_join_report(report)
     if report.problems:
         return
-    joined, report = join_ledger(gdf, sheet.frame, key=key, table_key=table_key, how=how, match=match, units=units)
+    joined, report = join_ledger(
+        gdf, sheet.frame, key=key, table_key=table_key, how=how, match=match, units=units
+    )
     show_messages(st.info, [t("j_computed", what=c) for c in report.computed])
     st.subheader(t("join_preview"))
     st.dataframe(preview_table(joined), hide_index=True, width="stretch")
@@ -153,7 +223,9 @@ def match_changed(layer_cols: list[str], table_cols: list[str]) -> None:
 
 def unit_follows(column_key: str, unit_key: str, table: tuple) -> None:
     """When a column is picked, take the unit its header names (用地面积（亩） -> 亩)."""
-    st.session_state[unit_key] = importing.guess_unit(st.session_state[column_key], table, st.session_state[unit_key])
+    st.session_state[unit_key] = importing.guess_unit(
+        st.session_state[column_key], table, st.session_state[unit_key]
+    )
 
 
 def units_choice(table_cols: list[str], layer_cols: list[str]) -> UnitSpec:
@@ -161,24 +233,48 @@ def units_choice(table_cols: list[str], layer_cols: list[str]) -> UnitSpec:
     land_guess = importing.guess_column(table_cols, ("用地", "占地", "土地面积", "land"))
     invest_guess = importing.guess_column(table_cols, ("投资", "invest"))
     c1, c2, c3 = st.columns(3)
-    land = c1.selectbox(t("join_land"), none, key=state.JOIN_LAND, index=none.index(land_guess),
-                        format_func=lambda c: c or t("none"),
-                        on_change=unit_follows, args=(state.JOIN_LAND, state.JOIN_LAND_UNIT, importing.LAND_UNIT_WORDS))
-    land_unit = c2.selectbox(t("join_land_unit"), LAND_UNITS, key=state.JOIN_LAND_UNIT,
-                             index=LAND_UNITS.index(importing.guess_unit(land_guess, importing.LAND_UNIT_WORDS, "mu")),
-                             format_func=lambda u: t(f"unit_{u}"))
-    money_unit = c3.selectbox(t("join_money_unit"), MONEY_UNITS, key=state.JOIN_MONEY_UNIT,
-                              index=MONEY_UNITS.index(importing.guess_unit(invest_guess, importing.MONEY_UNIT_WORDS, "wan")),
-                              format_func=lambda u: t(f"unit_{u}"))
+    land = c1.selectbox(
+        t("join_land"),
+        none,
+        key=state.JOIN_LAND,
+        index=none.index(land_guess),
+        format_func=lambda c: c or t("none"),
+        on_change=unit_follows,
+        args=(state.JOIN_LAND, state.JOIN_LAND_UNIT, importing.LAND_UNIT_WORDS),
+    )
+    land_unit = c2.selectbox(
+        t("join_land_unit"),
+        LAND_UNITS,
+        key=state.JOIN_LAND_UNIT,
+        index=LAND_UNITS.index(importing.guess_unit(land_guess, importing.LAND_UNIT_WORDS, "mu")),
+        format_func=lambda u: t(f"unit_{u}"),
+    )
+    money_unit = c3.selectbox(
+        t("join_money_unit"),
+        MONEY_UNITS,
+        key=state.JOIN_MONEY_UNIT,
+        index=MONEY_UNITS.index(importing.guess_unit(invest_guess, importing.MONEY_UNIT_WORDS, "wan")),
+        format_func=lambda u: t(f"unit_{u}"),
+    )
     c4, c5 = st.columns(2)
-    invest = c4.selectbox(t("join_investment"), none, key=state.JOIN_INVESTMENT, index=none.index(invest_guess),
-                          format_func=lambda c: c or t("none"),
-                          on_change=unit_follows, args=(state.JOIN_INVESTMENT, state.JOIN_MONEY_UNIT,
-                                                        importing.MONEY_UNIT_WORDS))
+    invest = c4.selectbox(
+        t("join_investment"),
+        none,
+        key=state.JOIN_INVESTMENT,
+        index=none.index(invest_guess),
+        format_func=lambda c: c or t("none"),
+        on_change=unit_follows,
+        args=(state.JOIN_INVESTMENT, state.JOIN_MONEY_UNIT, importing.MONEY_UNIT_WORDS),
+    )
     per_mu = c5.multiselect(t("join_per_mu"), table_cols, key=state.JOIN_PER_MU, placeholder=t("none"))
     rename = lambda c: importing.joined_name(c, layer_cols) if c else None  # noqa: E731
-    return UnitSpec(land_col=rename(land), land_unit=land_unit, investment_col=rename(invest),
-                    per_mu_cols=tuple(rename(c) for c in per_mu), money_unit=money_unit)
+    return UnitSpec(
+        land_col=rename(land),
+        land_unit=land_unit,
+        investment_col=rename(invest),
+        per_mu_cols=tuple(rename(c) for c in per_mu),
+        money_unit=money_unit,
+    )
 
 
 def show_join_report(report) -> None:
@@ -202,8 +298,14 @@ def save_join(workspace: Workspace, joined, report, layer_title: str, upload) ->
     valid = bool(name) and name_ok(name)
     if st.button(t("join_button"), type="primary", disabled=not valid, key=state.JOIN_BUTTON):
         with staged_upload(upload.getvalue(), upload.name) as path:
-            saved = save_joined_layer(name, joined, report.to_dict(), title=f"{layer_title} + {upload.name}",
-                                      table_path=path, workspace=workspace)
+            saved = save_joined_layer(
+                name,
+                joined,
+                report.to_dict(),
+                title=f"{layer_title} + {upload.name}",
+                table_path=path,
+                workspace=workspace,
+            )
         data.refresh_layers()
         st.success(t("import_done", message=said(saved.message)))
 
@@ -226,8 +328,12 @@ def admin_section(workspace: Workspace) -> None:
         st.info(t("admin_none"))
         return
     broken = {b.name for b in workspace.broken()}
-    name = st.selectbox(t("admin_layer"), names, key=state.ADMIN_LAYER,
-                        format_func=lambda n: f"{n} ({t('admin_broken')})" if n in broken else n)
+    name = st.selectbox(
+        t("admin_layer"),
+        names,
+        key=state.ADMIN_LAYER,
+        format_func=lambda n: f"{n} ({t('admin_broken')})" if n in broken else n,
+    )
     restore_version(workspace, name)
     delete_layer(workspace, name)
 
@@ -239,9 +345,14 @@ def restore_version(workspace: Workspace, name: str) -> None:
         st.info(t("admin_restore_damaged" if not versions else "admin_restore_none"))
         return
     earlier = sorted(versions, reverse=True)[1:]  # newest first: the one before the latest is the default
-    chosen = st.selectbox(t("admin_version"), earlier, key=state.ADMIN_VERSION,
-                          format_func=lambda n: t("admin_version_label", version=n, created=versions[n].created,
-                                                  title=versions[n].title))
+    chosen = st.selectbox(
+        t("admin_version"),
+        earlier,
+        key=state.ADMIN_VERSION,
+        format_func=lambda n: t(
+            "admin_version_label", version=n, created=versions[n].created, title=versions[n].title
+        ),
+    )
     if st.button(t("admin_restore_button"), key=state.ADMIN_RESTORE):
         saved = workspace.restore_version(name, chosen)
         data.refresh_layers()

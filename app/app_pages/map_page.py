@@ -1,23 +1,29 @@
 """Map page: the zone's layers, filters, a table beside the map, feature details and export."""
-from __future__ import annotations
 
-import pandas as pd
-import streamlit as st
+from __future__ import annotations
 
 import clicks
 import data
+import pandas as pd
 import sidebar
 import state
+import streamlit as st
 import tables
 from i18n import lang, t
 from map_component import show_map
+
 from zkq_geo.export import EXPORT_FORMATS, MEDIA_TYPES, suggested_filename
 from zkq_geo.i18n.messages import text_of
 
 EXPORT_CHOICES = [(f, "wgs84") for f in EXPORT_FORMATS] + [("geojson", "gcj02")]
-EXPORT_LABELS = {("geojson", "wgs84"): "GeoJSON (RFC 7946, WGS84)", ("geojson", "gcj02"): "GeoJSON (GCJ-02, 高德/AMap)",
-                 ("gpkg", "wgs84"): "GeoPackage", ("shp", "wgs84"): "Shapefile (zip, UTF-8)",
-                 ("csv", "wgs84"): "CSV (UTF-8)", ("xlsx", "wgs84"): "Excel (xlsx)"}
+EXPORT_LABELS = {
+    ("geojson", "wgs84"): "GeoJSON (RFC 7946, WGS84)",
+    ("geojson", "gcj02"): "GeoJSON (GCJ-02, 高德/AMap)",
+    ("gpkg", "wgs84"): "GeoPackage",
+    ("shp", "wgs84"): "Shapefile (zip, UTF-8)",
+    ("csv", "wgs84"): "CSV (UTF-8)",
+    ("xlsx", "wgs84"): "Excel (xlsx)",
+}
 
 sel = sidebar.selection()
 view = sidebar.view_options()
@@ -30,8 +36,16 @@ for message in data.catalog().broken.values():  # one imported layer each; the o
     st.warning(tables.md_text(text_of(message, lang())))
 for name in shown:
     if (load := data.map_load(name, sel)).too_big:  # not drawn: its features would break the page
-        st.warning(t("map_layer_too_big", layer=tables.md_text(data.catalog().layer(name).title(lang())),
-                     n=load.features, v=load.vertices, max_n=load.max_features, max_v=load.max_vertices))
+        st.warning(
+            t(
+                "map_layer_too_big",
+                layer=tables.md_text(data.catalog().layer(name).title(lang())),
+                n=load.features,
+                v=load.vertices,
+                max_n=load.max_features,
+                max_v=load.max_vertices,
+            )
+        )
 if any((g["geometry_quality"] == "schematic").any() for g in shown.values() if len(g)):
     st.warning(t("schematic_note"))
 
@@ -41,14 +55,24 @@ c1.metric(t("count_parks"), len(parks))
 c2.metric(t("count_projects"), len(projects))
 for col, frame, label in ((c3, parks, "invest_parks"), (c4, projects, "invest_projects")):
     lower = (frame["investment_qualifier"] == "at_least").any()
-    col.metric(t(label), f"{'≥' if lower else ''}{frame['investment_yi'].sum():,.1f}",
-               help=t("investment_sum_note") + (t("investment_lower_bound_note") if lower else ""))
+    col.metric(
+        t(label),
+        f"{'≥' if lower else ''}{frame['investment_yi'].sum():,.1f}",
+        help=t("investment_sum_note") + (t("investment_lower_bound_note") if lower else ""),
+    )
 
 zoom = st.toggle(t("zoom_selection"), key=state.ZOOM_TO_SELECTION)
 col_map, col_side = st.columns([5, 3], gap="medium")
 with col_map:
-    payload = data.map_payload(sel, view.shown, view.basemap, view.color_by, lang(), zoom,
-                               data.tianditu_key() if view.basemap == "tianditu" else None)
+    payload = data.map_payload(
+        sel,
+        view.shown,
+        view.basemap,
+        view.color_by,
+        lang(),
+        zoom,
+        data.tianditu_key() if view.basemap == "tianditu" else None,
+    )
     clicked = (show_map(payload, key="main_map", height=680) or {}).get("last_object_clicked")
     hit = clicks.clicked_feature(shown, clicked, view.basemap)  # GCJ-02 clicks shifted back on AMap
     if hit and hit != st.session_state.get("_last_hit"):
@@ -70,9 +94,13 @@ with col_side:
     ids = [""] + (everything["id"].tolist() if len(everything) else [])
     if st.session_state.get(state.DETAIL_ID) not in ids:
         st.session_state[state.DETAIL_ID] = ""
-    names = dict(zip(everything.get("id", []), everything.get("name", [])))
-    detail_id = st.selectbox(t("detail_pick"), ids, key=state.DETAIL_ID,
-                             format_func=lambda i: names.get(i, t("detail_none")) if i else t("detail_none"))
+    names = dict(zip(everything.get("id", []), everything.get("name", []), strict=False))
+    detail_id = st.selectbox(
+        t("detail_pick"),
+        ids,
+        key=state.DETAIL_ID,
+        format_func=lambda i: names.get(i, t("detail_none")) if i else t("detail_none"),
+    )
     if detail_id:
         row = everything[everything["id"] == detail_id].iloc[0]  # ids of imported layers may repeat
         st.markdown(f"**{tables.md_text(names[detail_id])}**")
@@ -80,17 +108,31 @@ with col_side:
         if bool(row.get("has_conflict", False)):
             st.warning(f"{t('conflicts')}：{tables.md_text(tables.conflict_text(row.get('conflicts', '')))}")
         narrow = st.column_config.TextColumn(width="small")
-        st.dataframe(tables.detail_rows(row), width="stretch", column_config={t("col_unit"): narrow, t("col_column"): narrow})
+        st.dataframe(
+            tables.detail_rows(row),
+            width="stretch",
+            column_config={t("col_unit"): narrow, t("col_column"): narrow},
+        )
 
     st.subheader(t("export"))
     cat = data.catalog()
-    layer = st.selectbox(t("export_layer"), list(shown) or ["parks"], key=state.EXPORT_LAYER,
-                         index=(list(shown).index("parks") if "parks" in shown else 0),
-                         format_func=lambda n: cat.layer(n).title(lang()))
-    fmt, datum = st.selectbox(t("export_format"), EXPORT_CHOICES, key=state.EXPORT_FORMAT,
-                              format_func=lambda c: EXPORT_LABELS[c])
+    layer = st.selectbox(
+        t("export_layer"),
+        list(shown) or ["parks"],
+        key=state.EXPORT_LAYER,
+        index=(list(shown).index("parks") if "parks" in shown else 0),
+        format_func=lambda n: cat.layer(n).title(lang()),
+    )
+    fmt, datum = st.selectbox(
+        t("export_format"), EXPORT_CHOICES, key=state.EXPORT_FORMAT, format_func=lambda c: EXPORT_LABELS[c]
+    )
     count = len(data.selected(layer, sel))
     st.caption(t("export_count", n=count))
-    st.download_button(t("download"), data=data.export_file(layer, sel, fmt, datum),
-                       file_name=suggested_filename(layer, fmt, datum), mime=MEDIA_TYPES[fmt],
-                       disabled=count == 0, key="download")
+    st.download_button(
+        t("download"),
+        data=data.export_file(layer, sel, fmt, datum),
+        file_name=suggested_filename(layer, fmt, datum),
+        mime=MEDIA_TYPES[fmt],
+        disabled=count == 0,
+        key="download",
+    )

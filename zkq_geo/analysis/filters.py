@@ -4,6 +4,7 @@ Nothing here knows about widgets: the app turns widget state into plain values a
 these functions. Each filter returns a new frame with the input's row order and index;
 the input is never modified. Investment figures are in 亿元 (``investment_yi``).
 """
+
 from __future__ import annotations
 
 import math
@@ -95,8 +96,10 @@ def _industry_mask(df: pd.DataFrame, industries, vocabulary) -> np.ndarray | Non
     if not wanted:
         return None
     if vocabulary is None:
-        raise OptionError("filtering by industries needs vocabulary= (the industry vocabulary "
-                          "of geodata/industries.yaml) to check the codes")
+        raise OptionError(
+            "filtering by industries needs vocabulary= (the industry vocabulary "
+            "of geodata/industries.yaml) to check the codes"
+        )
     codes = sorted({resolve_industry(w, vocabulary) for w in wanted})
     require_columns(df, ("industries",), "filter_features(industries=...)")
     pattern = r"(?:^|\|)\s*(?:" + "|".join(map(re.escape, codes)) + r")\s*(?:\||$)"
@@ -108,8 +111,9 @@ def _plate_mask(df: pd.DataFrame, plate_id) -> np.ndarray | None:
     if plate_id is None:
         return None
     if not isinstance(plate_id, str):
-        raise OptionError(f"plate_id={plate_id!r} must be a plate id string; "
-                          "use resolve_plate() to turn a name into an id")
+        raise OptionError(
+            f"plate_id={plate_id!r} must be a plate id string; use resolve_plate() to turn a name into an id"
+        )
     require_columns(df, ("plate_id",), "filter_features(plate_id=...)")
     return (_text(df, "plate_id").str.strip() == plate_id.strip()).to_numpy(dtype=bool)
 
@@ -210,8 +214,10 @@ def filter_features(
     low = _check_bound("min_investment_yi", min_investment_yi)
     high = _check_bound("max_investment_yi", max_investment_yi)
     if low is not None and high is not None and low > high:
-        raise OptionError(f"min_investment_yi={low:g} is greater than max_investment_yi={high:g}; "
-                          "swap them or drop one bound")
+        raise OptionError(
+            f"min_investment_yi={low:g} is greater than max_investment_yi={high:g}; "
+            "swap them or drop one bound"
+        )
     masks = [
         _industry_mask(df, industries, vocabulary),
         _plate_mask(df, plate_id),
@@ -255,10 +261,12 @@ def resolve_plate(plates_df: pd.DataFrame, text: str) -> str:
     names = _text(plates_df, "name").tolist()
     aliases = _text(plates_df, "aliases").tolist() if "aliases" in plates_df else [""] * len(ids)
     for labels in ([[i] for i in ids], [[n] for n in names], [a.split("|") for a in aliases]):
-        found = sorted({pid for pid, own in zip(ids, labels) if key and key in map(normalise_name, own)})
+        found = sorted(
+            {pid for pid, own in zip(ids, labels, strict=False) if key and key in map(normalise_name, own)}
+        )
         if len(found) == 1:
             return found[0]
         if found:
             raise OptionError(f"plate {text!r} is ambiguous: it names {', '.join(found)}; give the id")
-    listing = ", ".join(f"{i} ({n})" for i, n in zip(ids, names))
+    listing = ", ".join(f"{i} ({n})" for i, n in zip(ids, names, strict=False))
     raise OptionError(f"plate {text!r} is not known; give an id, name or alias of: {listing}")

@@ -4,6 +4,7 @@ Keys are compared as trimmed text. Keys that match only after normalising number
 ("0012" vs 12, "12.0" vs "12") are NOT joined: they are reported as type mismatches, so
 nothing is matched by accident.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,20 +38,31 @@ class JoinReport:
     @property
     def clean(self) -> bool:
         """True when every key matched once on both sides."""
-        return not (self.unmatched_left or self.unmatched_right or self.duplicate_left
-                    or self.duplicate_right or self.type_mismatches)
+        return not (
+            self.unmatched_left
+            or self.unmatched_right
+            or self.duplicate_left
+            or self.duplicate_right
+            or self.type_mismatches
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def summary(self) -> str:
         parts = [f"matched {self.matched} of {self.left_count} features and {self.right_count} table rows"]
-        for label, items in (("unmatched features", self.unmatched_left), ("unmatched table rows", self.unmatched_right),
-                             ("duplicate feature keys", self.duplicate_left), ("duplicate table keys", self.duplicate_right)):
+        for label, items in (
+            ("unmatched features", self.unmatched_left),
+            ("unmatched table rows", self.unmatched_right),
+            ("duplicate feature keys", self.duplicate_left),
+            ("duplicate table keys", self.duplicate_right),
+        ):
             if items:
                 parts.append(f"{label}: {', '.join(items[:10])}{' …' if len(items) > 10 else ''}")
         if self.type_mismatches:
-            parts.append("type mismatches: " + ", ".join(f"{a!r} vs {b!r}" for a, b in self.type_mismatches[:10]))
+            parts.append(
+                "type mismatches: " + ", ".join(f"{a!r} vs {b!r}" for a, b in self.type_mismatches[:10])
+            )
         return "; ".join(parts)
 
 
@@ -79,16 +91,26 @@ def report_join(left_keys: pd.Series, right_keys: pd.Series, how: JoinHow = "lef
         loose_r.setdefault(_normal(k), k)
     mismatches = tuple((k, loose_r[_normal(k)]) for k in un_l if _normal(k) in loose_r)
     return JoinReport(
-        how=how, left_count=len(lk), right_count=len(rk), matched=int(lk.isin(rset).sum()),
-        unmatched_left=tuple(un_l), unmatched_right=tuple(un_r),
+        how=how,
+        left_count=len(lk),
+        right_count=len(rk),
+        matched=int(lk.isin(rset).sum()),
+        unmatched_left=tuple(un_l),
+        unmatched_right=tuple(un_r),
         duplicate_left=tuple(sorted(lk[lk.duplicated()].unique())),
         duplicate_right=tuple(sorted(rk[rk.duplicated()].unique())),
         type_mismatches=mismatches,
     )
 
 
-def join_attributes(gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, key: str = "id",
-                    table_key: str | None = None, how: JoinHow = "left") -> tuple[gpd.GeoDataFrame, JoinReport]:
+def join_attributes(
+    gdf: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    *,
+    key: str = "id",
+    table_key: str | None = None,
+    how: JoinHow = "left",
+) -> tuple[gpd.GeoDataFrame, JoinReport]:
     """Join an attribute ``table`` to the features of ``gdf`` by key.
 
     Parameters
@@ -105,12 +127,20 @@ def join_attributes(gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, key: str = "i
     table_key = table_key or key
     for frame, col, what in ((gdf, key, "layer"), (table, table_key, "table")):
         if col not in frame.columns:
-            raise SchemaError(msg("no_key_column", what=msg(f"what_{what}"), column=col,
-                                  columns=Items(map(str, frame.columns))))
+            raise SchemaError(
+                msg(
+                    "no_key_column",
+                    what=msg(f"what_{what}"),
+                    column=col,
+                    columns=Items(map(str, frame.columns)),
+                )
+            )
     report = report_join(gdf[key], table[table_key], how)
     if report.duplicate_right:
         raise JoinError(msg("key_not_unique", key=table_key, keys=Items(report.duplicate_right[:10])))
-    right = table.rename(columns={c: f"{c}_joined" for c in table.columns if c in gdf.columns and c != table_key})
+    right = table.rename(
+        columns={c: f"{c}_joined" for c in table.columns if c in gdf.columns and c != table_key}
+    )
     right = right.assign(_zkq_key=key_text(right[table_key]))
     if table_key != key:
         right = right.drop(columns=[table_key])
@@ -137,7 +167,8 @@ def attach_alt_figures(df: pd.DataFrame, alt: pd.DataFrame, layer: str) -> pd.Da
     for r in rows.itertuples(index=False):
         unit = "亿元" if r.field == "investment_yi" else ""
         texts.setdefault(r.id, []).append(
-            f"{r.field}: {format_figure(float(r.value), r.qualifier, unit)}（{r.source_name}；{r.source}）")
+            f"{r.field}: {format_figure(float(r.value), r.qualifier, unit)}（{r.source_name}；{r.source}）"
+        )
     ids = key_text(df["id"])
     out = df.copy()
     out["has_conflict"] = ids.isin(texts.keys()).to_numpy()

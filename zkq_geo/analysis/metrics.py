@@ -13,6 +13,7 @@ Figures carry a qualifier: ``"exact"``, ``"at_least"`` (a lower bound such as "�
 ``"about"`` or ``""`` (no figure). A ratio of two qualified figures gets its own qualifier,
 see :func:`add_efficiency`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -30,12 +31,22 @@ FigureRule = Literal["land", "investment", "amount", "signed"]
 
 FIGURE_QUALIFIERS = ("exact", "at_least", "about", "")
 RATIO_QUALIFIERS = (
-    "exact", "at_least", "at_most", "about", "indeterminate",
-    "no_land_area", "no_investment", "no_floor_area",
+    "exact",
+    "at_least",
+    "at_most",
+    "about",
+    "indeterminate",
+    "no_land_area",
+    "no_investment",
+    "no_floor_area",
 )
 EFFICIENCY_INPUT_COLUMNS = (
-    "investment_yi", "investment_qualifier", "land_area_mu", "land_area_qualifier",
-    "floor_area_m2", "floor_area_qualifier",
+    "investment_yi",
+    "investment_qualifier",
+    "land_area_mu",
+    "land_area_qualifier",
+    "floor_area_m2",
+    "floor_area_qualifier",
 )
 INTENSITY = "invest_intensity_wan_per_mu"
 UNASSIGNED = "unassigned"
@@ -52,12 +63,24 @@ _BY_COLUMN = {"industry": "industry", "plate": "plate_id", "layer": "layer"}
 _ZONE_INDICATORS = (
     # (code, numerator column, label_zh, label_en)
     ("gdp_wan_per_mu", "gdp_yi", "亩均地区生产总值", "GDP per mu"),
-    ("industrial_va_wan_per_mu", "industrial_va_yi", "亩均规上工业增加值",
-     "Industrial value added (above designated size) per mu"),
-    ("budget_revenue_wan_per_mu", "budget_revenue_yi", "亩均一般公共预算收入",
-     "General public budget revenue per mu"),
-    ("fixed_investment_wan_per_mu", "fixed_investment_yi", "亩均固定资产投资",
-     "Fixed-asset investment per mu"),
+    (
+        "industrial_va_wan_per_mu",
+        "industrial_va_yi",
+        "亩均规上工业增加值",
+        "Industrial value added (above designated size) per mu",
+    ),
+    (
+        "budget_revenue_wan_per_mu",
+        "budget_revenue_yi",
+        "亩均一般公共预算收入",
+        "General public budget revenue per mu",
+    ),
+    (
+        "fixed_investment_wan_per_mu",
+        "fixed_investment_yi",
+        "亩均固定资产投资",
+        "Fixed-asset investment per mu",
+    ),
 )
 _ZONE_COLUMNS = ("planned_area_km2", *(c[1] for c in _ZONE_INDICATORS), "figures_year", "source")
 _GRADE_TOLERANCE = 1e-9
@@ -94,9 +117,12 @@ def _ratio_qualifier(
     num_q, den_q = np.asarray(num_q), np.asarray(den_q)
     num_low, den_low = num_q == "at_least", den_q == "at_least"
     conditions = [
-        ~np.asarray(den_present), ~np.asarray(num_present),
+        ~np.asarray(den_present),
+        ~np.asarray(num_present),
         (num_q == "about") | (den_q == "about"),
-        num_low & den_low, num_low, den_low,
+        num_low & den_low,
+        num_low,
+        den_low,
     ]
     choices = [no_den, no_num, "about", "indeterminate", "at_least", "at_most"]
     return np.select(conditions, choices, default="exact").astype(object)
@@ -128,10 +154,15 @@ def figure_faults(values, rule: FigureRule = "amount") -> np.ndarray:
     ['', 'zero', 'negative', 'below_minimum', 'not_finite', '']
     """
     check_choice("rule", rule, ("land", "investment", "amount", "signed"))
-    v = pd.to_numeric(pd.Series(list(values) if not isinstance(values, pd.Series) else values.to_numpy()),
-                      errors="coerce").to_numpy(dtype="float64")
-    conditions = [np.isinf(v), (v < 0) & (rule != "signed"), (v == 0) & (rule in ("land", "investment")),
-                  (v > 0) & (v < MIN_LAND_AREA_MU) & (rule == "land")]
+    v = pd.to_numeric(
+        pd.Series(list(values) if not isinstance(values, pd.Series) else values.to_numpy()), errors="coerce"
+    ).to_numpy(dtype="float64")
+    conditions = [
+        np.isinf(v),
+        (v < 0) & (rule != "signed"),
+        (v == 0) & (rule in ("land", "investment")),
+        (v > 0) & (v < MIN_LAND_AREA_MU) & (rule == "land"),
+    ]
     return np.select(conditions, FIGURE_FAULTS, default="").astype(object)
 
 
@@ -156,8 +187,16 @@ def impossible_figures(df: pd.DataFrame) -> Message | None:
         faults = figure_faults(numbers, rule)
         bad = np.flatnonzero(faults != "")
         features.update(bad.tolist())
-        rows += [msg("figure_of_feature", feature=_feature_label(df, i), column=column,
-                     value=format(numbers.iloc[i], "g"), fault=fault_message(faults[i])) for i in bad]
+        rows += [
+            msg(
+                "figure_of_feature",
+                feature=_feature_label(df, i),
+                column=column,
+                value=format(numbers.iloc[i], "g"),
+                fault=fault_message(faults[i]),
+            )
+            for i in bad
+        ]
     if not rows:
         return None
     return msg("efficiency_not_ranked", n=len(features), rows=listed(rows, sep="; ", zh_sep="；"))
@@ -219,7 +258,11 @@ def add_efficiency(df: pd.DataFrame) -> pd.DataFrame:
     """
     require_columns(df, EFFICIENCY_INPUT_COLUMNS, "add_efficiency")
     invest, land, floor = (_numeric(df, c) for c in ("investment_yi", "land_area_mu", "floor_area_m2"))
-    has_invest, has_land, has_floor = _usable(invest, "investment"), _usable(land, "land"), _usable(floor, "amount")
+    has_invest, has_land, has_floor = (
+        _usable(invest, "investment"),
+        _usable(land, "land"),
+        _usable(floor, "amount"),
+    )
     invest_q = _qualifier(df, "investment_qualifier", has_invest)
     land_q = _qualifier(df, "land_area_qualifier", has_land)
     floor_q = _qualifier(df, "floor_area_qualifier", has_floor)
@@ -229,10 +272,12 @@ def add_efficiency(df: pd.DataFrame) -> pd.DataFrame:
     out["land_area_m2"] = land_m2
     out[INTENSITY] = _finite(invest * WAN_PER_YI / land.where(has_land)).where(has_invest & has_land)
     out["invest_intensity_qualifier"] = _ratio_qualifier(
-        has_invest, invest_q, has_land, land_q, no_num="no_investment")
+        has_invest, invest_q, has_land, land_q, no_num="no_investment"
+    )
     out["floor_area_ratio"] = _finite(floor / land_m2.where(has_land)).where(has_floor & has_land)
     out["floor_area_ratio_qualifier"] = _ratio_qualifier(
-        has_floor, floor_q, has_land, land_q, no_num="no_floor_area")
+        has_floor, floor_q, has_land, land_q, no_num="no_floor_area"
+    )
     return out
 
 
@@ -257,8 +302,9 @@ def rank_by_intensity(df: pd.DataFrame) -> pd.DataFrame:
     require_columns(ranked, ("id",), "rank_by_intensity")
     intensity = _finite(_numeric(ranked, INTENSITY))  # inf is never ranked
     keys = pd.DataFrame({"v": intensity.to_numpy(), "id": ranked["id"].astype(str).to_numpy()})
-    order = keys.sort_values(["v", "id"], ascending=[False, True], na_position="last",
-                             kind="stable").index.to_numpy()
+    order = keys.sort_values(
+        ["v", "id"], ascending=[False, True], na_position="last", kind="stable"
+    ).index.to_numpy()
     ranks = intensity.rank(method="min", ascending=False).to_numpy()[order]
     out = ranked.iloc[order].copy()
     out["intensity_rank"] = pd.array(ranks, dtype="Int64")
@@ -298,22 +344,28 @@ def summarize_efficiency(df: pd.DataFrame, by: SummaryBy = "industry") -> pd.Dat
     """
     check_choice("by", by, tuple(_BY_COLUMN))
     key_column = _BY_COLUMN[by]
-    require_columns(df, (key_column, "investment_yi", "investment_qualifier",
-                          "land_area_mu", "land_area_qualifier"), "summarize_efficiency")
+    require_columns(
+        df,
+        (key_column, "investment_yi", "investment_qualifier", "land_area_mu", "land_area_qualifier"),
+        "summarize_efficiency",
+    )
     parts = _summary_parts(df, key_column)
     grouped = parts.groupby("key", sort=True)
-    out = pd.DataFrame({
-        "feature_count": grouped.size(),
-        "with_land_count": grouped["has_land"].sum(),
-        "with_investment_count": grouped["has_invest"].sum(),
-        "lower_bound_count": grouped["lower_bound"].sum(),
-        "investment_yi_total": grouped["invest"].sum(min_count=1),
-        "investment_total_is_lower_bound": grouped["lower_bound"].any(),
-        "land_area_mu_total": grouped["land"].sum(min_count=1),
-        "intensity_count": grouped["pooled"].sum(),
-        INTENSITY: grouped["pooled_invest"].sum(min_count=1) * WAN_PER_YI
-        / grouped["pooled_land"].sum(min_count=1),
-    })
+    out = pd.DataFrame(
+        {
+            "feature_count": grouped.size(),
+            "with_land_count": grouped["has_land"].sum(),
+            "with_investment_count": grouped["has_invest"].sum(),
+            "lower_bound_count": grouped["lower_bound"].sum(),
+            "investment_yi_total": grouped["invest"].sum(min_count=1),
+            "investment_total_is_lower_bound": grouped["lower_bound"].any(),
+            "land_area_mu_total": grouped["land"].sum(min_count=1),
+            "intensity_count": grouped["pooled"].sum(),
+            INTENSITY: grouped["pooled_invest"].sum(min_count=1)
+            * WAN_PER_YI
+            / grouped["pooled_land"].sum(min_count=1),
+        }
+    )
     out["invest_intensity_qualifier"] = _pooled_qualifier(parts, out)
     order = sorted(out.index, key=lambda k: (k == UNASSIGNED, k))
     return out.loc[order].rename_axis(key_column).reset_index()
@@ -327,18 +379,20 @@ def _summary_parts(df: pd.DataFrame, key_column: str) -> pd.DataFrame:
     land_q = _qualifier(df, "land_area_qualifier", has_land)
     pooled = has_invest & has_land
     key = df[key_column].fillna("").astype(str).str.strip()
-    return pd.DataFrame({
-        "key": key.mask(key == "", UNASSIGNED).to_numpy(),
-        "has_invest": has_invest.to_numpy(),
-        "has_land": has_land.to_numpy(),
-        "lower_bound": (has_invest.to_numpy() & (invest_q == "at_least")),
-        "invest": invest.where(has_invest).to_numpy(),
-        "land": land.where(has_land).to_numpy(),
-        "pooled": pooled.to_numpy(),
-        "pooled_invest": invest.where(pooled).to_numpy(),
-        "pooled_land": land.where(pooled).to_numpy(),
-        "row_q": _ratio_qualifier(has_invest, invest_q, has_land, land_q, no_num="no_investment"),
-    })
+    return pd.DataFrame(
+        {
+            "key": key.mask(key == "", UNASSIGNED).to_numpy(),
+            "has_invest": has_invest.to_numpy(),
+            "has_land": has_land.to_numpy(),
+            "lower_bound": (has_invest.to_numpy() & (invest_q == "at_least")),
+            "invest": invest.where(has_invest).to_numpy(),
+            "land": land.where(has_land).to_numpy(),
+            "pooled": pooled.to_numpy(),
+            "pooled_invest": invest.where(pooled).to_numpy(),
+            "pooled_land": land.where(pooled).to_numpy(),
+            "row_q": _ratio_qualifier(has_invest, invest_q, has_land, land_q, no_num="no_investment"),
+        }
+    )
 
 
 def _pooled_qualifier(parts: pd.DataFrame, out: pd.DataFrame) -> np.ndarray:
@@ -351,9 +405,12 @@ def _pooled_qualifier(parts: pd.DataFrame, out: pd.DataFrame) -> np.ndarray:
     flags = pd.DataFrame({q: parts["row_q"] == q for q in kinds}).groupby(parts["key"]).any()
     has = {q: flags[q].reindex(out.index).to_numpy() for q in kinds}
     conditions = [
-        out["with_land_count"].to_numpy() == 0, out["intensity_count"].to_numpy() == 0,
-        has["about"], has["indeterminate"] | (has["at_least"] & has["at_most"]),
-        has["at_least"], has["at_most"],
+        out["with_land_count"].to_numpy() == 0,
+        out["intensity_count"].to_numpy() == 0,
+        has["about"],
+        has["indeterminate"] | (has["at_least"] & has["at_most"]),
+        has["at_least"],
+        has["at_most"],
     ]
     choices = ["no_land_area", "no_investment", "about", "indeterminate", "at_least", "at_most"]
     return np.select(conditions, choices, default="exact").astype(object)
@@ -395,9 +452,22 @@ def zone_per_mu(zone: pd.Series | pd.DataFrame | Mapping) -> pd.DataFrame:
     rows = _zone_frame(zone)
     require_columns(rows, _ZONE_COLUMNS, "zone_per_mu")
     records = [_zone_record(row, spec) for _, row in rows.iterrows() for spec in _ZONE_INDICATORS]
-    out = pd.DataFrame.from_records(records, columns=[
-        "indicator", "label_zh", "label_en", "value", "unit", "numerator", "denominator",
-        "year", "source", "numerator_yi", "denominator_mu"])
+    out = pd.DataFrame.from_records(
+        records,
+        columns=[
+            "indicator",
+            "label_zh",
+            "label_en",
+            "value",
+            "unit",
+            "numerator",
+            "denominator",
+            "year",
+            "source",
+            "numerator_yi",
+            "denominator_mu",
+        ],
+    )
     out["value"] = out["value"].astype("float64")
     out["year"] = out["year"].astype("Int64")
     return out
@@ -415,18 +485,24 @@ def _zone_record(row: pd.Series, spec: tuple[str, str, str, str]) -> dict:
     code, column, label_zh, label_en = spec
     area_km2 = _number(row["planned_area_km2"], "planned_area_km2")
     if not area_km2 > 0:
-        raise SchemaError(f"planned_area_km2 must be a positive number of km2, got {row['planned_area_km2']!r}")
+        raise SchemaError(
+            f"planned_area_km2 must be a positive number of km2, got {row['planned_area_km2']!r}"
+        )
     area_mu = area_km2 * M2_PER_KM2 / M2_PER_MU
     numerator_yi = _number(row[column], column)
     year = row["figures_year"]
     return {
-        "indicator": code, "label_zh": label_zh, "label_en": label_en,
-        "value": numerator_yi * WAN_PER_YI / area_mu, "unit": "万元/亩",
+        "indicator": code,
+        "label_zh": label_zh,
+        "label_en": label_en,
+        "value": numerator_yi * WAN_PER_YI / area_mu,
+        "unit": "万元/亩",
         "numerator": f"{column} = {_fmt(numerator_yi)}",
         "denominator": f"planned_area_km2 {_fmt(area_km2)} km2 = {_fmt(area_mu)} 亩",
         "year": None if pd.isna(year) else int(year),
         "source": "" if pd.isna(row["source"]) else str(row["source"]),
-        "numerator_yi": numerator_yi, "denominator_mu": area_mu,
+        "numerator_yi": numerator_yi,
+        "denominator_mu": area_mu,
     }
 
 
@@ -489,6 +565,6 @@ def _check_cuts(cuts) -> tuple[float, float, float]:
     except (TypeError, ValueError):
         raise OptionError(message) from None
     ok = len(shares) == 3 and all(0 < s <= 1 for s in shares)
-    if not ok or any(a >= b for a, b in zip(shares, shares[1:])):
+    if not ok or any(a >= b for a, b in zip(shares, shares[1:], strict=False)):
         raise OptionError(message)
     return shares

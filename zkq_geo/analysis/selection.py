@@ -3,6 +3,7 @@
 :func:`apply_selection` resolves names (plate aliases, Chinese industry labels) against the
 catalogue and hands off to :func:`zkq_geo.analysis.filters.filter_features`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,9 +11,9 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
+from zkq_geo.analysis.filters import filter_features, resolve_plate
 from zkq_geo.catalog import Catalog
 from zkq_geo.errors import OptionError
-from zkq_geo.analysis.filters import filter_features, resolve_plate
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,9 @@ class Selection:
         return self == Selection()
 
 
-def apply_selection(gdf: gpd.GeoDataFrame, selection: Selection, catalog: Catalog,
-                    plates: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
+def apply_selection(
+    gdf: gpd.GeoDataFrame, selection: Selection, catalog: Catalog, plates: pd.DataFrame | None = None
+) -> gpd.GeoDataFrame:
     """Features of ``gdf`` that pass ``selection``.
 
     ``plates`` (the plate table: id, name, aliases) is needed only when a plate is given.
@@ -44,15 +46,22 @@ def apply_selection(gdf: gpd.GeoDataFrame, selection: Selection, catalog: Catalo
             raise OptionError("a plate filter needs the plates table")
         plate_id = resolve_plate(plates, selection.plate)
     gdf = _plate_subset(gdf, plate_id) if plate_id and "plate_id" not in gdf.columns else gdf
-    needs_figures = selection.industries or selection.min_investment_yi is not None or selection.max_investment_yi is not None
+    needs_figures = (
+        selection.industries
+        or selection.min_investment_yi is not None
+        or selection.max_investment_yi is not None
+    )
     if needs_figures and "industries" not in gdf.columns:
         layer = gdf["layer"].iloc[0] if len(gdf) and "layer" in gdf else "this layer"
         raise OptionError(f"industry and investment filters apply to parks and projects, not to {layer}")
     return filter_features(
-        gdf, industries=list(selection.industries) or None,
+        gdf,
+        industries=list(selection.industries) or None,
         plate_id=plate_id if "plate_id" in gdf.columns else None,
-        min_investment_yi=selection.min_investment_yi, max_investment_yi=selection.max_investment_yi,
-        search=selection.search or None, vocabulary=catalog.industries,
+        min_investment_yi=selection.min_investment_yi,
+        max_investment_yi=selection.max_investment_yi,
+        search=selection.search or None,
+        vocabulary=catalog.industries,
     )
 
 

@@ -9,10 +9,12 @@ Registered by :mod:`zkq_geo.cli.main` (``add_evaluate_parsers`` and ``EVALUATE_C
     zkq-geo evaluate LEDGER --scheme PRESET_OR_PATH [--group-by group|park|plate|industry]
                      [--format table|csv|json|xlsx|html] [-o PATH]
     zkq-geo schemes [--format table|json]
-    zkq-geo control LEDGER_OR_LAYER [--city-class C] [--invest-min WAN_PER_MU] [--format table|csv|json] [-o PATH]
+    zkq-geo control LEDGER_OR_LAYER [--city-class C] [--invest-min WAN_PER_MU]
+                    [--format table|csv|json] [-o PATH]
 
 Without ``--format``, the suffix of ``-o`` chooses it (.xlsx, .html, .csv, .json), else table.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,31 +32,57 @@ GROUP_BY = ("group", "park", "plate", "industry")
 BINARY_FORMATS = ("xlsx", "html")
 SYNTHETIC_NOTICE = "合成示例数据（虚构，非真实企业）/ Synthetic example data: invented firms, not real ones"
 _SUFFIX_FORMATS = {".xlsx": "xlsx", ".html": "html", ".htm": "html", ".csv": "csv", ".json": "json"}
-_SUMMARY_TITLES = {"group": "按评价组 by group", "park": "按园区 by park", "plate": "按板块 by plate",
-                   "industry": "按产业 by industry"}
+_SUMMARY_TITLES = {
+    "group": "按评价组 by group",
+    "park": "按园区 by park",
+    "plate": "按板块 by plate",
+    "industry": "按产业 by industry",
+}
 
 
 def add_evaluate_parsers(sub) -> None:
     """Add ``evaluate``, ``schemes`` and ``control`` to the subparsers ``sub`` of ``zkq-geo``."""
-    ev = sub.add_parser("evaluate", help="per-mu evaluation (亩均评价) of an enterprise ledger under a scheme")
+    ev = sub.add_parser(
+        "evaluate", help="per-mu evaluation (亩均评价) of an enterprise ledger under a scheme"
+    )
     ev.add_argument("ledger", help="the ledger: .csv (UTF-8) or .xlsx; see the template in the app")
-    ev.add_argument("--scheme", required=True, metavar="PRESET_OR_PATH",
-                    help="a preset id (zkq-geo schemes lists them) or a scheme .yaml file")
-    ev.add_argument("--group-by", choices=GROUP_BY,
-                    help="print counts, land and per-mu figures by class for each group/park/plate/industry "
-                         "instead of one row per enterprise (xlsx/html: adds that summary)")
-    ev.add_argument("--format", choices=EVALUATE_FORMATS,
-                    help="table (default), csv, json, xlsx (needs -o) or html (printable report, needs -o)")
-    ev.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout for table/csv/json)")
+    ev.add_argument(
+        "--scheme",
+        required=True,
+        metavar="PRESET_OR_PATH",
+        help="a preset id (zkq-geo schemes lists them) or a scheme .yaml file",
+    )
+    ev.add_argument(
+        "--group-by",
+        choices=GROUP_BY,
+        help="print counts, land and per-mu figures by class for each group/park/plate/industry "
+        "instead of one row per enterprise (xlsx/html: adds that summary)",
+    )
+    ev.add_argument(
+        "--format",
+        choices=EVALUATE_FORMATS,
+        help="table (default), csv, json, xlsx (needs -o) or html (printable report, needs -o)",
+    )
+    ev.add_argument(
+        "-o", "--output", metavar="PATH", help="file to write (default: stdout for table/csv/json)"
+    )
     _add_ledger_options(ev)
-    ev.add_argument("--parcels", metavar="PATH", help="parcel layer with a credit_code field: map parcels, not points")
+    ev.add_argument(
+        "--parcels", metavar="PATH", help="parcel layer with a credit_code field: map parcels, not points"
+    )
     _add_control_options(ev)
     sc = sub.add_parser("schemes", help="list the preset evaluation schemes with their sources")
     sc.add_argument("--format", choices=("table", "json"), default="table")
-    ct = sub.add_parser("control", help="check a ledger or a layer (e.g. projects) against the national control "
-                                        "indicators for industrial land")
-    ct.add_argument("ledger", metavar="LEDGER_OR_LAYER",
-                    help="a ledger (.csv or .xlsx), or a catalogue layer such as projects")
+    ct = sub.add_parser(
+        "control",
+        help="check a ledger or a layer (e.g. projects) against the national control "
+        "indicators for industrial land",
+    )
+    ct.add_argument(
+        "ledger",
+        metavar="LEDGER_OR_LAYER",
+        help="a ledger (.csv or .xlsx), or a catalogue layer such as projects",
+    )
     ct.add_argument("--format", choices=TABLE_FORMATS, default="table")
     ct.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
     _add_ledger_options(ct)
@@ -64,20 +92,32 @@ def add_evaluate_parsers(sub) -> None:
 def _add_ledger_options(p) -> None:
     p.add_argument("--sheet", help="Excel sheet (default: the first)")
     p.add_argument("--encoding", default="auto", help="CSV encoding: auto (default), utf-8, gbk or gb18030")
-    p.add_argument("--unit", action="append", default=[], metavar="COLUMN=UNIT",
-                   help="unit of a column whose header gives none, e.g. land_area_mu=m2 or tax_wan=元 (repeatable)")
+    p.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        metavar="COLUMN=UNIT",
+        help="unit of a column whose header gives none, e.g. land_area_mu=m2 or tax_wan=元 (repeatable)",
+    )
 
 
 def _add_control_options(p) -> None:
-    p.add_argument("--city-class", help="city class (城市等别) row of the investment minimums in control_indicators.yaml")
-    p.add_argument("--invest-min", type=float, metavar="WAN_PER_MU",
-                   help="investment-intensity minimum, 万元/亩 (overrides --city-class)")
+    p.add_argument(
+        "--city-class", help="city class (城市等别) row of the investment minimums in control_indicators.yaml"
+    )
+    p.add_argument(
+        "--invest-min",
+        type=float,
+        metavar="WAN_PER_MU",
+        help="investment-intensity minimum, 万元/亩 (overrides --city-class)",
+    )
 
 
 # ----------------------------------------------------------------------------- commands
 def cmd_evaluate(args) -> int:
     from zkq_geo.evaluation.evaluate import evaluate
     from zkq_geo.evaluation.scheme import load_scheme
+
     fmt = _format(args)
     if fmt in BINARY_FORMATS and not args.output:
         raise OptionError(f"--format {fmt} writes a file: give -o PATH, e.g. -o evaluation.{fmt}")
@@ -95,17 +135,29 @@ def cmd_evaluate(args) -> int:
 
 def cmd_schemes(args) -> int:
     from zkq_geo.evaluation.scheme import list_presets, unsourced_items
-    rows = [{"id": s.id, "title_zh": s.title_zh, "title_en": s.title_en,
-             "groups": ", ".join(g.id for g in s.groups), "classes": s.class_rule.kind, "source": s.source,
-             "not_from_source": [f"{topic}: {text}" for topic, text in unsourced_items(s)]}
-            for s in list_presets()]
+
+    rows = [
+        {
+            "id": s.id,
+            "title_zh": s.title_zh,
+            "title_en": s.title_en,
+            "groups": ", ".join(g.id for g in s.groups),
+            "classes": s.class_rule.kind,
+            "source": s.source,
+            "not_from_source": [f"{topic}: {text}" for topic, text in unsourced_items(s)],
+        }
+        for s in list_presets()
+    ]
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
         return 0
     for r in rows:
         unsourced = "".join(f"\n  not from the source: {line}" for line in r["not_from_source"])
-        print(f"{r['id']}: {r['title_zh']} / {r['title_en']}\n  groups: {r['groups']}; classes: {r['classes']}\n"
-              f"  source: {r['source']}{unsourced}\n")
+        print(
+            f"{r['id']}: {r['title_zh']} / {r['title_en']}\n  groups: {r['groups']}; classes: "
+            f"{r['classes']}\n"
+            f"  source: {r['source']}{unsourced}\n"
+        )
     return 0
 
 
@@ -136,6 +188,7 @@ def _units(pairs: list[str]) -> dict[str, str]:
 
 def _read(args) -> pd.DataFrame:
     from zkq_geo.evaluation.ledger import read_ledger
+
     return read_ledger(args.ledger, sheet=args.sheet, encoding=args.encoding, units=_units(args.unit))
 
 
@@ -143,9 +196,11 @@ def _control_source(args) -> pd.DataFrame:
     """The ledger file, or the layer of that name when no such file exists (projects, an import)."""
     if not Path(args.ledger).exists():
         from zkq_geo.workspace import full_catalog
+
         catalog = full_catalog()
         if args.ledger in catalog.layers:
             from zkq_geo.layers import load_layer
+
             gdf = load_layer(args.ledger, catalog).gdf
             return pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     return _read(args)
@@ -157,6 +212,7 @@ def _notice(args) -> str:
 
 def _evaluation_table(evaluation, group_by: str | None) -> pd.DataFrame:
     from zkq_geo.evaluation.evaluate import summarize_classes
+
     if group_by:
         return summarize_classes(evaluation, group_by)
     return evaluation.table[evaluation.result_columns]
@@ -164,12 +220,15 @@ def _evaluation_table(evaluation, group_by: str | None) -> pd.DataFrame:
 
 def _control(ledger: pd.DataFrame, args) -> pd.DataFrame:
     from zkq_geo.evaluation.control import control_check, load_control_rules
-    return control_check(ledger, load_control_rules(), city_class=args.city_class,
-                         investment_min_wan_per_mu=args.invest_min)
+
+    return control_check(
+        ledger, load_control_rules(), city_class=args.city_class, investment_min_wan_per_mu=args.invest_min
+    )
 
 
 def _summaries(evaluation, group_by: str | None) -> dict[str, pd.DataFrame]:
     from zkq_geo.evaluation.evaluate import summarize_classes
+
     keys = [group_by] if group_by and group_by != "group" else []
     keys += [k for k in ("park", "plate", "industry") if k not in keys and k in evaluation.table.columns]
     return {_SUMMARY_TITLES[k]: summarize_classes(evaluation, k) for k in keys}
@@ -177,6 +236,7 @@ def _summaries(evaluation, group_by: str | None) -> dict[str, pd.DataFrame]:
 
 def _xlsx(evaluation, ledger: pd.DataFrame, args) -> bytes:
     from zkq_geo.evaluation.report import evaluation_xlsx
+
     extra = {**_summaries(evaluation, args.group_by), "控制指标 Control": _control(ledger, args)}
     return evaluation_xlsx(evaluation, extra_sheets=extra, notice=_notice(args))
 
@@ -184,20 +244,30 @@ def _xlsx(evaluation, ledger: pd.DataFrame, args) -> bytes:
 def _html(evaluation, ledger: pd.DataFrame, args) -> str:
     from zkq_geo.evaluation.evaluate import evaluation_points, join_parcels
     from zkq_geo.evaluation.report import evaluation_html
+
     if args.parcels:
-        from zkq_geo.importing.reader import read_import  # untrusted like any upload: sniffed, bounded, CRS checked
+        from zkq_geo.importing.reader import (
+            read_import,
+        )  # untrusted like any upload: sniffed, bounded, CRS checked
+
         features, report = join_parcels(evaluation, read_import(args.parcels)[0])
         print(f"zkq-geo: parcels: {report.summary()}", file=sys.stderr)
     else:
         features = evaluation_points(evaluation)
-    return evaluation_html(evaluation, features=features, backdrop=_zone_backdrop(),
-                           summaries=_summaries(evaluation, args.group_by), control=_control(ledger, args),
-                           notice=_notice(args))
+    return evaluation_html(
+        evaluation,
+        features=features,
+        backdrop=_zone_backdrop(),
+        summaries=_summaries(evaluation, args.group_by),
+        control=_control(ledger, args),
+        notice=_notice(args),
+    )
 
 
 def _zone_backdrop():
     """The zone outline (schematic) under the report map; none if the catalogue cannot be read."""
     from zkq_geo.layers import load_layer
+
     try:
         return load_layer("zone").gdf
     except ZkqGeoError as exc:
@@ -208,11 +278,16 @@ def _zone_backdrop():
 def _report(evaluation, args) -> None:
     counts = evaluation.table["status"].value_counts()
     target = f" -> {args.output}" if args.output else ""
-    print(f"zkq-geo: {len(evaluation.table)} firms under {evaluation.scheme.id}: {counts.get('graded', 0)} graded, "
-          f"{counts.get('rated', 0)} rated only, {counts.get('excluded', 0)} excluded{target}", file=sys.stderr)
+    print(
+        f"zkq-geo: {len(evaluation.table)} firms under {evaluation.scheme.id}: {counts.get('graded', 0)} "
+        "graded, "
+        f"{counts.get('rated', 0)} rated only, {counts.get('excluded', 0)} excluded{target}",
+        file=sys.stderr,
+    )
 
 
 def _emit_wide(df: pd.DataFrame, fmt: str, output: str | None) -> None:
     """Evaluation tables are wide: more columns per line, numbers as the reports show them."""
     from zkq_geo.evaluation.report import format_number
+
     emit(df, fmt, output, float_format=format_number, width=250, max_columns=60)

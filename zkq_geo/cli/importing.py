@@ -4,6 +4,7 @@ Registered by :mod:`zkq_geo.cli.main` (``add_import_parsers`` and ``IMPORT_COMMA
 ``main`` turns every :class:`~zkq_geo.errors.ZkqGeoError` into one line on stderr with exit
 code 1 (2 for bad option values).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,36 +22,59 @@ REPORT_FORMATS = ("table", "json")
 
 def add_import_parsers(sub) -> None:
     """Add ``inspect``, ``import``, ``join`` and ``layer`` to the subparsers ``sub`` of ``zkq-geo``."""
-    ins = sub.add_parser("inspect", help="report what a GeoJSON/GeoPackage/zipped Shapefile/KML/CSV/Excel file "
-                                         "holds, before importing it")
+    ins = sub.add_parser(
+        "inspect",
+        help="report what a GeoJSON/GeoPackage/zipped Shapefile/KML/CSV/Excel file "
+        "holds, before importing it",
+    )
     ins.add_argument("path")
     _add_read_options(ins)
     ins.add_argument("--format", choices=REPORT_FORMATS, default="table")
     imp = sub.add_parser("import", help="import a file as a layer of the workspace ($ZKQ_WORKSPACE)")
     imp.add_argument("path")
-    imp.add_argument("--as", dest="name", required=True, metavar="NAME",
-                     help="layer name: lower-case letters, digits, _ (an existing name gets a new version)")
+    imp.add_argument(
+        "--as",
+        dest="name",
+        required=True,
+        metavar="NAME",
+        help="layer name: lower-case letters, digits, _ (an existing name gets a new version)",
+    )
     imp.add_argument("--title", help="title shown in the app (default: the file name)")
     _add_read_options(imp)
-    join = sub.add_parser("join", help="join an Excel/CSV ledger to a layer by key or name, with a join report")
+    join = sub.add_parser(
+        "join", help="join an Excel/CSV ledger to a layer by key or name, with a join report"
+    )
     join.add_argument("layer", help="a shipped or imported layer")
     join.add_argument("table", help="the ledger: .xlsx or .csv")
-    join.add_argument("--key", required=True, help="the layer's key column (its name column with --match name)")
+    join.add_argument(
+        "--key", required=True, help="the layer's key column (its name column with --match name)"
+    )
     join.add_argument("--table-key", help="the ledger's key or name column (default: same as --key)")
     join.add_argument("--how", choices=("left", "inner"), default="left")
-    join.add_argument("--match", choices=("key", "name"), default="key",
-                      help="key: exact text of the keys; name: names and aliases, ignoring case and spaces")
+    join.add_argument(
+        "--match",
+        choices=("key", "name"),
+        default="key",
+        help="key: exact text of the keys; name: names and aliases, ignoring case and spaces",
+    )
     join.add_argument("--aliases", default="aliases", help="the layer's alias column for --match name")
     join.add_argument("--sheet", help="Excel sheet (default: the first)")
     join.add_argument("--encoding", default="auto", help="CSV encoding: auto, utf-8, gbk, gb18030")
     join.add_argument("--land", metavar="COL", help="land-area column of the joined table")
     join.add_argument("--land-unit", choices=("mu", "m2", "ha"), default="mu")
     join.add_argument("--investment", metavar="COL", help="investment column (-> investment_yi, 投资强度)")
-    join.add_argument("--per-mu", action="append", default=[], metavar="COL",
-                      help="other money column to divide by land area (repeatable), e.g. 税收")
+    join.add_argument(
+        "--per-mu",
+        action="append",
+        default=[],
+        metavar="COL",
+        help="other money column to divide by land area (repeatable), e.g. 税收",
+    )
     join.add_argument("--money-unit", choices=("yuan", "wan", "yi"), default="wan")
     join.add_argument("--report-only", action="store_true", help="print the join report; join nothing")
-    join.add_argument("--as", dest="name", metavar="NAME", help="save the joined layer in the workspace as NAME")
+    join.add_argument(
+        "--as", dest="name", metavar="NAME", help="save the joined layer in the workspace as NAME"
+    )
     join.add_argument("--format", choices=REPORT_FORMATS, default="table", help="format of the report")
     _add_layer_parser(sub)
 
@@ -58,19 +82,25 @@ def add_import_parsers(sub) -> None:
 def _add_layer_parser(sub) -> None:
     layer = sub.add_parser("layer", help="delete an imported layer, or restore one of its versions")
     actions = layer.add_subparsers(dest="action", required=True)
-    delete = actions.add_parser("delete", help="take NAME out of the workspace (its files move to the workspace's "
-                                               "trash/ folder)")
+    delete = actions.add_parser(
+        "delete", help="take NAME out of the workspace (its files move to the workspace's trash/ folder)"
+    )
     delete.add_argument("name", metavar="NAME")
-    restore = actions.add_parser("restore", help="show an earlier version of NAME again, saved as a new version "
-                                                 "(every version is kept)")
+    restore = actions.add_parser(
+        "restore",
+        help="show an earlier version of NAME again, saved as a new version (every version is kept)",
+    )
     restore.add_argument("name", metavar="NAME")
-    restore.add_argument("--version", type=int, metavar="N", help="version to restore (default: the one before "
-                                                                   "the latest)")
+    restore.add_argument(
+        "--version", type=int, metavar="N", help="version to restore (default: the one before the latest)"
+    )
 
 
 def _add_read_options(p) -> None:
     p.add_argument("--layer", help="layer of a GeoPackage/KML, shapefile of a zip, or sheet of an Excel file")
-    p.add_argument("--crs", default="auto", help="auto (default), EPSG:<code>, wgs84, gcj02 (AMap) or bd09 (Baidu)")
+    p.add_argument(
+        "--crs", default="auto", help="auto (default), EPSG:<code>, wgs84, gcj02 (AMap) or bd09 (Baidu)"
+    )
     p.add_argument("--encoding", default="auto", help="auto (default), utf-8, gbk or gb18030")
     p.add_argument("--x", metavar="COL", help="CSV/Excel: easting or longitude column (give --y too)")
     p.add_argument("--y", metavar="COL", help="CSV/Excel: northing or latitude column")
@@ -82,6 +112,7 @@ def _read_options(args) -> dict:
 
 def cmd_inspect(args) -> int:
     from zkq_geo.importing.reader import inspect_file
+
     report = inspect_file(args.path, **_read_options(args))
     _print_report(report.lines(), report.to_dict(), args.format)
     if report.problems:
@@ -91,36 +122,47 @@ def cmd_inspect(args) -> int:
 
 def cmd_import(args) -> int:
     from zkq_geo.workspace import check_layer_name, import_into_workspace
+
     check_layer_name(args.name)
     workspace = _workspace()
-    saved, report = import_into_workspace(args.path, args.name, title=args.title, workspace=workspace,
-                                          **_read_options(args))
+    saved, report = import_into_workspace(
+        args.path, args.name, title=args.title, workspace=workspace, **_read_options(args)
+    )
     for line in report.lines():
         print(line)
-    print(f"{saved.message}: {saved.path} ({report.feature_count} features; workspace {workspace.root})",
-          file=sys.stderr)
+    print(
+        f"{saved.message}: {saved.path} ({report.feature_count} features; workspace {workspace.root})",
+        file=sys.stderr,
+    )
     return 0
 
 
 def cmd_join(args) -> int:
-    from zkq_geo.workspace import full_catalog
-    from zkq_geo.layers import load_layer
     from zkq_geo.importing.ledger_join import UnitSpec, join_ledger, preview_join
     from zkq_geo.importing.sheets import read_sheet
-    from zkq_geo.workspace import check_layer_name, save_joined_layer
+    from zkq_geo.layers import load_layer
+    from zkq_geo.workspace import check_layer_name, full_catalog, save_joined_layer
+
     if args.name:
         check_layer_name(args.name)
         _workspace()
     catalog = full_catalog()
     gdf = load_layer(args.layer, catalog).gdf
     sheet = read_sheet(args.table, sheet=args.sheet, encoding=args.encoding)
-    options = dict(key=args.key, table_key=args.table_key, how=args.how, match=args.match, aliases_col=args.aliases)
+    options = dict(
+        key=args.key, table_key=args.table_key, how=args.how, match=args.match, aliases_col=args.aliases
+    )
     if args.report_only:
         report = preview_join(gdf, sheet.frame, **options)
         _print_report(list(sheet.warnings) + report.lines(), report.to_dict(), args.format)
         return 0
-    units = UnitSpec(land_col=args.land, land_unit=args.land_unit, investment_col=args.investment,
-                     per_mu_cols=tuple(args.per_mu), money_unit=args.money_unit)
+    units = UnitSpec(
+        land_col=args.land,
+        land_unit=args.land_unit,
+        investment_col=args.investment,
+        per_mu_cols=tuple(args.per_mu),
+        money_unit=args.money_unit,
+    )
     joined, report = join_ledger(gdf, sheet.frame, units=units, **options)
     if args.name:
         _print_report(list(sheet.warnings) + report.lines(), report.to_dict(), args.format)
@@ -135,8 +177,10 @@ def cmd_join(args) -> int:
 
 
 def cmd_layer(args) -> int:
-    """``layer delete NAME`` and ``layer restore NAME [--version N]``: one line on stderr says what was done."""
+    """``layer delete NAME`` and ``layer restore NAME [--version N]``; one line on stderr says what
+    was done."""
     from zkq_geo.workspace import check_layer_name
+
     check_layer_name(args.name)
     workspace = _workspace()
     if args.action == "delete":
@@ -150,9 +194,12 @@ def cmd_layer(args) -> int:
 def _workspace():
     """The default workspace, once what interrupted imports left behind is removed (said on stderr)."""
     from zkq_geo.workspace import Workspace
+
     workspace = Workspace()
     if removed := workspace.clean_orphans():
-        print(f"zkq-geo: note: {msg('orphans_removed', n=len(removed), items=listed(removed))}", file=sys.stderr)
+        print(
+            f"zkq-geo: note: {msg('orphans_removed', n=len(removed), items=listed(removed))}", file=sys.stderr
+        )
     return workspace
 
 

@@ -3,23 +3,22 @@
 Exit codes: 0 success, 2 usage errors (bad option values included), 1 data errors.
 Errors are one line on stderr, never a traceback (set ZKQ_DEBUG=1 to see one).
 """
+
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
-from zkq_geo.workspace import full_catalog
 from zkq_geo.cli.evaluation import EVALUATE_COMMANDS, add_evaluate_parsers
 from zkq_geo.cli.importing import IMPORT_COMMANDS, add_import_parsers
 from zkq_geo.cli.output import EFFICIENCY_COLUMNS, OUTPUT_FORMATS, SHOW_COLUMNS, emit, one_line
 from zkq_geo.errors import DataSourceError, OptionError, ZkqGeoError
-
+from zkq_geo.workspace import full_catalog
 
 
 class UsageError(Exception):
@@ -43,21 +42,35 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", parents=[filters], help="write the selected features to a file")
     exp.add_argument("layer")
     exp.add_argument("--format", required=True, choices=("geojson", "gpkg", "shp", "csv", "xlsx"))
-    exp.add_argument("--crs", choices=("wgs84", "gcj02"), default="wgs84",
-                     help="wgs84 (default; RFC 7946 for GeoJSON) or gcj02 for AMap tools (geojson, csv)")
+    exp.add_argument(
+        "--crs",
+        choices=("wgs84", "gcj02"),
+        default="wgs84",
+        help="wgs84 (default; RFC 7946 for GeoJSON) or gcj02 for AMap tools (geojson, csv)",
+    )
     exp.add_argument("-o", "--output", required=True, help="file to write")
     eff = sub.add_parser("efficiency", parents=[filters], help="per-mu land efficiency (亩均)")
     eff.add_argument("layer")
-    eff.add_argument("--by", choices=("industry", "plate"), help="summarise by group instead of ranking features")
+    eff.add_argument(
+        "--by", choices=("industry", "plate"), help="summarise by group instead of ranking features"
+    )
     eff.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
     sub.add_parser("validate", help="check the shipped geodata against the seeds and geometry rules")
     mp = sub.add_parser("map", parents=[filters], help="write the layers as ONE offline HTML map")
     mp.add_argument("layer", nargs="+", help="layers to draw, in order (filters apply to parks and projects)")
-    mp.add_argument("--basemap", choices=("none", "osm", "tianditu", "amap"), default="none",
-                    help="none (default: fetches nothing), osm, tianditu (key from ZKQ_TIANDITU_KEY) or amap (GCJ-02)")
+    mp.add_argument(
+        "--basemap",
+        choices=("none", "osm", "tianditu", "amap"),
+        default="none",
+        help="none (default: fetches nothing), osm, tianditu (key from ZKQ_TIANDITU_KEY) or amap (GCJ-02)",
+    )
     mp.add_argument("--lang", choices=("zh", "en"), default="zh")
-    mp.add_argument("--color-by", choices=("industry", "intensity"), default="industry",
-                    help="fill of parks and project circles: industry colour or 亩均投资 class")
+    mp.add_argument(
+        "--color-by",
+        choices=("industry", "intensity"),
+        default="industry",
+        help="fill of parks and project circles: industry colour or 亩均投资 class",
+    )
     mp.add_argument("-o", "--output", required=True, help="HTML file to write")
     bench = sub.add_parser("bench", help="time the app's map path against naive folium + st_folium")
     bench.add_argument("--parcels", type=int, default=10_000, help="number of parcels (default 10000)")
@@ -69,8 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_filter_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--industry", action="append", default=[], metavar="TEXT",
-                   help="industry code or label (repeatable; any of them matches)")
+    p.add_argument(
+        "--industry",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="industry code or label (repeatable; any of them matches)",
+    )
     p.add_argument("--plate", metavar="ID_OR_NAME", help="plate id, name or former name (e.g. 起步区)")
     p.add_argument("--min-investment", type=float, metavar="YI", help="minimum investment, 亿元")
     p.add_argument("--max-investment", type=float, metavar="YI", help="maximum investment, 亿元")
@@ -84,7 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # Control characters a file may carry in names and values (ESC sequences can rewrite a terminal):
 # shown as \xNN on stderr, and on stdout when it is a terminal; piped output keeps every byte.
-_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), *range(0x7f, 0xa0))}
+_CONTROLS = {
+    c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))
+}
 
 
 class _Visible:
@@ -135,13 +155,22 @@ def _run(argv: Sequence[str] | None) -> int:
 # ----------------------------------------------------------------------------- commands
 def cmd_layers(args) -> int:
     from zkq_geo.layers import load_catalog_layers
+
     loaded, catalog = load_catalog_layers()  # an imported layer that cannot be read is listed as broken
     rows = []
     for name, spec in catalog.layers.items():
         gdf = loaded[name].gdf
         quality = ",".join(sorted(set(gdf["geometry_quality"]))) if "geometry_quality" in gdf else ""
-        rows.append({"layer": name, "title_zh": spec.title_zh, "title_en": spec.title_en,
-                     "features": len(gdf), "geometry": spec.geometry_type, "geometry_quality": quality})
+        rows.append(
+            {
+                "layer": name,
+                "title_zh": spec.title_zh,
+                "title_en": spec.title_en,
+                "features": len(gdf),
+                "geometry": spec.geometry_type,
+                "geometry_quality": quality,
+            }
+        )
     emit(pd.DataFrame(rows), "table")
     if problem := catalog.extra.get("workspace_problem"):  # the shipped layers are listed anyway
         print(f"zkq-geo: warning: imported layers not listed: {one_line(problem)}", file=sys.stderr)
@@ -159,17 +188,22 @@ def cmd_show(args) -> int:
 
 def cmd_export(args) -> int:
     from zkq_geo.export import write_export
+
     gdf = _selected(args)
     path = write_export(gdf, args.format, args.output, datum=args.crs, layer_name=args.layer)
     print(f"wrote {len(gdf)} {args.layer} features to {path} ({args.format}, {args.crs})", file=sys.stderr)
     if args.crs == "gcj02" and "gcj02" not in path.name.lower():  # the app names such files *_gcj02.*
-        print(f"zkq-geo: note: {path.name} holds GCJ-02 (AMap) coordinates; put 'gcj02' in the name so "
-              f"nobody reads it as WGS84", file=sys.stderr)
+        print(
+            f"zkq-geo: note: {path.name} holds GCJ-02 (AMap) coordinates; put 'gcj02' in the name so "
+            f"nobody reads it as WGS84",
+            file=sys.stderr,
+        )
     return 0
 
 
 def cmd_efficiency(args) -> int:
     from zkq_geo.analysis import metrics
+
     gdf = _selected(args)
     if args.layer == "zone" and args.by:
         raise OptionError(f"--by {args.by} groups parks and projects; the zone is one feature, drop --by")
@@ -190,23 +224,34 @@ def cmd_efficiency(args) -> int:
 
 def cmd_validate(args) -> int:
     from zkq_geo.validate import validate_geodata
+
     checks = validate_geodata()
     for c in checks:
         print(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
     failed = [c for c in checks if not c.ok]
     print(f"{len(checks) - len(failed)} passed, {len(failed)} failed")
     if failed:
-        print(f"zkq-geo: error: {len(failed)} of {len(checks)} geodata checks failed: "
-              f"{'; '.join(c.name for c in failed)}", file=sys.stderr)
+        print(
+            f"zkq-geo: error: {len(failed)} of {len(checks)} geodata checks failed: "
+            f"{'; '.join(c.name for c in failed)}",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 
 def cmd_map(args) -> int:
     from zkq_geo.render.builder import build_map, map_to_standalone_html
+
     catalog = full_catalog()
     layers = _map_layers(args, catalog)
-    m = build_map(layers, catalog=catalog, lang=args.lang, basemap=args.basemap, color_by=args.color_by,
-                  tianditu_key=os.environ.get("ZKQ_TIANDITU_KEY"))
+    m = build_map(
+        layers,
+        catalog=catalog,
+        lang=args.lang,
+        basemap=args.basemap,
+        color_by=args.color_by,
+        tianditu_key=os.environ.get("ZKQ_TIANDITU_KEY"),
+    )
     html = map_to_standalone_html(m)
     try:
         with open(args.output, "w", encoding="utf-8") as f:
@@ -214,28 +259,46 @@ def cmd_map(args) -> int:
     except OSError as exc:
         raise DataSourceError(f"cannot write {args.output}: {exc.strerror}") from exc
     counts = ", ".join(f"{len(g)} {name}" for name, g in layers.items())
-    print(f"wrote {args.output} ({counts}; basemap {args.basemap}, {len(html.encode('utf-8')):,} bytes)", file=sys.stderr)
+    print(
+        f"wrote {args.output} ({counts}; basemap {args.basemap}, {len(html.encode('utf-8')):,} bytes)",
+        file=sys.stderr,
+    )
     return 0
 
 
 def cmd_bench(args) -> int:
     from zkq_geo.bench import run_from_args
+
     return run_from_args(args)
 
 
-COMMANDS = {"layers": cmd_layers, "show": cmd_show, "export": cmd_export,
-            "efficiency": cmd_efficiency, "validate": cmd_validate, "map": cmd_map, "bench": cmd_bench,
-            **IMPORT_COMMANDS, **EVALUATE_COMMANDS}
+COMMANDS = {
+    "layers": cmd_layers,
+    "show": cmd_show,
+    "export": cmd_export,
+    "efficiency": cmd_efficiency,
+    "validate": cmd_validate,
+    "map": cmd_map,
+    "bench": cmd_bench,
+    **IMPORT_COMMANDS,
+    **EVALUATE_COMMANDS,
+}
 
 
 # ----------------------------------------------------------------------------- helpers
 def _selected(args):
-    from zkq_geo.layers import load_layer
     from zkq_geo.analysis.selection import Selection, apply_selection
+    from zkq_geo.layers import load_layer
+
     catalog = full_catalog()
     gdf = load_layer(args.layer, catalog).gdf
-    sel = Selection(industries=tuple(args.industry), plate=args.plate, min_investment_yi=args.min_investment,
-                    max_investment_yi=args.max_investment, search=args.search)
+    sel = Selection(
+        industries=tuple(args.industry),
+        plate=args.plate,
+        min_investment_yi=args.min_investment,
+        max_investment_yi=args.max_investment,
+        search=args.search,
+    )
     if sel.is_empty:
         return gdf
     plates = load_layer("plates", catalog).gdf if sel.plate else None
@@ -244,10 +307,16 @@ def _selected(args):
 
 def _map_layers(args, catalog) -> dict:
     """The layers to draw; the filters apply to parks and projects only."""
-    from zkq_geo.layers import load_layer
     from zkq_geo.analysis.selection import Selection, apply_selection
-    sel = Selection(industries=tuple(args.industry), plate=args.plate, min_investment_yi=args.min_investment,
-                    max_investment_yi=args.max_investment, search=args.search)
+    from zkq_geo.layers import load_layer
+
+    sel = Selection(
+        industries=tuple(args.industry),
+        plate=args.plate,
+        min_investment_yi=args.min_investment,
+        max_investment_yi=args.max_investment,
+        search=args.search,
+    )
     plates = load_layer("plates", catalog).gdf if sel.plate else None
     layers = {}
     for name in dict.fromkeys(args.layer):
@@ -260,4 +329,3 @@ def _map_layers(args, catalog) -> dict:
 
 def _plain_columns(gdf) -> list[str]:
     return [c for c in gdf.columns if c != gdf.geometry.name]
-

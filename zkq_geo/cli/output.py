@@ -1,6 +1,7 @@
 """How every ``zkq-geo`` command prints: tables, CSV and JSON on stdout (or into a file), and
 one-line errors and warnings on stderr. CSV goes through :func:`zkq_geo.cells.neutralise_frame`,
 so a formula-like cell is neutralised the same way in every command."""
+
 from __future__ import annotations
 
 import json
@@ -14,10 +15,31 @@ from zkq_geo.errors import DataSourceError
 from zkq_geo.i18n.messages import msg
 
 OUTPUT_FORMATS = ("table", "csv", "json")
-SHOW_COLUMNS = ("id", "name", "industry", "investment_yi", "investment_qualifier", "land_area_mu",
-                "floor_area_m2", "invest_intensity_wan_per_mu", "invest_intensity_qualifier", "plate_id", "has_conflict")
-EFFICIENCY_COLUMNS = ("intensity_rank", "id", "name", "industry", "investment_yi", "investment_qualifier",
-                      "land_area_mu", "invest_intensity_wan_per_mu", "invest_intensity_qualifier", "floor_area_ratio")
+SHOW_COLUMNS = (
+    "id",
+    "name",
+    "industry",
+    "investment_yi",
+    "investment_qualifier",
+    "land_area_mu",
+    "floor_area_m2",
+    "invest_intensity_wan_per_mu",
+    "invest_intensity_qualifier",
+    "plate_id",
+    "has_conflict",
+)
+EFFICIENCY_COLUMNS = (
+    "intensity_rank",
+    "id",
+    "name",
+    "industry",
+    "investment_yi",
+    "investment_qualifier",
+    "land_area_mu",
+    "invest_intensity_wan_per_mu",
+    "invest_intensity_qualifier",
+    "floor_area_ratio",
+)
 
 
 def one_line(exc: BaseException | str) -> str:
@@ -25,8 +47,15 @@ def one_line(exc: BaseException | str) -> str:
     return " ".join(str(exc).split())
 
 
-def render(df: pd.DataFrame, fmt: str, *, float_format=None, empty: str = "(no features match)",
-           width: int = 200, max_columns: int = 30) -> str:
+def render(
+    df: pd.DataFrame,
+    fmt: str,
+    *,
+    float_format=None,
+    empty: str = "(no features match)",
+    width: int = 200,
+    max_columns: int = 30,
+) -> str:
     """``df`` as ``fmt`` text: ``csv`` (formula-like cells neutralised), ``json`` (records) or a table."""
     if fmt == "csv":
         return neutralise_frame(df).to_csv(index=False)
@@ -35,8 +64,12 @@ def render(df: pd.DataFrame, fmt: str, *, float_format=None, empty: str = "(no f
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     if df.empty:
         return empty + "\n"
-    with pd.option_context("display.width", width, "display.max_columns", max_columns, "display.max_colwidth", 40):
-        return df.to_string(index=False, float_format=float_format or (lambda v: f"{v:,.2f}"), na_rep="") + "\n"
+    with pd.option_context(
+        "display.width", width, "display.max_columns", max_columns, "display.max_colwidth", 40
+    ):
+        return (
+            df.to_string(index=False, float_format=float_format or (lambda v: f"{v:,.2f}"), na_rep="") + "\n"
+        )
 
 
 def emit(df: pd.DataFrame, fmt: str, output: str | None = None, **options) -> None:

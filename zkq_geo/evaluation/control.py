@@ -10,10 +10,12 @@ Four checks per enterprise or project, with the rules in ``geodata/control_indic
   add the class to the rules file.
 
 Each check gives ``pass``, ``fail``, ``no_data`` (a figure is missing or impossible: land area
-not finite, not positive or under 1 m2, a ratio not finite), ``no_rule`` (no minimum for this industry or city class) or ``unknown`` (the
+not finite, not positive or under 1 m2, a ratio not finite), ``no_rule`` (no minimum for this
+industry or city class) or ``unknown`` (the
 investment is a lower bound such as "超30亿" and the lower bound is below the minimum).
 Floor area is only ever the numerator of the floor-area ratio, never a per-mu denominator.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,9 +25,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from zkq_geo.paths import geodata_root
-from zkq_geo.errors import DataSourceError, OptionError, SchemaError
 from zkq_geo.analysis.metrics import figure_faults
+from zkq_geo.errors import DataSourceError, OptionError, SchemaError
+from zkq_geo.paths import geodata_root
 from zkq_geo.units import M2_PER_MU, WAN_PER_YI
 
 CHECK_RESULTS = ("pass", "fail", "no_data", "no_rule", "unknown")
@@ -62,8 +64,10 @@ class ControlRules:
         for c in self.categories.values():
             if text in (c.key, c.zh):
                 return c
-        raise SchemaError(f"control category {text!r} is not known; use a key of control_indicators.yaml: "
-                          f"{', '.join(self.categories)}")
+        raise SchemaError(
+            f"control category {text!r} is not known; use a key of control_indicators.yaml: "
+            f"{', '.join(self.categories)}"
+        )
 
 
 def load_control_rules(path: str | Path | None = None) -> ControlRules:
@@ -76,20 +80,38 @@ def load_control_rules(path: str | Path | None = None) -> ControlRules:
     except yaml.YAMLError as exc:
         raise SchemaError(f"{path.name} is not valid YAML: {exc}") from None
     try:
-        categories = {c["key"]: ControlCategory(c["key"], c["zh"], c.get("far_min"), tuple(c.get("codes_gbt4754_2002", ())))
-                      for c in doc["categories"]}
-        investment = {str(k): {str(i): float(v) for i, v in (table or {}).items()}
-                      for k, table in (doc.get("investment_intensity_min_wan_per_mu") or {}).items()}
-        return ControlRules(source=doc["source"], building_coverage_min=float(doc["building_coverage_min"]),
-                            admin_share_max=float(doc["admin_share_max"]), categories=categories,
-                            zkq_industries=dict(doc.get("zkq_industries") or {}),
-                            investment_min_wan_per_mu=investment, notes=tuple(doc.get("notes") or ()))
+        categories = {
+            c["key"]: ControlCategory(
+                c["key"], c["zh"], c.get("far_min"), tuple(c.get("codes_gbt4754_2002", ()))
+            )
+            for c in doc["categories"]
+        }
+        investment = {
+            str(k): {str(i): float(v) for i, v in (table or {}).items()}
+            for k, table in (doc.get("investment_intensity_min_wan_per_mu") or {}).items()
+        }
+        return ControlRules(
+            source=doc["source"],
+            building_coverage_min=float(doc["building_coverage_min"]),
+            admin_share_max=float(doc["admin_share_max"]),
+            categories=categories,
+            zkq_industries=dict(doc.get("zkq_industries") or {}),
+            investment_min_wan_per_mu=investment,
+            notes=tuple(doc.get("notes") or ()),
+        )
     except (KeyError, TypeError, ValueError) as exc:
-        raise SchemaError(f"{path.name} lacks or mistypes {exc}; see the shipped file for the layout") from None
+        raise SchemaError(
+            f"{path.name} lacks or mistypes {exc}; see the shipped file for the layout"
+        ) from None
 
 
-def control_check(df: pd.DataFrame, rules: ControlRules, *, city_class: str | None = None,
-                  investment_min_wan_per_mu: float | None = None) -> pd.DataFrame:
+def control_check(
+    df: pd.DataFrame,
+    rules: ControlRules,
+    *,
+    city_class: str | None = None,
+    investment_min_wan_per_mu: float | None = None,
+) -> pd.DataFrame:
     """Check each row against the control indicators.
 
     Parameters
@@ -116,24 +138,48 @@ def control_check(df: pd.DataFrame, rules: ControlRules, *, city_class: str | No
         pass, else ``incomplete``) and ``issues`` (text naming each failed check).
     """
     if "land_area_mu" not in df.columns:
-        raise SchemaError(f"control_check needs land_area_mu; the table has: {', '.join(map(str, df.columns))}")
+        raise SchemaError(
+            f"control_check needs land_area_mu; the table has: {', '.join(map(str, df.columns))}"
+        )
     if investment_min_wan_per_mu is not None and not investment_min_wan_per_mu > 0:
-        raise OptionError(f"investment_min_wan_per_mu={investment_min_wan_per_mu!r} must be a number > 0 (万元/亩)")
+        raise OptionError(
+            f"investment_min_wan_per_mu={investment_min_wan_per_mu!r} must be a number > 0 (万元/亩)"
+        )
     if city_class is not None and investment_min_wan_per_mu is None and city_class not in rules.city_classes:
         known = ", ".join(rules.city_classes) or "none are configured"
-        raise OptionError(f"city_class={city_class!r} has no investment minimums in the rules ({known}); "
-                          "give investment_min_wan_per_mu instead, or add the class to control_indicators.yaml")
+        raise OptionError(
+            f"city_class={city_class!r} has no investment minimums in the rules ({known}); "
+            "give investment_min_wan_per_mu instead, or add the class to control_indicators.yaml"
+        )
     land_mu = _number(df, "land_area_mu")
-    land_m2 = (land_mu * M2_PER_MU).where(figure_faults(land_mu, "land") == "")  # never divide by 1e-320 or -5
+    land_m2 = (land_mu * M2_PER_MU).where(
+        figure_faults(land_mu, "land") == ""
+    )  # never divide by 1e-320 or -5
     categories = _categories(df, rules)
     out = df[[c for c in _ID_COLUMNS if c in df.columns]].copy().reset_index(drop=True)
     out["category"] = [c.key if c else "" for c in categories]
-    far_min = np.array([c.far_min if c and c.far_min is not None else np.nan for c in categories], dtype="float64")
-    _ratio_check(out, "far", "floor_area_ratio", _number(df, "floor_area_m2") / land_m2, far_min, at_least=True)
-    _ratio_check(out, "coverage", "building_coverage", _number(df, "building_footprint_m2") / land_m2,
-                 np.full(len(df), rules.building_coverage_min), at_least=True)
-    _ratio_check(out, "admin", "admin_share", _number(df, "admin_area_m2") / land_m2,
-                 np.full(len(df), rules.admin_share_max), at_least=False)
+    far_min = np.array(
+        [c.far_min if c and c.far_min is not None else np.nan for c in categories], dtype="float64"
+    )
+    _ratio_check(
+        out, "far", "floor_area_ratio", _number(df, "floor_area_m2") / land_m2, far_min, at_least=True
+    )
+    _ratio_check(
+        out,
+        "coverage",
+        "building_coverage",
+        _number(df, "building_footprint_m2") / land_m2,
+        np.full(len(df), rules.building_coverage_min),
+        at_least=True,
+    )
+    _ratio_check(
+        out,
+        "admin",
+        "admin_share",
+        _number(df, "admin_area_m2") / land_m2,
+        np.full(len(df), rules.admin_share_max),
+        at_least=False,
+    )
     _invest_check(out, df, land_m2, categories, rules, city_class, investment_min_wan_per_mu)
     _overall(out)
     return out
@@ -160,32 +206,46 @@ def _categories(df: pd.DataFrame, rules: ControlRules) -> list[ControlCategory |
     return found
 
 
-def _ratio_check(out: pd.DataFrame, name: str, value_column: str, value: pd.Series, limit: np.ndarray,
-                 at_least: bool) -> None:
+def _ratio_check(
+    out: pd.DataFrame, name: str, value_column: str, value: pd.Series, limit: np.ndarray, at_least: bool
+) -> None:
     limit_column = {"far": "far_min", "coverage": "coverage_min", "admin": "admin_max"}[name]
     v = _finite(value.to_numpy(dtype="float64"))
     ok = v >= limit - 1e-12 if at_least else v <= limit + 1e-12
     out[value_column] = v
     out[limit_column] = limit
-    out[f"{name}_check"] = np.select([np.isnan(limit), np.isnan(v), ok], ["no_rule", "no_data", "pass"], default="fail")
+    out[f"{name}_check"] = np.select(
+        [np.isnan(limit), np.isnan(v), ok], ["no_rule", "no_data", "pass"], default="fail"
+    )
 
 
 def _invest_check(out, df, land_m2, categories, rules: ControlRules, city_class, explicit) -> None:
     invest = _number(df, "investment_wan")
     if "investment_wan" not in df.columns and "investment_yi" in df.columns:
         invest = _number(df, "investment_yi") * WAN_PER_YI
-    qualifier = (df["investment_qualifier"].fillna("").astype(str).reset_index(drop=True)
-                 if "investment_qualifier" in df.columns else pd.Series("", index=range(len(df))))
+    qualifier = (
+        df["investment_qualifier"].fillna("").astype(str).reset_index(drop=True)
+        if "investment_qualifier" in df.columns
+        else pd.Series("", index=range(len(df)))
+    )
     intensity = _finite((invest / (land_m2 / M2_PER_MU)).to_numpy(dtype="float64"))
     table = rules.investment_min_wan_per_mu.get(city_class or "", {})
-    limit = np.array([explicit if explicit is not None else table.get(c.key if c else "", table.get("default", np.nan))
-                      for c in categories], dtype="float64")
+    limit = np.array(
+        [
+            explicit if explicit is not None else table.get(c.key if c else "", table.get("default", np.nan))
+            for c in categories
+        ],
+        dtype="float64",
+    )
     ok = intensity >= limit - 1e-9
     lower_bound = (qualifier == "at_least").to_numpy()
     out["invest_intensity_wan_per_mu"] = intensity
     out["invest_min_wan_per_mu"] = limit
-    out["invest_check"] = np.select([np.isnan(limit), np.isnan(intensity), ok, lower_bound],
-                                    ["no_rule", "no_data", "pass", "unknown"], default="fail")
+    out["invest_check"] = np.select(
+        [np.isnan(limit), np.isnan(intensity), ok, lower_bound],
+        ["no_rule", "no_data", "pass", "unknown"],
+        default="fail",
+    )
 
 
 def _finite(values: np.ndarray) -> np.ndarray:
@@ -196,7 +256,15 @@ def _finite(values: np.ndarray) -> np.ndarray:
 def _overall(out: pd.DataFrame) -> None:
     checks = out[[f"{c}_check" for c in CHECKS]].to_numpy()
     fails = checks == "fail"
-    out["overall"] = np.select([fails.any(axis=1), (checks == "pass").all(axis=1)], ["fail", "pass"], default="incomplete")
-    labels = {"far": "容积率 floor-area ratio", "coverage": "建筑系数 building coverage",
-              "admin": "行政办公及生活服务设施用地比重 admin/living share", "invest": "投资强度 investment intensity"}
-    out["issues"] = ["; ".join(labels[c] for c, bad in zip(CHECKS, row) if bad) for row in fails]
+    out["overall"] = np.select(
+        [fails.any(axis=1), (checks == "pass").all(axis=1)], ["fail", "pass"], default="incomplete"
+    )
+    labels = {
+        "far": "容积率 floor-area ratio",
+        "coverage": "建筑系数 building coverage",
+        "admin": "行政办公及生活服务设施用地比重 admin/living share",
+        "invest": "投资强度 investment intensity",
+    }
+    out["issues"] = [
+        "; ".join(labels[c] for c, bad in zip(CHECKS, row, strict=False) if bad) for row in fails
+    ]

@@ -1,6 +1,7 @@
 """Per-mu evaluation of enterprises (亩均论英雄): scores, ranks, classes, exclusions, summaries.
 
-Pure functions over a ledger (:mod:`zkq_geo.evaluation.ledger`) and a scheme (:mod:`zkq_geo.evaluation.scheme`);
+Pure functions over a ledger (:mod:`zkq_geo.evaluation.ledger`) and a scheme
+(:mod:`zkq_geo.evaluation.scheme`);
 nothing here reads files or draws. The rules, in the order they are applied:
 
 1. **Groups.** Each firm falls in the first group of the scheme whose conditions it meets.
@@ -27,6 +28,7 @@ nothing here reads files or draws. The rules, in the order they are applied:
    a cut; tied firms are listed by credit code, then name. Percentile rules use
    ``classify_abcd`` itself. The two-stage rule (Zhengzhou 2018) is :func:`two_stage_classes`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,10 +38,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from zkq_geo.errors import SchemaError, check_choice
-from zkq_geo.evaluation.formula import evaluate_formula
 from zkq_geo.analysis.join import JoinReport, join_attributes
 from zkq_geo.analysis.metrics import classify_abcd, fault_message, figure_faults
+from zkq_geo.errors import SchemaError, check_choice
+from zkq_geo.evaluation.formula import evaluate_formula
 from zkq_geo.evaluation.scheme import TOTAL_SCORE, ClassRule, Group, Indicator, Scheme
 
 SummaryKey = Literal["group", "park", "plate", "industry"]
@@ -47,24 +49,46 @@ SUMMARY_KEYS = ("group", "park", "plate", "industry")
 STATUSES = ("graded", "rated", "excluded")
 UNASSIGNED = "unassigned"
 REASONS = {
-    "no_land_area": ("用地面积缺失或为零（不以建筑面积代替）", "missing or zero land area (floor area is never used instead)"),
-    "invalid_land_area": ("用地面积不可能成立（非有限数、负数或小于 1 平方米），不作分母",
-                          "impossible land area (not finite, negative or under 1 m²): never divided by"),
-    "invalid_figure": ("数据不可能成立（非有限数，或不应为负的数值为负数），见备注",
-                       "impossible figure (not finite, or negative where it cannot be): see notes"),
-    "leased_no_group": ("租赁厂房企业：方案未设租赁组", "leased premises: the scheme has no group for leased firms"),
+    "no_land_area": (
+        "用地面积缺失或为零（不以建筑面积代替）",
+        "missing or zero land area (floor area is never used instead)",
+    ),
+    "invalid_land_area": (
+        "用地面积不可能成立（非有限数、负数或小于 1 平方米），不作分母",
+        "impossible land area (not finite, negative or under 1 m²): never divided by",
+    ),
+    "invalid_figure": (
+        "数据不可能成立（非有限数，或不应为负的数值为负数），见备注",
+        "impossible figure (not finite, or negative where it cannot be): see notes",
+    ),
+    "leased_no_group": (
+        "租赁厂房企业：方案未设租赁组",
+        "leased premises: the scheme has no group for leased firms",
+    ),
     "no_group": ("不属于方案的任何评价组", "no group of the scheme matches"),
     "special_rated": ("公用事业或新建投产企业：只评分、不分类", "utility or start-up: rated, not graded"),
     "special_excluded": ("公用事业或新建投产企业：不参评", "utility or start-up: not evaluated"),
     "missing_indicator": ("指标无法计算", "an indicator cannot be computed"),
 }
 RESULT_COLUMNS = ("credit_code", "name", "group")
-TAIL_COLUMNS = ("adjustment_score", TOTAL_SCORE, "rank", "class", "status", "reason_code", "excluded_reason", "notes")
+TAIL_COLUMNS = (
+    "adjustment_score",
+    TOTAL_SCORE,
+    "rank",
+    "class",
+    "status",
+    "reason_code",
+    "excluded_reason",
+    "notes",
+)
 # The CSV/JSON contract of `zkq-geo evaluate`: these columns first, in this order, then EXTRA_COLUMNS.
 CONTRACT_TAIL = (TOTAL_SCORE, "rank", "class", "excluded_reason")
 EXTRA_COLUMNS = tuple(c for c in TAIL_COLUMNS if c not in CONTRACT_TAIL)
-PER_MU_SUMS = (("tax_wan", "tax_wan_per_mu"), ("revenue_wan", "revenue_wan_per_mu"),
-               ("value_added_wan", "value_added_wan_per_mu"))
+PER_MU_SUMS = (
+    ("tax_wan", "tax_wan_per_mu"),
+    ("revenue_wan", "revenue_wan_per_mu"),
+    ("value_added_wan", "value_added_wan_per_mu"),
+)
 # Figures that may be negative (net tax after refunds, value added of a loss-making firm; a scheme's
 # floor caps their scores). Other ledger figures (land, energy, revenue, investment...) may not.
 SIGNED_COLUMNS = ("tax_wan", "value_added_wan")
@@ -112,7 +136,9 @@ class Evaluation:
     def group_table(self, group_id: str) -> pd.DataFrame:
         """Rows of the firms in ``group_id`` (graded, then rated, then excluded), result columns only."""
         self.scheme.group(group_id)
-        return self.table.loc[self.table["group"] == group_id, self.group_columns(group_id)].reset_index(drop=True)
+        return self.table.loc[self.table["group"] == group_id, self.group_columns(group_id)].reset_index(
+            drop=True
+        )
 
     @property
     def excluded(self) -> pd.DataFrame:
@@ -161,13 +187,23 @@ def evaluate(ledger: pd.DataFrame, scheme: Scheme) -> Evaluation:
 
 def _check_ledger(ledger: pd.DataFrame, scheme: Scheme) -> None:
     if not isinstance(ledger, pd.DataFrame):
-        raise SchemaError(f"ledger must be a DataFrame (see zkq_geo.evaluation.ledger.read_ledger), got {type(ledger).__name__}")
-    needed = ["credit_code", "name", "land_area_mu", "land_status",
-              *{c.column for g in scheme.groups for c in g.when}]
+        raise SchemaError(
+            "ledger must be a DataFrame (see zkq_geo.evaluation.ledger.read_ledger), got "
+            f"{type(ledger).__name__}"
+        )
+    needed = [
+        "credit_code",
+        "name",
+        "land_area_mu",
+        "land_status",
+        *{c.column for g in scheme.groups for c in g.when},
+    ]
     missing = [c for c in dict.fromkeys(needed) if c not in ledger.columns]
     if missing:
-        raise SchemaError(f"scheme {scheme.id!r} needs ledger column(s) {', '.join(missing)}; the ledger has: "
-                          f"{', '.join(map(str, ledger.columns))}")
+        raise SchemaError(
+            f"scheme {scheme.id!r} needs ledger column(s) {', '.join(missing)}; the ledger has: "
+            f"{', '.join(map(str, ledger.columns))}"
+        )
 
 
 def _assign_groups(df: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
@@ -188,7 +224,9 @@ def _assign_groups(df: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
         group = np.where((group == "") & ok, g.id, group)
     reason = np.select(
         [impossible, ~leased & ~has_land, leased & (group == ""), group == ""],
-        ["invalid_land_area", "no_land_area", "leased_no_group", "no_group"], default="")
+        ["invalid_land_area", "no_land_area", "leased_no_group", "no_group"],
+        default="",
+    )
     group = np.where(reason == "", group, "")
     special = df["special"].fillna("").astype(str).to_numpy() if "special" in df else np.full(n, "")
     is_special = (reason == "") & (special != "")
@@ -198,19 +236,47 @@ def _assign_groups(df: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     return pd.DataFrame({"group": group, "status": status, "reason_code": reason})
 
 
-_BENCH_COLUMNS = ["group", "indicator", "label_zh", "label_en", "formula", "unit", "weight", "benchmark_rule",
-                  "benchmark", "cap", "floor", "firms_with_value", "published", "placeholder"]
+_BENCH_COLUMNS = [
+    "group",
+    "indicator",
+    "label_zh",
+    "label_en",
+    "formula",
+    "unit",
+    "weight",
+    "benchmark_rule",
+    "benchmark",
+    "cap",
+    "floor",
+    "firms_with_value",
+    "published",
+    "placeholder",
+]
 
 
-def _score_group(df, group: Group, members: np.ndarray, state: pd.DataFrame, scheme: Scheme,
-                 values: dict, scores: dict, notes: list) -> list[dict]:
+def _score_group(
+    df,
+    group: Group,
+    members: np.ndarray,
+    state: pd.DataFrame,
+    scheme: Scheme,
+    values: dict,
+    scores: dict,
+    notes: list,
+) -> list[dict]:
     """Fill values/scores of the group's members; mutate ``state`` for missing-value exclusions."""
     missing = [c for c in group.columns if c not in df.columns]
     if missing:
-        raise SchemaError(f"group {group.id!r} of scheme {scheme.id!r} needs ledger column(s) {', '.join(missing)}, "
-                          "which the ledger lacks; add them (see the template) or edit the scheme")
-    raw = {ind.id: evaluate_formula(ind.formula, {c: pd.to_numeric(df[c], errors="coerce") for c in ind.formula.names})
-           for ind in group.indicators}
+        raise SchemaError(
+            f"group {group.id!r} of scheme {scheme.id!r} needs ledger column(s) {', '.join(missing)}, "
+            "which the ledger lacks; add them (see the template) or edit the scheme"
+        )
+    raw = {
+        ind.id: evaluate_formula(
+            ind.formula, {c: pd.to_numeric(df[c], errors="coerce") for c in ind.formula.names}
+        )
+        for ind in group.indicators
+    }
     _exclude_impossible(df, _figure_rules(group, scheme), members, state, notes)
     if scheme.missing_values == "exclude":
         _exclude_missing(raw, group, members, state)
@@ -222,7 +288,9 @@ def _score_group(df, group: Group, members: np.ndarray, state: pd.DataFrame, sch
         benchmark = _benchmark(ind, value[graded])
         score = _item_score(ind, value, benchmark)
         for i in np.flatnonzero(scored & np.isnan(value)):
-            notes[i].append(f"{ind.id}: 无法计算，记0分 / cannot be computed ({', '.join(ind.formula.names)}), scored 0")
+            notes[i].append(
+                f"{ind.id}: 无法计算，记0分 / cannot be computed ({', '.join(ind.formula.names)}), scored 0"
+            )
         values.setdefault(ind.id, np.full(len(df), np.nan))[members] = value[members]
         scores.setdefault(ind.id, np.full(len(df), np.nan))[scored] = np.nan_to_num(score[scored], nan=0.0)
         rows.append(_bench_row(group, ind, benchmark, int(np.isfinite(value[graded]).sum())))
@@ -246,8 +314,9 @@ def _figure_rules(group: Group, scheme: Scheme) -> dict[str, str]:
     return rules | {a.column: "signed" for a in scheme.adjustments if a.column}
 
 
-def _exclude_impossible(df: pd.DataFrame, rules: dict[str, str], members: np.ndarray, state: pd.DataFrame,
-                        notes: list) -> None:
+def _exclude_impossible(
+    df: pd.DataFrame, rules: dict[str, str], members: np.ndarray, state: pd.DataFrame, notes: list
+) -> None:
     """Exclude members (not already excluded) with an impossible figure, with a note naming each."""
     open_rows = members & (state["status"].to_numpy() != "excluded")
     hit = np.zeros(len(df), dtype=bool)
@@ -299,11 +368,22 @@ def _item_score(ind: Indicator, value: np.ndarray, benchmark: float) -> np.ndarr
 
 
 def _bench_row(group: Group, ind: Indicator, benchmark: float, count: int) -> dict:
-    return {"group": group.id, "indicator": ind.id, "label_zh": ind.label_zh, "label_en": ind.label_en,
-            "formula": ind.formula.text, "unit": ind.unit, "weight": ind.weight,
-            "benchmark_rule": ind.benchmark.rule or "fixed", "benchmark": benchmark,
-            "cap": ind.cap, "floor": ind.floor, "firms_with_value": count, "published": ind.published,
-            "placeholder": ind.placeholder}
+    return {
+        "group": group.id,
+        "indicator": ind.id,
+        "label_zh": ind.label_zh,
+        "label_en": ind.label_en,
+        "formula": ind.formula.text,
+        "unit": ind.unit,
+        "weight": ind.weight,
+        "benchmark_rule": ind.benchmark.rule or "fixed",
+        "benchmark": benchmark,
+        "cap": ind.cap,
+        "floor": ind.floor,
+        "firms_with_value": count,
+        "published": ind.published,
+        "placeholder": ind.placeholder,
+    }
 
 
 def _adjustments(df: pd.DataFrame, scheme: Scheme, scored: np.ndarray) -> np.ndarray:
@@ -312,28 +392,47 @@ def _adjustments(df: pd.DataFrame, scheme: Scheme, scored: np.ndarray) -> np.nda
         ok = scored.copy()
         for cond in adj.when:
             if cond.column not in df.columns:
-                raise SchemaError(f"adjustment {adj.id!r} tests ledger column {cond.column!r}, which the ledger lacks")
+                raise SchemaError(
+                    f"adjustment {adj.id!r} tests ledger column {cond.column!r}, which the ledger lacks"
+                )
             ok &= cond.matches(df)
         if adj.points is not None:
             total += np.where(ok, adj.points, 0.0)
             continue
         if adj.column not in df.columns:
-            raise SchemaError(f"adjustment {adj.id!r} reads points from ledger column {adj.column!r}, which the ledger lacks")
-        points = np.nan_to_num(pd.to_numeric(df[adj.column], errors="coerce").to_numpy(dtype="float64"), nan=0.0)
-        points = np.clip(points, adj.min if adj.min is not None else -np.inf, adj.max if adj.max is not None else np.inf)
+            raise SchemaError(
+                f"adjustment {adj.id!r} reads points from ledger column {adj.column!r}, which the ledger "
+                "lacks"
+            )
+        points = np.nan_to_num(
+            pd.to_numeric(df[adj.column], errors="coerce").to_numpy(dtype="float64"), nan=0.0
+        )
+        points = np.clip(
+            points, adj.min if adj.min is not None else -np.inf, adj.max if adj.max is not None else np.inf
+        )
         total += np.where(ok, points, 0.0)
     return total
 
 
-def _assemble(df, scheme: Scheme, state: pd.DataFrame, values: dict, scores: dict,
-              adjustment: np.ndarray, notes: list) -> pd.DataFrame:
+def _assemble(
+    df, scheme: Scheme, state: pd.DataFrame, values: dict, scores: dict, adjustment: np.ndarray, notes: list
+) -> pd.DataFrame:
     status = state["status"].to_numpy()
     scored = status != "excluded"
     ids = scheme.indicator_ids
     score_frame = pd.DataFrame({f"{i}_score": scores.get(i, np.full(len(df), np.nan)) for i in ids})
-    total = np.where(scored, np.nansum(score_frame.to_numpy(), axis=1) + adjustment, np.nan) if ids else np.full(len(df), np.nan)
-    out = pd.DataFrame({"credit_code": df["credit_code"].fillna("").astype(str).to_numpy(),
-                        "name": df["name"].fillna("").astype(str).to_numpy(), "group": state["group"].to_numpy()})
+    total = (
+        np.where(scored, np.nansum(score_frame.to_numpy(), axis=1) + adjustment, np.nan)
+        if ids
+        else np.full(len(df), np.nan)
+    )
+    out = pd.DataFrame(
+        {
+            "credit_code": df["credit_code"].fillna("").astype(str).to_numpy(),
+            "name": df["name"].fillna("").astype(str).to_numpy(),
+            "group": state["group"].to_numpy(),
+        }
+    )
     for i in ids:
         out[i] = values.get(i, np.full(len(df), np.nan))
     out = pd.concat([out, score_frame], axis=1)
@@ -349,7 +448,9 @@ def _assemble(df, scheme: Scheme, state: pd.DataFrame, values: dict, scores: dic
     return _sorted(out, scheme)
 
 
-def _ranks_and_classes(out: pd.DataFrame, state: pd.DataFrame, scheme: Scheme) -> tuple[pd.Series, np.ndarray]:
+def _ranks_and_classes(
+    out: pd.DataFrame, state: pd.DataFrame, scheme: Scheme
+) -> tuple[pd.Series, np.ndarray]:
     rank = pd.Series(pd.NA, index=out.index, dtype="Int64")
     classes = np.full(len(out), "", dtype=object)
     graded = state["status"].to_numpy() == "graded"
@@ -403,8 +504,9 @@ def two_stage_classes(split_values, a_values, c_values, rule: ClassRule) -> pd.S
 
 
 def _as_worst_filled(values) -> np.ndarray:
-    array = pd.to_numeric(pd.Series(list(values) if not isinstance(values, pd.Series) else values.to_numpy()),
-                          errors="coerce").to_numpy(dtype="float64")
+    array = pd.to_numeric(
+        pd.Series(list(values) if not isinstance(values, pd.Series) else values.to_numpy()), errors="coerce"
+    ).to_numpy(dtype="float64")
     return np.where(np.isnan(array), -np.inf, array)
 
 
@@ -416,12 +518,16 @@ def _strictly_better(values: np.ndarray) -> np.ndarray:
 
 def _sorted(out: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     group_order = {g.id: k for k, g in enumerate(scheme.groups)}
-    keys = pd.DataFrame({
-        "g": out["group"].map(group_order).fillna(len(group_order)).to_numpy(),
-        "s": out["status"].map({s: k for k, s in enumerate(STATUSES)}).to_numpy(),
-        "r": out["rank"].astype("float64").fillna(np.inf).to_numpy(),
-        "t": -out[TOTAL_SCORE].fillna(-np.inf).to_numpy(),
-        "c": out["credit_code"].to_numpy(), "n": out["name"].to_numpy()})
+    keys = pd.DataFrame(
+        {
+            "g": out["group"].map(group_order).fillna(len(group_order)).to_numpy(),
+            "s": out["status"].map({s: k for k, s in enumerate(STATUSES)}).to_numpy(),
+            "r": out["rank"].astype("float64").fillna(np.inf).to_numpy(),
+            "t": -out[TOTAL_SCORE].fillna(-np.inf).to_numpy(),
+            "c": out["credit_code"].to_numpy(),
+            "n": out["name"].to_numpy(),
+        }
+    )
     order = keys.sort_values(["g", "s", "r", "t", "c", "n"], kind="stable").index
     return out.loc[order].reset_index(drop=True)
 
@@ -450,7 +556,9 @@ def summarize_classes(evaluation: Evaluation, by: SummaryKey = "group") -> pd.Da
     check_choice("by", by, SUMMARY_KEYS)
     table = evaluation.table
     if by not in table.columns:
-        raise SchemaError(f"the ledger has no {by!r} column to summarise by; add one (header {by!r} or its Chinese name)")
+        raise SchemaError(
+            f"the ledger has no {by!r} column to summarise by; add one (header {by!r} or its Chinese name)"
+        )
     key = table[by].fillna("").astype(str).str.strip().replace("", UNASSIGNED)
     classes = evaluation.scheme.classes
     parts = _summary_parts(table, classes)
@@ -470,8 +578,12 @@ def _summary_parts(table: pd.DataFrame, classes: tuple[str, ...]) -> pd.DataFram
     graded = status == "graded"
     owned = table["land_status"].fillna("").to_numpy() != "leased"
     pooled = graded & owned & (land > 0)
-    parts = {"firms": np.ones(len(table), dtype=int), "graded": graded.astype(int),
-             "rated": (status == "rated").astype(int), "excluded": (status == "excluded").astype(int)}
+    parts = {
+        "firms": np.ones(len(table), dtype=int),
+        "graded": graded.astype(int),
+        "rated": (status == "rated").astype(int),
+        "excluded": (status == "excluded").astype(int),
+    }
     parts |= {f"count_{c}": (graded & (cls == c)).astype(int) for c in classes}
     parts |= {f"land_mu_{c}": np.where(graded & (cls == c) & owned, land, 0.0) for c in classes}
     parts["land_mu_graded"] = np.where(graded & owned, land, 0.0)
@@ -499,7 +611,9 @@ def evaluation_points(evaluation: Evaluation) -> gpd.GeoDataFrame:
     """
     table = evaluation.table
     if not {"lon", "lat"} <= set(table.columns):
-        return gpd.GeoDataFrame(table.iloc[0:0].copy(), geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+        return gpd.GeoDataFrame(
+            table.iloc[0:0].copy(), geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326"
+        )
     lon = pd.to_numeric(table["lon"], errors="coerce")
     lat = pd.to_numeric(table["lat"], errors="coerce")
     ok = lon.between(-180, 180) & lat.between(-90, 90)
@@ -507,8 +621,9 @@ def evaluation_points(evaluation: Evaluation) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry=gpd.points_from_xy(lon[ok], lat[ok]), crs="EPSG:4326")
 
 
-def join_parcels(evaluation: Evaluation, parcels: gpd.GeoDataFrame,
-                 key: str = "credit_code") -> tuple[gpd.GeoDataFrame, JoinReport]:
+def join_parcels(
+    evaluation: Evaluation, parcels: gpd.GeoDataFrame, key: str = "credit_code"
+) -> tuple[gpd.GeoDataFrame, JoinReport]:
     """Attach the evaluation to a parcel layer by credit code (several parcels per firm allowed).
 
     Parameters
@@ -524,9 +639,14 @@ def join_parcels(evaluation: Evaluation, parcels: gpd.GeoDataFrame,
         without a firm get empty results. Firms without a credit code cannot join.
     """
     if key not in parcels.columns:
-        raise SchemaError(f"the parcel layer has no {key!r} column to join on; its columns: {', '.join(map(str, parcels.columns))}")
+        raise SchemaError(
+            f"the parcel layer has no {key!r} column to join on; its columns: "
+            f"{', '.join(map(str, parcels.columns))}"
+        )
     table = evaluation.table[evaluation.table["credit_code"].str.strip() != ""]
     table = table[[c for c in table.columns if c not in ("lon", "lat")]]
     keep = {key, parcels.geometry.name}
-    renamed = parcels.rename(columns={c: f"parcel_{c}" for c in parcels.columns if c in table.columns and c not in keep})
+    renamed = parcels.rename(
+        columns={c: f"parcel_{c}" for c in parcels.columns if c in table.columns and c not in keep}
+    )
     return join_attributes(renamed, table, key=key, table_key="credit_code", how="left")

@@ -10,11 +10,12 @@ itself over numpy arrays.
 >>> f.names
 ('land_area_mu', 'tax_wan')
 """
+
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 
@@ -42,8 +43,10 @@ class Formula:
 
     def divides_by(self, name: str) -> bool:
         """True when ``name`` appears anywhere in a denominator."""
-        return any(isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
-                   and name in _names_in(node.right) for node in ast.walk(self.tree))
+        return any(
+            isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and name in _names_in(node.right)
+            for node in ast.walk(self.tree)
+        )
 
 
 def parse_formula(text: str, allowed: tuple[str, ...] | frozenset[str] | set[str]) -> Formula:
@@ -97,26 +100,42 @@ def _check_node(node: ast.AST, text: str, allowed) -> None:
         return
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _OPERATORS:
-            raise FormulaError(f"formula {text!r} uses operator {_describe(node.op)}; only {_OPERATOR_TEXT} are allowed")
+            raise FormulaError(
+                f"formula {text!r} uses operator {_describe(node.op)}; only {_OPERATOR_TEXT} are allowed"
+            )
         return
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise FormulaError(f"formula {text!r} contains {node.value!r}; only numbers are allowed as constants")
+            raise FormulaError(
+                f"formula {text!r} contains {node.value!r}; only numbers are allowed as constants"
+            )
         return
     if isinstance(node, ast.Name):
         if node.id not in allowed:
             choices = ", ".join(sorted(allowed))
-            raise FormulaError(f"formula {text!r} reads unknown column {node.id!r}; allowed columns: {choices}")
+            raise FormulaError(
+                f"formula {text!r} reads unknown column {node.id!r}; allowed columns: {choices}"
+            )
         return
     raise FormulaError(
         f"formula {text!r} uses {_describe(node)}; only column names, numbers, {_OPERATOR_TEXT} "
-        "and parentheses are allowed")
+        "and parentheses are allowed"
+    )
 
 
 def _describe(node: ast.AST) -> str:
-    kinds = {ast.Call: "a function call", ast.Attribute: "attribute access", ast.Subscript: "indexing",
-             ast.Compare: "a comparison", ast.BoolOp: "and/or", ast.Pow: "'**'", ast.Mod: "'%'",
-             ast.FloorDiv: "'//'", ast.Lambda: "a lambda", ast.IfExp: "if/else"}
+    kinds = {
+        ast.Call: "a function call",
+        ast.Attribute: "attribute access",
+        ast.Subscript: "indexing",
+        ast.Compare: "a comparison",
+        ast.BoolOp: "and/or",
+        ast.Pow: "'**'",
+        ast.Mod: "'%'",
+        ast.FloorDiv: "'//'",
+        ast.Lambda: "a lambda",
+        ast.IfExp: "if/else",
+    }
     return next((label for kind, label in kinds.items() if isinstance(node, kind)), type(node).__name__)
 
 

@@ -16,19 +16,20 @@ text under their own header (for scheme adjustments such as a 高新技术企业
 
 :func:`read_ledger` is the thin I/O layer; :func:`parse_ledger` does the work on a frame of text.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from zkq_geo.errors import SchemaError
-from zkq_geo.safety.safe_input import staged_upload
 from zkq_geo.importing.sheets import read_sheet
+from zkq_geo.safety.safe_input import staged_upload
 from zkq_geo.units import M2_PER_HA, M2_PER_MU, WAN_PER_YI, YUAN_PER_WAN
 
 
@@ -46,13 +47,29 @@ class LedgerField:
 
 
 # Unit families: accepted unit spellings -> factor to the storage unit of the family.
-_AREA_TO_M2 = {"m2": 1.0, "㎡": 1.0, "m²": 1.0, "平方米": 1.0, "平米": 1.0, "mu": M2_PER_MU, "亩": M2_PER_MU,
-               "ha": M2_PER_HA, "hm2": M2_PER_HA, "公顷": M2_PER_HA}
+_AREA_TO_M2 = {
+    "m2": 1.0,
+    "㎡": 1.0,
+    "m²": 1.0,
+    "平方米": 1.0,
+    "平米": 1.0,
+    "mu": M2_PER_MU,
+    "亩": M2_PER_MU,
+    "ha": M2_PER_HA,
+    "hm2": M2_PER_HA,
+    "公顷": M2_PER_HA,
+}
 UNIT_FACTORS: dict[str, dict[str, float]] = {
     "area_mu": {k: v / M2_PER_MU for k, v in _AREA_TO_M2.items()},
     "area_m2": dict(_AREA_TO_M2),
-    "money": {"wan": 1.0, "万元": 1.0, "yuan": 1 / YUAN_PER_WAN, "元": 1 / YUAN_PER_WAN,
-              "yi": WAN_PER_YI, "亿元": WAN_PER_YI},
+    "money": {
+        "wan": 1.0,
+        "万元": 1.0,
+        "yuan": 1 / YUAN_PER_WAN,
+        "元": 1 / YUAN_PER_WAN,
+        "yi": WAN_PER_YI,
+        "亿元": WAN_PER_YI,
+    },
     "energy": {"tce": 1.0, "吨标准煤": 1.0, "吨标煤": 1.0, "t标准煤": 1.0, "万吨标准煤": 1e4, "万tce": 1e4},
     "mass": {"t": 1.0, "吨": 1.0, "kg": 1e-3, "千克": 1e-3, "公斤": 1e-3},
     "water": {"t": 1.0, "吨": 1.0, "m3": 1.0, "立方米": 1.0, "万吨": 1e4, "万立方米": 1e4},
@@ -60,54 +77,183 @@ UNIT_FACTORS: dict[str, dict[str, float]] = {
     "count": {"人": 1.0, "persons": 1.0, "person": 1.0},
     "degree": {"°": 1.0, "度": 1.0, "deg": 1.0},
 }
-STORAGE_UNITS = {"area_mu": "亩", "area_m2": "m²", "money": "万元", "energy": "tce", "mass": "t", "water": "t",
-                 "power": "kWh", "count": "人", "degree": "°"}
-_TEMPLATE_UNITS = {"area_mu": "亩", "area_m2": "平方米", "money": "万元", "energy": "吨标准煤", "mass": "吨",
-                   "water": "吨", "power": "千瓦时", "count": "人", "degree": ""}
+STORAGE_UNITS = {
+    "area_mu": "亩",
+    "area_m2": "m²",
+    "money": "万元",
+    "energy": "tce",
+    "mass": "t",
+    "water": "t",
+    "power": "kWh",
+    "count": "人",
+    "degree": "°",
+}
+_TEMPLATE_UNITS = {
+    "area_mu": "亩",
+    "area_m2": "平方米",
+    "money": "万元",
+    "energy": "吨标准煤",
+    "mass": "吨",
+    "water": "吨",
+    "power": "千瓦时",
+    "count": "人",
+    "degree": "",
+}
 # English header suffixes that declare a unit: tax_yuan, land_area_m2 ...
-_SUFFIX_UNITS = {"area_mu": ("mu", "m2", "ha"), "area_m2": ("m2", "mu", "ha"), "money": ("wan", "yuan", "yi"),
-                 "energy": ("tce",), "mass": ("t", "kg"), "water": ("t", "m3"), "power": ("kwh", "mwh")}
+_SUFFIX_UNITS = {
+    "area_mu": ("mu", "m2", "ha"),
+    "area_m2": ("m2", "mu", "ha"),
+    "money": ("wan", "yuan", "yi"),
+    "energy": ("tce",),
+    "mass": ("t", "kg"),
+    "water": ("t", "m3"),
+    "power": ("kwh", "mwh"),
+}
 
 FIELDS: tuple[LedgerField, ...] = (
-    LedgerField("credit_code", "text", "统一社会信用代码", "Unified social credit code",
-                ("统一社会信用代码", "社会信用代码", "信用代码"), True),
-    LedgerField("name", "text", "企业名称", "Enterprise name", ("企业名称", "名称", "企业", "单位名称"), True),
-    LedgerField("land_area_mu", "area_mu", "用地面积", "Land area", ("用地面积", "占地面积", "土地面积", "land_area"),
-                True, "自有土地面积（不是建筑面积）；租赁企业可留空"),
-    LedgerField("tax_wan", "money", "税收", "Tax paid", ("税收", "实缴税收", "实缴税金", "税收实际贡献", "纳税额", "tax")),
-    LedgerField("revenue_wan", "money", "营业收入", "Revenue", ("营业收入", "销售收入", "主营业务收入", "revenue")),
-    LedgerField("value_added_wan", "money", "工业增加值", "Value added", ("工业增加值", "增加值", "value_added")),
+    LedgerField(
+        "credit_code",
+        "text",
+        "统一社会信用代码",
+        "Unified social credit code",
+        ("统一社会信用代码", "社会信用代码", "信用代码"),
+        True,
+    ),
+    LedgerField(
+        "name", "text", "企业名称", "Enterprise name", ("企业名称", "名称", "企业", "单位名称"), True
+    ),
+    LedgerField(
+        "land_area_mu",
+        "area_mu",
+        "用地面积",
+        "Land area",
+        ("用地面积", "占地面积", "土地面积", "land_area"),
+        True,
+        "自有土地面积（不是建筑面积）；租赁企业可留空",
+    ),
+    LedgerField(
+        "tax_wan",
+        "money",
+        "税收",
+        "Tax paid",
+        ("税收", "实缴税收", "实缴税金", "税收实际贡献", "纳税额", "tax"),
+    ),
+    LedgerField(
+        "revenue_wan", "money", "营业收入", "Revenue", ("营业收入", "销售收入", "主营业务收入", "revenue")
+    ),
+    LedgerField(
+        "value_added_wan", "money", "工业增加值", "Value added", ("工业增加值", "增加值", "value_added")
+    ),
     LedgerField("energy_tce", "energy", "综合能耗", "Energy use", ("综合能耗", "能耗", "总能耗", "energy")),
-    LedgerField("emissions_t", "mass", "主要污染物排放量", "Pollutant emissions",
-                ("主要污染物排放量", "污染物排放量", "排放量", "emissions")),
-    LedgerField("employees", "count", "从业人员", "Employees",
-                ("从业人员", "从业人数", "职工人数", "年平均职工人数", "年平均从业人员")),
-    LedgerField("rd_wan", "money", "研发经费", "R&D spending", ("研发经费", "研发投入", "R&D经费支出", "研发费用", "rd")),
-    LedgerField("electricity_kwh", "power", "用电量", "Electricity use", ("用电量", "总用电量", "electricity")),
+    LedgerField(
+        "emissions_t",
+        "mass",
+        "主要污染物排放量",
+        "Pollutant emissions",
+        ("主要污染物排放量", "污染物排放量", "排放量", "emissions"),
+    ),
+    LedgerField(
+        "employees",
+        "count",
+        "从业人员",
+        "Employees",
+        ("从业人员", "从业人数", "职工人数", "年平均职工人数", "年平均从业人员"),
+    ),
+    LedgerField(
+        "rd_wan",
+        "money",
+        "研发经费",
+        "R&D spending",
+        ("研发经费", "研发投入", "R&D经费支出", "研发费用", "rd"),
+    ),
+    LedgerField(
+        "electricity_kwh", "power", "用电量", "Electricity use", ("用电量", "总用电量", "electricity")
+    ),
     LedgerField("water_t", "water", "用水量", "Water use", ("用水量", "新鲜水用量", "water")),
-    LedgerField("cod_t", "mass", "COD排放量", "COD emissions", ("COD排放量", "化学需氧量排放量", "化学需氧量", "cod")),
-    LedgerField("scale", "text", "规模", "Scale", ("规模", "企业规模", "是否规上"), False, "规上 / 规下（above / below）"),
-    LedgerField("land_status", "text", "用地方式", "Land status", ("用地方式", "用地性质", "土地状态", "是否租赁"), False,
-                "自有 / 租赁（owned / leased）；留空视为自有"),
-    LedgerField("special", "text", "特殊类型", "Special status", ("特殊类型", "企业类型标记"), False,
-                "公用事业 / 新建投产（utility / startup）：只评分不分类；一般企业留空"),
+    LedgerField(
+        "cod_t", "mass", "COD排放量", "COD emissions", ("COD排放量", "化学需氧量排放量", "化学需氧量", "cod")
+    ),
+    LedgerField(
+        "scale",
+        "text",
+        "规模",
+        "Scale",
+        ("规模", "企业规模", "是否规上"),
+        False,
+        "规上 / 规下（above / below）",
+    ),
+    LedgerField(
+        "land_status",
+        "text",
+        "用地方式",
+        "Land status",
+        ("用地方式", "用地性质", "土地状态", "是否租赁"),
+        False,
+        "自有 / 租赁（owned / leased）；留空视为自有",
+    ),
+    LedgerField(
+        "special",
+        "text",
+        "特殊类型",
+        "Special status",
+        ("特殊类型", "企业类型标记"),
+        False,
+        "公用事业 / 新建投产（utility / startup）：只评分不分类；一般企业留空",
+    ),
     LedgerField("industry", "text", "产业", "Industry", ("产业", "行业", "所属行业", "所属产业")),
     LedgerField("park", "text", "园区", "Park", ("园区", "所属园区", "park_id")),
     LedgerField("plate", "text", "板块", "Plate", ("板块", "所属板块", "plate_id")),
-    LedgerField("lon", "degree", "经度", "Longitude", ("经度", "longitude", "lng"), False, "WGS84（不是高德/百度坐标）"),
+    LedgerField(
+        "lon",
+        "degree",
+        "经度",
+        "Longitude",
+        ("经度", "longitude", "lng"),
+        False,
+        "WGS84（不是高德/百度坐标）",
+    ),
     LedgerField("lat", "degree", "纬度", "Latitude", ("纬度", "latitude"), False, "WGS84"),
-    LedgerField("investment_wan", "money", "固定资产投资", "Fixed-asset investment",
-                ("固定资产投资", "固定资产总投资", "投资额", "investment")),
-    LedgerField("floor_area_m2", "area_m2", "总建筑面积", "Floor area", ("总建筑面积", "建筑面积", "floor_area"), False,
-                "仅用于容积率核查，绝不作为亩均分母"),
-    LedgerField("building_footprint_m2", "area_m2", "建构筑物及堆场占地面积", "Building footprint",
-                ("建构筑物及堆场占地面积", "建筑物构筑物占地面积", "建筑基底面积", "building_footprint"), False,
-                "建筑系数 = 此面积 ÷ 用地面积"),
-    LedgerField("admin_area_m2", "area_m2", "行政办公及生活服务设施用地面积", "Admin and living land",
-                ("行政办公及生活服务设施用地面积", "行政办公及生活服务用地", "admin_area")),
-    LedgerField("control_category", "text", "控制指标行业类别", "Control-indicator category",
-                ("控制指标行业类别", "控制指标行业"), False,
-                "geodata/control_indicators.yaml 中的类别（如 electronics、pharmaceuticals）"),
+    LedgerField(
+        "investment_wan",
+        "money",
+        "固定资产投资",
+        "Fixed-asset investment",
+        ("固定资产投资", "固定资产总投资", "投资额", "investment"),
+    ),
+    LedgerField(
+        "floor_area_m2",
+        "area_m2",
+        "总建筑面积",
+        "Floor area",
+        ("总建筑面积", "建筑面积", "floor_area"),
+        False,
+        "仅用于容积率核查，绝不作为亩均分母",
+    ),
+    LedgerField(
+        "building_footprint_m2",
+        "area_m2",
+        "建构筑物及堆场占地面积",
+        "Building footprint",
+        ("建构筑物及堆场占地面积", "建筑物构筑物占地面积", "建筑基底面积", "building_footprint"),
+        False,
+        "建筑系数 = 此面积 ÷ 用地面积",
+    ),
+    LedgerField(
+        "admin_area_m2",
+        "area_m2",
+        "行政办公及生活服务设施用地面积",
+        "Admin and living land",
+        ("行政办公及生活服务设施用地面积", "行政办公及生活服务用地", "admin_area"),
+    ),
+    LedgerField(
+        "control_category",
+        "text",
+        "控制指标行业类别",
+        "Control-indicator category",
+        ("控制指标行业类别", "控制指标行业"),
+        False,
+        "geodata/control_indicators.yaml 中的类别（如 electronics、pharmaceuticals）",
+    ),
 )
 FIELD_BY_COLUMN = {f.column: f for f in FIELDS}
 TEXT_COLUMNS = tuple(f.column for f in FIELDS if f.quantity == "text")
@@ -116,16 +262,52 @@ REQUIRED_COLUMNS = tuple(f.column for f in FIELDS if f.required)
 # Columns a scheme formula may read: every figure except floor area (never a denominator) and coordinates.
 FORMULA_COLUMNS = tuple(c for c in NUMERIC_COLUMNS if c not in ("floor_area_m2", "lon", "lat"))
 
-SCALE_VALUES = {"": "", "above": "above", "规上": "above", "规模以上": "above", "规上企业": "above", "是": "above",
-                "below": "below", "规下": "below", "规模以下": "below", "规下企业": "below", "否": "below"}
-LAND_STATUS_VALUES = {"": "owned", "owned": "owned", "自有": "owned", "自有土地": "owned", "出让": "owned",
-                      "划拨": "owned", "leased": "leased", "租赁": "leased", "租用": "leased", "租赁厂房": "leased",
-                      "租赁用地": "leased"}
-SPECIAL_VALUES = {"": "", "utility": "utility", "公用事业": "utility", "公益": "utility", "基础设施": "utility",
-                  "startup": "startup", "新建": "startup", "新建投产": "startup", "初创": "startup",
-                  "投产未满一年": "startup"}
-CHOICE_LABELS_ZH = {"above": "规上", "below": "规下", "owned": "自有", "leased": "租赁", "utility": "公用事业",
-                    "startup": "新建投产"}  # the stored choices as the ledger template names them
+SCALE_VALUES = {
+    "": "",
+    "above": "above",
+    "规上": "above",
+    "规模以上": "above",
+    "规上企业": "above",
+    "是": "above",
+    "below": "below",
+    "规下": "below",
+    "规模以下": "below",
+    "规下企业": "below",
+    "否": "below",
+}
+LAND_STATUS_VALUES = {
+    "": "owned",
+    "owned": "owned",
+    "自有": "owned",
+    "自有土地": "owned",
+    "出让": "owned",
+    "划拨": "owned",
+    "leased": "leased",
+    "租赁": "leased",
+    "租用": "leased",
+    "租赁厂房": "leased",
+    "租赁用地": "leased",
+}
+SPECIAL_VALUES = {
+    "": "",
+    "utility": "utility",
+    "公用事业": "utility",
+    "公益": "utility",
+    "基础设施": "utility",
+    "startup": "startup",
+    "新建": "startup",
+    "新建投产": "startup",
+    "初创": "startup",
+    "投产未满一年": "startup",
+}
+CHOICE_LABELS_ZH = {
+    "above": "规上",
+    "below": "规下",
+    "owned": "自有",
+    "leased": "租赁",
+    "utility": "公用事业",
+    "startup": "新建投产",
+}  # the stored choices as the ledger template names them
 _CHOICES = {"scale": SCALE_VALUES, "land_status": LAND_STATUS_VALUES, "special": SPECIAL_VALUES}
 # Yes/no headers: the answer 是/否 means something different under each question.
 _YES_NO_HEADERS = {"是否规上": {"是": "above", "否": "below"}, "是否租赁": {"是": "leased", "否": "owned"}}
@@ -134,8 +316,14 @@ _BRACKETS = re.compile(r"^\s*(.+?)\s*[（(\[【]\s*(.+?)\s*[)）\]】]\s*$")
 
 
 # ----------------------------------------------------------------------------- public API
-def read_ledger(source: str | Path | bytes, *, filename: str | None = None, sheet: str | None = None,
-                encoding: str = "auto", units: Mapping[str, str] | None = None) -> pd.DataFrame:
+def read_ledger(
+    source: str | Path | bytes,
+    *,
+    filename: str | None = None,
+    sheet: str | None = None,
+    encoding: str = "auto",
+    units: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Read a ledger from a CSV or Excel file, or from the bytes of an upload, and parse it.
 
     The table is read by :func:`zkq_geo.importing.sheets.read_sheet`: CSV in UTF-8 or GBK/GB18030
@@ -175,8 +363,13 @@ def read_ledger(source: str | Path | bytes, *, filename: str | None = None, shee
     return parse_ledger(table.frame, units=units, origin=name, row_numbers=table.data_rows)
 
 
-def parse_ledger(raw: pd.DataFrame, *, units: Mapping[str, str] | None = None,
-                 origin: str = "ledger", row_numbers: tuple[int, ...] | None = None) -> pd.DataFrame:
+def parse_ledger(
+    raw: pd.DataFrame,
+    *,
+    units: Mapping[str, str] | None = None,
+    origin: str = "ledger",
+    row_numbers: tuple[int, ...] | None = None,
+) -> pd.DataFrame:
     """Map headers to ledger columns, convert units, normalise codes; check the result.
 
     Parameters
@@ -212,14 +405,18 @@ def parse_ledger(raw: pd.DataFrame, *, units: Mapping[str, str] | None = None,
     units = dict(units or {})
     unknown = sorted(set(units) - set(NUMERIC_COLUMNS))
     if unknown:
-        raise SchemaError(f"units given for {unknown}, which are not numeric ledger columns; "
-                          f"numeric columns: {', '.join(NUMERIC_COLUMNS)}")
+        raise SchemaError(
+            f"units given for {unknown}, which are not numeric ledger columns; "
+            f"numeric columns: {', '.join(NUMERIC_COLUMNS)}"
+        )
     mapping = _map_headers([str(c) for c in raw.columns], units, origin)
     missing = [c for c in REQUIRED_COLUMNS if c not in {m[0] for m in mapping.values()}]
     if missing:
         wanted = "; ".join(f"{c} ({FIELD_BY_COLUMN[c].label_zh})" for c in missing)
-        raise SchemaError(f"{origin}: the ledger has no column for {wanted}; its headers are: "
-                          f"{', '.join(map(str, raw.columns))}. Download the template for the expected headers")
+        raise SchemaError(
+            f"{origin}: the ledger has no column for {wanted}; its headers are: "
+            f"{', '.join(map(str, raw.columns))}. Download the template for the expected headers"
+        )
     rows = tuple(row_numbers) if row_numbers is not None else tuple(range(2, len(raw) + 2))
     out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     read_units = {}
@@ -235,10 +432,20 @@ def parse_ledger(raw: pd.DataFrame, *, units: Mapping[str, str] | None = None,
 
 def template_columns() -> pd.DataFrame:
     """The template's columns: Chinese header (with unit), English column, units accepted, required, note."""
-    return pd.DataFrame([{
-        "header_zh": _template_header(f), "column": f.column, "label_en": f.label_en,
-        "unit": STORAGE_UNITS.get(f.quantity, ""), "units_accepted": " / ".join(UNIT_FACTORS.get(f.quantity, {})),
-        "required": "是 yes" if f.required else "", "note_zh": f.note_zh} for f in FIELDS])
+    return pd.DataFrame(
+        [
+            {
+                "header_zh": _template_header(f),
+                "column": f.column,
+                "label_en": f.label_en,
+                "unit": STORAGE_UNITS.get(f.quantity, ""),
+                "units_accepted": " / ".join(UNIT_FACTORS.get(f.quantity, {})),
+                "required": "是 yes" if f.required else "",
+                "note_zh": f.note_zh,
+            }
+            for f in FIELDS
+        ]
+    )
 
 
 # ----------------------------------------------------------------------------- workers
@@ -260,7 +467,9 @@ def _map_headers(headers: list[str], units: dict[str, str], origin: str) -> dict
     for header in headers:
         column, factor, unit = _resolve_header(header, units, origin)
         if column in seen:
-            raise SchemaError(f"{origin}: headers {seen[column]!r} and {header!r} both give column {column!r}; keep one")
+            raise SchemaError(
+                f"{origin}: headers {seen[column]!r} and {header!r} both give column {column!r}; keep one"
+            )
         seen[column] = header
         mapping[header] = (column, factor, unit)
     return mapping
@@ -278,7 +487,9 @@ def _resolve_header(header: str, units: dict[str, str], origin: str) -> tuple[st
     if field.quantity == "text":
         return field.column, 1.0, ""
     if declared is None and _key(name) == field.column:
-        declared = STORAGE_UNITS[field.quantity]  # the storage name states its unit; `units` cannot override it
+        declared = STORAGE_UNITS[
+            field.quantity
+        ]  # the storage name states its unit; `units` cannot override it
     unit = declared if declared is not None else units.get(field.column, STORAGE_UNITS[field.quantity])
     return field.column, _unit_factor(field, unit, origin, header), unit
 
@@ -298,13 +509,16 @@ def _unit_factor(field: LedgerField, unit: str, origin: str, header: str) -> flo
     factors = UNIT_FACTORS[field.quantity]
     factor = factors.get(unit, factors.get(unit.lower().replace(" ", "")))
     if factor is None:
-        raise SchemaError(f"{origin}: header {header!r} declares unit {unit!r}, which is not a unit of "
-                          f"{field.label_zh} ({field.column}); allowed: {', '.join(factors)}")
+        raise SchemaError(
+            f"{origin}: header {header!r} declares unit {unit!r}, which is not a unit of "
+            f"{field.label_zh} ({field.column}); allowed: {', '.join(factors)}"
+        )
     return factor
 
 
-def _convert(values: pd.Series, column: str, factor: float, origin: str, header: str,
-             rows: tuple[int, ...]) -> pd.Series:
+def _convert(
+    values: pd.Series, column: str, factor: float, origin: str, header: str, rows: tuple[int, ...]
+) -> pd.Series:
     text = values.fillna("").astype(str).str.strip()
     if column in _CHOICES:
         return _normalise_choice(text, column, origin, header)
@@ -316,7 +530,9 @@ def _convert(values: pd.Series, column: str, factor: float, origin: str, header:
     bad = (cleaned != "") & numbers.isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise SchemaError(f"{origin}: column {header!r} must hold numbers; row {rows[row]} has {text.iloc[row]!r}")
+        raise SchemaError(
+            f"{origin}: column {header!r} must hold numbers; row {rows[row]} has {text.iloc[row]!r}"
+        )
     return numbers.astype("float64") * factor
 
 
@@ -325,8 +541,10 @@ def _normalise_choice(text: pd.Series, column: str, origin: str, header: str) ->
     lowered = text.str.lower()
     bad = sorted(set(text[~lowered.isin(list(allowed))]))
     if bad:
-        raise SchemaError(f"{origin}: column {header!r} has value(s) {bad}; allowed: "
-                          f"{', '.join(repr(k) for k in allowed if k)}")
+        raise SchemaError(
+            f"{origin}: column {header!r} has value(s) {bad}; allowed: "
+            f"{', '.join(repr(k) for k in allowed if k)}"
+        )
     return lowered.map(allowed)
 
 
@@ -340,8 +558,10 @@ def _check_identity(df: pd.DataFrame, origin: str, rows: tuple[int, ...]) -> Non
     dup = code[(code != "") & code.duplicated(keep=False)]
     if len(dup):
         lines = ", ".join(str(rows[i]) for i in dup.index[:6])
-        raise SchemaError(f"{origin}: credit code {dup.iloc[0]!r} appears more than once (rows {lines}); "
-                          "keep one row per enterprise (sum the land and figures of its parcels first)")
+        raise SchemaError(
+            f"{origin}: credit code {dup.iloc[0]!r} appears more than once (rows {lines}); "
+            "keep one row per enterprise (sum the land and figures of its parcels first)"
+        )
 
 
 def _template_header(f: LedgerField) -> str:

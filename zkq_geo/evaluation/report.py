@@ -1,6 +1,7 @@
 """Reports of a per-mu evaluation: an Excel workbook and one printable HTML file with a map.
 
-Writers only: they lay out what :mod:`zkq_geo.evaluation.evaluate` and :mod:`zkq_geo.evaluation.control` computed.
+Writers only: they lay out what :mod:`zkq_geo.evaluation.evaluate` and
+:mod:`zkq_geo.evaluation.control` computed.
 
 - :func:`evaluation_xlsx` returns the bytes of a workbook with a ``说明 Method`` sheet (every
   formula, weight, benchmark rule and benchmark used, the class rule, ties, exclusions, the
@@ -15,6 +16,7 @@ Writers only: they lay out what :mod:`zkq_geo.evaluation.evaluate` and :mod:`zkq
   zone outline), projected to CGCS2000 / 3-degree GK CM 114E (EPSG:4547), with a legend, a
   north arrow and a scale bar. No browser, no tiles: it works offline.
 """
+
 from __future__ import annotations
 
 import html
@@ -27,23 +29,35 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from zkq_geo.evaluation.evaluate import REASONS, Evaluation, summarize_classes
-from zkq_geo.evaluation.ledger import template_columns
 # One set of formula-injection rules for every spreadsheet the project writes.
 from zkq_geo.cells import set_cell
+from zkq_geo.evaluation.evaluate import REASONS, Evaluation, summarize_classes
+from zkq_geo.evaluation.ledger import template_columns
 from zkq_geo.evaluation.scheme import Scheme, unsourced_items
 
 CLASS_COLORS = {"A": "#1a9850", "B": "#91cf60", "C": "#fdae61", "D": "#d73027", "": "#9e9e9e"}
 AREA_CRS = "EPSG:4547"
 _SHEET_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
 _FIXED_LABELS = {
-    "credit_code": "统一社会信用代码 credit_code", "name": "企业名称 name", "group": "评价组 group",
-    "adjustment_score": "加减分 adjustments", "total_score": "总分 total_score", "rank": "组内排名 rank",
-    "class": "分类 class", "status": "状态 status", "reason_code": "原因代码 reason_code",
-    "excluded_reason": "未分类原因 excluded_reason", "notes": "备注 notes", "firms": "企业数 firms",
-    "graded": "参与分类 graded", "rated": "只评分 rated", "excluded": "未评价 excluded",
-    "land_mu_graded": "参评用地（亩）land_mu_graded", "tax_wan_per_mu": "亩均税收（万元/亩）",
-    "revenue_wan_per_mu": "亩均营业收入（万元/亩）", "value_added_wan_per_mu": "亩均增加值（万元/亩）",
+    "credit_code": "统一社会信用代码 credit_code",
+    "name": "企业名称 name",
+    "group": "评价组 group",
+    "adjustment_score": "加减分 adjustments",
+    "total_score": "总分 total_score",
+    "rank": "组内排名 rank",
+    "class": "分类 class",
+    "status": "状态 status",
+    "reason_code": "原因代码 reason_code",
+    "excluded_reason": "未分类原因 excluded_reason",
+    "notes": "备注 notes",
+    "firms": "企业数 firms",
+    "graded": "参与分类 graded",
+    "rated": "只评分 rated",
+    "excluded": "未评价 excluded",
+    "land_mu_graded": "参评用地（亩）land_mu_graded",
+    "tax_wan_per_mu": "亩均税收（万元/亩）",
+    "revenue_wan_per_mu": "亩均营业收入（万元/亩）",
+    "value_added_wan_per_mu": "亩均增加值（万元/亩）",
 }
 _STATUS_ZH = {"graded": "参与分类", "rated": "只评分不分类", "excluded": "未评价"}
 
@@ -73,28 +87,55 @@ def method_rows(evaluation: Evaluation) -> list[tuple[str, str]]:
     rows += [("说明 note", n) for n in s.notes]
     rows += unsourced_items(s)
     rows += [
-        ("单项得分 item score", "item score = weight × indicator value ÷ benchmark, then the optional floor and cap "
-                                "(单项得分 = 权重 × 指标值 ÷ 基准值，可设上下限)"),
-        ("总分 total", "total = sum of item scores + bonuses − deductions (总分 = 各项得分之和 + 加分 − 减分)"),
-        ("基准 benchmark", "a fixed number, or mean/median of the graded firms of the group that have a value"),
-        ("缺失 missing", "an indicator that cannot be computed (missing input, division by zero) "
-                         + ("scores 0 and is noted" if s.missing_values == "zero" else "excludes the firm")),
+        (
+            "单项得分 item score",
+            "item score = weight × indicator value ÷ benchmark, then the optional floor and cap "
+            "(单项得分 = 权重 × 指标值 ÷ 基准值，可设上下限)",
+        ),
+        (
+            "总分 total",
+            "total = sum of item scores + bonuses − deductions (总分 = 各项得分之和 + 加分 − 减分)",
+        ),
+        (
+            "基准 benchmark",
+            "a fixed number, or mean/median of the graded firms of the group that have a value",
+        ),
+        (
+            "缺失 missing",
+            "an indicator that cannot be computed (missing input, division by zero) "
+            + ("scores 0 and is noted" if s.missing_values == "zero" else "excludes the firm"),
+        ),
         ("排名 rank", "within the group, graded firms only; equal totals share the best rank (1, 2, 2, 4)"),
-        ("并列 ties", "equal totals get the same (better) class, so a class can exceed its share when a tie "
-                      "straddles a cut; tied firms are listed by credit code, then name"),
+        (
+            "并列 ties",
+            "equal totals get the same (better) class, so a class can exceed its share when a tie "
+            "straddles a cut; tied firms are listed by credit code, then name",
+        ),
     ]
     rows += [(f"分类 classes: {g.id}", s.rule_for(g.id).describe()) for g in s.groups]
-    rows += [(f"分组 group: {g.id}", f"{g.label_zh}：{g.describe_when('zh')} / {g.label_en}: {g.describe_when()}" + (f". {g.note}" if g.note else ""))
-             for g in s.groups]
+    rows += [
+        (
+            f"分组 group: {g.id}",
+            f"{g.label_zh}：{g.describe_when('zh')} / {g.label_en}: {g.describe_when()}"
+            + (f". {g.note}" if g.note else ""),
+        )
+        for g in s.groups
+    ]
     rows += [(f"排除 {code}", f"{zh} / {en}") for code, (zh, en) in REASONS.items()]
-    rows.append(("租赁 leased", "firms on leased premises are only evaluated in a group for leased firms, which "
-                                "never uses land area; nothing is ever divided by floor area"))
+    rows.append(
+        (
+            "租赁 leased",
+            "firms on leased premises are only evaluated in a group for leased firms, which "
+            "never uses land area; nothing is ever divided by floor area",
+        )
+    )
     return rows
 
 
 # ----------------------------------------------------------------------------- Excel
-def evaluation_xlsx(evaluation: Evaluation, *, extra_sheets: dict[str, pd.DataFrame] | None = None,
-                    notice: str = "") -> bytes:
+def evaluation_xlsx(
+    evaluation: Evaluation, *, extra_sheets: dict[str, pd.DataFrame] | None = None, notice: str = ""
+) -> bytes:
     """The evaluation as an Excel workbook (bytes).
 
     Sheets: ``说明 Method``; ``汇总 Summary`` (by group and class); one sheet per group that has
@@ -107,16 +148,26 @@ def evaluation_xlsx(evaluation: Evaluation, *, extra_sheets: dict[str, pd.DataFr
     method = wb.active
     method.title = _sheet_name("说明 Method", names)
     _fill_method(method, evaluation, notice)
-    _fill_table(wb.create_sheet(_sheet_name("汇总 Summary", names)), summarize_classes(evaluation, "group"), evaluation.scheme)
+    _fill_table(
+        wb.create_sheet(_sheet_name("汇总 Summary", names)),
+        summarize_classes(evaluation, "group"),
+        evaluation.scheme,
+    )
     table = evaluation.table
     for g in evaluation.scheme.groups:
         if (table["group"] == g.id).any():
-            _fill_table(wb.create_sheet(_sheet_name(g.label_zh, names)), evaluation.group_table(g.id), evaluation.scheme)
+            _fill_table(
+                wb.create_sheet(_sheet_name(g.label_zh, names)),
+                evaluation.group_table(g.id),
+                evaluation.scheme,
+            )
     ungrouped = table[table["group"] == ""]
     if len(ungrouped):
-        _fill_table(wb.create_sheet(_sheet_name("未分组 Not grouped", names)),
-                    ungrouped[evaluation.result_columns[:3] + ["status", "reason_code", "excluded_reason", "notes"]],
-                    evaluation.scheme)
+        _fill_table(
+            wb.create_sheet(_sheet_name("未分组 Not grouped", names)),
+            ungrouped[evaluation.result_columns[:3] + ["status", "reason_code", "excluded_reason", "notes"]],
+            evaluation.scheme,
+        )
     for title, frame in (extra_sheets or {}).items():
         _fill_table(wb.create_sheet(_sheet_name(title, names)), frame, evaluation.scheme)
     buffer = io.BytesIO()
@@ -127,8 +178,11 @@ def evaluation_xlsx(evaluation: Evaluation, *, extra_sheets: dict[str, pd.DataFr
 def group_sheet_names(evaluation: Evaluation) -> list[str]:
     """Names :func:`evaluation_xlsx` gives the group sheets, in order."""
     names = {"说明 Method", "汇总 Summary"}
-    return [_sheet_name(g.label_zh, names) for g in evaluation.scheme.groups
-            if (evaluation.table["group"] == g.id).any()]
+    return [
+        _sheet_name(g.label_zh, names)
+        for g in evaluation.scheme.groups
+        if (evaluation.table["group"] == g.id).any()
+    ]
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
@@ -136,7 +190,7 @@ def _sheet_name(title: str, used: set[str]) -> str:
     name, k = base[:31], 1
     while name.lower() in {u.lower() for u in used}:
         k += 1
-        name = f"{base[:31 - len(str(k)) - 1]}_{k}"
+        name = f"{base[: 31 - len(str(k)) - 1]}_{k}"
     used.add(name)
     return name
 
@@ -153,8 +207,22 @@ def _fill_method(ws, evaluation: Evaluation, notice: str) -> None:
         row += 1
     row += 1
     bench = evaluation.benchmarks
-    headers = ["group", "indicator", "label_zh", "label_en", "formula", "unit", "weight", "benchmark_rule",
-               "benchmark", "cap", "floor", "firms_with_value", "published", "placeholder"]
+    headers = [
+        "group",
+        "indicator",
+        "label_zh",
+        "label_en",
+        "formula",
+        "unit",
+        "weight",
+        "benchmark_rule",
+        "benchmark",
+        "cap",
+        "floor",
+        "firms_with_value",
+        "published",
+        "placeholder",
+    ]
     for j, h in enumerate(headers, start=1):
         set_cell(ws, row, j, h).font = bold
     for record in bench[headers].itertuples(index=False):
@@ -198,8 +266,10 @@ def ledger_template_xlsx() -> bytes:
         ledger.column_dimensions[ledger.cell(row=1, column=j).column_letter].width = max(12, len(header) * 2)
     ledger.freeze_panes = "A2"
     notes = wb.create_sheet("字段说明 columns")
-    intro = ("每行一家企业（多宗地请先合计用地面积）；表头括号内为单位，可改为其他单位（见 units_accepted）。"
-             " One row per enterprise; the unit in brackets may be changed to any unit listed in units_accepted.")
+    intro = (
+        "每行一家企业（多宗地请先合计用地面积）；表头括号内为单位，可改为其他单位（见 units_accepted）。"
+        " One row per enterprise; the unit in brackets may be changed to any unit listed in units_accepted."
+    )
     set_cell(notes, 1, 1, intro).font = Font(bold=True)
     _fill_table_rows(notes, columns, start_row=3)
     buffer = io.BytesIO()
@@ -217,9 +287,16 @@ def _fill_table_rows(ws, frame: pd.DataFrame, start_row: int) -> None:
 
 
 # ----------------------------------------------------------------------------- SVG map
-def map_svg(features: gpd.GeoDataFrame, *, backdrop: gpd.GeoDataFrame | None = None, width: int = 720,
-            height: int = 480, class_column: str = "class", label_column: str = "name",
-            title: str = "") -> str:
+def map_svg(
+    features: gpd.GeoDataFrame,
+    *,
+    backdrop: gpd.GeoDataFrame | None = None,
+    width: int = 720,
+    height: int = 480,
+    class_column: str = "class",
+    label_column: str = "name",
+    title: str = "",
+) -> str:
     """An SVG map of ``features`` (points or parcels) coloured by class.
 
     Parameters
@@ -234,10 +311,14 @@ def map_svg(features: gpd.GeoDataFrame, *, backdrop: gpd.GeoDataFrame | None = N
     str
         ``<svg>`` markup with escaped titles (hover text) and no external reference.
     """
-    layers = [g.to_crs(AREA_CRS) for g in (backdrop, features) if g is not None and len(g) and g.crs is not None]
+    layers = [
+        g.to_crs(AREA_CRS) for g in (backdrop, features) if g is not None and len(g) and g.crs is not None
+    ]
     if not layers:
-        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="80" role="img">'
-                '<text x="10" y="40" font-size="14">无坐标，无法制图 / no coordinates to map</text></svg>')
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="80" role="img">'
+            '<text x="10" y="40" font-size="14">无坐标，无法制图 / no coordinates to map</text></svg>'
+        )
     bounds = np.array([g.total_bounds for g in layers])
     minx, miny = bounds[:, 0].min(), bounds[:, 1].min()
     maxx, maxy = bounds[:, 2].max(), bounds[:, 3].max()
@@ -248,17 +329,34 @@ def map_svg(features: gpd.GeoDataFrame, *, backdrop: gpd.GeoDataFrame | None = N
     def xy(x: float, y: float) -> tuple[float, float]:
         return 10 + (x - minx) * scale, height - 10 - (y - miny) * scale
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-             f'role="img" aria-label="{html.escape(title or "A/B/C/D map")}" class="abcd-map">',
-             f'<rect width="{width}" height="{height}" fill="#ffffff" stroke="#cccccc"/>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} '
+        f'{height}" '
+        f'role="img" aria-label="{html.escape(title or "A/B/C/D map")}" class="abcd-map">',
+        f'<rect width="{width}" height="{height}" fill="#ffffff" stroke="#cccccc"/>',
+    ]
     if backdrop is not None and len(layers) == 2:
-        parts += [_svg_geometry(geom, xy, fill="#f2f2f2", stroke="#888888", title="") for geom in layers[0].geometry]
+        parts += [
+            _svg_geometry(geom, xy, fill="#f2f2f2", stroke="#888888", title="") for geom in layers[0].geometry
+        ]
     drawn = layers[-1] if features is not None and len(features) else None
     if drawn is not None:
-        no_firm = drawn["status"].isna().to_numpy() if "status" in drawn.columns else np.zeros(len(drawn), dtype=bool)
-        for geom, cls, label, none in zip(drawn.geometry, drawn[class_column].fillna(""), drawn[label_column].fillna(""), no_firm):
+        no_firm = (
+            drawn["status"].isna().to_numpy()
+            if "status" in drawn.columns
+            else np.zeros(len(drawn), dtype=bool)
+        )
+        for geom, cls, label, none in zip(
+            drawn.geometry,
+            drawn[class_column].fillna(""),
+            drawn[label_column].fillna(""),
+            no_firm,
+            strict=False,
+        ):
             color = "#ffffff" if none else CLASS_COLORS.get(str(cls), CLASS_COLORS[""])
-            parts.append(_svg_geometry(geom, xy, fill=color, stroke="#333333", title=f"{label} · {cls or '—'}"))
+            parts.append(
+                _svg_geometry(geom, xy, fill=color, stroke="#333333", title=f"{label} · {cls or '—'}")
+            )
     parts += [_legend(width), _north_arrow(width), _scale_bar(scale, height), "</svg>"]
     return "\n".join(p for p in parts if p)
 
@@ -269,26 +367,44 @@ def _svg_geometry(geom, xy, *, fill: str, stroke: str, title: str) -> str:
     tip = f"<title>{html.escape(title)}</title>" if title else ""
     if geom.geom_type in ("Point", "MultiPoint"):
         points = [geom] if geom.geom_type == "Point" else list(geom.geoms)
-        return "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{fill}" stroke="{stroke}" stroke-width="0.8">{tip}</circle>'
-                       for x, y in (xy(p.x, p.y) for p in points))
+        return "".join(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{fill}" stroke="{stroke}" '
+            f'stroke-width="0.8">{tip}</circle>'
+            for x, y in (xy(p.x, p.y) for p in points)
+        )
     polygons = [geom] if geom.geom_type == "Polygon" else list(getattr(geom, "geoms", []))
-    rings = [ring for poly in polygons if poly.geom_type == "Polygon" for ring in (poly.exterior, *poly.interiors)]
-    d = " ".join("M " + " L ".join(f"{x:.1f} {y:.1f}" for x, y in (xy(*c[:2]) for c in ring.coords)) + " Z" for ring in rings)
-    return f'<path d="{d}" fill="{fill}" fill-rule="evenodd" stroke="{stroke}" stroke-width="0.8">{tip}</path>' if d else ""
+    rings = [
+        ring for poly in polygons if poly.geom_type == "Polygon" for ring in (poly.exterior, *poly.interiors)
+    ]
+    d = " ".join(
+        "M " + " L ".join(f"{x:.1f} {y:.1f}" for x, y in (xy(*c[:2]) for c in ring.coords)) + " Z"
+        for ring in rings
+    )
+    return (
+        f'<path d="{d}" fill="{fill}" fill-rule="evenodd" stroke="{stroke}" stroke-width="0.8">{tip}</path>'
+        if d
+        else ""
+    )
 
 
 def _legend(width: int) -> str:
     items = [("A", "A 类"), ("B", "B 类"), ("C", "C 类"), ("D", "D 类"), ("", "只评分 rated")]
-    rows = "".join(f'<circle cx="{width - 118}" cy="{24 + 18 * k}" r="5" fill="{CLASS_COLORS[c]}" stroke="#333"/>'
-                   f'<text x="{width - 106}" y="{28 + 18 * k}" font-size="12">{html.escape(label)}</text>'
-                   for k, (c, label) in enumerate(items))
-    return f'<g class="legend"><rect x="{width - 130}" y="10" width="120" height="{18 * len(items) + 10}" fill="#fff" stroke="#ccc"/>{rows}</g>'
+    rows = "".join(
+        f'<circle cx="{width - 118}" cy="{24 + 18 * k}" r="5" fill="{CLASS_COLORS[c]}" stroke="#333"/>'
+        f'<text x="{width - 106}" y="{28 + 18 * k}" font-size="12">{html.escape(label)}</text>'
+        for k, (c, label) in enumerate(items)
+    )
+    height = 18 * len(items) + 10
+    box = f'<rect x="{width - 130}" y="10" width="120" height="{height}" fill="#fff" stroke="#ccc"/>'
+    return f'<g class="legend">{box}{rows}</g>'
 
 
 def _north_arrow(width: int) -> str:
     x = width - 150
-    return (f'<g class="north"><path d="M {x} 40 L {x - 7} 58 L {x} 53 L {x + 7} 58 Z" fill="#333"/>'
-            f'<text x="{x - 4}" y="34" font-size="12">N</text></g>')
+    return (
+        f'<g class="north"><path d="M {x} 40 L {x - 7} 58 L {x} 53 L {x + 7} 58 Z" fill="#333"/>'
+        f'<text x="{x - 4}" y="34" font-size="12">N</text></g>'
+    )
 
 
 def _scale_bar(scale: float, height: int) -> str:
@@ -297,13 +413,16 @@ def _scale_bar(scale: float, height: int) -> str:
     length = nice * scale
     label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} m"
     y = height - 22
-    return (f'<g class="scale"><rect x="20" y="{y}" width="{length:.1f}" height="5" fill="#333"/>'
-            f'<text x="20" y="{y - 4}" font-size="11">{label} (EPSG:4547)</text></g>')
+    return (
+        f'<g class="scale"><rect x="20" y="{y}" width="{length:.1f}" height="5" fill="#333"/>'
+        f'<text x="20" y="{y - 4}" font-size="11">{label} (EPSG:4547)</text></g>'
+    )
 
 
 # ----------------------------------------------------------------------------- HTML
 _CSS = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:24px;color:#222;font-size:13px}
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:24px;color:#222;
+     font-size:13px}
 h1{font-size:20px;margin:0 0 6px}h2{font-size:16px;margin:22px 0 6px;border-bottom:1px solid #ccc}
 .notice{background:#fff3cd;border:1px solid #e0c060;padding:8px 10px;margin:10px 0;font-weight:bold}
 .meta{color:#555}table{border-collapse:collapse;margin:6px 0 14px;font-size:12px}
@@ -311,14 +430,22 @@ th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}t
 td.num{text-align:right;font-variant-numeric:tabular-nums}td.txt{white-space:nowrap}td.long{min-width:16em}
 .cls{display:inline-block;min-width:1.6em;text-align:center;border-radius:3px;font-weight:bold}
 .cls-A{background:#1a9850;color:#fff}.cls-B{background:#91cf60}.cls-C{background:#fdae61}.cls-D{background:#d73027;color:#fff}
-@media print{body{margin:8mm}h2{page-break-after:avoid}table{page-break-inside:auto}tr{page-break-inside:avoid}}
+@media print{body{margin:8mm}h2{page-break-after:avoid}table{page-break-inside:auto}
+  tr{page-break-inside:avoid}}
 @page{size:A4 landscape;margin:10mm}
 """
 
 
-def evaluation_html(evaluation: Evaluation, *, features: gpd.GeoDataFrame | None = None,
-                    backdrop: gpd.GeoDataFrame | None = None, summaries: dict[str, pd.DataFrame] | None = None,
-                    control: pd.DataFrame | None = None, notice: str = "", title: str = "") -> str:
+def evaluation_html(
+    evaluation: Evaluation,
+    *,
+    features: gpd.GeoDataFrame | None = None,
+    backdrop: gpd.GeoDataFrame | None = None,
+    summaries: dict[str, pd.DataFrame] | None = None,
+    control: pd.DataFrame | None = None,
+    notice: str = "",
+    title: str = "",
+) -> str:
     """A printable HTML report (one file: inline CSS, inline SVG map, no script, no remote link).
 
     Parameters
@@ -336,13 +463,19 @@ def evaluation_html(evaluation: Evaluation, *, features: gpd.GeoDataFrame | None
     """
     s = evaluation.scheme
     heading = title or f"亩均效益评价报告 Per-mu evaluation report — {s.title_zh}"
-    parts = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
-             f"<title>{html.escape(heading)}</title><style>{_CSS}</style></head><body>",
-             f"<h1>{html.escape(heading)}</h1>",
-             f'<p class="meta">{html.escape(s.title_en)} · {html.escape(s.id)} · {len(evaluation.table)} firms</p>']
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        f"<title>{html.escape(heading)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(heading)}</h1>",
+        f'<p class="meta">{html.escape(s.title_en)} · {html.escape(s.id)} · {len(evaluation.table)} '
+        "firms</p>",
+    ]
     if notice:
         parts.append(f'<div class="notice">{html.escape(notice)}</div>')
-    parts.append(f"<h2>分类汇总 Classes by group</h2>{_html_table(summarize_classes(evaluation, 'group'), s)}")
+    parts.append(
+        f"<h2>分类汇总 Classes by group</h2>{_html_table(summarize_classes(evaluation, 'group'), s)}"
+    )
     for name, frame in (summaries or {}).items():
         parts.append(f"<h2>{html.escape(name)}</h2>{_html_table(frame, s)}")
     if features is not None:
@@ -350,15 +483,26 @@ def evaluation_html(evaluation: Evaluation, *, features: gpd.GeoDataFrame | None
     for g in s.groups:
         table = evaluation.group_table(g.id).drop(columns=["group", "reason_code"])
         if len(table):
-            parts.append(f"<h2>{html.escape(g.label_zh)} / {html.escape(g.label_en)}</h2>"
-                         f'<p class="meta">{html.escape(g.describe_when("zh"))} / {html.escape(g.describe_when())}</p>{_html_table(table, s)}')
+            parts.append(
+                f"<h2>{html.escape(g.label_zh)} / {html.escape(g.label_en)}</h2>"
+                f'<p class="meta">{html.escape(g.describe_when("zh"))} / '
+                f"{html.escape(g.describe_when())}</p>{_html_table(table, s)}"
+            )
     ungrouped = evaluation.table[evaluation.table["group"] == ""]
     if len(ungrouped):
-        parts.append("<h2>未分组 Not grouped</h2>" + _html_table(ungrouped[["credit_code", "name", "excluded_reason"]], s))
+        parts.append(
+            "<h2>未分组 Not grouped</h2>"
+            + _html_table(ungrouped[["credit_code", "name", "excluded_reason"]], s)
+        )
     if control is not None:
         parts.append("<h2>控制指标核查 Control indicators</h2>" + _html_table(control, s))
-    parts.append("<h2>方法 Method</h2><table>" + "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in method_rows(evaluation)) + "</table>")
+    parts.append(
+        "<h2>方法 Method</h2><table>"
+        + "".join(
+            f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in method_rows(evaluation)
+        )
+        + "</table>"
+    )
     parts.append(_html_table(evaluation.benchmarks.drop(columns=["label_en"]), s))
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -369,7 +513,7 @@ def _html_table(frame: pd.DataFrame, scheme: Scheme) -> str:
     rows = []
     for record in frame.itertuples(index=False, name=None):
         cells = []
-        for column, value in zip(frame.columns, record):
+        for column, value in zip(frame.columns, record, strict=False):
             cells.append(_html_cell(str(column), value))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

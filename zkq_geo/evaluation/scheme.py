@@ -40,6 +40,7 @@ Leased firms (``land_status: leased``) only ever fall in a group whose ``when`` 
 ``land_status: leased``; such a group may not use ``land_area_mu`` (they have no land of
 their own) and no formula may use floor area (DOMAIN.md section 4).
 """
+
 from __future__ import annotations
 
 import math
@@ -52,13 +53,20 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from zkq_geo.paths import geodata_root
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError
 from zkq_geo.evaluation.formula import Formula, FormulaError, parse_formula
 from zkq_geo.evaluation.ledger import (
-    CHOICE_LABELS_ZH, FIELD_BY_COLUMN, FORMULA_COLUMNS, LAND_STATUS_VALUES, NUMERIC_COLUMNS, SCALE_VALUES,
-    SPECIAL_VALUES, STORAGE_UNITS, TEXT_COLUMNS,
+    CHOICE_LABELS_ZH,
+    FIELD_BY_COLUMN,
+    FORMULA_COLUMNS,
+    LAND_STATUS_VALUES,
+    NUMERIC_COLUMNS,
+    SCALE_VALUES,
+    SPECIAL_VALUES,
+    STORAGE_UNITS,
+    TEXT_COLUMNS,
 )
+from zkq_geo.paths import geodata_root
 
 ClassRuleKind = Literal["percentile", "two_stage"]
 BENCHMARK_RULES = ("mean", "median")
@@ -66,16 +74,50 @@ CLASS_RULE_KINDS = ("percentile", "two_stage")
 SPECIAL_FIRMS = ("rate_only", "exclude")
 MISSING_VALUES = ("zero", "exclude")
 TOTAL_SCORE = "total_score"
-RESERVED_IDS = frozenset({
-    "credit_code", "name", "group", "total_score", "adjustment_score", "rank", "class", "status",
-    "excluded_reason", "notes", *FIELD_BY_COLUMN,
-})
+RESERVED_IDS = frozenset(
+    {
+        "credit_code",
+        "name",
+        "group",
+        "total_score",
+        "adjustment_score",
+        "rank",
+        "class",
+        "status",
+        "excluded_reason",
+        "notes",
+        *FIELD_BY_COLUMN,
+    }
+)
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_TOP_KEYS = ("id", "title_zh", "title_en", "source", "notes", "year", "groups", "adjustments", "class_rule",
-             "special_firms", "missing_values")
+_TOP_KEYS = (
+    "id",
+    "title_zh",
+    "title_en",
+    "source",
+    "notes",
+    "year",
+    "groups",
+    "adjustments",
+    "class_rule",
+    "special_firms",
+    "missing_values",
+)
 _GROUP_KEYS = ("id", "label_zh", "label_en", "when", "indicators", "class_rule", "note")
-_INDICATOR_KEYS = ("id", "label_zh", "label_en", "formula", "unit", "weight", "benchmark", "cap", "floor",
-                   "published", "placeholder", "note")
+_INDICATOR_KEYS = (
+    "id",
+    "label_zh",
+    "label_en",
+    "formula",
+    "unit",
+    "weight",
+    "benchmark",
+    "cap",
+    "floor",
+    "published",
+    "placeholder",
+    "note",
+)
 _ADJUSTMENT_KEYS = ("id", "label_zh", "label_en", "when", "points", "column", "min", "max", "note")
 _CHOICE_MAPS = {"scale": SCALE_VALUES, "land_status": LAND_STATUS_VALUES, "special": SPECIAL_VALUES}
 _PERCENTILE_CLASSES = ("A", "B", "C")
@@ -117,9 +159,12 @@ class Condition:
         if self.values is not None:
             shown = [CHOICE_LABELS_ZH.get(v, v) for v in self.values] if zh else self.values
             return f"{name} = {' | '.join(shown)}"
-        unit = f" {STORAGE_UNITS[field_.quantity]}" if zh and field_ and field_.quantity in STORAGE_UNITS else ""
+        unit = (
+            f" {STORAGE_UNITS[field_.quantity]}" if zh and field_ and field_.quantity in STORAGE_UNITS else ""
+        )
         parts = ([f"≥ {self.min:g}{unit}"] if self.min is not None else []) + (
-            [f"< {self.below:g}{unit}"] if self.below is not None else [])
+            [f"< {self.below:g}{unit}"] if self.below is not None else []
+        )
         return f"{name} {(' 且 ' if zh else ' and ').join(parts)}"
 
 
@@ -224,12 +269,18 @@ class ClassRule:
     def describe(self) -> str:
         if self.kind == "percentile":
             a, b, c = self.cuts
-            return (f"by total score within each group: A top {a:.0%}, B to {b:.0%}, C to {c:.0%}, D the rest; "
-                    "equal totals share the better class")
-        return (f"two-stage: the top {self.split_share:.0%} by {self.split_by} form the upper pool; "
-                f"A = the best {self.a_share:.0%} of all graded firms by {self.a_by}, chosen from the upper pool; "
-                f"C = the worst {self.c_share:.0%} of all graded firms by {self.c_by}, chosen from the lower pool; "
-                "B = everyone else")
+            return (
+                f"by total score within each group: A top {a:.0%}, B to {b:.0%}, C to {c:.0%}, D the rest; "
+                "equal totals share the better class"
+            )
+        return (
+            f"two-stage: the top {self.split_share:.0%} by {self.split_by} form the upper pool; "
+            f"A = the best {self.a_share:.0%} of all graded firms by {self.a_by}, chosen from the upper "
+            "pool; "
+            f"C = the worst {self.c_share:.0%} of all graded firms by {self.c_by}, chosen from the lower "
+            "pool; "
+            "B = everyone else"
+        )
 
 
 @dataclass(frozen=True)
@@ -264,7 +315,9 @@ class Scheme:
         for g in self.groups:
             if g.id == group_id:
                 return g
-        raise OptionError(f"scheme {self.id!r} has no group {group_id!r}; groups: {', '.join(g.id for g in self.groups)}")
+        raise OptionError(
+            f"scheme {self.id!r} has no group {group_id!r}; groups: {', '.join(g.id for g in self.groups)}"
+        )
 
     @property
     def indicator_ids(self) -> tuple[str, ...]:
@@ -279,14 +332,18 @@ class Scheme:
     @property
     def unpublished_benchmarks(self) -> tuple[tuple[Group, Indicator], ...]:
         """(group, indicator) pairs of published indicators whose benchmark the source does not give."""
-        return tuple((g, i) for g in self.groups for i in g.indicators if not i.published and not i.placeholder)
+        return tuple(
+            (g, i) for g in self.groups for i in g.indicators if not i.published and not i.placeholder
+        )
 
     @property
     def columns(self) -> tuple[str, ...]:
         """Ledger columns the formulas and conditions read."""
         names = {n for g in self.groups for n in g.columns}
         names |= {c.column for g in self.groups for c in g.when}
-        names |= {c.column for a in self.adjustments for c in a.when} | {a.column for a in self.adjustments if a.column}
+        names |= {c.column for a in self.adjustments for c in a.when} | {
+            a.column for a in self.adjustments if a.column
+        }
         return tuple(sorted(names))
 
 
@@ -302,11 +359,18 @@ def unsourced_items(scheme: Scheme) -> list[tuple[str, str]]:
             items = [i for g, i in pairs if g is group]
             if kind == "placeholder":
                 listed = ", ".join(f"{i.label_zh} {i.id} (weight {i.weight:g})" for i in items)
-                rows.append((f"占位 placeholder: {group.id}", f"{group.label_zh}: {listed} — 指标与权重为 zkq-geo 占位值，"
-                             "非所引方案 / indicator and weight are zkq-geo placeholders, not the cited scheme's"))
+                rows.append(
+                    (
+                        f"占位 placeholder: {group.id}",
+                        f"{group.label_zh}: {listed} — 指标与权重为 zkq-geo 占位值，"
+                        "非所引方案 / indicator and weight are zkq-geo placeholders, not the cited scheme's",
+                    )
+                )
             else:
                 listed = ", ".join(f"{i.label_zh} {i.id} ({i.benchmark.describe()})" for i in items)
-                rows.append((f"基准未公布 benchmark not published: {group.id}", f"{group.label_zh}: {listed}"))
+                rows.append(
+                    (f"基准未公布 benchmark not published: {group.id}", f"{group.label_zh}: {listed}")
+                )
     return rows
 
 
@@ -369,7 +433,10 @@ def parse_scheme(text: str, origin: str = "scheme") -> Scheme:
 def _preset_path(preset: str, root) -> Path:
     ids = preset_ids(root)
     if preset not in ids:
-        raise OptionError(f"scheme {preset!r} is neither a .yaml file nor a preset; presets: {', '.join(ids) or '(none found)'}")
+        raise OptionError(
+            f"scheme {preset!r} is neither a .yaml file nor a preset; presets: "
+            f"{', '.join(ids) or '(none found)'}"
+        )
     return schemes_dir(root) / f"{preset}.yaml"
 
 
@@ -385,19 +452,32 @@ class _Reader:
 
     # -- scheme
     def scheme(self, doc: Any, text: str) -> Scheme:
-        m = self.mapping(doc, "(top level)", _TOP_KEYS, required=("id", "title_zh", "title_en", "source", "groups", "class_rule"))
+        m = self.mapping(
+            doc,
+            "(top level)",
+            _TOP_KEYS,
+            required=("id", "title_zh", "title_en", "source", "groups", "class_rule"),
+        )
         groups = self.groups(m["groups"])
         own_rule = tuple(g.indicators for g in groups if g.class_rule is None)
         return Scheme(
-            id=self.identifier(m["id"], "id"), title_zh=self.text(m["title_zh"], "title_zh"),
-            title_en=self.text(m["title_en"], "title_en"), source=self.text(m["source"], "source"),
-            groups=groups, class_rule=self.class_rule(m["class_rule"], own_rule, "class_rule"),
-            notes=tuple(self.text(n, f"notes[{k}]") for k, n in enumerate(self.sequence(m.get("notes", []), "notes"))),
-            adjustments=tuple(self.adjustment(a, f"adjustments[{k}]")
-                              for k, a in enumerate(self.sequence(m.get("adjustments", []) or [], "adjustments"))),
+            id=self.identifier(m["id"], "id"),
+            title_zh=self.text(m["title_zh"], "title_zh"),
+            title_en=self.text(m["title_en"], "title_en"),
+            source=self.text(m["source"], "source"),
+            groups=groups,
+            class_rule=self.class_rule(m["class_rule"], own_rule, "class_rule"),
+            notes=tuple(
+                self.text(n, f"notes[{k}]") for k, n in enumerate(self.sequence(m.get("notes", []), "notes"))
+            ),
+            adjustments=tuple(
+                self.adjustment(a, f"adjustments[{k}]")
+                for k, a in enumerate(self.sequence(m.get("adjustments", []) or [], "adjustments"))
+            ),
             special_firms=self.choice(m.get("special_firms", "rate_only"), "special_firms", SPECIAL_FIRMS),
             missing_values=self.choice(m.get("missing_values", "zero"), "missing_values", MISSING_VALUES),
-            origin=self.origin, text=text,
+            origin=self.origin,
+            text=text,
         )
 
     def groups(self, raw: Any) -> tuple[Group, ...]:
@@ -418,44 +498,79 @@ class _Reader:
         indicators = tuple(self.indicator(i, f"{path}.indicators[{k}]", leased) for k, i in enumerate(items))
         self.unique([i.id for i in indicators], f"{path}.indicators", "indicator id")
         rule = m.get("class_rule")
-        return Group(id=self.identifier(m["id"], f"{path}.id"), label_zh=self.text(m["label_zh"], f"{path}.label_zh"),
-                     label_en=self.text(m["label_en"], f"{path}.label_en"), when=when, indicators=indicators,
-                     note=str(m.get("note", "") or ""),
-                     class_rule=None if rule is None else self.class_rule(rule, (indicators,), f"{path}.class_rule"))
+        return Group(
+            id=self.identifier(m["id"], f"{path}.id"),
+            label_zh=self.text(m["label_zh"], f"{path}.label_zh"),
+            label_en=self.text(m["label_en"], f"{path}.label_en"),
+            when=when,
+            indicators=indicators,
+            note=str(m.get("note", "") or ""),
+            class_rule=None if rule is None else self.class_rule(rule, (indicators,), f"{path}.class_rule"),
+        )
 
     def indicator(self, raw: Any, path: str, leased: bool) -> Indicator:
-        m = self.mapping(raw, path, _INDICATOR_KEYS, required=("id", "label_zh", "label_en", "formula", "weight", "benchmark"))
+        m = self.mapping(
+            raw,
+            path,
+            _INDICATOR_KEYS,
+            required=("id", "label_zh", "label_en", "formula", "weight", "benchmark"),
+        )
         formula = self.formula(m["formula"], f"{path}.formula", leased)
-        cap, floor = self.optional_number(m.get("cap"), f"{path}.cap"), self.optional_number(m.get("floor"), f"{path}.floor")
+        cap, floor = (
+            self.optional_number(m.get("cap"), f"{path}.cap"),
+            self.optional_number(m.get("floor"), f"{path}.floor"),
+        )
         if cap is not None and cap <= 0:
-            raise self.fail(f"{path}.cap", m.get("cap"), "a cap must be a number of points > 0, or null for no cap")
+            raise self.fail(
+                f"{path}.cap", m.get("cap"), "a cap must be a number of points > 0, or null for no cap"
+            )
         if cap is not None and floor is not None and floor >= cap:
             raise self.fail(f"{path}.floor", m.get("floor"), f"must be below the cap ({cap:g})")
         placeholder = self.flag(m.get("placeholder", False), f"{path}.placeholder")
         published = self.flag(m.get("published", not placeholder), f"{path}.published")
         if placeholder and published:
-            raise self.fail(f"{path}.published", m.get("published"), "a placeholder indicator is not published; "
-                                                                      "drop published or set it to false")
+            raise self.fail(
+                f"{path}.published",
+                m.get("published"),
+                "a placeholder indicator is not published; drop published or set it to false",
+            )
         return Indicator(
-            id=self.identifier(m["id"], f"{path}.id"), label_zh=self.text(m["label_zh"], f"{path}.label_zh"),
-            label_en=self.text(m["label_en"], f"{path}.label_en"), formula=formula, unit=str(m.get("unit", "") or ""),
-            weight=self.positive(m["weight"], f"{path}.weight"), benchmark=self.benchmark(m["benchmark"], f"{path}.benchmark"),
-            cap=cap, floor=floor, published=published, placeholder=placeholder, note=str(m.get("note", "") or ""))
+            id=self.identifier(m["id"], f"{path}.id"),
+            label_zh=self.text(m["label_zh"], f"{path}.label_zh"),
+            label_en=self.text(m["label_en"], f"{path}.label_en"),
+            formula=formula,
+            unit=str(m.get("unit", "") or ""),
+            weight=self.positive(m["weight"], f"{path}.weight"),
+            benchmark=self.benchmark(m["benchmark"], f"{path}.benchmark"),
+            cap=cap,
+            floor=floor,
+            published=published,
+            placeholder=placeholder,
+            note=str(m.get("note", "") or ""),
+        )
 
     def formula(self, raw: Any, path: str, leased: bool) -> Formula:
         if not isinstance(raw, str):
             raise self.fail(path, raw, "a formula is text such as 'tax_wan / land_area_mu'")
         if "floor_area_m2" in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", raw):
-            raise self.fail(path, raw, "floor area is never used in a per-mu indicator (per-mu figures divide by "
-                                       "land area only, DOMAIN.md section 4); use land_area_mu")
+            raise self.fail(
+                path,
+                raw,
+                "floor area is never used in a per-mu indicator (per-mu figures divide by "
+                "land area only, DOMAIN.md section 4); use land_area_mu",
+            )
         try:
             formula = parse_formula(raw, FORMULA_COLUMNS)
         except FormulaError as exc:
             raise SchemeError(f"{self.origin}: {path}: {exc}") from None
         if leased and formula.uses("land_area_mu"):
-            raise self.fail(path, raw, "a group for leased firms cannot use land_area_mu: firms on leased premises "
-                                       "have no land of their own and are never divided by floor area; use "
-                                       "indicators such as tax_wan * 10000 / electricity_kwh")
+            raise self.fail(
+                path,
+                raw,
+                "a group for leased firms cannot use land_area_mu: firms on leased premises "
+                "have no land of their own and are never divided by floor area; use "
+                "indicators such as tax_wan * 10000 / electricity_kwh",
+            )
         return formula
 
     def benchmark(self, raw: Any, path: str) -> Benchmark:
@@ -468,7 +583,9 @@ class _Reader:
 
     def conditions(self, raw: Any, path: str, group: bool) -> tuple[Condition, ...]:
         if not isinstance(raw, dict):
-            raise self.fail(path, raw, "conditions are a mapping such as {scale: above, land_area_mu: {min: 3}}")
+            raise self.fail(
+                path, raw, "conditions are a mapping such as {scale: above, land_area_mu: {min: 3}}"
+            )
         return tuple(self.condition(str(col), value, f"{path}.{col}", group) for col, value in raw.items())
 
     def condition(self, column: str, raw: Any, path: str, group: bool) -> Condition:
@@ -481,12 +598,17 @@ class _Reader:
                 raise self.fail(path, raw, "give min (>=) and/or below (<)")
             if column in TEXT_COLUMNS:
                 raise self.fail(path, raw, f"{column} is text; compare it with a value or a list of values")
-            lo, hi = self.optional_number(m.get("min"), f"{path}.min"), self.optional_number(m.get("below"), f"{path}.below")
+            lo, hi = (
+                self.optional_number(m.get("min"), f"{path}.min"),
+                self.optional_number(m.get("below"), f"{path}.below"),
+            )
             if lo is not None and hi is not None and lo >= hi:
                 raise self.fail(path, raw, "min must be below 'below'")
             return Condition(column, min=lo, below=hi)
         values = raw if isinstance(raw, list) else [raw]
-        if not values or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in values):
+        if not values or not all(
+            isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in values
+        ):
             raise self.fail(path, raw, "give a value or a list of values")
         texts = [str(v).strip() for v in values]
         if column in _CHOICE_MAPS:
@@ -501,29 +623,45 @@ class _Reader:
         m = self.mapping(raw, path, _ADJUSTMENT_KEYS, required=("id", "label_zh", "label_en"))
         has_points, has_column = m.get("points") is not None, m.get("column") is not None
         if has_points == has_column:
-            raise self.fail(path, raw, "give either points (fixed, with optional when) or column (points read from the ledger)")
+            raise self.fail(
+                path,
+                raw,
+                "give either points (fixed, with optional when) or column (points read from the ledger)",
+            )
         return Adjustment(
-            id=self.identifier(m["id"], f"{path}.id"), label_zh=self.text(m["label_zh"], f"{path}.label_zh"),
+            id=self.identifier(m["id"], f"{path}.id"),
+            label_zh=self.text(m["label_zh"], f"{path}.label_zh"),
             label_en=self.text(m["label_en"], f"{path}.label_en"),
             when=self.conditions(m.get("when", {}) or {}, f"{path}.when", group=False),
             points=self.number(m["points"], f"{path}.points") if has_points else None,
             column=self.text(m["column"], f"{path}.column") if has_column else None,
-            min=self.optional_number(m.get("min"), f"{path}.min"), max=self.optional_number(m.get("max"), f"{path}.max"),
-            note=str(m.get("note", "") or ""))
+            min=self.optional_number(m.get("min"), f"{path}.min"),
+            max=self.optional_number(m.get("max"), f"{path}.max"),
+            note=str(m.get("note", "") or ""),
+        )
 
     def class_rule(self, raw: Any, indicator_sets: tuple[tuple[Indicator, ...], ...], path: str) -> ClassRule:
         """The rule at ``path``; a two-stage rule must name indicators of every set it applies to."""
-        m = self.mapping(raw, path, ("kind", "cuts", "split_by", "split_share", "a_by", "a_share", "c_by", "c_share"),
-                         required=("kind",))
+        m = self.mapping(
+            raw,
+            path,
+            ("kind", "cuts", "split_by", "split_share", "a_by", "a_share", "c_by", "c_share"),
+            required=("kind",),
+        )
         kind = self.choice(m["kind"], f"{path}.kind", CLASS_RULE_KINDS)
         if kind == "percentile":
-            return ClassRule(kind="percentile", cuts=self.cuts(m.get("cuts", {"A": 0.2, "B": 0.6, "C": 0.95}), path))
+            return ClassRule(
+                kind="percentile", cuts=self.cuts(m.get("cuts", {"A": 0.2, "B": 0.6, "C": 0.95}), path)
+            )
         rule = ClassRule(
-            kind="two_stage", split_by=self.text(m.get("split_by"), f"{path}.split_by"),
+            kind="two_stage",
+            split_by=self.text(m.get("split_by"), f"{path}.split_by"),
             split_share=self.share(m.get("split_share", 0.5), f"{path}.split_share"),
             a_by=self.text(m.get("a_by", TOTAL_SCORE), f"{path}.a_by"),
             a_share=self.share(m.get("a_share", 0.15), f"{path}.a_share"),
-            c_by=self.text(m.get("c_by"), f"{path}.c_by"), c_share=self.share(m.get("c_share", 0.10), f"{path}.c_share"))
+            c_by=self.text(m.get("c_by"), f"{path}.c_by"),
+            c_share=self.share(m.get("c_share", 0.10), f"{path}.c_share"),
+        )
         self.check_two_stage(rule, indicator_sets, path)
         return rule
 
@@ -532,18 +670,35 @@ class _Reader:
             for indicators in indicator_sets:
                 ids = [i.id for i in indicators] + ([TOTAL_SCORE] if key == "a_by" else [])
                 if value not in ids:
-                    raise self.fail(f"{path}.{key}", value, f"a group using this rule has no such indicator; choose one of: "
-                                                            f"{', '.join(ids)} (or give that group its own class_rule)")
+                    raise self.fail(
+                        f"{path}.{key}",
+                        value,
+                        f"a group using this rule has no such indicator; choose one of: "
+                        f"{', '.join(ids)} (or give that group its own class_rule)",
+                    )
         if rule.a_share > rule.split_share:
-            raise self.fail(f"{path}.a_share", rule.a_share, f"A is chosen from the upper pool, so it cannot exceed split_share ({rule.split_share:g})")
+            raise self.fail(
+                f"{path}.a_share",
+                rule.a_share,
+                f"A is chosen from the upper pool, so it cannot exceed split_share ({rule.split_share:g})",
+            )
         if rule.c_share > 1 - rule.split_share:
-            raise self.fail(f"{path}.c_share", rule.c_share, f"C is chosen from the lower pool, so it cannot exceed 1 - split_share ({1 - rule.split_share:g})")
+            raise self.fail(
+                f"{path}.c_share",
+                rule.c_share,
+                "C is chosen from the lower pool, so it cannot exceed 1 - split_share "
+                f"({1 - rule.split_share:g})",
+            )
 
     def cuts(self, raw: Any, path: str) -> tuple[float, float, float]:
         m = self.mapping(raw, f"{path}.cuts", _PERCENTILE_CLASSES, required=_PERCENTILE_CLASSES)
         shares = tuple(self.share(m[k], f"{path}.cuts.{k}") for k in _PERCENTILE_CLASSES)
         if not shares[0] < shares[1] < shares[2]:
-            raise self.fail(f"{path}.cuts", raw, "cumulative shares must increase: A < B < C, e.g. {A: 0.2, B: 0.6, C: 0.95}")
+            raise self.fail(
+                f"{path}.cuts",
+                raw,
+                "cumulative shares must increase: A < B < C, e.g. {A: 0.2, B: 0.6, C: 0.95}",
+            )
         return shares  # type: ignore[return-value]
 
     # -- primitives
@@ -552,11 +707,16 @@ class _Reader:
             raise self.fail(path, raw, f"expected a mapping with keys {', '.join(keys)}")
         unknown = [k for k in raw if k not in keys]
         if unknown:
-            raise self.fail(f"{path}.{unknown[0]}" if path != "(top level)" else str(unknown[0]), raw[unknown[0]],
-                            f"unknown key; allowed keys: {', '.join(keys)}")
+            raise self.fail(
+                f"{path}.{unknown[0]}" if path != "(top level)" else str(unknown[0]),
+                raw[unknown[0]],
+                f"unknown key; allowed keys: {', '.join(keys)}",
+            )
         for key in required:
             if raw.get(key) is None:
-                raise self.fail(f"{path}.{key}" if path != "(top level)" else key, None, "this key is required")
+                raise self.fail(
+                    f"{path}.{key}" if path != "(top level)" else key, None, "this key is required"
+                )
         return raw
 
     def sequence(self, raw: Any, path: str) -> list:
@@ -572,8 +732,12 @@ class _Reader:
     def identifier(self, raw: Any, path: str) -> str:
         text = self.text(raw, path)
         if not _ID.match(text) or (path.endswith(".id") and "indicators" in path and text in RESERVED_IDS):
-            raise self.fail(path, raw, "ids are lower-case letters, digits and _ (starting with a letter, at most 40), "
-                                       "and indicator ids may not reuse a ledger or output column name")
+            raise self.fail(
+                path,
+                raw,
+                "ids are lower-case letters, digits and _ (starting with a letter, at most 40), "
+                "and indicator ids may not reuse a ledger or output column name",
+            )
         return text
 
     def choice(self, raw: Any, path: str, allowed: tuple[str, ...]) -> str:

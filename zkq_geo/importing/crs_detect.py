@@ -12,6 +12,7 @@ The rules, in order:
 
 Xi'an 1980 and Beijing 1954 are converted with :data:`zkq_geo.crs.OLD_DATUM_WARNING`.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,7 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
-from zkq_geo.crs import (WGS84, ZONE_REGION, detect_crs_from_xy, in_zone_region,
-                         is_old_datum, shift_gdf)
+from zkq_geo.crs import WGS84, ZONE_REGION, detect_crs_from_xy, in_zone_region, is_old_datum, shift_gdf
 from zkq_geo.errors import OptionError
 from zkq_geo.i18n.messages import listed, msg
 
@@ -71,8 +71,9 @@ def crs_label(crs: CRS | str) -> str:
     return f"EPSG:{code} ({crs.name})" if code else crs.name
 
 
-def resolve_crs(geoms: np.ndarray, declared: CRS | None, declared_how: str, choice: str, *,
-                lonlat_note: bool = False) -> CRSResolution:
+def resolve_crs(
+    geoms: np.ndarray, declared: CRS | None, declared_how: str, choice: str, *, lonlat_note: bool = False
+) -> CRSResolution:
     """Place ``geoms`` (as read) in WGS84 following the rules of this module.
 
     ``declared`` is the CRS the file states (None if none); ``declared_how`` says where it
@@ -88,8 +89,15 @@ def resolve_crs(geoms: np.ndarray, declared: CRS | None, declared_how: str, choi
         return _from_offset(geoms, guess, declared, choice)
     if choice != "auto":
         target = CRS.from_user_input(WGS84 if choice == "wgs84" else choice)
-        notes = [] if declared is None or declared == target else [
-            msg("crs_overridden", declared=crs_label(declared), how=declared_how, target=crs_label(target))]
+        notes = (
+            []
+            if declared is None or declared == target
+            else [
+                msg(
+                    "crs_overridden", declared=crs_label(declared), how=declared_how, target=crs_label(target)
+                )
+            ]
+        )
         return _place(geoms, target, msg("crs_how_chosen"), guess, notes)
     if declared is not None and (not _impossible(declared, xy) or guess.crs == WGS84):
         notes = [LONLAT_DATUM_NOTE] if lonlat_note and declared.is_geographic else []
@@ -112,12 +120,19 @@ def _impossible(declared: CRS, xy: np.ndarray) -> bool:
 def _from_detection(geoms, guess, declared, declared_how, xy, lonlat_note) -> CRSResolution:
     notes = []
     if declared is not None:
-        notes.append(msg("degrees_declared_metres", how=declared_how, declared=crs_label(declared),
-                         magnitude=_magnitude(np.abs(xy).max())))
+        notes.append(
+            msg(
+                "degrees_declared_metres",
+                how=declared_how,
+                declared=crs_label(declared),
+                magnitude=_magnitude(np.abs(xy).max()),
+            )
+        )
     if guess.crs is None:
         hint = _fits_hint(xy)
-        return CRSResolution(None, None, "", False, tuple(notes), (
-            msg("crs_undetermined", reason=guess.reason, hint=hint),))
+        return CRSResolution(
+            None, None, "", False, tuple(notes), (msg("crs_undetermined", reason=guess.reason, hint=hint),)
+        )
     target = CRS.from_user_input(guess.crs)
     if target.is_geographic and lonlat_note:
         notes.append(LONLAT_DATUM_NOTE)
@@ -139,9 +154,12 @@ def _fits_hint(xy: np.ndarray) -> str:
     return ""
 
 
-def _place(geoms, target: CRS, how: str, guess, notes: list[str], announce_swap: bool = True) -> CRSResolution:
-    swapped = bool(guess.crs and guess.swapped and CRS.from_user_input(guess.crs).is_geographic
-                   == target.is_geographic)
+def _place(
+    geoms, target: CRS, how: str, guess, notes: list[str], announce_swap: bool = True
+) -> CRSResolution:
+    swapped = bool(
+        guess.crs and guess.swapped and CRS.from_user_input(guess.crs).is_geographic == target.is_geographic
+    )
     if swapped:
         geoms = swap_xy(geoms)
         if announce_swap:
@@ -150,18 +168,31 @@ def _place(geoms, target: CRS, how: str, guess, notes: list[str], announce_swap:
         notes = notes + [msg("old_datum")]
     out = _to_wgs84(geoms, target)
     problems = _conversion_problems(out, target, geoms)
-    return CRSResolution(None if problems else out, crs_label(target), how, swapped, tuple(notes),
-                         problems, source_crs=target)
+    return CRSResolution(
+        None if problems else out, crs_label(target), how, swapped, tuple(notes), problems, source_crs=target
+    )
 
 
 def _from_offset(geoms, guess, declared, choice: str) -> CRSResolution:
     name = msg(f"offset_{choice}")
     if declared is not None and not declared.is_geographic:
-        return CRSResolution(None, name, msg("crs_how_chosen"), False, (), (
-            msg("offset_but_projected", choice=choice, declared=crs_label(declared)),))
+        return CRSResolution(
+            None,
+            name,
+            msg("crs_how_chosen"),
+            False,
+            (),
+            (msg("offset_but_projected", choice=choice, declared=crs_label(declared)),),
+        )
     if guess.crs != WGS84:
-        return CRSResolution(None, name, msg("crs_how_chosen"), False, (), (
-            msg("offset_but_not_lonlat", choice=choice, reason=guess.reason),))
+        return CRSResolution(
+            None,
+            name,
+            msg("crs_how_chosen"),
+            False,
+            (),
+            (msg("offset_but_not_lonlat", choice=choice, reason=guess.reason),),
+        )
     swapped = guess.swapped
     geoms = swap_xy(geoms) if swapped else geoms
     frame = gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms, crs=WGS84))
@@ -186,6 +217,7 @@ def _conversion_problems(geoms: np.ndarray, crs: CRS, raw: np.ndarray) -> tuple[
 
 def swap_xy(geoms) -> np.ndarray:
     """Geometries with their first two coordinates exchanged (Z kept)."""
+
     def swap(coords: np.ndarray) -> np.ndarray:
         return np.column_stack([coords[:, 1], coords[:, 0], coords[:, 2:]])
 
@@ -193,7 +225,9 @@ def swap_xy(geoms) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- region check
-def region_warnings(wgs84: np.ndarray, raw: np.ndarray, placed: CRSResolution, labels: list[str]) -> list[str]:
+def region_warnings(
+    wgs84: np.ndarray, raw: np.ndarray, placed: CRSResolution, labels: list[str]
+) -> list[str]:
     """Warnings for features outside ``ZONE_REGION``, naming the likely cause when all are.
 
     ``raw`` holds the geometries as read (before any swap or conversion).
@@ -206,13 +240,27 @@ def region_warnings(wgs84: np.ndarray, raw: np.ndarray, placed: CRSResolution, l
     inside = in_zone_region(lon, lat)
     if inside.all():
         return []
-    region = msg("zone_region", lon_min=ZONE_REGION[0], lon_max=ZONE_REGION[2], lat_min=ZONE_REGION[1],
-                 lat_max=ZONE_REGION[3])
+    region = msg(
+        "zone_region",
+        lon_min=ZONE_REGION[0],
+        lon_max=ZONE_REGION[2],
+        lat_min=ZONE_REGION[1],
+        lat_max=ZONE_REGION[3],
+    )
     if inside.any():
-        outside = [labels[i] for i, ok in zip(np.flatnonzero(present), inside) if not ok]
-        return [msg("some_outside_zone", n=len(outside), total=len(lon), region=region, listed=listed(outside))]
-    return [msg("all_outside_zone", region=region, lon=float(np.median(lon)), lat=float(np.median(lat)),
-                cause=likely_cause(_finite_xy(raw[present]), placed))]
+        outside = [labels[i] for i, ok in zip(np.flatnonzero(present), inside, strict=False) if not ok]
+        return [
+            msg("some_outside_zone", n=len(outside), total=len(lon), region=region, listed=listed(outside))
+        ]
+    return [
+        msg(
+            "all_outside_zone",
+            region=region,
+            lon=float(np.median(lon)),
+            lat=float(np.median(lat)),
+            cause=likely_cause(_finite_xy(raw[present]), placed),
+        )
+    ]
 
 
 def likely_cause(raw_xy: np.ndarray, placed: CRSResolution) -> str:
@@ -238,8 +286,13 @@ _NO_CAUSE = msg("cause_unknown")
 
 
 def _cause_text(code: str, used: CRS, east: float, swapped: bool) -> str:
-    return msg("cause_fits_swapped" if swapped else "cause_fits", why=msg(f"why_{code}"), fits=crs_label(code),
-               used=crs_label(used), code=code)
+    return msg(
+        "cause_fits_swapped" if swapped else "cause_fits",
+        why=msg(f"why_{code}"),
+        fits=crs_label(code),
+        used=crs_label(used),
+        code=code,
+    )
 
 
 def _to_lonlat(crs, x: float, y: float) -> tuple[float, float]:

@@ -6,6 +6,7 @@ the declared encoding (.cpg, or the language driver byte of the .dbf) or, failin
 tries the text bytes as strict UTF-8 and then as GB18030 (a superset of GBK and GB2312), and
 says which it chose and why. The user can always override.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -24,8 +25,16 @@ _SAMPLE_BYTES = 4 << 20
 # dBASE language driver ids that name an encoding (the rest are Western code pages).
 _LDID = {0x4D: "gbk", 0x7A: "gbk", 0x4E: "cp949", 0x4F: "cp950"}
 # 0x57 ("ANSI") is not trusted: ArcGIS writes it on Chinese Windows, where ANSI means GBK.
-_CPG_ALIASES = {"utf8": "utf-8", "utf-8": "utf-8", "65001": "utf-8", "936": "gbk", "gbk": "gbk",
-                "gb2312": "gbk", "gb18030": "gb18030", "54936": "gb18030"}
+_CPG_ALIASES = {
+    "utf8": "utf-8",
+    "utf-8": "utf-8",
+    "65001": "utf-8",
+    "936": "gbk",
+    "gbk": "gbk",
+    "gb2312": "gbk",
+    "gb18030": "gb18030",
+    "54936": "gb18030",
+}
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,8 @@ def is_ascii_compatible(name: str) -> bool:
     ("+" opens a base64 run, so "+5" is garbled), HZ ("~{" switches to GB2312) and the escape
     codecs ("\\u0041" reads as "A") are not.
 
-    >>> [is_ascii_compatible(n) for n in ("utf-8", "gbk", "cp1252", "utf-16", "utf-32", "utf-7", "cp037", "hz")]
+    >>> names = ("utf-8", "gbk", "cp1252", "utf-16", "utf-32", "utf-7", "cp037", "hz")
+    >>> [is_ascii_compatible(n) for n in names]
     [True, True, True, False, False, False, False, False]
     """
     try:
@@ -121,7 +131,9 @@ def text_encoding(data: bytes, choice: str = "auto", what: str = "the file") -> 
 def _guess(chunks: list[bytes], why: str) -> EncodingGuess:
     for encoding, key in (("ascii", "enc_ascii"), ("utf-8", "enc_utf8"), ("gb18030", "enc_gb18030")):
         if all(_decodes(c, encoding) for c in chunks):
-            return EncodingGuess("gb18030" if encoding == "gb18030" else "utf-8", "detected", msg(key, why=why))
+            return EncodingGuess(
+                "gb18030" if encoding == "gb18030" else "utf-8", "detected", msg(key, why=why)
+            )
     return EncodingGuess("latin-1", "assumed", msg("enc_latin1", why=why))
 
 
@@ -165,7 +177,7 @@ def _dbf_text_bytes(head: bytes) -> list[bytes]:
     n_records, header_len, record_len = struct.unpack("<IHH", head[4:12])
     fields, offset, pos = [], 1, 32
     while pos + 32 <= min(header_len, len(head)) and head[pos] != 0x0D:
-        name, ftype, flen = head[pos:pos + 11].split(b"\0", 1)[0], head[pos + 11:pos + 12], head[pos + 16]
+        name, ftype, flen = head[pos : pos + 11].split(b"\0", 1)[0], head[pos + 11 : pos + 12], head[pos + 16]
         fields.append((name, ftype, offset, flen))
         offset += flen
         pos += 32
@@ -177,6 +189,6 @@ def _dbf_text_bytes(head: bytes) -> list[bytes]:
         start = header_len + i * record_len
         if start + record_len > len(head):
             break
-        record = head[start:start + record_len]
-        chunks += [record[off:off + ln].rstrip(b" \0") for off, ln in text_fields]
+        record = head[start : start + record_len]
+        chunks += [record[off : off + ln].rstrip(b" \0") for off, ln in text_fields]
     return [c for c in chunks if c]

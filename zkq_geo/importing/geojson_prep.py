@@ -15,6 +15,7 @@ is a warning or a note, so nothing is lost silently.
 >>> clean["properties"], "crs" in clean["geometry"], crs
 ({'n': 'ab', 'id': 7}, False, None)
 """
+
 from __future__ import annotations
 
 import contextlib

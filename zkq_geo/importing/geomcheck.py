@@ -3,6 +3,7 @@
 Pure functions over arrays of shapely geometries; each problem names the features it
 concerns with the labels the caller passes (an id, or a row number the user can find).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -14,9 +15,13 @@ import shapely
 from zkq_geo.i18n.messages import Items, listed, msg
 
 FAMILIES = {
-    "Point": "point", "MultiPoint": "point",
-    "LineString": "line", "LinearRing": "line", "MultiLineString": "line",
-    "Polygon": "polygon", "MultiPolygon": "polygon",
+    "Point": "point",
+    "MultiPoint": "point",
+    "LineString": "line",
+    "LinearRing": "line",
+    "MultiLineString": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
     "GeometryCollection": "collection",
 }
 _LIST_AT_MOST = 10
@@ -70,8 +75,9 @@ def check_geometries(geoms, labels: list[str]) -> tuple[np.ndarray, GeometryRepo
     problems = _problems(nonfinite, families, counts, labels)
     warnings = _warnings(missing, repairs)
     family = families[0] if len(families) == 1 else None
-    return arr, GeometryReport(family, tuple(sorted(counts.items())), repairs, missing, tuple(problems),
-                               tuple(warnings))
+    return arr, GeometryReport(
+        family, tuple(sorted(counts.items())), repairs, missing, tuple(problems), tuple(warnings)
+    )
 
 
 def _nonfinite(arr: np.ndarray) -> np.ndarray:
@@ -100,11 +106,15 @@ def _repair(arr: np.ndarray, fixable: np.ndarray, labels: list[str], families: l
 
 
 _GEOS_REASONS = {  # GEOS's wording -> message key
-    "Self-intersection": "geos_self_intersection", "Ring Self-intersection": "geos_ring_self_intersection",
+    "Self-intersection": "geos_self_intersection",
+    "Ring Self-intersection": "geos_ring_self_intersection",
     "Too few points in geometry component": "geos_too_few_points",
-    "Hole lies outside shell": "geos_hole_outside_shell", "Holes are nested": "geos_nested_holes",
-    "Interior is disconnected": "geos_interior_disconnected", "Nested shells": "geos_nested_shells",
-    "Duplicate Rings": "geos_duplicate_rings", "Invalid Coordinate": "geos_invalid_coordinate",
+    "Hole lies outside shell": "geos_hole_outside_shell",
+    "Holes are nested": "geos_nested_holes",
+    "Interior is disconnected": "geos_interior_disconnected",
+    "Nested shells": "geos_nested_shells",
+    "Duplicate Rings": "geos_duplicate_rings",
+    "Invalid Coordinate": "geos_invalid_coordinate",
     "Ring is not closed": "geos_ring_not_closed",
 }
 
@@ -120,7 +130,9 @@ def geos_reason(reason: str) -> str:
 def _problems(nonfinite: np.ndarray, families: list[str], counts: Counter, labels: list[str]) -> list[str]:
     problems = []
     if nonfinite.any():
-        problems.append(msg("coords_not_finite", features=_listing([labels[i] for i in np.flatnonzero(nonfinite)])))
+        problems.append(
+            msg("coords_not_finite", features=_listing([labels[i] for i in np.flatnonzero(nonfinite)]))
+        )
     if "collection" in families:
         problems.append(msg("geometry_collections"))
     elif len(families) > 1:
@@ -134,8 +146,12 @@ def _warnings(missing: tuple[str, ...], repairs: tuple[GeometryRepair, ...]) -> 
     if missing:
         warnings.append(msg("no_geometry", features=_listing(list(missing))))
     if repairs:
-        shown = listed([msg("repair_item", feature=r.feature, reason=r.reason) for r in repairs], _LIST_AT_MOST,
-                       sep="; ", zh_sep="；")
+        shown = listed(
+            [msg("repair_item", feature=r.feature, reason=r.reason) for r in repairs],
+            _LIST_AT_MOST,
+            sep="; ",
+            zh_sep="；",
+        )
         warnings.append(msg("geometries_repaired", n=len(repairs), listed=shown))
         collapsed = [r.feature for r in repairs if r.result == "empty"]
         if collapsed:

@@ -12,6 +12,7 @@ entity expansion is bounded).
 ...                   b'</ExtendedData></Placemark></kml>'))
 KmlCensus(placemarks=1, fields=('use',))
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -13,6 +13,7 @@ joins, converts the land column to ``land_area_mu`` (from 亩, m2 or ha) and mon
 ``investment_yi`` and ``<column>_wan_per_mu`` (from 元, 万元 or 亿元, declared by the user), and
 recomputes the per-mu indicators with :func:`zkq_geo.analysis.metrics.add_efficiency`.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,11 +24,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from zkq_geo.errors import JoinError, SchemaError, check_choice
 from zkq_geo.analysis.filters import normalise_name  # the name comparison of plate search
 from zkq_geo.analysis.join import JoinReport, join_attributes, key_text, report_join
+from zkq_geo.analysis.metrics import (
+    EFFICIENCY_INPUT_COLUMNS,
+    MIN_LAND_AREA_M2,
+    add_efficiency,
+    fault_message,
+    figure_faults,
+)
+from zkq_geo.errors import JoinError, SchemaError, check_choice
 from zkq_geo.i18n.messages import Items, listed, msg
-from zkq_geo.analysis.metrics import EFFICIENCY_INPUT_COLUMNS, MIN_LAND_AREA_M2, add_efficiency, fault_message, figure_faults
 from zkq_geo.units import convert_area, convert_money
 
 MatchBy = Literal["key", "name"]
@@ -76,12 +83,16 @@ class LedgerReport:
 
     def lines(self) -> list[str]:
         j = self.join
-        out = [f"join by {self.match}: layer {self.key!r} = table {self.table_key!r} ({j.how} join)",
-               f"matched: {j.matched} of {j.left_count} features; table rows: {j.right_count}"]
-        for label, items in (("features without a table row", j.unmatched_left),
-                             ("table rows without a feature", j.unmatched_right),
-                             ("duplicate keys in the layer", j.duplicate_left),
-                             ("duplicate keys in the table", j.duplicate_right)):
+        out = [
+            f"join by {self.match}: layer {self.key!r} = table {self.table_key!r} ({j.how} join)",
+            f"matched: {j.matched} of {j.left_count} features; table rows: {j.right_count}",
+        ]
+        for label, items in (
+            ("features without a table row", j.unmatched_left),
+            ("table rows without a feature", j.unmatched_right),
+            ("duplicate keys in the layer", j.duplicate_left),
+            ("duplicate keys in the table", j.duplicate_right),
+        ):
             if items:
                 out.append(f"{label} ({len(items)}): {', '.join(items)}")
         out += [f"type mismatch (not joined): layer {a!r} vs table {b!r}" for a, b in j.type_mismatches]
@@ -92,8 +103,16 @@ class LedgerReport:
         return out
 
 
-def preview_join(gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, key: str = "id", table_key: str | None = None,
-                 how: str = "left", match: MatchBy = "key", aliases_col: str = "aliases") -> LedgerReport:
+def preview_join(
+    gdf: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    *,
+    key: str = "id",
+    table_key: str | None = None,
+    how: str = "left",
+    match: MatchBy = "key",
+    aliases_col: str = "aliases",
+) -> LedgerReport:
     """The report of joining ``table`` to ``gdf``, without joining (duplicates do not raise)."""
     check_choice("match", match, ("key", "name"))
     table_key = table_key or key
@@ -108,9 +127,17 @@ def preview_join(gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, key: str = "id",
     return LedgerReport(report, match, key, table_key, by_alias, ambiguous, problems=problems)
 
 
-def join_ledger(gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, key: str = "id", table_key: str | None = None,
-                how: str = "left", match: MatchBy = "key", aliases_col: str = "aliases",
-                units: UnitSpec | None = None) -> tuple[gpd.GeoDataFrame, LedgerReport]:
+def join_ledger(
+    gdf: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    *,
+    key: str = "id",
+    table_key: str | None = None,
+    how: str = "left",
+    match: MatchBy = "key",
+    aliases_col: str = "aliases",
+    units: UnitSpec | None = None,
+) -> tuple[gpd.GeoDataFrame, LedgerReport]:
     """Join ``table`` to ``gdf`` and recompute per-mu figures from the declared units.
 
     Parameters
@@ -133,7 +160,9 @@ def join_ledger(gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, key: str = "id", 
         figure: land not finite, not positive or under 1 m2; investment not finite or not
         positive; another money column not finite or negative (every such cell is listed).
     """
-    report = preview_join(gdf, table, key=key, table_key=table_key, how=how, match=match, aliases_col=aliases_col)
+    report = preview_join(
+        gdf, table, key=key, table_key=table_key, how=how, match=match, aliases_col=aliases_col
+    )
     if report.problems:
         raise JoinError(report.problems[0])
     table_key = report.table_key
@@ -144,12 +173,14 @@ def join_ledger(gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, key: str = "id", 
     else:
         joined, _ = join_attributes(gdf, table, key=key, table_key=table_key, how=how)
     joined, computed = apply_units(joined, (units or UnitSpec()).check())
-    return joined, LedgerReport(report.join, match, key, table_key, report.by_alias, report.ambiguous,
-                                computed=computed)
+    return joined, LedgerReport(
+        report.join, match, key, table_key, report.by_alias, report.ambiguous, computed=computed
+    )
 
 
-def match_names(gdf: pd.DataFrame, names: pd.Series, name_col: str = "name",
-                aliases_col: str = "aliases") -> tuple[pd.Series, tuple, tuple]:
+def match_names(
+    gdf: pd.DataFrame, names: pd.Series, name_col: str = "name", aliases_col: str = "aliases"
+) -> tuple[pd.Series, tuple, tuple]:
     """Map ledger names to the layer's own ``name_col`` values, through names then aliases.
 
     Returns the canonical names (the text as given when nothing or several fit), the pairs
@@ -157,8 +188,15 @@ def match_names(gdf: pd.DataFrame, names: pd.Series, name_col: str = "name",
     ambiguous ones (ledger text, names it fits).
     """
     own = gdf[name_col].astype("string").fillna("").astype(str).tolist()
-    aliases = gdf[aliases_col].astype("string").fillna("").astype(str).tolist() if aliases_col in gdf else [""] * len(own)
-    by_name, by_alias = _label_index(own, [[n] for n in own]), _label_index(own, [_ALIAS_SPLIT.split(a) for a in aliases])
+    aliases = (
+        gdf[aliases_col].astype("string").fillna("").astype(str).tolist()
+        if aliases_col in gdf
+        else [""] * len(own)
+    )
+    by_name, by_alias = (
+        _label_index(own, [[n] for n in own]),
+        _label_index(own, [_ALIAS_SPLIT.split(a) for a in aliases]),
+    )
     texts = key_text(names).tolist()
     canonical, via_alias, ambiguous = [], [], []
     for text in texts:
@@ -173,13 +211,16 @@ def match_names(gdf: pd.DataFrame, names: pd.Series, name_col: str = "name",
             canonical.append(text)
             if len(fits) > 1:
                 ambiguous.append((text, tuple(sorted(fits))))
-    return pd.Series(canonical, index=names.index, dtype=object), tuple(dict.fromkeys(via_alias)), \
-        tuple(dict.fromkeys(ambiguous))
+    return (
+        pd.Series(canonical, index=names.index, dtype=object),
+        tuple(dict.fromkeys(via_alias)),
+        tuple(dict.fromkeys(ambiguous)),
+    )
 
 
 def _label_index(own: list[str], labels: list[list[str]]) -> dict[str, set[str]]:
     index: dict[str, set[str]] = {}
-    for name, group in zip(own, labels):
+    for name, group in zip(own, labels, strict=False):
         for label in group:
             norm = normalise_name(label)
             if norm:
@@ -195,8 +236,11 @@ def _join_problems(report: JoinReport, table_key: str) -> tuple[str, ...]:
 
 def _require(frame: pd.DataFrame, col: str, what: str) -> None:
     if col not in frame.columns:
-        raise SchemaError(msg("no_such_column", what=msg(f"what_{what}"), column=col,
-                              columns=Items(map(str, frame.columns))))
+        raise SchemaError(
+            msg(
+                "no_such_column", what=msg(f"what_{what}"), column=col, columns=Items(map(str, frame.columns))
+            )
+        )
 
 
 # ----------------------------------------------------------------------------- units
@@ -215,13 +259,17 @@ def apply_units(gdf: gpd.GeoDataFrame, units: UnitSpec) -> tuple[gpd.GeoDataFram
         computed.append(f"land_area_mu (亩) from {col!r} in {UNIT_LABELS[units.land_unit]}")
     if units.investment_col:
         col = _joined_column(out, units.investment_col)
-        out = _replace(out, "investment_yi", convert_money(_numbers(out, col), units.money_unit, "yi"), computed)
+        out = _replace(
+            out, "investment_yi", convert_money(_numbers(out, col), units.money_unit, "yi"), computed
+        )
         computed.append(f"investment_yi (亿元) from {col!r} in {UNIT_LABELS[units.money_unit]}")
     for name in units.per_mu_cols:
         col = _joined_column(out, name)
         wan = convert_money(_numbers(out, col), units.money_unit, "wan")
         out[f"{col}_wan_per_mu"] = (wan / out["land_area_mu"].where(out["land_area_mu"] > 0)).to_numpy()
-        computed.append(f"{col}_wan_per_mu (万元/亩) = {col!r} in {UNIT_LABELS[units.money_unit]} / land_area_mu")
+        computed.append(
+            f"{col}_wan_per_mu (万元/亩) = {col!r} in {UNIT_LABELS[units.money_unit]} / land_area_mu"
+        )
     return with_efficiency(out), tuple(computed)
 
 
@@ -244,7 +292,9 @@ def _declared_figures(frame: pd.DataFrame, units: UnitSpec) -> list[tuple[str, p
     if units.investment_col:
         col = _joined_column(frame, units.investment_col)
         figures.append((col, _numbers(frame, col), "investment"))
-    figures += [(c, _numbers(frame, c), "amount") for c in (_joined_column(frame, n) for n in units.per_mu_cols)]
+    figures += [
+        (c, _numbers(frame, c), "amount") for c in (_joined_column(frame, n) for n in units.per_mu_cols)
+    ]
     return figures
 
 
@@ -254,13 +304,25 @@ def _refuse_impossible(frame: pd.DataFrame, figures: list[tuple[str, pd.Series, 
     for col, values, rule in figures:
         faults = figure_faults(values, rule)
         text = frame[col].astype("string").str.strip()
-        cells = [msg("bad_figure_cell", row=_row_label(frame, i), value=str(text.iloc[i]),
-                     fault=fault_message(faults[i])) for i in np.flatnonzero(faults != "")]
+        cells = [
+            msg(
+                "bad_figure_cell",
+                row=_row_label(frame, i),
+                value=str(text.iloc[i]),
+                fault=fault_message(faults[i]),
+            )
+            for i in np.flatnonzero(faults != "")
+        ]
         if cells:
             columns.append(msg("bad_figures_column", column=col, cells=listed(cells)))
     if columns:
-        raise SchemaError(msg("ledger_bad_figures", columns=Items(columns, sep="; ", zh_sep="；"),
-                              m2=format(MIN_LAND_AREA_M2, "g")))
+        raise SchemaError(
+            msg(
+                "ledger_bad_figures",
+                columns=Items(columns, sep="; ", zh_sep="；"),
+                m2=format(MIN_LAND_AREA_M2, "g"),
+            )
+        )
 
 
 def _row_label(frame: pd.DataFrame, i: int) -> str:
@@ -271,8 +333,13 @@ def _joined_column(frame: pd.DataFrame, col: str) -> str:
     for name in (col, f"{col}_joined"):
         if name in frame.columns:
             return name
-    raise SchemaError(msg("joined_no_column", column=col,
-                          columns=Items(c for c in map(str, frame.columns) if c != "geometry")))
+    raise SchemaError(
+        msg(
+            "joined_no_column",
+            column=col,
+            columns=Items(c for c in map(str, frame.columns) if c != "geometry"),
+        )
+    )
 
 
 def _numbers(frame: pd.DataFrame, col: str) -> pd.Series:

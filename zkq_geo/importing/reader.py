@@ -14,6 +14,7 @@ collide with what the viewer computes are renamed ``*_original`` and reported; a
 >>> report.crs, report.encoding                                  # doctest: +SKIP
 ('EPSG:4526 (CGCS2000 / 3-degree Gauss-Kruger zone 38)', 'gb18030')
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -32,35 +33,68 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from zkq_geo.importing import geojson_prep
-from zkq_geo.importing.encodings import EncodingGuess, check_encoding_choice, dbf_encoding, text_encoding
-from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoError
-from zkq_geo.importing.geomcheck import GeometryRepair, check_geometries
-from zkq_geo.importing.crs_detect import check_crs_choice, region_warnings, resolve_crs
-from zkq_geo.importing.kml_census import census
-from zkq_geo.columns import FEATURE_NUMBER_COLUMNS
-from zkq_geo.limits import limit
-from zkq_geo.i18n.messages import Items, Message, listed, msg
 from zkq_geo.analysis.metrics import FIGURE_QUALIFIERS, INTENSITY
+from zkq_geo.columns import FEATURE_NUMBER_COLUMNS
+from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoError
+from zkq_geo.i18n.messages import Items, Message, listed, msg
+from zkq_geo.importing import geojson_prep
+from zkq_geo.importing.crs_detect import check_crs_choice, region_warnings, resolve_crs
+from zkq_geo.importing.encodings import EncodingGuess, check_encoding_choice, dbf_encoding, text_encoding
+from zkq_geo.importing.geomcheck import GeometryRepair, check_geometries
+from zkq_geo.importing.kml_census import census
+from zkq_geo.importing.shapefile_check import check_shapefile_files
+from zkq_geo.importing.sheets import (
+    find_coordinate_columns,
+    normalise_column,
+    parse_coordinates,
+    read_sheet_here,
+)
+from zkq_geo.limits import limit
 from zkq_geo.safety.safe_input import check_file, extract_zip
 from zkq_geo.safety.sandbox import run_bounded
-from zkq_geo.importing.shapefile_check import check_shapefile_files
 from zkq_geo.safety.sniff import check_content
-from zkq_geo.importing.sheets import find_coordinate_columns, normalise_column, parse_coordinates, read_sheet_here
 
 FORMATS = ("geojson", "gpkg", "shapefile", "kml", "csv", "xlsx")
 _SUFFIX_FORMAT = {
-    ".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".shp": "shapefile", ".zip": "shapefile",
-    ".kml": "kml", ".kmz": "kml", ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".gpkg": "gpkg",
+    ".shp": "shapefile",
+    ".zip": "shapefile",
+    ".kml": "kml",
+    ".kmz": "kml",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
 }
 ACCEPTED_SUFFIXES = tuple(_SUFFIX_FORMAT)
 # Columns zkq_geo.layers.load_layer computes for an imported layer (stored layers leave them out).
-DERIVED_COLUMNS = ("layer", "has_conflict", "conflicts", "land_area_m2", INTENSITY, "invest_intensity_qualifier",
-                   "floor_area_ratio", "floor_area_ratio_qualifier")
+DERIVED_COLUMNS = (
+    "layer",
+    "has_conflict",
+    "conflicts",
+    "land_area_m2",
+    INTENSITY,
+    "invest_intensity_qualifier",
+    "floor_area_ratio",
+    "floor_area_ratio_qualifier",
+)
 # User columns of these names are renamed *_original: the viewer computes or reserves them.
 COMPUTED_COLUMNS = (*DERIVED_COLUMNS, "intensity_rank", "fid", "geometry")
 QUALIFIER_COLUMNS = ("investment_qualifier", "land_area_qualifier", "floor_area_qualifier")
-NAME_COLUMNS = ("name", "名称", "mc", "项目名称", "企业名称", "园区名称", "地块名称", "单位名称", "宗地名称", "title")
+NAME_COLUMNS = (
+    "name",
+    "名称",
+    "mc",
+    "项目名称",
+    "企业名称",
+    "园区名称",
+    "地块名称",
+    "单位名称",
+    "宗地名称",
+    "title",
+)
 
 
 @dataclass(frozen=True)
@@ -103,20 +137,26 @@ class ImportReport:
             return ""
         if len(self.problems) == 1:
             return _clean(msg("report_problem", source=self.source, problem=self.problems[0]))
-        return _clean(msg("report_problems", source=self.source, problem=self.problems[0],
-                          more=len(self.problems) - 1))  # user text (a header "a\nb") may hold line breaks
+        return _clean(
+            msg("report_problems", source=self.source, problem=self.problems[0], more=len(self.problems) - 1)
+        )  # user text (a header "a\nb") may hold line breaks
 
     def lines(self) -> list[str]:
         """The report as plain text lines (CLI ``inspect --format table``)."""
         out = [f"file: {self.source}", f"format: {self.format}"]
         if self.layers:
             out.append(f"layers: {', '.join(self.layers)} (reading: {self.layer})")
-        out += [f"features: {self.feature_count}",
-                f"geometry: {', '.join(f'{t} x{n}' for t, n in self.geometry_types) or '-'}",
-                f"fields: {', '.join(f'{n} ({t})' for n, t in self.fields) or '-'}"]
+        out += [
+            f"features: {self.feature_count}",
+            f"geometry: {', '.join(f'{t} x{n}' for t, n in self.geometry_types) or '-'}",
+            f"fields: {', '.join(f'{n} ({t})' for n, t in self.fields) or '-'}",
+        ]
         if self.coordinate_columns:
             out.append(f"coordinate columns: {self.coordinate_columns[0]}, {self.coordinate_columns[1]}")
-        out.append(f"encoding: {self.encoding or '-'} {f'({self.encoding_how})' if self.encoding_how else ''}".rstrip())
+        out.append(
+            f"encoding: {self.encoding or '-'} "
+            f"{f'({self.encoding_how})' if self.encoding_how else ''}".rstrip()
+        )
         out.append(f"CRS: {self.crs or '-'} {f'({self.crs_how})' if self.crs_how else ''}".rstrip())
         if self.bounds:
             out.append("bounds (WGS84): " + ", ".join(f"{v:.6f}" for v in self.bounds))
@@ -140,8 +180,15 @@ class ImportOptions:
     def checked(self) -> ImportOptions:
         if (self.x is None) != (self.y is None):
             raise OptionError(msg("xy_both_or_neither"))
-        return ImportOptions(self.layer, check_crs_choice(self.crs), check_encoding_choice(self.encoding),
-                             self.x, self.y, self.max_bytes, self.id_prefix)
+        return ImportOptions(
+            self.layer,
+            check_crs_choice(self.crs),
+            check_encoding_choice(self.encoding),
+            self.x,
+            self.y,
+            self.max_bytes,
+            self.id_prefix,
+        )
 
 
 def detect_format(path: str | Path) -> str:
@@ -150,14 +197,28 @@ def detect_format(path: str | Path) -> str:
     if suffix == ".xls":
         raise DataSourceError(msg("xls_not_supported", file=Path(path).name))
     if suffix not in _SUFFIX_FORMAT:
-        raise DataSourceError(msg("suffix_not_accepted", file=Path(path).name, suffix=suffix or msg("no_suffix"),
-                                  accepted=Items(ACCEPTED_SUFFIXES)))
+        raise DataSourceError(
+            msg(
+                "suffix_not_accepted",
+                file=Path(path).name,
+                suffix=suffix or msg("no_suffix"),
+                accepted=Items(ACCEPTED_SUFFIXES),
+            )
+        )
     return _SUFFIX_FORMAT[suffix]
 
 
-def inspect_file(path: str | Path, *, layer: str | None = None, crs: str = "auto", encoding: str = "auto",
-                 x: str | None = None, y: str | None = None, max_bytes: int | None = None,
-                 id_prefix: str = "f") -> ImportReport:
+def inspect_file(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    crs: str = "auto",
+    encoding: str = "auto",
+    x: str | None = None,
+    y: str | None = None,
+    max_bytes: int | None = None,
+    id_prefix: str = "f",
+) -> ImportReport:
     """Report what importing ``path`` with these choices would give; nothing is written.
 
     Raises :class:`~zkq_geo.errors.ZkqGeoError` subclasses only, and only when the file
@@ -166,18 +227,30 @@ def inspect_file(path: str | Path, *, layer: str | None = None, crs: str = "auto
     are numbered ``<id_prefix>1``, ``<id_prefix>2``...
     """
     opts = ImportOptions(layer, crs, encoding, x, y, max_bytes, id_prefix).checked()
-    return run_bounded("zkq_geo.importing.reader:run_import", Path(path).resolve(), opts, False, file=Path(path).name)[1]
+    return run_bounded(
+        "zkq_geo.importing.reader:run_import", Path(path).resolve(), opts, False, file=Path(path).name
+    )[1]
 
 
-def read_import(path: str | Path, *, layer: str | None = None, crs: str = "auto", encoding: str = "auto",
-                x: str | None = None, y: str | None = None, max_bytes: int | None = None,
-                id_prefix: str = "f") -> tuple[gpd.GeoDataFrame, ImportReport]:
+def read_import(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    crs: str = "auto",
+    encoding: str = "auto",
+    x: str | None = None,
+    y: str | None = None,
+    max_bytes: int | None = None,
+    id_prefix: str = "f",
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
     """Read ``path`` as features in EPSG:4326 plus the :class:`ImportReport`.
 
     Raises :class:`~zkq_geo.errors.SchemaError` with the report's first problem when there is one.
     """
     opts = ImportOptions(layer, crs, encoding, x, y, max_bytes, id_prefix).checked()
-    gdf, report = run_bounded("zkq_geo.importing.reader:run_import", Path(path).resolve(), opts, True, file=Path(path).name)
+    gdf, report = run_bounded(
+        "zkq_geo.importing.reader:run_import", Path(path).resolve(), opts, True, file=Path(path).name
+    )
     if report.problems or gdf is None:
         raise SchemaError(report.error_message())
     return gdf, report
@@ -203,13 +276,18 @@ class _Raw:
     problems: list[str] = field(default_factory=list)
 
 
-def run_import(path: Path, opts: ImportOptions, features: bool = True) -> tuple[gpd.GeoDataFrame | None, ImportReport]:
+def run_import(
+    path: Path, opts: ImportOptions, features: bool = True
+) -> tuple[gpd.GeoDataFrame | None, ImportReport]:
     """The import pipeline in this process: :func:`inspect_file` and :func:`read_import` run it in a
     bounded child (:mod:`zkq_geo.safety.sandbox`); call them, not this. ``features=False`` drops the
     features from the result (the report is all an inspection needs)."""
     check_file(path, opts.max_bytes)
     fmt = detect_format(path)
-    with tempfile.TemporaryDirectory(prefix="zkq_import_") as tmp, warnings.catch_warnings(record=True) as said:
+    with (
+        tempfile.TemporaryDirectory(prefix="zkq_import_") as tmp,
+        warnings.catch_warnings(record=True) as said,
+    ):
         warnings.simplefilter("always")  # what GDAL or openpyxl says goes into the report, not to stderr
         try:
             raw = _READERS[fmt](path, opts, Path(tmp))
@@ -237,32 +315,55 @@ def _check_vertices(raw: _Raw, name: str) -> None:
 
 
 def _assemble(source: str, raw: _Raw, opts: ImportOptions) -> tuple[gpd.GeoDataFrame | None, ImportReport]:
-    base = dict(source=source, format=raw.format, layers=raw.layers, layer=raw.layer,
-                encoding=raw.encoding.encoding if raw.encoding else None,
-                encoding_how=msg("enc_how", how=msg(f"enc_how_{raw.encoding.how}"), note=raw.encoding.note)
-                if raw.encoding else "",
-                coordinate_columns=raw.coordinate_columns)
+    base = dict(
+        source=source,
+        format=raw.format,
+        layers=raw.layers,
+        layer=raw.layer,
+        encoding=raw.encoding.encoding if raw.encoding else None,
+        encoding_how=msg("enc_how", how=msg(f"enc_how_{raw.encoding.how}"), note=raw.encoding.note)
+        if raw.encoding
+        else "",
+        coordinate_columns=raw.coordinate_columns,
+    )
     if raw.frame is None or raw.geoms is None:
         described = {} if raw.frame is None else dict(feature_count=len(raw.frame), fields=_fields(raw.frame))
-        return None, ImportReport(**base, **described, warnings=(*_encoding_warnings(raw), *raw.warnings),
-                                  problems=tuple(raw.problems))
+        return None, ImportReport(
+            **base,
+            **described,
+            warnings=(*_encoding_warnings(raw), *raw.warnings),
+            problems=tuple(raw.problems),
+        )
     if not len(raw.frame):
         raw.problems.append(msg("no_features"))
     geoms, geo = check_geometries(raw.geoms, raw.labels)
-    placed = resolve_crs(geoms, raw.declared, raw.declared_how, opts.crs, lonlat_note=raw.lonlat_note) \
-        if len(raw.frame) and not geo.problems else None
+    placed = (
+        resolve_crs(geoms, raw.declared, raw.declared_how, opts.crs, lonlat_note=raw.lonlat_note)
+        if len(raw.frame) and not geo.problems
+        else None
+    )
     problems = [*raw.problems, *geo.problems, *(placed.problems if placed else ())]
     warnings = [*_encoding_warnings(raw), *raw.warnings, *geo.warnings, *(placed.warnings if placed else ())]
     frame, notes = standardise(raw.frame, source, opts.id_prefix)
     gdf = None
     if placed is not None and placed.geoms is not None:
         warnings += region_warnings(placed.geoms, geoms, placed, raw.labels)
-        gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(placed.geoms, index=frame.index), crs="EPSG:4326")
+        gdf = gpd.GeoDataFrame(
+            frame, geometry=gpd.GeoSeries(placed.geoms, index=frame.index), crs="EPSG:4326"
+        )
     report = ImportReport(
-        **base, fields=_fields(raw.frame), feature_count=len(raw.frame),
-        geometry_types=geo.type_counts, bounds=_bounds(gdf), crs=placed.crs if placed else None,
-        crs_how=placed.how if placed else "", repairs=geo.repairs, warnings=tuple(warnings),
-        problems=tuple(problems), notes=tuple(notes))
+        **base,
+        fields=_fields(raw.frame),
+        feature_count=len(raw.frame),
+        geometry_types=geo.type_counts,
+        bounds=_bounds(gdf),
+        crs=placed.crs if placed else None,
+        crs_how=placed.how if placed else "",
+        repairs=geo.repairs,
+        warnings=tuple(warnings),
+        problems=tuple(problems),
+        notes=tuple(notes),
+    )
     return gdf, report
 
 
@@ -318,15 +419,18 @@ def _warn_unread(raw: _Raw, zipped: Path, files: list[Path], read: Path) -> _Raw
     """Say which other data files in the zip were not read (one file is imported)."""
     unread = sorted(f.name for f in files if f.suffix.lower() in _OTHER_DATA and f != read)
     if unread:
-        raw.warnings.append(msg("zip_files_not_read", file=zipped.name, n=len(unread), names=listed(unread),
-                                read=read.name))
+        raw.warnings.append(
+            msg("zip_files_not_read", file=zipped.name, n=len(unread), names=listed(unread), read=read.name)
+        )
     return raw
 
 
 def _read_shp(source: Path, shps: list[Path], opts: ImportOptions) -> _Raw:
     names = tuple(s.stem for s in shps)
     if len(shps) > 1 and opts.layer is None:
-        return _Raw("shapefile", layers=names, problems=[msg("zip_several_shp", n=len(shps), names=Items(names))])
+        return _Raw(
+            "shapefile", layers=names, problems=[msg("zip_several_shp", n=len(shps), names=Items(names))]
+        )
     if opts.layer is not None and opts.layer not in names:
         raise OptionError(msg("layer_not_in_file", layer=opts.layer, file=source.name, choices=Items(names)))
     shp = shps[names.index(opts.layer)] if opts.layer is not None else shps[0]
@@ -334,7 +438,9 @@ def _read_shp(source: Path, shps: list[Path], opts: ImportOptions) -> _Raw:
         raise DataSourceError(msg("shp_no_shx", shp=shp.name, stem=shp.stem))
     check_content(shp, "shp")
     check_content(_sidecar(shp, ".shx"), "shx")
-    checked = check_shapefile_files(shp, _sidecar(shp, ".shx"), _sidecar(shp, ".dbf"))  # nothing lost silently
+    checked = check_shapefile_files(
+        shp, _sidecar(shp, ".shx"), _sidecar(shp, ".dbf")
+    )  # nothing lost silently
     if checked.problems:
         return _Raw("shapefile", layers=names, layer=shp.stem, problems=list(checked.problems))
     dbf = _sidecar(shp, ".dbf") or shp.with_suffix(".dbf")
@@ -344,8 +450,14 @@ def _read_shp(source: Path, shps: list[Path], opts: ImportOptions) -> _Raw:
     if not _sidecar(shp, ".prj"):
         raw.warnings.append(msg("shp_no_prj", stem=shp.stem))
     elif raw.declared is None:  # a URL, a path, a +init= string, garbage: GDAL read no CRS from it
-        raw.warnings.append(msg("prj_unreadable", stem=shp.stem, definition=_excerpt(_sidecar(shp, ".prj")),
-                                then=_crs_then(opts)))
+        raw.warnings.append(
+            msg(
+                "prj_unreadable",
+                stem=shp.stem,
+                definition=_excerpt(_sidecar(shp, ".prj")),
+                then=_crs_then(opts),
+            )
+        )
     if not _sidecar(shp, ".dbf"):
         raw.warnings.append(msg("shp_no_dbf", stem=shp.stem))
     raw.layers, raw.layer = names, shp.stem
@@ -380,10 +492,13 @@ def _read_geojson(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
         text = data.decode(guess.encoding)
         doc = json.loads(text)
     except (UnicodeDecodeError, LookupError):
-        raise DataSourceError(msg("geojson_wrong_encoding", file=path.name, encoding=guess.encoding)) from None
+        raise DataSourceError(
+            msg("geojson_wrong_encoding", file=path.name, encoding=guess.encoding)
+        ) from None
     except json.JSONDecodeError as exc:
-        raise DataSourceError(msg("json_invalid", file=path.name, error=exc.msg, line=exc.lineno,
-                                  column=exc.colno)) from None
+        raise DataSourceError(
+            msg("json_invalid", file=path.name, error=exc.msg, line=exc.lineno, column=exc.colno)
+        ) from None
     except RecursionError:
         raise DataSourceError(msg("json_too_deep", file=path.name)) from None
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
@@ -402,8 +517,17 @@ def _read_geojson(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
     return raw
 
 
-_GEOJSON_TYPES = ("FeatureCollection", "Feature", "Point", "MultiPoint", "LineString", "MultiLineString",
-                  "Polygon", "MultiPolygon", "GeometryCollection")
+_GEOJSON_TYPES = (
+    "FeatureCollection",
+    "Feature",
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+)
 
 
 def _read_gpkg(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
@@ -423,17 +547,27 @@ def _gpkg_srs_unread(path: Path, layer: str, opts: ImportOptions) -> list[str]:
     GDAL could not read: its definition, read with SQLite, is shown and never parsed."""
     try:
         with _sqlite_read_only(path) as db:
-            row = db.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
-                             (layer,)).fetchone()
+            row = db.execute(
+                "SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)", (layer,)
+            ).fetchone()
             if row is None or row[0] in (0, -1):
                 return []
-            found = db.execute("SELECT substr(definition, 1, 320) FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
-                               (row[0],)).fetchone()
+            found = db.execute(
+                "SELECT substr(definition, 1, 320) FROM gpkg_spatial_ref_sys WHERE srs_id = ?", (row[0],)
+            ).fetchone()
     except (sqlite3.Error, UnicodeDecodeError):  # damaged: GDAL says what it can
         return []
     definition = _excerpt(found[0]) if found else msg("crs_definition_missing")
-    return [msg("gpkg_srs_unreadable", layer=layer, file=path.name, srs_id=row[0], definition=definition,
-                then=_crs_then(opts))]
+    return [
+        msg(
+            "gpkg_srs_unreadable",
+            layer=layer,
+            file=path.name,
+            srs_id=row[0],
+            definition=definition,
+            then=_crs_then(opts),
+        )
+    ]
 
 
 _GPKG_CORE = ("gpkg_contents", "gpkg_spatial_ref_sys", "gpkg_geometry_columns")
@@ -457,11 +591,16 @@ def gpkg_layers(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
             kinds = dict(db.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')"))
             bad = [t for t in _GPKG_CORE if kinds.get(t) != "table"]
             if bad:
-                raise DataSourceError(msg("gpkg_not_geopackage", file=path.name, why=f"{bad[0]}: {kinds.get(bad[0])}"))
+                raise DataSourceError(
+                    msg("gpkg_not_geopackage", file=path.name, why=f"{bad[0]}: {kinds.get(bad[0])}")
+                )
             names = [str(r[0]) for r in db.execute("SELECT table_name FROM gpkg_contents ORDER BY rowid")]
     except (sqlite3.Error, UnicodeDecodeError) as exc:  # a damaged schema can hold bytes that are not UTF-8
         raise DataSourceError(msg("gpkg_not_geopackage", file=path.name, why=str(exc)[:120])) from None
-    return (tuple(n for n in names if kinds.get(n) == "table"), tuple(n for n in names if kinds.get(n) == "view"))
+    return (
+        tuple(n for n in names if kinds.get(n) == "table"),
+        tuple(n for n in names if kinds.get(n) == "view"),
+    )
 
 
 def _read_kml(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
@@ -486,31 +625,48 @@ def _kml_left_out(path: Path, raw: _Raw) -> list[str]:
     said = [msg("kml_extended_data", fields=Items(found.fields))] if found.fields else []
     read = len(raw.frame) if raw.frame is not None else 0
     if len(raw.layers) == 1 and raw.frame is not None and found.placemarks > read:
-        said.append(msg("kml_placemarks_left_out", n=found.placemarks, read=read, left=found.placemarks - read))
+        said.append(
+            msg("kml_placemarks_left_out", n=found.placemarks, read=read, left=found.placemarks - read)
+        )
     return said
 
 
-def _read_ogr(path: Path, opts: ImportOptions, fmt: str, declared_how: str | None,
-              encoding: EncodingGuess | None = None, names: tuple[str, ...] | None = None) -> _Raw:
+def _read_ogr(
+    path: Path,
+    opts: ImportOptions,
+    fmt: str,
+    declared_how: str | None,
+    encoding: EncodingGuess | None = None,
+    names: tuple[str, ...] | None = None,
+) -> _Raw:
     """Read one layer with pyogrio; several layers and none chosen is a problem, not an error.
 
     The driver is fixed by ``fmt`` where GDAL allows it (``GPKG:``/``GeoJSON:`` prefixes), and
     the feature count is checked against ``ZKQ_MAX_FEATURES`` before anything is read.
     ``names`` (GeoPackage) are the layers found without GDAL."""
     source = f"{_DRIVER_PREFIX[fmt]}{path}" if fmt in _DRIVER_PREFIX else path
-    layers = names if names is not None else tuple(
-        str(name) for name in _guard(lambda: pyogrio.list_layers(source)[:, 0], path))
+    layers = (
+        names
+        if names is not None
+        else tuple(str(name) for name in _guard(lambda: pyogrio.list_layers(source)[:, 0], path))
+    )
     if not layers:
         raise DataSourceError(msg("no_layers", file=path.name))
     if fmt in ("gpkg", "kml", "geojson") and len(layers) > 1 and opts.layer is None:
-        return _Raw(fmt, layers=layers, encoding=encoding, problems=[
-            msg("several_layers", n=len(layers), names=Items(layers))])
+        return _Raw(
+            fmt,
+            layers=layers,
+            encoding=encoding,
+            problems=[msg("several_layers", n=len(layers), names=Items(layers))],
+        )
     layer = opts.layer if fmt in ("gpkg", "kml", "geojson") and opts.layer is not None else layers[0]
     if layer not in layers:
         raise OptionError(msg("layer_not_in_file", layer=layer, file=path.name, choices=Items(layers)))
     kwargs = {"encoding": encoding.encoding} if encoding else {}
     if fmt in _COUNT_IN_HEADER:  # known without reading the features; other formats are counted once read
-        _check_feature_count(_guard(lambda: pyogrio.read_info(source, layer=layer, **kwargs)["features"], path), path)
+        _check_feature_count(
+            _guard(lambda: pyogrio.read_info(source, layer=layer, **kwargs)["features"], path), path
+        )
     gdf = _guard(lambda: pyogrio.read_dataframe(source, layer=layer, **kwargs), path)
     _check_feature_count(len(gdf), path)
     if not isinstance(gdf, gpd.GeoDataFrame):
@@ -521,8 +677,17 @@ def _read_ogr(path: Path, opts: ImportOptions, fmt: str, declared_how: str | Non
     declared = _placeable(gdf.crs)
     how = declared_how or (msg("crs_how_prj", stem=path.stem) if fmt == "shapefile" else msg("crs_how_gpkg"))
     enc = encoding or EncodingGuess("utf-8", "declared", f"{fmt} text is UTF-8")
-    return _Raw(fmt, layers=layers, layer=layer, frame=frame, geoms=gdf.geometry.to_numpy(),
-                labels=_feature_labels(frame), declared=declared, declared_how=how, encoding=enc)
+    return _Raw(
+        fmt,
+        layers=layers,
+        layer=layer,
+        frame=frame,
+        geoms=gdf.geometry.to_numpy(),
+        labels=_feature_labels(frame),
+        declared=declared,
+        declared_how=how,
+        encoding=enc,
+    )
 
 
 def _placeable(crs) -> CRS | None:
@@ -538,7 +703,9 @@ _COUNT_IN_HEADER = ("gpkg", "shapefile")
 
 def _check_feature_count(count: int, path: Path) -> None:
     if count > limit("ZKQ_MAX_FEATURES"):
-        raise DataSourceError(msg("too_many_features", file=path.name, n=count, limit=limit("ZKQ_MAX_FEATURES")))
+        raise DataSourceError(
+            msg("too_many_features", file=path.name, n=count, limit=limit("ZKQ_MAX_FEATURES"))
+        )
 
 
 def _guard(read, path: Path):
@@ -563,20 +730,38 @@ def _feature_labels(frame: pd.DataFrame) -> list[str]:
 def _read_table(path: Path, opts: ImportOptions, tmp: Path) -> _Raw:
     table = read_sheet_here(path, sheet=opts.layer, encoding=opts.encoding, max_bytes=opts.max_bytes)
     fmt = "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv"
-    base = dict(layers=table.sheets, layer=table.sheet, encoding=table.encoding, warnings=list(table.warnings))
-    found = (opts.x, opts.y, "given") if opts.x is not None else find_coordinate_columns(list(table.frame.columns))
+    base = dict(
+        layers=table.sheets, layer=table.sheet, encoding=table.encoding, warnings=list(table.warnings)
+    )
+    found = (
+        (opts.x, opts.y, "given")
+        if opts.x is not None
+        else find_coordinate_columns(list(table.frame.columns))
+    )
     if found is None:
         columns = Items(map(str, table.frame.columns))
         return _Raw(fmt, frame=table.frame, **base, problems=[msg("no_coordinate_columns", columns=columns)])
     x, y, kind = found
     xs, ys = parse_coordinates(table, x, y)
-    return _Raw(fmt, frame=table.frame.reset_index(drop=True), geoms=shapely.points(xs, ys),
-                labels=[table.row_label(i) for i in range(len(table.frame))], coordinate_columns=(x, y),
-                lonlat_note=True, **base)
+    return _Raw(
+        fmt,
+        frame=table.frame.reset_index(drop=True),
+        geoms=shapely.points(xs, ys),
+        labels=[table.row_label(i) for i in range(len(table.frame))],
+        coordinate_columns=(x, y),
+        lonlat_note=True,
+        **base,
+    )
 
 
-_READERS = {"shapefile": _read_shapefile, "geojson": _read_geojson, "gpkg": _read_gpkg, "kml": _read_kml,
-            "csv": _read_table, "xlsx": _read_table}
+_READERS = {
+    "shapefile": _read_shapefile,
+    "geojson": _read_geojson,
+    "gpkg": _read_gpkg,
+    "kml": _read_kml,
+    "csv": _read_table,
+    "xlsx": _read_table,
+}
 
 
 # ----------------------------------------------------------------------------- standard columns
@@ -618,7 +803,10 @@ def _rename_reserved(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         if col in frame.columns and not _numeric_text(frame[col]):
             renames[col] = col
     for col in QUALIFIER_COLUMNS:
-        if col in frame.columns and not frame[col].fillna("").astype(str).str.strip().isin(FIGURE_QUALIFIERS).all():
+        if (
+            col in frame.columns
+            and not frame[col].fillna("").astype(str).str.strip().isin(FIGURE_QUALIFIERS).all()
+        ):
             renames[col] = col
     taken = {c.lower() for c in frame.columns}
     mapping, notes = {}, []

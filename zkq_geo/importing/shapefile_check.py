@@ -20,6 +20,7 @@ blocks (a .dbf is at most ``ZKQ_MAX_UPLOAD_MB``).
 >>> check_shapefile_files("parcels.shp", "parcels.shx", "parcels.dbf").problems  # doctest: +SKIP
 ('3 shape(s) in parcels.shp, 1 attribute row(s) in parcels.dbf: 2 feature(s) would be dropped ...',)
 """
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,29 @@ DBF_HEADER_BYTES = 32
 DBF_MIN_HEADER_BYTES = 33  # the fixed part and the 0x0D that ends the field descriptors
 DBF_READ_BYTES = 65536  # the header length is a uint16: the whole header fits
 # dBASE III-7, FoxBase, FoxPro and Visual FoxPro version bytes (with or without memo flags).
-DBF_VERSIONS = frozenset({0x02, 0x03, 0x04, 0x05, 0x07, 0x30, 0x31, 0x32, 0x43, 0x63, 0x7B, 0x83, 0x87, 0x8B,
-                          0x8E, 0xCB, 0xE5, 0xF5, 0xFB})
+DBF_VERSIONS = frozenset(
+    {
+        0x02,
+        0x03,
+        0x04,
+        0x05,
+        0x07,
+        0x30,
+        0x31,
+        0x32,
+        0x43,
+        0x63,
+        0x7B,
+        0x83,
+        0x87,
+        0x8B,
+        0x8E,
+        0xCB,
+        0xE5,
+        0xF5,
+        0xFB,
+    }
+)
 DBF_FIELD_TYPES = frozenset(b"BCDFGILMNOPQTVWY@+0")
 _DELETED = 0x2A  # "*" as the first byte of a record
 NUMERIC_EXAMPLES = 5  # values shown per numeric field holding text
@@ -111,8 +133,9 @@ class ShapefileCheck:
 
 
 # ----------------------------------------------------------------------------- pure checks
-def check_headers(shp: Part, shx: Part, dbf: Part | None = None, *, deleted: int = 0,
-                  numeric: tuple[NumericText, ...] = ()) -> ShapefileCheck:
+def check_headers(
+    shp: Part, shx: Part, dbf: Part | None = None, *, deleted: int = 0, numeric: tuple[NumericText, ...] = ()
+) -> ShapefileCheck:
     """Check the headers of a shapefile's .shp, .shx and (when present) .dbf against each other.
 
     ``deleted`` is the number of .dbf records marked deleted (GDAL skips them); ``numeric`` the
@@ -131,7 +154,9 @@ def check_headers(shp: Part, shx: Part, dbf: Part | None = None, *, deleted: int
     if header is None:
         return ShapefileCheck(shapes)
     problems = _count_problems(shapes, header.records, shp.name, dbf.name)
-    warnings = (msg("dbf_deleted_records", dbf=dbf.name, n=deleted, records=header.records),) if deleted else ()
+    warnings = (
+        (msg("dbf_deleted_records", dbf=dbf.name, n=deleted, records=header.records),) if deleted else ()
+    )
     warnings += tuple(_numeric_warning(found, dbf.name) for found in numeric)
     return ShapefileCheck(shapes, header.records, problems, warnings)
 
@@ -154,16 +179,18 @@ def scan_records(header: DbfHeader, block: bytes, first: int = 1) -> tuple[int, 
     (0, (NumericText(field='v', count=1, examples=((2, 'abc'),)),))
     """
     rows = np.frombuffer(block, dtype=np.uint8)
-    rows = rows[:len(rows) // header.record_bytes * header.record_bytes].reshape(-1, header.record_bytes)
+    rows = rows[: len(rows) // header.record_bytes * header.record_bytes].reshape(-1, header.record_bytes)
     kept = rows[:, 0] != _DELETED
     found, offset = [], 1
     for field in header.fields:
         if field.type in ("N", "F"):
-            cells = rows[kept, offset:offset + field.length]
+            cells = rows[kept, offset : offset + field.length]
             bad = np.flatnonzero(kept)[_not_numbers(cells, field.integer)]
             if len(bad):
-                examples = tuple((first + int(i), _shown(rows[i, offset:offset + field.length].tobytes()))
-                                 for i in bad[:NUMERIC_EXAMPLES])
+                examples = tuple(
+                    (first + int(i), _shown(rows[i, offset : offset + field.length].tobytes()))
+                    for i in bad[:NUMERIC_EXAMPLES]
+                )
                 found.append(NumericText(field.name, len(bad), examples))
         offset += field.length
     return int((~kept).sum()), tuple(found)
@@ -176,17 +203,28 @@ def _not_numbers(cells: np.ndarray, integer: bool) -> np.ndarray:
     are cleared with numpy; the rest are matched against GDAL's number syntax one by one.
     """
     space, star = cells == _SPACE, cells == _STAR
-    digit, sign, dot = (cells >= _ZERO) & (cells <= _NINE), (cells == ord("-")) | (cells == ord("+")), cells == _DOT
+    digit, sign, dot = (
+        (cells >= _ZERO) & (cells <= _NINE),
+        (cells == ord("-")) | (cells == ord("+")),
+        cells == _DOT,
+    )
     empty = (space | (cells == _NUL)).all(axis=1) | ((space | star).all(axis=1) & star.any(axis=1))
     filled = ~space
     count, first = filled.sum(axis=1), filled.argmax(axis=1)
     last = cells.shape[1] - 1 - filled[:, ::-1].argmax(axis=1)
     lead_sign = sign.sum(axis=1) == sign[np.arange(len(cells)), first]
-    plain = ((digit | sign | dot | space).all(axis=1) & digit.any(axis=1) & (last - first + 1 == count)
-             & lead_sign & (dot.sum(axis=1) <= (0 if integer else 1)))
+    plain = (
+        (digit | sign | dot | space).all(axis=1)
+        & digit.any(axis=1)
+        & (last - first + 1 == count)
+        & lead_sign
+        & (dot.sum(axis=1) <= (0 if integer else 1))
+    )
     pattern = _INTEGER_TEXT if integer else _REAL_TEXT
     doubtful = np.flatnonzero(~(empty | plain))
-    return np.array([i for i in doubtful if not pattern.fullmatch(cells[i].tobytes().rstrip(b"\0"))], dtype=np.intp)
+    return np.array(
+        [i for i in doubtful if not pattern.fullmatch(cells[i].tobytes().rstrip(b"\0"))], dtype=np.intp
+    )
 
 
 def _shown(value: bytes, at_most: int = 40) -> str:
@@ -203,8 +241,11 @@ def _shown(value: bytes, at_most: int = 40) -> str:
 
 def _numeric_warning(found: NumericText, dbf: str) -> Message:
     examples = Items(msg("dbf_value_example", record=n, text=text) for n, text in found.examples)
-    shown = examples if found.count <= len(found.examples) else msg("items_more", items=examples,
-                                                                    more=found.count - len(found.examples))
+    shown = (
+        examples
+        if found.count <= len(found.examples)
+        else msg("items_more", items=examples, more=found.count - len(found.examples))
+    )
     return msg("dbf_numeric_text", n=found.count, field=found.field, dbf=dbf, examples=shown)
 
 
@@ -273,13 +314,20 @@ def _shape_header(part: Part) -> int:
 def _fields(dbf: Part, header: bytes) -> tuple[DbfField, ...]:
     fields, pos = [], DBF_HEADER_BYTES
     while pos < len(header) and header[pos] != 0x0D:
-        descriptor = header[pos:pos + 32]
+        descriptor = header[pos : pos + 32]
         if len(descriptor) < 32:
             raise _dbf_damaged(dbf, msg("dbf_why_no_end", n=len(header)))
         name, ftype, length = descriptor[:11].split(b"\0", 1)[0], descriptor[11], descriptor[16]
         if not name.strip() or ftype not in DBF_FIELD_TYPES or length == 0:
-            raise _dbf_damaged(dbf, msg("dbf_why_field", n=len(fields) + 1, type=chr(ftype) if 32 < ftype < 127
-                                        else f"0x{ftype:02X}", length=length))
+            raise _dbf_damaged(
+                dbf,
+                msg(
+                    "dbf_why_field",
+                    n=len(fields) + 1,
+                    type=chr(ftype) if 32 < ftype < 127 else f"0x{ftype:02X}",
+                    length=length,
+                ),
+            )
         fields.append(DbfField(name.decode("latin-1"), chr(ftype), length, descriptor[17]))
         pos += 32
     if pos >= len(header):
@@ -293,9 +341,13 @@ def _dbf_damaged(dbf: Part, why: Message) -> DataSourceError:
 
 def _count_problems(shapes: int, records: int, shp: str, dbf: str) -> tuple[Message, ...]:
     if records < shapes:
-        return (msg("shp_fewer_records", shapes=shapes, records=records, shp=shp, dbf=dbf, lost=shapes - records),)
+        return (
+            msg("shp_fewer_records", shapes=shapes, records=records, shp=shp, dbf=dbf, lost=shapes - records),
+        )
     if records > shapes:
-        return (msg("shp_more_records", shapes=shapes, records=records, shp=shp, dbf=dbf, lost=records - shapes),)
+        return (
+            msg("shp_more_records", shapes=shapes, records=records, shp=shp, dbf=dbf, lost=records - shapes),
+        )
     return ()
 
 
@@ -305,9 +357,13 @@ def check_shapefile_files(shp: str | Path, shx: str | Path, dbf: str | Path | No
     with :func:`scan_records`."""
     dbf_part = _read_part(Path(dbf), DBF_READ_BYTES) if dbf is not None else None
     deleted, numeric = _scan_file(Path(dbf), dbf_part) if dbf is not None else (0, ())
-    return check_headers(_read_part(Path(shp), SHP_HEADER_BYTES),
-                         _read_part(Path(shx), SHP_HEADER_BYTES, tail=SHX_RECORD_BYTES), dbf_part,
-                         deleted=deleted, numeric=numeric)
+    return check_headers(
+        _read_part(Path(shp), SHP_HEADER_BYTES),
+        _read_part(Path(shx), SHP_HEADER_BYTES, tail=SHX_RECORD_BYTES),
+        dbf_part,
+        deleted=deleted,
+        numeric=numeric,
+    )
 
 
 def _read_part(path: Path, head: int, tail: int = 0) -> Part:
@@ -321,7 +377,8 @@ def _read_part(path: Path, head: int, tail: int = 0) -> Part:
 
 
 def _scan_file(path: Path, part: Part, chunk_records: int = 4096) -> tuple[int, tuple[NumericText, ...]]:
-    """:func:`scan_records` over the whole .dbf, a block at a time; (0, ()) when the header cannot be parsed."""
+    """:func:`scan_records` over the whole .dbf, a block at a time; (0, ()) when the header cannot
+    be parsed."""
     try:
         header = parse_dbf_header(part)
     except DataSourceError:
@@ -342,5 +399,6 @@ def _scan_file(path: Path, part: Part, chunk_records: int = 4096) -> tuple[int, 
 def _merged(before: NumericText | None, more: NumericText) -> NumericText:
     if before is None:
         return more
-    return NumericText(before.field, before.count + more.count,
-                       (before.examples + more.examples)[:NUMERIC_EXAMPLES])
+    return NumericText(
+        before.field, before.count + more.count, (before.examples + more.examples)[:NUMERIC_EXAMPLES]
+    )

@@ -6,6 +6,7 @@ and refuses two-row headers made of merged cells with a message saying how to fi
 Every cell is kept as text exactly as given ("0012" stays "0012"); only the coordinate
 columns are parsed as numbers, by :func:`parse_coordinates`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -15,17 +16,17 @@ import io
 import math
 import re
 import zipfile
-from xml.etree import ElementTree
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
 
-from zkq_geo.importing.encodings import EncodingGuess, text_encoding
 from zkq_geo.errors import DataSourceError, SchemaError, ZkqGeoError
-from zkq_geo.limits import limit
 from zkq_geo.i18n.messages import Items, msg
+from zkq_geo.importing.encodings import EncodingGuess, text_encoding
+from zkq_geo.limits import limit
 from zkq_geo.safety.safe_input import check_file, check_zip
 from zkq_geo.safety.sandbox import run_bounded
 from zkq_geo.safety.sniff import check_content
@@ -37,8 +38,11 @@ _DELIMITERS = ",;\t|"
 # Normalised column names of coordinate pairs, most specific first.
 _COORD_PAIRS = (
     ("lonlat", ("lon", "lng", "long", "longitude", "经度", "东经"), ("lat", "latitude", "纬度", "北纬")),
-    ("xy", ("x", "x坐标", "坐标x", "东坐标", "横坐标", "easting", "east", "e", "pointx", "xcoord"),
-     ("y", "y坐标", "坐标y", "北坐标", "纵坐标", "northing", "north", "n", "pointy", "ycoord")),
+    (
+        "xy",
+        ("x", "x坐标", "坐标x", "东坐标", "横坐标", "easting", "east", "e", "pointx", "xcoord"),
+        ("y", "y坐标", "坐标y", "北坐标", "纵坐标", "northing", "north", "n", "pointy", "ycoord"),
+    ),
 )
 _BRACKETS = re.compile(r"[（(\[【].*?[）)\]】]")
 
@@ -64,17 +68,25 @@ class SheetTable:
         return msg("label_row", row=self.data_rows[i])
 
 
-def read_sheet(path: str | Path, *, sheet: str | None = None, encoding: str = "auto",
-               max_bytes: int | None = None) -> SheetTable:
+def read_sheet(
+    path: str | Path, *, sheet: str | None = None, encoding: str = "auto", max_bytes: int | None = None
+) -> SheetTable:
     """Read a CSV (.csv/.txt) or Excel (.xlsx/.xlsm) table with every cell as text, in a child
     process bounded in CPU time and memory (:mod:`zkq_geo.safety.sandbox`); see :func:`read_sheet_here`.
     """
-    return run_bounded("zkq_geo.importing.sheets:read_sheet_here", Path(path).resolve(), sheet=sheet, encoding=encoding,
-                       max_bytes=max_bytes, file=Path(path).name)
+    return run_bounded(
+        "zkq_geo.importing.sheets:read_sheet_here",
+        Path(path).resolve(),
+        sheet=sheet,
+        encoding=encoding,
+        max_bytes=max_bytes,
+        file=Path(path).name,
+    )
 
 
-def read_sheet_here(path: str | Path, *, sheet: str | None = None, encoding: str = "auto",
-                    max_bytes: int | None = None) -> SheetTable:
+def read_sheet_here(
+    path: str | Path, *, sheet: str | None = None, encoding: str = "auto", max_bytes: int | None = None
+) -> SheetTable:
     """Read a CSV (.csv/.txt) or Excel (.xlsx/.xlsm) table with every cell as text, in this process.
 
     Excel is read streaming, at most ``ZKQ_MAX_CELLS`` cells (empty ones included); a CSV with
@@ -140,8 +152,9 @@ def _excel_rows(path: Path, sheet: str | None):
         except ZkqGeoError:
             raise
         except Exception as exc:
-            raise DataSourceError(msg("sheet_unreadable", sheet=ws.title, file=path.name,
-                                      error=type(exc).__name__)) from None
+            raise DataSourceError(
+                msg("sheet_unreadable", sheet=ws.title, file=path.name, error=type(exc).__name__)
+            ) from None
         return rows, merged, sheets, ws.title
 
 
@@ -162,8 +175,10 @@ def _has_value(v) -> bool:
 
 def _first_visible(book):
     """The first sheet a user sees in Excel (a hidden first sheet is not what they mean)."""
-    return next((ws for ws in book.worksheets if getattr(ws, "sheet_state", "visible") == "visible"),
-                book.worksheets[0])
+    return next(
+        (ws for ws in book.worksheets if getattr(ws, "sheet_state", "visible") == "visible"),
+        book.worksheets[0],
+    )
 
 
 def _sheet_facts(path: Path, member: str, title: str) -> list[tuple[int, int, int, int, str]]:
@@ -179,7 +194,11 @@ def _sheet_facts(path: Path, member: str, title: str) -> list[tuple[int, int, in
             if event == "start":
                 sheet_data = element if tag == "sheetData" else sheet_data
                 continue
-            if tag == "c" and element.find(f"{ns}}}f") is not None and not _has_value(element.find(f"{ns}}}v")):
+            if (
+                tag == "c"
+                and element.find(f"{ns}}}f") is not None
+                and not _has_value(element.find(f"{ns}}}v"))
+            ):
                 count += 1
                 blank_formulas += [element.get("r", "?")] if len(blank_formulas) < 5 else []
             elif tag == "row" and sheet_data is not None:
@@ -188,8 +207,9 @@ def _sheet_facts(path: Path, member: str, title: str) -> list[tuple[int, int, in
                 r = CellRange(element.get("ref", ""))
                 merged.append((r.min_row, r.max_row, r.min_col, r.max_col, str(r.coord)))
     if count:
-        raise SchemaError(msg("formulas_without_values", file=path.name, sheet=title, n=count,
-                              cells=Items(blank_formulas)))
+        raise SchemaError(
+            msg("formulas_without_values", file=path.name, sheet=title, n=count, cells=Items(blank_formulas))
+        )
     return merged
 
 
@@ -254,11 +274,20 @@ def _table(rows, merged, name, sheets, sheet, guess) -> SheetTable:
     warnings = [*_title_warnings(rows, header), *_merged_warnings(merged, header, name)]
     columns, col_warnings = _column_names(rows[header], width)
     body = [(i + 1, r + [""] * (width - len(r))) for i, r in enumerate(rows) if i > header and any(r)]
-    frame = pd.DataFrame([r for _, r in body], columns=columns, dtype=object).astype(str) \
-        if body else pd.DataFrame(columns=columns, dtype=object)
-    return SheetTable(frame=frame, header_row=header + 1, sheets=sheets,
-                      sheet=sheet, encoding=guess, warnings=tuple(warnings + col_warnings),
-                      data_rows=tuple(n for n, _ in body))
+    frame = (
+        pd.DataFrame([r for _, r in body], columns=columns, dtype=object).astype(str)
+        if body
+        else pd.DataFrame(columns=columns, dtype=object)
+    )
+    return SheetTable(
+        frame=frame,
+        header_row=header + 1,
+        sheets=sheets,
+        sheet=sheet,
+        encoding=guess,
+        warnings=tuple(warnings + col_warnings),
+        data_rows=tuple(n for n, _ in body),
+    )
 
 
 def _trim(row: list[str]) -> list[str]:
@@ -278,8 +307,11 @@ def _header_index(rows: list[list[str]], width: int, name: str) -> int:
 
 
 def _title_warnings(rows: list[list[str]], header: int) -> list[str]:
-    skipped = [msg("skipped_row", row=i + 1, text=" ".join(c for c in rows[i] if c)[:40])
-               for i in range(header) if any(rows[i])]
+    skipped = [
+        msg("skipped_row", row=i + 1, text=" ".join(c for c in rows[i] if c)[:40])
+        for i in range(header)
+        if any(rows[i])
+    ]
     if not skipped:
         return []
     return [msg("title_rows_skipped", row=header + 1, skipped=Items(skipped))]
@@ -316,7 +348,9 @@ def _column_names(header: list[str], width: int) -> tuple[list[str], list[str]]:
         seen.add(name)
         names.append(name)
     if len(warnings) > _MAX_COLUMN_WARNINGS:
-        warnings = warnings[:_MAX_COLUMN_WARNINGS] + [msg("column_more_warnings", n=len(warnings) - _MAX_COLUMN_WARNINGS)]
+        warnings = warnings[:_MAX_COLUMN_WARNINGS] + [
+            msg("column_more_warnings", n=len(warnings) - _MAX_COLUMN_WARNINGS)
+        ]
     return names, warnings
 
 

@@ -20,6 +20,7 @@ Which elements are supported is decided by :data:`VENDOR_FILES` (what we ship) a
 :data:`UNUSED_LINKS` (what folium links but our maps do not need). Anything else that would
 load a remote file raises :class:`~zkq_geo.errors.OptionError` instead of silently going online.
 """
+
 from __future__ import annotations
 
 import base64
@@ -70,8 +71,9 @@ _LEAFLET = ("xstatic-leaflet", "1.9.3.0", "xstatic/pkg/leaflet/data/")
 _JQUERY = ("xstatic-jquery", "3.7.1.1", "xstatic/pkg/jquery/data/")
 
 
-def _row(source: tuple[str, str, str], file: str, name: str, sha256: str,
-         url_tail: str | None = None) -> VendorFile:
+def _row(
+    source: tuple[str, str, str], file: str, name: str, sha256: str, url_tail: str | None = None
+) -> VendorFile:
     package, version, prefix = source
     return VendorFile(file, package, version, prefix + name, sha256, url_tail)
 
@@ -79,26 +81,58 @@ def _row(source: tuple[str, str, str], file: str, name: str, sha256: str,
 # The one table of vendored files. Leaflet 1.9.3 and jQuery 3.7.1 are what folium 0.20 links;
 # the XStatic wheels hold byte-identical copies of the upstream release files.
 VENDOR_FILES: tuple[VendorFile, ...] = (
-    _row(_LEAFLET, "leaflet/leaflet.js", "leaflet.js",
-         "5819285cec137b229c94e1ee5ad73e8b6b84345a4367d60f75fe477fe0fb7b03",
-         "/leaflet@1.9.3/dist/leaflet.js"),
-    _row(_LEAFLET, "leaflet/leaflet.css", "leaflet.css",
-         "90b693d86392a4779c861b28cf307e7e59c3fb35328c4d8b95f58f814d38c722",
-         "/leaflet@1.9.3/dist/leaflet.css"),
-    _row(_LEAFLET, "leaflet/images/layers.png", "images/layers.png",
-         "1dbbe9d028e292f36fcba8f8b3a28d5e8932754fc2215b9ac69e4cdecf5107c6"),
-    _row(_LEAFLET, "leaflet/images/layers-2x.png", "images/layers-2x.png",
-         "066daca850d8ffbef007af00b06eac0015728dee279c51f3cb6c716df7c42edf"),
-    _row(_LEAFLET, "leaflet/images/marker-icon.png", "images/marker-icon.png",
-         "574c3a5cca85f4114085b6841596d62f00d7c892c7b03f28cbfa301deb1dc437"),
-    _row(_LEAFLET, "leaflet/images/marker-icon-2x.png", "images/marker-icon-2x.png",
-         "00179c4c1ee830d3a108412ae0d294f55776cfeb085c60129a39aa6fc4ae2528"),
-    _row(_LEAFLET, "leaflet/images/marker-shadow.png", "images/marker-shadow.png",
-         "264f5c640339f042dd729062cfc04c17f8ea0f29882b538e3848ed8f10edb4da"),
+    _row(
+        _LEAFLET,
+        "leaflet/leaflet.js",
+        "leaflet.js",
+        "5819285cec137b229c94e1ee5ad73e8b6b84345a4367d60f75fe477fe0fb7b03",
+        "/leaflet@1.9.3/dist/leaflet.js",
+    ),
+    _row(
+        _LEAFLET,
+        "leaflet/leaflet.css",
+        "leaflet.css",
+        "90b693d86392a4779c861b28cf307e7e59c3fb35328c4d8b95f58f814d38c722",
+        "/leaflet@1.9.3/dist/leaflet.css",
+    ),
+    _row(
+        _LEAFLET,
+        "leaflet/images/layers.png",
+        "images/layers.png",
+        "1dbbe9d028e292f36fcba8f8b3a28d5e8932754fc2215b9ac69e4cdecf5107c6",
+    ),
+    _row(
+        _LEAFLET,
+        "leaflet/images/layers-2x.png",
+        "images/layers-2x.png",
+        "066daca850d8ffbef007af00b06eac0015728dee279c51f3cb6c716df7c42edf",
+    ),
+    _row(
+        _LEAFLET,
+        "leaflet/images/marker-icon.png",
+        "images/marker-icon.png",
+        "574c3a5cca85f4114085b6841596d62f00d7c892c7b03f28cbfa301deb1dc437",
+    ),
+    _row(
+        _LEAFLET,
+        "leaflet/images/marker-icon-2x.png",
+        "images/marker-icon-2x.png",
+        "00179c4c1ee830d3a108412ae0d294f55776cfeb085c60129a39aa6fc4ae2528",
+    ),
+    _row(
+        _LEAFLET,
+        "leaflet/images/marker-shadow.png",
+        "images/marker-shadow.png",
+        "264f5c640339f042dd729062cfc04c17f8ea0f29882b538e3848ed8f10edb4da",
+    ),
     # folium.Popup and Map(objects_to_stay_in_front=...) call jQuery's $(...).
-    _row(_JQUERY, "jquery/jquery.min.js", "jquery.min.js",
-         "fc9a93dd241f6b045cbff0481cf4e1901becd0e12fb45166a8f17f95823f0b1a",
-         "/jquery-3.7.1.min.js"),
+    _row(
+        _JQUERY,
+        "jquery/jquery.min.js",
+        "jquery.min.js",
+        "fc9a93dd241f6b045cbff0481cf4e1901becd0e12fb45166a8f17f95823f0b1a",
+        "/jquery-3.7.1.min.js",
+    ),
 )
 
 # Links folium.Map adds that none of the elements we allow need: localize_map drops them.
@@ -113,10 +147,14 @@ UNUSED_LINKS: dict[str, str] = {
 }
 
 # Elements whose code needs a library we do not ship (so they would break or go online).
-_ICON_REASON = ("folium.Icon needs Leaflet.awesome-markers, Bootstrap and Font Awesome, which are "
-                "not vendored; use folium.CircleMarker, folium.DivIcon or the default marker icon")
-_COLORMAP_REASON = ("a branca colormap on the map makes streamlit-folium load d3 from two CDNs; "
-                    "draw the legend as plain HTML instead (e.g. a branca MacroElement)")
+_ICON_REASON = (
+    "folium.Icon needs Leaflet.awesome-markers, Bootstrap and Font Awesome, which are "
+    "not vendored; use folium.CircleMarker, folium.DivIcon or the default marker icon"
+)
+_COLORMAP_REASON = (
+    "a branca colormap on the map makes streamlit-folium load d3 from two CDNs; "
+    "draw the legend as plain HTML instead (e.g. a branca MacroElement)"
+)
 
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
 _NETWORK_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp"})
@@ -124,6 +162,7 @@ _NOT_FETCHED = ("http://www.w3.org/",)  # XML namespace names, never requested
 
 
 # --- the vendor folder ---------------------------------------------------------------------
+
 
 def asset_manifest(vendor_dir: Path | None = None) -> dict:
     """Return the manifest that ``scripts/install_assets.py`` wrote (file, package, sha256...).
@@ -152,7 +191,8 @@ def check_assets(vendor_dir: Path | None = None) -> None:
     if missing:
         root = Path(vendor_dir or VENDOR_DIR)
         raise DataSourceError(
-            f"browser assets missing or damaged in {root}: {', '.join(missing)}; {SETUP_FIX}")
+            f"browser assets missing or damaged in {root}: {', '.join(missing)}; {SETUP_FIX}"
+        )
 
 
 def _file_sha256(path: Path) -> str | None:
@@ -164,8 +204,8 @@ def _file_sha256(path: Path) -> str | None:
 
 # --- rewriting a folium map ----------------------------------------------------------------
 
-def localize_map(m: Element, base_url: str = APP_VENDOR_URL, *,
-                 vendor_dir: Path | None = None) -> Element:
+
+def localize_map(m: Element, base_url: str = APP_VENDOR_URL, *, vendor_dir: Path | None = None) -> Element:
     """Point the JS/CSS links of ``m`` and all its children at local copies under ``base_url``.
 
     Modifies ``m`` in place (like folium's own ``add_to``) and returns it. Works on a
@@ -222,7 +262,8 @@ def _set_icon_path(m: Element, images_url: str) -> None:
         "{% macro script(this, kwargs) %}"
         "if (typeof L.Icon.Default.imagePath !== 'string') {"
         f" L.Icon.Default.imagePath = {json.dumps(images_url)}; }}"
-        "{% endmacro %}")
+        "{% endmacro %}"
+    )
     m.add_child(element, name="zkq_leaflet_icon_path", index=0)
 
 
@@ -239,14 +280,18 @@ def _refuse_unsupported(element: Element) -> None:
     from branca.colormap import ColorMap
     from folium.map import Icon
 
-    reason = (_ICON_REASON if type(element) is Icon  # CustomIcon (a subclass) is fine
-              else _COLORMAP_REASON if isinstance(element, ColorMap) else None)
+    reason = (
+        _ICON_REASON
+        if type(element) is Icon  # CustomIcon (a subclass) is fine
+        else _COLORMAP_REASON
+        if isinstance(element, ColorMap)
+        else None
+    )
     if reason:
         raise OptionError(f"{type(element).__name__} cannot be shown offline: {reason}")
 
 
-def _local_links(element: Element, links: list[tuple[str, str]],
-                 base_url: str) -> list[tuple[str, str]]:
+def _local_links(element: Element, links: list[tuple[str, str]], base_url: str) -> list[tuple[str, str]]:
     local = []
     for name, url in links:
         if url.startswith(base_url):
@@ -259,7 +304,8 @@ def _local_links(element: Element, links: list[tuple[str, str]],
             raise OptionError(
                 f"{type(element).__name__} loads {url}, which has no local copy; use an element "
                 f"that needs only {', '.join(_linked_files())}, or add a row to "
-                "VENDOR_FILES in zkq_geo/render/assets.py and rerun `bash scripts/setup.sh`")
+                "VENDOR_FILES in zkq_geo/render/assets.py and rerun `bash scripts/setup.sh`"
+            )
     return local
 
 
@@ -292,6 +338,7 @@ def _drop_cdn_header_links(m: Element) -> None:
 
 # --- one self-contained HTML file ----------------------------------------------------------
 
+
 def render_standalone_html(m: Element, *, vendor_dir: Path | None = None) -> str:
     """Render ``m`` as ONE HTML page with every vendored JS/CSS file and image embedded.
 
@@ -311,8 +358,7 @@ _SCRIPT_TAG = r'<script\s+src="{base}(?P<file>[^"]+)"\s*>\s*</script>'
 _CSS_TAG = r'<link\s+rel="stylesheet"\s+href="{base}(?P<file>[^"]+)"\s*/?>'
 
 
-def inline_assets(html: str, base_url: str = "vendor/", *,
-                  vendor_dir: Path | None = None) -> str:
+def inline_assets(html: str, base_url: str = "vendor/", *, vendor_dir: Path | None = None) -> str:
     """Replace ``<script src>``/``<link>`` tags pointing under ``base_url`` by the files' content.
 
     CSS ``url(...)`` references become data: URIs, and Leaflet's default marker icon is set
@@ -325,10 +371,8 @@ def inline_assets(html: str, base_url: str = "vendor/", *,
     """
     root = Path(vendor_dir or VENDOR_DIR)
     base = re.escape(base_url)
-    html = re.sub(_SCRIPT_TAG.format(base=base),
-                  lambda match: _inline_script(root, match["file"]), html)
-    return re.sub(_CSS_TAG.format(base=base),
-                  lambda match: _inline_style(root, match["file"]), html)
+    html = re.sub(_SCRIPT_TAG.format(base=base), lambda match: _inline_script(root, match["file"]), html)
+    return re.sub(_CSS_TAG.format(base=base), lambda match: _inline_style(root, match["file"]), html)
 
 
 def _vendored_text(root: Path, file: str) -> str:
@@ -353,11 +397,15 @@ def _inline_script(root: Path, file: str) -> str:
 def _default_icon_script(root: Path) -> str:
     # Leaflet finds its marker images through a CSS url(); once inlined that is a data: URI,
     # so give L.Icon.Default the images directly.
-    urls = {option: _data_uri(root / "leaflet" / "images" / name) for option, name in (
-        ("iconUrl", "marker-icon.png"), ("iconRetinaUrl", "marker-icon-2x.png"),
-        ("shadowUrl", "marker-shadow.png"))}
-    return ("<script>L.Icon.Default.imagePath = '';"
-            f"L.Icon.Default.mergeOptions({json.dumps(urls)});</script>")
+    urls = {
+        option: _data_uri(root / "leaflet" / "images" / name)
+        for option, name in (
+            ("iconUrl", "marker-icon.png"),
+            ("iconRetinaUrl", "marker-icon-2x.png"),
+            ("shadowUrl", "marker-shadow.png"),
+        )
+    }
+    return f"<script>L.Icon.Default.imagePath = '';L.Icon.Default.mergeOptions({json.dumps(urls)});</script>"
 
 
 def _inline_style(root: Path, file: str) -> str:
@@ -384,6 +432,7 @@ def _data_uri(path: Path) -> str:
 
 
 # --- proving a page stays offline ----------------------------------------------------------
+
 
 def is_remote_url(url: str) -> bool:
     """True if loading ``url`` would use the network beyond this machine.

@@ -22,13 +22,15 @@ Example
 >>> m = build_map(layers, catalog=load_catalog(), lang="en")  # doctest: +SKIP
 >>> html = map_to_standalone_html(m)  # doctest: +SKIP
 """
+
 from __future__ import annotations
 
 import html
 import json
 import math
 import re
-from typing import Any, Iterable, Literal, Mapping, get_args
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal, get_args
 from urllib.parse import quote
 
 import folium
@@ -53,17 +55,33 @@ _LANGS, _BASEMAPS, _COLOR_BYS, _CLICK_DATUMS = (get_args(t) for t in (Lang, Base
 STYLES: dict[str, Any] = {
     # Okabe-Ito based: tells the eight industries apart with common colour-vision deficiencies.
     "industry_colors": {
-        "auto": "#0072B2", "equipment": "#E69F00", "logistics": "#009E73", "biomed": "#CC79A7",
-        "ict": "#56B4E9", "trade": "#D55E00", "materials_env": "#C9B200", "urban": "#7F7F7F",
+        "auto": "#0072B2",
+        "equipment": "#E69F00",
+        "logistics": "#009E73",
+        "biomed": "#CC79A7",
+        "ict": "#56B4E9",
+        "trade": "#D55E00",
+        "materials_env": "#C9B200",
+        "urban": "#7F7F7F",
     },
     "unknown_industry_color": "#B0B0B0",
     # Leaflet path options per layer kind; "parks" and "projects" get their fill colour per class.
     "layers": {
         "zone": {"color": "#1A1A1A", "weight": 3, "opacity": 0.9, "fill": False},
-        "boards": {"color": "#B2182B", "weight": 2, "dashArray": "8 4", "fillColor": "#B2182B",
-                   "fillOpacity": 0.08},
-        "plates": {"color": "#5E3C99", "weight": 2, "dashArray": "2 5", "fillColor": "#5E3C99",
-                   "fillOpacity": 0.12},
+        "boards": {
+            "color": "#B2182B",
+            "weight": 2,
+            "dashArray": "8 4",
+            "fillColor": "#B2182B",
+            "fillOpacity": 0.08,
+        },
+        "plates": {
+            "color": "#5E3C99",
+            "weight": 2,
+            "dashArray": "2 5",
+            "fillColor": "#5E3C99",
+            "fillOpacity": 0.12,
+        },
         "parks": {"color": "#333333", "weight": 1, "opacity": 0.9, "fillOpacity": 0.6},
         "projects": {"color": "#1A1A1A", "weight": 1, "opacity": 0.9, "fillOpacity": 0.85},
         "area": {"color": "#3366CC", "weight": 1.5, "fillColor": "#3366CC", "fillOpacity": 0.15},
@@ -87,7 +105,9 @@ SCHEMATIC_NOTE = {"zh": "示意范围，非法定边界", "en": "Schematic exten
 DEFAULT_CENTER = (34.72, 113.78)  # lat, lon of the zone
 
 _TEXT = {
-    "legend": ("图例", "Legend"), "industry": ("产业", "Industry"), "name": ("名称", "Name"),
+    "legend": ("图例", "Legend"),
+    "industry": ("产业", "Industry"),
+    "name": ("名称", "Name"),
     "investment": ("投资额", "Investment"),
     "intensity": ("亩均投资（万元/亩）", "Investment per mu (万元/亩)"),
     "no_intensity": ("无法计算（无用地面积等）", "Not computable (no land area etc.)"),
@@ -95,55 +115,87 @@ _TEXT = {
     "upper_bound": ("上限（≤，点线）", "Upper bound (≤, dotted)"),
     "radius": ("圆点大小：投资额（亿元）", "Circle size: investment (亿元)"),
     "amap": ("高德底图：图层已转换为 GCJ-02", "AMap basemap: layers shifted to GCJ-02"),
-    "yes": ("是", "yes"), "no": ("否", "no"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
 }
 _QUALIFIER_PREFIX = {"at_least": "≥", "at_most": "≤", "about": "约"}
 _QUALIFIER_TEXT = {
-    "exact": ("确数", "exact"), "at_least": ("下限", "lower bound"), "at_most": ("上限", "upper bound"),
-    "about": ("约数", "approximate"), "indeterminate": ("无法确定", "indeterminate"),
-    "no_land_area": ("无用地面积", "no land area"), "no_investment": ("无投资额", "no investment figure"),
+    "exact": ("确数", "exact"),
+    "at_least": ("下限", "lower bound"),
+    "at_most": ("上限", "upper bound"),
+    "about": ("约数", "approximate"),
+    "indeterminate": ("无法确定", "indeterminate"),
+    "no_land_area": ("无用地面积", "no land area"),
+    "no_investment": ("无投资额", "no investment figure"),
     "no_floor_area": ("无建筑面积", "no floor area"),
 }
-_QUALITY_TEXT = {"schematic": ("示意", "schematic"), "surveyed": ("实测", "surveyed"),
-                 "digitized": ("数字化", "digitized")}
+_QUALITY_TEXT = {
+    "schematic": ("示意", "schematic"),
+    "surveyed": ("实测", "surveyed"),
+    "digitized": ("数字化", "digitized"),
+}
 # Popup labels (zh, en) with units; other columns get their name plus the unit of their suffix.
 FIELD_LABELS = {
-    "id": ("编号", "ID"), "name": ("名称", "Name"), "aliases": ("别名", "Aliases"),
+    "id": ("编号", "ID"),
+    "name": ("名称", "Name"),
+    "aliases": ("别名", "Aliases"),
     "geometry_quality": ("几何精度", "Geometry quality"),
-    "industry": ("主导产业", "Primary industry"), "industries": ("涉及产业", "Industries"),
+    "industry": ("主导产业", "Primary industry"),
+    "industries": ("涉及产业", "Industries"),
     "leading_industries": ("主导产业（原文）", "Leading industries (as written)"),
-    "positioning": ("定位", "Positioning"), "investment_yi": ("投资额（亿元）", "Investment (亿元)"),
-    "land_area_mu": ("用地面积（亩）", "Land area (亩)"), "land_area_m2": ("用地面积（m²）", "Land area (m²)"),
+    "positioning": ("定位", "Positioning"),
+    "investment_yi": ("投资额（亿元）", "Investment (亿元)"),
+    "land_area_mu": ("用地面积（亩）", "Land area (亩)"),
+    "land_area_m2": ("用地面积（m²）", "Land area (m²)"),
     "floor_area_m2": ("总建筑面积（m²）", "Floor area (m²)"),
     "invest_intensity_wan_per_mu": ("亩均投资（万元/亩）", "Investment per mu (万元/亩)"),
-    "floor_area_ratio": ("容积率", "Floor area ratio"), "plate_id": ("所属板块", "Plate"),
-    "plate_basis": ("板块归属依据", "Plate basis"), "board_id": ("对应核心板块", "Core board"),
-    "park_id": ("所属园区", "Park"), "location_text": ("位置描述", "Location"), "status": ("状态", "Status"),
-    "status_text": ("状态说明", "Status note"), "description": ("说明", "Description"),
-    "key_projects": ("重点项目", "Key projects"), "area_km2": ("面积（km²）", "Area (km²)"),
+    "floor_area_ratio": ("容积率", "Floor area ratio"),
+    "plate_id": ("所属板块", "Plate"),
+    "plate_basis": ("板块归属依据", "Plate basis"),
+    "board_id": ("对应核心板块", "Core board"),
+    "park_id": ("所属园区", "Park"),
+    "location_text": ("位置描述", "Location"),
+    "status": ("状态", "Status"),
+    "status_text": ("状态说明", "Status note"),
+    "description": ("说明", "Description"),
+    "key_projects": ("重点项目", "Key projects"),
+    "area_km2": ("面积（km²）", "Area (km²)"),
     "planned_area_km2": ("规划面积（km²）", "Planned area (km²)"),
-    "area_source": ("面积来源", "Area source"), "population_wan": ("常住人口（万人）", "Population (万人)"),
+    "area_source": ("面积来源", "Area source"),
+    "population_wan": ("常住人口（万人）", "Population (万人)"),
     "gdp_yi": ("地区生产总值（亿元）", "GDP (亿元)"),
     "industrial_va_yi": ("工业增加值（亿元）", "Industrial value added (亿元)"),
     "fixed_investment_yi": ("固定资产投资（亿元）", "Fixed-asset investment (亿元)"),
     "budget_revenue_yi": ("一般公共预算收入（亿元）", "Budget revenue (亿元)"),
-    "trade_yi": ("进出口总额（亿元）", "Foreign trade (亿元)"), "figures_year": ("数据年份", "Year of figures"),
-    "has_conflict": ("数据有冲突", "Conflicting figures"), "conflicts": ("冲突说明", "Conflicts"),
+    "trade_yi": ("进出口总额（亿元）", "Foreign trade (亿元)"),
+    "figures_year": ("数据年份", "Year of figures"),
+    "has_conflict": ("数据有冲突", "Conflicting figures"),
+    "conflicts": ("冲突说明", "Conflicts"),
     "source": ("来源（种子文件 + 章节）", "Source (seed file + section)"),
     # shown in the app's detail panel; popups show them merged into the figure ("≥30") or not at all
-    "layer": ("图层", "Layer"), "investment_qualifier": ("投资额性质", "Investment figure is"),
+    "layer": ("图层", "Layer"),
+    "investment_qualifier": ("投资额性质", "Investment figure is"),
     "land_area_qualifier": ("用地面积性质", "Land-area figure is"),
     "floor_area_qualifier": ("建筑面积性质", "Floor-area figure is"),
     "invest_intensity_qualifier": ("亩均投资性质", "Investment per mu is"),
     "floor_area_ratio_qualifier": ("容积率性质", "Floor-area ratio is"),
 }
-_UNIT_SUFFIXES = (("_wan_per_mu", "万元/亩"), ("_km2", "km²"), ("_m2", "m²"), ("_mu", "亩"),
-                  ("_yi", "亿元"), ("_wan", "万元"))
+_UNIT_SUFFIXES = (
+    ("_wan_per_mu", "万元/亩"),
+    ("_km2", "km²"),
+    ("_m2", "m²"),
+    ("_mu", "亩"),
+    ("_yi", "亿元"),
+    ("_wan", "万元"),
+)
 # Figures shown with their qualifier ("≥30"); the qualifier column itself is then not listed.
-_QUALIFIED = {"investment_yi": "investment_qualifier", "land_area_mu": "land_area_qualifier",
-              "floor_area_m2": "floor_area_qualifier",
-              "invest_intensity_wan_per_mu": "invest_intensity_qualifier",
-              "floor_area_ratio": "floor_area_ratio_qualifier"}
+_QUALIFIED = {
+    "investment_yi": "investment_qualifier",
+    "land_area_mu": "land_area_qualifier",
+    "floor_area_m2": "floor_area_qualifier",
+    "invest_intensity_wan_per_mu": "invest_intensity_qualifier",
+    "floor_area_ratio": "floor_area_ratio_qualifier",
+}
 _HIDDEN_COLUMNS = ("layer",)
 _BUILTIN_KINDS = ("zone", "boards", "plates", "parks", "projects")
 _LABELLED_KINDS = ("boards", "plates")
@@ -156,20 +208,40 @@ _SAFE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TILES = {
     "osm": [dict(tiles="OpenStreetMap", name="OpenStreetMap")],
     "tianditu": [
-        dict(tiles="https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
-             "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
-             "&TILECOL={x}&tk=KEY", attr="天地图 Tianditu", name="天地图 Tianditu", subdomains="01234567"),
-        dict(tiles="https://t{s}.tianditu.gov.cn/cva_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
-             "&LAYER=cva&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
-             "&TILECOL={x}&tk=KEY", attr="天地图 Tianditu", name="天地图注记", subdomains="01234567",
-             overlay=True, control=False),
+        dict(
+            tiles="https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+            "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
+            "&TILECOL={x}&tk=KEY",
+            attr="天地图 Tianditu",
+            name="天地图 Tianditu",
+            subdomains="01234567",
+        ),
+        dict(
+            tiles="https://t{s}.tianditu.gov.cn/cva_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+            "&LAYER=cva&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
+            "&TILECOL={x}&tk=KEY",
+            attr="天地图 Tianditu",
+            name="天地图注记",
+            subdomains="01234567",
+            overlay=True,
+            control=False,
+        ),
     ],
-    "amap": [dict(tiles="https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
-                  "&x={x}&y={y}&z={z}", attr="© 高德地图 AutoNavi (GCJ-02)", name="高德 AMap", subdomains="1234")],
+    "amap": [
+        dict(
+            tiles="https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
+            "&x={x}&y={y}&z={z}",
+            attr="© 高德地图 AutoNavi (GCJ-02)",
+            name="高德 AMap",
+            subdomains="1234",
+        )
+    ],
 }
-_TIANDITU_FIX = ("basemap='tianditu' needs a Tianditu key (天地图 tk): pass tianditu_key=..., or set the "
-                 "environment variable ZKQ_TIANDITU_KEY for the CLI and the app; a free key comes from "
-                 "https://console.tianditu.gov.cn/ . Or choose basemap 'none' or 'osm'.")
+_TIANDITU_FIX = (
+    "basemap='tianditu' needs a Tianditu key (天地图 tk): pass tianditu_key=..., or set the "
+    "environment variable ZKQ_TIANDITU_KEY for the CLI and the app; a free key comes from "
+    "https://console.tianditu.gov.cn/ . Or choose basemap 'none' or 'osm'."
+)
 
 
 # ----------------------------------------------------------------------------- escaping
@@ -199,8 +271,9 @@ def _is_missing(value: object) -> bool:
 
 
 # ----------------------------------------------------------------------------- GeoJSON payload
-def compact_features(gdf: gpd.GeoDataFrame, properties: Iterable[str], *, decimals: int = 6,
-                     simplify_m: float | None = None) -> dict:
+def compact_features(
+    gdf: gpd.GeoDataFrame, properties: Iterable[str], *, decimals: int = 6, simplify_m: float | None = None
+) -> dict:
     """Return a GeoJSON FeatureCollection dict with only ``properties``, for embedding in a map.
 
     Parameters
@@ -228,22 +301,28 @@ def compact_features(gdf: gpd.GeoDataFrame, properties: Iterable[str], *, decima
     if missing:
         raise SchemaError(f"compact_features: no column(s) {missing}; the frame has {list(gdf.columns)}")
     if not isinstance(decimals, (int, np.integer)) or not 0 <= decimals <= 15:
-        raise OptionError(f"decimals={decimals!r} is not allowed; give an integer from 0 to 15 (6 = about 0.1 m)")
+        raise OptionError(
+            f"decimals={decimals!r} is not allowed; give an integer from 0 to 15 (6 = about 0.1 m)"
+        )
     _check_lonlat(gdf, "compact_features")
     geoms = _simplified(gdf.geometry, simplify_m) if simplify_m else gdf.geometry.to_numpy()
     geoms = shapely.transform(geoms, lambda xy: np.round(xy, int(decimals)))
     keys = [escape_value(p) for p in properties]
     columns = [_json_column(gdf[p]) for p in properties]
-    features = [{"type": "Feature", "geometry": g, "properties": dict(zip(keys, row))}
-                for g, *row in zip(_geometries_json(geoms), *columns)]
+    features = [
+        {"type": "Feature", "geometry": g, "properties": dict(zip(keys, row, strict=False))}
+        for g, *row in zip(_geometries_json(geoms), *columns, strict=False)
+    ]
     return {"type": "FeatureCollection", "features": features}
 
 
 def _check_lonlat(gdf: gpd.GeoDataFrame, caller: str) -> None:
     if gdf.crs is None or gdf.crs.to_epsg() not in (4326, 4490):
         given = "no CRS" if gdf.crs is None else f"CRS {gdf.crs.to_string()}"
-        raise CRSError(f"{caller} needs lon/lat in EPSG:4326 (or 4490) but got {given}; "
-                       f"set or reproject it first: gdf.to_crs('EPSG:4326').")
+        raise CRSError(
+            f"{caller} needs lon/lat in EPSG:4326 (or 4490) but got {given}; "
+            f"set or reproject it first: gdf.to_crs('EPSG:4326')."
+        )
 
 
 def _simplified(geometry: gpd.GeoSeries, tolerance_m: float) -> np.ndarray:
@@ -257,7 +336,7 @@ def _geometries_json(geoms: np.ndarray) -> list[dict | None]:
     """GeoJSON geometry dicts (GEOS writes them faster than shapely's __geo_interface__)."""
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     texts = shapely.to_geojson(np.where(missing, None, geoms))
-    return [None if gone else json.loads(text) for gone, text in zip(missing, texts)]
+    return [None if gone else json.loads(text) for gone, text in zip(missing, texts, strict=False)]
 
 
 def _json_column(series: pd.Series) -> list:
@@ -316,8 +395,9 @@ var {{ this.get_name() }} = (function () {
 {% endmacro %}
 """)
 
-    def __init__(self, data: dict, styles: Mapping[str, dict], *, bounds: list[list[float]],
-                 min_radius: float):
+    def __init__(
+        self, data: dict, styles: Mapping[str, dict], *, bounds: list[list[float]], min_radius: float
+    ):
         super().__init__(data, control=False)
         self._name = "FeatureLayer"
         self.styles_js = _data_js(dict(styles))
@@ -333,7 +413,9 @@ class _LayerData(MacroElement):
     """The ``addData(...)`` call of its parent layer, added to the page verbatim."""
 
     _template = Template(
-        "{% macro script(this, kwargs) %}{{ this._parent.get_name() }}.addData({{ this.data_js }});{% endmacro %}")
+        "{% macro script(this, kwargs) %}{{ this._parent.get_name() }}.addData({{ this.data_js }});{% "
+        "endmacro %}"
+    )
 
     def __init__(self, data_js: str):
         super().__init__()
@@ -358,10 +440,18 @@ class _Verbatim(Element):
 
 
 # ----------------------------------------------------------------------------- the map
-def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, catalog: Catalog, lang: Lang = "zh",
-              basemap: Basemap = "none", color_by: ColorBy = "industry", tianditu_key: str | None = None,
-              asset_base_url: str | None = None, simplify_m: float | None = None,
-              fit_to: Iterable[str] | None = None) -> folium.Map:
+def build_map(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    catalog: Catalog,
+    lang: Lang = "zh",
+    basemap: Basemap = "none",
+    color_by: ColorBy = "industry",
+    tianditu_key: str | None = None,
+    asset_base_url: str | None = None,
+    simplify_m: float | None = None,
+    fit_to: Iterable[str] | None = None,
+) -> folium.Map:
     """Build a folium map of ``layers``: one toggleable group per layer, legend, notes.
 
     Parameters
@@ -399,13 +489,21 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, catalog: Catalog, lang:
     if basemap == "tianditu" and not tianditu_key:
         raise OptionError(_TIANDITU_FIX)
     frames = {name: _for_display(name, gdf, basemap) for name, gdf in layers.items()}
-    m = folium.Map(location=DEFAULT_CENTER, zoom_start=12, tiles=None, prefer_canvas=True,
-                   control_scale=True, zoom_snap=0.25)  # quarter zooms: fit_bounds fills the frame
+    m = folium.Map(
+        location=DEFAULT_CENTER,
+        zoom_start=12,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        zoom_snap=0.25,
+    )  # quarter zooms: fit_bounds fills the frame
     _add_basemap(m, basemap, tianditu_key)
     m.get_root().header.add_child(folium.Element(_CSS), name="zkq_css")
     for name, gdf in frames.items():
         _add_layer(m, name, gdf, catalog=catalog, lang=lang, color_by=color_by, simplify_m=simplify_m)
-    m.add_child(_HtmlControl(_legend_html(frames, catalog, lang, color_by, basemap), "bottomright", "zkq-legend"))
+    m.add_child(
+        _HtmlControl(_legend_html(frames, catalog, lang, color_by, basemap), "bottomright", "zkq-legend")
+    )
     if any(_is_schematic(g) for g in frames.values()):
         m.add_child(_HtmlControl(escape_value(SCHEMATIC_NOTE[lang]), "topleft", "zkq-schematic-note"))
     folium.LayerControl(collapsed=False).add_to(m)
@@ -413,6 +511,7 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, catalog: Catalog, lang:
     _fit(m, focus or list(frames.values()))
     if asset_base_url:
         from zkq_geo.render.assets import localize_map
+
         localize_map(m, asset_base_url)
     return m
 
@@ -422,8 +521,10 @@ def _for_display(name: str, gdf: gpd.GeoDataFrame, basemap: str) -> gpd.GeoDataF
         raise SchemaError(f"layer {name!r} is a {type(gdf).__name__}, not a GeoDataFrame")
     _check_lonlat(gdf, f"build_map (layer {name!r})")
     if gdf.attrs.get("datum", "wgs84") != "wgs84":
-        raise CRSError(f"layer {name!r} carries the {gdf.attrs['datum']!r} offset; give WGS84 "
-                       f"frames, build_map shifts them itself for basemap 'amap'")
+        raise CRSError(
+            f"layer {name!r} carries the {gdf.attrs['datum']!r} offset; give WGS84 "
+            f"frames, build_map shifts them itself for basemap 'amap'"
+        )
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     return shift_gdf(gdf, "wgs84", "gcj02") if basemap == "amap" else gdf
 
@@ -436,8 +537,16 @@ def _add_basemap(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
         folium.TileLayer(**spec).add_to(m)
 
 
-def _add_layer(m: folium.Map, name: str, gdf: gpd.GeoDataFrame, *, catalog: Catalog, lang: str,
-               color_by: str, simplify_m: float | None) -> None:
+def _add_layer(
+    m: folium.Map,
+    name: str,
+    gdf: gpd.GeoDataFrame,
+    *,
+    catalog: Catalog,
+    lang: str,
+    color_by: str,
+    simplify_m: float | None,
+) -> None:
     title = catalog.layers[name].title(lang) if name in catalog.layers else name
     group = folium.FeatureGroup(name=escape_value(title), show=True).add_to(m)
     if gdf.empty:
@@ -451,14 +560,23 @@ def _add_layer(m: folium.Map, name: str, gdf: gpd.GeoDataFrame, *, catalog: Cata
     keep = [k for k in (_P_CLASS, _P_RADIUS) if k in display.columns] + tips + list(popup)
     data = compact_features(display, keep, simplify_m=simplify_m if kind != "projects" else None)
     west, south, east, north = (float(v) for v in gdf.total_bounds)
-    layer = _FeatureLayer(data, styles, bounds=[[south, west], [north, east]],
-                          min_radius=STYLES["project_radius"]["min_px"])
+    layer = _FeatureLayer(
+        data, styles, bounds=[[south, west], [north, east]], min_radius=STYLES["project_radius"]["min_px"]
+    )
     labels = [_tip_label(k, lang) for k in tips]
     layer.add_child(folium.GeoJsonTooltip(fields=tips, aliases=labels, sticky=True))
     if popup:
         aliases = [escape_value(label) for _, label in popup.values()]
-        layer.add_child(folium.GeoJsonPopup(fields=list(popup), aliases=aliases, localize=False,
-                                            class_name="zkq-popup", max_width=380, max_height=260))
+        layer.add_child(
+            folium.GeoJsonPopup(
+                fields=list(popup),
+                aliases=aliases,
+                localize=False,
+                class_name="zkq-popup",
+                max_width=380,
+                max_height=260,
+            )
+        )
     group.add_child(layer)
     if kind in _LABELLED_KINDS:
         _add_labels(group, gdf, kind)
@@ -484,8 +602,9 @@ def _t(word: str, lang: str) -> str:
 
 
 # ----------------------------------------------------------------------------- per-feature display
-def _styled(gdf: gpd.GeoDataFrame, kind: str, catalog: Catalog, lang: str,
-            color_by: str) -> tuple[gpd.GeoDataFrame, dict[str, dict]]:
+def _styled(
+    gdf: gpd.GeoDataFrame, kind: str, catalog: Catalog, lang: str, color_by: str
+) -> tuple[gpd.GeoDataFrame, dict[str, dict]]:
     """Display frame (class, radius, name, industry, investment) and the style of each class."""
     out = gpd.GeoDataFrame(geometry=gdf.geometry.copy(), crs=gdf.crs)
     out[_P_NAME] = _column(gdf, "name", _column(gdf, "id", "")).fillna("").astype(str)
@@ -496,8 +615,9 @@ def _styled(gdf: gpd.GeoDataFrame, kind: str, catalog: Catalog, lang: str,
     if kind == "projects":
         out[_P_RADIUS] = _radius(_column(gdf, "investment_yi", np.nan))
     if kind in ("parks", "projects"):
-        out[_P_CLASS], styles = (_intensity_classes(gdf, kind) if color_by == "intensity"
-                                 else _industry_classes(gdf, kind))
+        out[_P_CLASS], styles = (
+            _intensity_classes(gdf, kind) if color_by == "intensity" else _industry_classes(gdf, kind)
+        )
     else:
         out[_P_CLASS], styles = kind, {kind: dict(STYLES["layers"][kind])}
     return out, styles
@@ -518,7 +638,7 @@ def _industry_classes(gdf: gpd.GeoDataFrame, kind: str) -> tuple[list[str], dict
     colors = STYLES["industry_colors"]
     codes = [c if c in colors else "other" for c in codes]
     bounds = [_bound_kind(q) for q in _column(gdf, "investment_qualifier", "").fillna("")]
-    classes = [f"{c}.{b}" if b else c for c, b in zip(codes, bounds)]
+    classes = [f"{c}.{b}" if b else c for c, b in zip(codes, bounds, strict=False)]
     styles = {}
     for cls in dict.fromkeys(classes):
         code, _, bound = cls.partition(".")
@@ -540,7 +660,10 @@ def _intensity_classes(gdf: gpd.GeoDataFrame, kind: str) -> tuple[list[str], dic
     values = pd.to_numeric(_column(gdf, "invest_intensity_wan_per_mu", np.nan), errors="coerce")
     values = values.where(qualifiers != "indeterminate")
     bases = [f"i{k}" if k >= 0 else "nd" for k in intensity_class(values)]
-    classes = [f"{b}.{_bound_kind(q)}" if b != "nd" and _bound_kind(q) else b for b, q in zip(bases, qualifiers)]
+    classes = [
+        f"{b}.{_bound_kind(q)}" if b != "nd" and _bound_kind(q) else b
+        for b, q in zip(bases, qualifiers, strict=False)
+    ]
     styles = {}
     for cls in dict.fromkeys(classes):
         base, _, bound = cls.partition(".")
@@ -564,8 +687,10 @@ def _figure_text(gdf: pd.DataFrame, column: str, unit: str) -> list[str]:
     """'≥30 亿元' style text of a qualified figure ('' when there is no figure)."""
     values = pd.to_numeric(gdf[column], errors="coerce")
     qualifiers = _column(gdf, _QUALIFIED.get(column, ""), "").fillna("").astype(str)
-    return ["" if pd.isna(v) else f"{_QUALIFIER_PREFIX.get(q, '')}{_number_text(v)} {unit}".strip()
-            for v, q in zip(values, qualifiers)]
+    return [
+        "" if pd.isna(v) else f"{_QUALIFIER_PREFIX.get(q, '')}{_number_text(v)} {unit}".strip()
+        for v, q in zip(values, qualifiers, strict=False)
+    ]
 
 
 def _popup_columns(gdf: gpd.GeoDataFrame, lang: str, catalog: Catalog) -> dict[str, tuple[list, str]]:
@@ -576,8 +701,11 @@ def _popup_columns(gdf: gpd.GeoDataFrame, lang: str, catalog: Catalog) -> dict[s
         values = _popup_values(gdf, col, lang, catalog)
         if all(v is None or v == "" for v in values):
             continue
-        key = col if _SAFE_KEY.match(col) and col not in (_P_CLASS, _P_RADIUS, _P_NAME, _P_INDUSTRY, _P_INVEST) \
+        key = (
+            col
+            if _SAFE_KEY.match(col) and col not in (_P_CLASS, _P_RADIUS, _P_NAME, _P_INDUSTRY, _P_INVEST)
             else f"col{i}"
+        )
         out[key] = (values, field_label(col, lang))
     return out
 
@@ -591,7 +719,10 @@ def _popup_values(gdf: gpd.GeoDataFrame, col: str, lang: str, catalog: Catalog) 
         return [catalog.industry_label(c, lang) if c else "" for c in series.fillna("")]
     if col == "industries":
         sep = "、" if lang == "zh" else "; "
-        return [sep.join(catalog.industry_label(c, lang) for c in str(v).split("|") if c) for v in series.fillna("")]
+        return [
+            sep.join(catalog.industry_label(c, lang) for c in str(v).split("|") if c)
+            for v in series.fillna("")
+        ]
     if col == "geometry_quality":
         return [_QUALITY_TEXT.get(v, (v, v))[pick] for v in series.fillna("")]
     if pd.api.types.is_bool_dtype(series) or col == "has_conflict":
@@ -607,8 +738,14 @@ def _qualified_popup(gdf: gpd.GeoDataFrame, col: str, lang: str) -> list:
     pick = 0 if lang == "zh" else 1
     values = pd.to_numeric(gdf[col], errors="coerce")
     qualifiers = _column(gdf, _QUALIFIED[col], "").fillna("").astype(str)
-    return [(f"{_QUALIFIER_PREFIX.get(q, '')}{_number_text(v)}" if not pd.isna(v)
-             else _QUALIFIER_TEXT.get(q, ("", ""))[pick]) for v, q in zip(values, qualifiers)]
+    return [
+        (
+            f"{_QUALIFIER_PREFIX.get(q, '')}{_number_text(v)}"
+            if not pd.isna(v)
+            else _QUALIFIER_TEXT.get(q, ("", ""))[pick]
+        )
+        for v, q in zip(values, qualifiers, strict=False)
+    ]
 
 
 def field_label(col: str, lang: str) -> str:
@@ -621,7 +758,7 @@ def field_label(col: str, lang: str) -> str:
 
 def _add_labels(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame, kind: str) -> None:
     names = _column(gdf, "name", _column(gdf, "id", ""))
-    for point, name in zip(gdf.geometry.representative_point(), names):
+    for point, name in zip(gdf.geometry.representative_point(), names, strict=False):
         html_label = f'<div class="zkq-label zkq-label-{kind}">{escape_value(name)}</div>'
         icon = folium.DivIcon(html=html_label, class_name="zkq-label-icon", icon_size=(0, 0))
         folium.Marker([point.y, point.x], icon=icon, interactive=False, keyboard=False).add_to(group)
@@ -654,8 +791,9 @@ class _HtmlControl(MacroElement):
         self.css_class = css_class
 
 
-def _legend_html(frames: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, lang: str, color_by: str,
-                 basemap: str) -> str:
+def _legend_html(
+    frames: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, lang: str, color_by: str, basemap: str
+) -> str:
     """The legend as HTML; every text piece is escaped."""
     rows = []
     for name, gdf in frames.items():
@@ -663,19 +801,37 @@ def _legend_html(frames: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, lang:
             title = catalog.layers[name].title(lang) if name in catalog.layers else name
             rows.append(_swatch_row(STYLES["layers"][_layer_kind(name, gdf)], title))
     kinds = {name: _layer_kind(name, gdf) for name, gdf in frames.items() if len(gdf)}
-    by_industry = [frames[n] for n, k in kinds.items() if k in ("parks", "projects") and color_by == "industry"]
-    codes = sorted({c for g in by_industry for c in _column(g, "industry", "").fillna("") if c},
-                   key=lambda c: list(STYLES["industry_colors"]).index(c) if c in STYLES["industry_colors"] else 99)
+    by_industry = [
+        frames[n] for n, k in kinds.items() if k in ("parks", "projects") and color_by == "industry"
+    ]
+    codes = sorted(
+        {c for g in by_industry for c in _column(g, "industry", "").fillna("") if c},
+        key=lambda c: list(STYLES["industry_colors"]).index(c) if c in STYLES["industry_colors"] else 99,
+    )
     if codes:
         rows.append(f"<div class='zkq-legend-head'>{escape_value(_t('industry', lang))}</div>")
-        rows += [_swatch_row({"fillColor": STYLES["industry_colors"].get(c, STYLES["unknown_industry_color"]),
-                              "color": "#333333"}, catalog.industry_label(c, lang)) for c in codes]
+        rows += [
+            _swatch_row(
+                {
+                    "fillColor": STYLES["industry_colors"].get(c, STYLES["unknown_industry_color"]),
+                    "color": "#333333",
+                },
+                catalog.industry_label(c, lang),
+            )
+            for c in codes
+        ]
     if color_by == "intensity" and {"parks", "projects"} & set(kinds.values()):
         rows += _intensity_rows(lang)
     if "projects" in kinds.values():
         rows.append(_radius_row(lang))
-    if any(_bound_kind(q) for g in frames.values() for q in _column(g, "investment_qualifier", "").fillna("")):
-        rows.append(_swatch_row({"fillColor": "#FFFFFF", "color": "#333333", "dashArray": "5 4"}, _t("lower_bound", lang)))
+    if any(
+        _bound_kind(q) for g in frames.values() for q in _column(g, "investment_qualifier", "").fillna("")
+    ):
+        rows.append(
+            _swatch_row(
+                {"fillColor": "#FFFFFF", "color": "#333333", "dashArray": "5 4"}, _t("lower_bound", lang)
+            )
+        )
     if basemap == "amap":
         rows.append(f"<div class='zkq-legend-note'>{escape_value(_t('amap', lang))}</div>")
     title = f"<summary class='zkq-legend-title'>{escape_value(_t('legend', lang))}</summary>"
@@ -695,12 +851,23 @@ def _intensity_rows(lang: str) -> list[str]:
     rows = [f"<div class='zkq-legend-head'>{escape_value(_t('intensity', lang))}</div>"]
     for k, color in enumerate(spec["colors"]):
         lo, hi = edges[k], edges[k + 1]
-        text = (f"< {_number_text(hi)}" if lo is None else f"≥ {_number_text(lo)}" if hi is None
-                else f"{_number_text(lo)} – {_number_text(hi)}")
+        text = (
+            f"< {_number_text(hi)}"
+            if lo is None
+            else f"≥ {_number_text(lo)}"
+            if hi is None
+            else f"{_number_text(lo)} – {_number_text(hi)}"
+        )
         rows.append(_swatch_row({"fillColor": color, "color": "#333333"}, text))
-    rows.append(_swatch_row({"fillColor": spec["no_data_color"], "color": "#333333"}, _t("no_intensity", lang)))
-    rows.append(_swatch_row({"fillColor": "#FFFFFF", "color": "#333333", "dashArray": "5 4"}, _t("lower_bound", lang)))
-    rows.append(_swatch_row({"fillColor": "#FFFFFF", "color": "#333333", "dashArray": "1 4"}, _t("upper_bound", lang)))
+    rows.append(
+        _swatch_row({"fillColor": spec["no_data_color"], "color": "#333333"}, _t("no_intensity", lang))
+    )
+    rows.append(
+        _swatch_row({"fillColor": "#FFFFFF", "color": "#333333", "dashArray": "5 4"}, _t("lower_bound", lang))
+    )
+    rows.append(
+        _swatch_row({"fillColor": "#FFFFFF", "color": "#333333", "dashArray": "1 4"}, _t("upper_bound", lang))
+    )
     return rows
 
 
@@ -708,7 +875,9 @@ def _radius_row(lang: str) -> str:
     spec = STYLES["project_radius"]
     circles = "".join(
         f"<span class='zkq-legend-circle' style='width:{2 * r:.0f}px;height:{2 * r:.0f}px'></span>"
-        f"{escape_value(yi)} " for yi, r in zip(spec["legend_yi"], _radius(pd.Series(spec["legend_yi"]))))
+        f"{escape_value(yi)} "
+        for yi, r in zip(spec["legend_yi"], _radius(pd.Series(spec["legend_yi"])), strict=False)
+    )
     return f"<div class='zkq-legend-head'>{escape_value(_t('radius', lang))}</div><div>{circles}</div>"
 
 
@@ -749,12 +918,22 @@ class _FitView(MacroElement):
         super().__init__()
         self._name = "FitView"
         self.bounds = bounds
-        self.options = {"paddingTopLeft": list(padding_top_left), "paddingBottomRight": list(padding_bottom_right),
-                        "animate": False}
+        self.options = {
+            "paddingTopLeft": list(padding_top_left),
+            "paddingBottomRight": list(padding_bottom_right),
+            "animate": False,
+        }
 
 
-def fit_view(m: folium.Map, south: float, west: float, north: float, east: float, *,
-             padding: tuple[int, int] | None = None) -> None:
+def fit_view(
+    m: folium.Map,
+    south: float,
+    west: float,
+    north: float,
+    east: float,
+    *,
+    padding: tuple[int, int] | None = None,
+) -> None:
     """Set the first view of ``m`` to these bounds at once (no animation); ``padding`` in pixels on
     every side, default :data:`FIT_PADDING` (room for the layer list and legend on the right)."""
     pads = FIT_PADDING if padding is None else {"padding_top_left": padding, "padding_bottom_right": padding}
@@ -776,8 +955,8 @@ _CSS = """<style>
 .zkq-popup th { vertical-align: top; font-weight: 600; min-width: 5em; max-width: 9em; }
 .zkq-popup td { max-width: 240px; overflow-wrap: anywhere; }
 .zkq-legend-head { font-weight: bold; margin-top: 4px; }
-.zkq-legend-row i { display: inline-block; width: 14px; height: 10px; margin-right: 6px; vertical-align: middle;
-  box-sizing: border-box; }
+.zkq-legend-row i { display: inline-block; width: 14px; height: 10px; margin-right: 6px;
+  vertical-align: middle; box-sizing: border-box; }
 .zkq-legend-circle { display: inline-block; border: 1px solid #333; border-radius: 50%; margin: 0 3px;
   vertical-align: middle; background: #ddd; }
 .zkq-legend-note { margin-top: 4px; font-style: italic; }
@@ -785,8 +964,9 @@ _CSS = """<style>
 
 
 # ----------------------------------------------------------------------------- clicks and output
-def feature_at(gdf: gpd.GeoDataFrame, lon: float, lat: float, *, datum: ClickDatum = "wgs84",
-               tolerance_m: float = 30) -> str | None:
+def feature_at(
+    gdf: gpd.GeoDataFrame, lon: float, lat: float, *, datum: ClickDatum = "wgs84", tolerance_m: float = 30
+) -> str | None:
     """Return the ``id`` of the feature at a clicked lon/lat, or None.
 
     Polygons containing the point win (the smallest one when several do); otherwise the nearest
@@ -828,4 +1008,5 @@ def map_to_standalone_html(m: folium.Map) -> str:
     Uses :func:`zkq_geo.render.assets.render_standalone_html`; modifies ``m`` (its asset links).
     """
     from zkq_geo.render.assets import render_standalone_html
+
     return render_standalone_html(m)

@@ -5,6 +5,7 @@ to fix, files that are empty or too large, zips whose members would climb out of
 they are extracted to, are links, are too many, or decompress to far more than they should
 (zip bombs). Nothing here touches the workspace; extraction goes to a folder the caller owns.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -73,7 +74,7 @@ def safe_filename(name: str, default: str = "upload") -> str:
     if len(base.encode("utf-8")) > 120:
         stem, dot, suffix = base.rpartition(".")
         keep = suffix[:16] if dot else ""
-        base = base.encode("utf-8")[: 100].decode("utf-8", errors="ignore") + (f".{keep}" if keep else "")
+        base = base.encode("utf-8")[:100].decode("utf-8", errors="ignore") + (f".{keep}" if keep else "")
     return base or default
 
 
@@ -162,12 +163,16 @@ def _check_duplicates(zip_name: str, members: list[ZipMember]) -> None:
     for member in members:
         path = member.name.replace("\\", "/").casefold()
         if path in paths:
-            raise DataSourceError(msg("zip_duplicate_entry", file=zip_name, first=paths[path], second=member.name))
+            raise DataSourceError(
+                msg("zip_duplicate_entry", file=zip_name, first=paths[path], second=member.name)
+            )
         paths[path] = member.name
         base = path.rsplit("/", 1)[-1]
         if base.endswith(PAIRED_SUFFIXES):
             if base in names:
-                raise DataSourceError(msg("zip_same_name", file=zip_name, first=names[base], second=member.name))
+                raise DataSourceError(
+                    msg("zip_same_name", file=zip_name, first=names[base], second=member.name)
+                )
             names[base] = member.name
 
 
@@ -204,7 +209,9 @@ def _target(folder: Path, name: str, zip_name: str) -> Path:
     return target
 
 
-def _copy_limited(zf: zipfile.ZipFile, name: str, target: Path, budget: int, zip_name: str, limit: int) -> int:
+def _copy_limited(
+    zf: zipfile.ZipFile, name: str, target: Path, budget: int, zip_name: str, limit: int
+) -> int:
     copied = 0
     with zf.open(name) as src, open(target, "wb") as dst:
         while chunk := src.read(_CHUNK):

@@ -21,6 +21,7 @@ names a URL cannot reach the network even through a reader we did not foresee.
 The function's ``ZkqGeoError`` reaches the caller unchanged; a limit that is hit becomes a
 one-line :class:`~zkq_geo.errors.DataSourceError` in English and Chinese.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -40,8 +41,8 @@ import time
 from pathlib import Path
 
 from zkq_geo.errors import DataSourceError, ZkqGeoError
-from zkq_geo.limits import ParseLimits
 from zkq_geo.i18n.messages import msg
+from zkq_geo.limits import ParseLimits
 
 # Modules the fork server imports once, so workers start with the readers loaded.
 PRELOAD = ("zkq_geo.importing.reader", "zkq_geo.importing.sheets")
@@ -96,7 +97,7 @@ def _receive(conn: socket.socket, deadline: float, file: str, limits: ParseLimit
     try:
         conn.settimeout(max(0.1, deadline - time.monotonic()))
         return _read_frame(conn)
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         if pid:
             _kill(pid)
         raise DataSourceError(msg("parse_wall_limit", file=file, seconds=limits.wall_seconds)) from None
@@ -119,7 +120,11 @@ def _unpack(outcome, file: str, limits: ParseLimits):
         raise value
     if kind == "bug":
         raise RuntimeError(value)
-    if kind == "memory" or value == _EXIT_MEMORY or value in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
+    if (
+        kind == "memory"
+        or value == _EXIT_MEMORY
+        or value in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS)
+    ):
         raise DataSourceError(msg("parse_memory_limit", file=file, mb=limits.memory_mb))
     if value == -signal.SIGXCPU:
         raise DataSourceError(msg("parse_cpu_limit", file=file, seconds=limits.cpu_seconds))
@@ -155,10 +160,20 @@ class _ForkServer:
         self.folder = Path(tempfile.mkdtemp(prefix="zkq_sandbox_"))
         self.socket_path = self.folder / "s"
         package_parent = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2",
-               "PYTHONPATH": os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "zkq_geo.safety.sandbox", str(self.socket_path)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True)
+        env = {
+            **os.environ,
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MALLOC_ARENA_MAX": "2",
+            "PYTHONPATH": os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p),
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "zkq_geo.safety.sandbox", str(self.socket_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
         ready = self.proc.stdout.readline()
         if ready.strip() != b"ready":
             raise RuntimeError(f"the zkq-geo fork server did not start (said {ready[:200]!r})")

@@ -12,6 +12,7 @@ bytes are not the kind its suffix promises, before any parser sees it.
 >>> sniff(b'<OGRVRTDataSource><OGRVRTLayer name="x">')
 'gdal_vrt'
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,9 @@ EXPECTED = {
     "csv": ("text", "binary", "json", "xml"),
 }
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-_FOREIGN_MARKUP = re.compile(rb"<\s*(OGRVRTDataSource|VRTDataset|GDALG|OGRWFSDataSource|WFS_Capabilities)\b", re.I)
+_FOREIGN_MARKUP = re.compile(
+    rb"<\s*(OGRVRTDataSource|VRTDataset|GDALG|OGRWFSDataSource|WFS_Capabilities)\b", re.I
+)
 _XML_PROLOG = re.compile(rb"\A(\s|<\?xml[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*", re.S)
 
 
@@ -53,13 +56,13 @@ def sniff(head: bytes) -> str:
     body = head
     for bom in _BOMS:
         if body.startswith(bom):
-            body = body[len(bom):]
+            body = body[len(bom) :]
             break
     if _FOREIGN_MARKUP.search(head):
         return "gdal_vrt"
     text = body.lstrip()
     if text.startswith(b"<"):
-        rest = body[_XML_PROLOG.match(body).end():]
+        rest = body[_XML_PROLOG.match(body).end() :]
         return "kml" if re.match(rb"<\s*(\w+:)?kml\b", rest) else "xml"
     if text.startswith((b"{", b"[")):
         return "json"
@@ -87,6 +90,7 @@ def check_content(path: str | Path, kind: str, *, shown_name: str | None = None)
     if found == "gdal_vrt":
         raise DataSourceError(msg("content_gdal_vrt", file=name))
     if found not in EXPECTED[kind]:
-        raise DataSourceError(msg("content_mismatch", file=name, kind=msg(f"kind_{kind}"),
-                                  found=msg(f"found_{found}")))
+        raise DataSourceError(
+            msg("content_mismatch", file=name, kind=msg(f"kind_{kind}"), found=msg(f"found_{found}"))
+        )
     return found
