@@ -2,7 +2,7 @@
 memory, and files that would lose data silently. Each case builds its file in a folder (big
 and amplified files are generated, never committed) and says what the CLI must do with it.
 
-Used by tests/test_hostile.py (pytest, every case through the real ``zkq-geo`` command) and by
+Used by tests/hostile/test_hostile.py (pytest, every case through the real ``zkq-geo`` command) and by
 scripts/hostile_harness.py (the same cases under a memory cap, printing time and peak RSS).
 
 A case's ``expect`` is ``"refused"`` (exit 1, one line on stderr matching ``pattern``) or

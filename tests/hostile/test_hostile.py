@@ -20,7 +20,7 @@ import pytest
 from hostile_cases import CASES, Case
 
 ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
-APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
 
 
 class _Canary(http.server.BaseHTTPRequestHandler):

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from zkq_geo.limits import map_load
 from zkq_geo.workspace import Workspace
 
-APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
 
 
 @pytest.fixture(autouse=True)

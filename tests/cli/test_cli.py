@@ -195,7 +195,7 @@ def test_export_to_an_unwritable_path_is_a_data_error(tmp_path):
 
 def test_validate_failure_lists_checks_and_exits_1_with_one_line(tmp_path):
     root = tmp_path / "geodata"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "geodata", root)
+    shutil.copytree(Path(__file__).resolve().parents[2] / "geodata", root)
     csv = root / "attributes" / "parks.csv"
     csv.write_bytes(csv.read_bytes().replace(b",35,exact,295,", b",35,exact,400,"))
     r = _run_with_geodata(root, "validate")

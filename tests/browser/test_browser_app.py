@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 APP = "app/streamlit_app.py"
-GEODATA = Path(__file__).resolve().parents[1] / "geodata"
+GEODATA = Path(__file__).resolve().parents[2] / "geodata"
 ALL_FEATURES = 1 + 3 + 6 + 10 + 36
 XSS = "<img src=x onerror=alert(1)>"
 

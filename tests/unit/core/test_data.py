@@ -15,7 +15,7 @@ from zkq_geo.catalog import load_catalog
 from zkq_geo.layers import load_layer
 from zkq_geo.validate import validate_geodata
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[4] / "shared" / "seeds"
 PLAN = SEEDS / "002_8e3b18d49bf5da6c.txt"
 
 

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from zkq_geo.workspace import Workspace
 
-APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
 HEX = "0123456789abcdef" * 2
 SHIPPED_ROWS = 10 + 36  # parks and projects in the map page's table
 

@@ -15,7 +15,7 @@ import shapely
 from zkq_geo.crs import wgs84_to_gcj02
 
 _spec = importlib.util.spec_from_file_location(
-    "zkq_app_clicks", Path(__file__).resolve().parents[1] / "app" / "clicks.py"
+    "zkq_app_clicks", Path(__file__).resolve().parents[2] / "app" / "clicks.py"
 )
 clicks = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(clicks)

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from zkq_geo.layers import load_layer
 from zkq_geo.workspace import full_catalog
 
-APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
 
 
 @pytest.fixture(autouse=True)
@@ -263,7 +263,7 @@ def test_an_unforeseen_failure_is_still_one_line_and_the_app_keeps_working(tmp_p
         raise RuntimeError("a reader bug\nover two lines")
 
     monkeypatch.setitem(importer._READERS, "csv", broken)
-    # the reader runs here, not in the bounded worker (whose own bug path is tested in tests/test_sandbox.py)
+    # the reader runs here, not in the bounded worker (its own bug path: tests/unit/safety/test_sandbox.py)
     monkeypatch.setattr(
         importer, "run_bounded", lambda target, *args, file="", **kw: importer.run_import(*args)
     )

@@ -211,7 +211,7 @@ def test_yes_no_headers_answer_their_own_question(header, answers, column, expec
 
 
 # ----------------------------------------------------------------------------- the synthetic demo ledger
-GEODATA = Path(__file__).resolve().parents[1] / "geodata"
+GEODATA = Path(__file__).resolve().parents[3] / "geodata"
 DEMO = GEODATA / "examples" / "demo_ledger_synthetic.csv"
 
 

@@ -145,7 +145,7 @@ def test_cli_export_csv_and_xlsx(fmt, evil_layer, ws, tmp_path):
 
 
 def test_the_apps_evaluation_csv_download(tmp_path):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "app"))
     try:
         import evaluation_data
     finally:

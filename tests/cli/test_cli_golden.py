@@ -1,5 +1,5 @@
 """The CLI contract: every command's --help and a few outputs on the shipped data equal the golden
-copies in tests/golden/ (see its README). Run this file with ``--write`` to regenerate them."""
+copies in tests/cli/golden/ (see its README). Run this file with ``--write`` to regenerate them."""
 
 from __future__ import annotations
 

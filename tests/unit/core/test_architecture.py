@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "zkq_geo"
 # Lower number = lower layer; a module may import its own layer and the layers below.
 LAYERS = {

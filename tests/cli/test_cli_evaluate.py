@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
-DEMO = Path(__file__).resolve().parents[1] / "geodata" / "examples" / "demo_ledger_synthetic.csv"
+DEMO = Path(__file__).resolve().parents[2] / "geodata" / "examples" / "demo_ledger_synthetic.csv"
 LEDGER = """统一社会信用代码,企业名称,用地面积（平方米）,税收（元）,营业收入（万元）,用电量（千瓦时）,用地方式
 H1,甲,6666.666667,1000000,1000,1000000,自有
 H2,"=HYPERLINK(""http://x"")",6666.666667,3000000,3000,1000000,自有
