@@ -171,6 +171,9 @@ class _ForkServer:
             [sys.executable, "-m", "zkq_geo.safety.sandbox", str(self.socket_path)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            # what a parser prints on its own goes nowhere (the outcome carries every message);
+            # ZKQ_DEBUG=1 lets it through to this process's stderr
+            stderr=None if os.environ.get("ZKQ_DEBUG") else subprocess.DEVNULL,
             env=env,
             start_new_session=True,
         )
