@@ -11,8 +11,7 @@ import data
 import pandas as pd
 from i18n import lang, t
 
-from zkq_geo.i18n.format import EMPTY, field_label, is_blank, source_text, value_text
-from zkq_geo.i18n.labels import LABELS
+from zkq_geo.i18n.format import EMPTY, conflicts_text, field_label, is_blank, source_text, value_text
 from zkq_geo.units import unit_of
 
 MAX_TABLE_ROWS = 20_000  # rows sent to the browser table; the export holds every selected feature
@@ -61,8 +60,6 @@ def _cell_wording():
     def word(col: str, value) -> str:
         if col in names and not is_blank(value):
             return names[col].get(str(value), str(value))
-        if col == "conflicts":
-            return conflict_text(value)
         return value_text(col, value, ui, catalog=cat, titles=titles)
 
     return word
@@ -89,14 +86,7 @@ def source_line(value) -> str:
 def conflict_text(text) -> str:
     """The conflicts note with its column names as labels and its sources by title:
     ``investment_yi: ...`` -> ``投资额（亿元）: ...``."""
-    if is_blank(text):
-        return EMPTY
-    text = str(text)
-    for key in LABELS:
-        if key.startswith("field."):
-            col = key.removeprefix("field.")
-            text = text.replace(f"{col}:", f"{field_label(col, lang())}:")
-    return source_line(text)
+    return conflicts_text(text, lang(), data.catalog().source_titles())
 
 
 SUMMARY_COLUMNS = {  # summarize_efficiency column -> UI string key

@@ -164,6 +164,17 @@ def test_export_holds_exactly_the_filtered_ids(media_files):
     assert any("将导出 7 个要素" in c.value for c in at.caption)
 
 
+@pytest.mark.parametrize(("lang", "id_header", "about"), [("zh", "编号", "字段说明"), ("en", "id", "about")])
+def test_the_excel_download_follows_the_ui_language(lang, id_header, about, media_files):
+    at = run_app(lang=lang, export_format=("xlsx", "wgs84"))
+    sheets = pd.read_excel(io.BytesIO(_export_bytes(at, media_files)), sheet_name=None, dtype=str)
+    features, about_sheet = sheets.values()
+    assert features.columns[0] == id_header and list(sheets)[1] == about
+    if lang == "zh":
+        assert "投资额（亿元）" in features.columns and "investment_yi" in about_sheet.to_numpy().ravel()
+        assert not {"exact", "schematic", "none"} & set(features.to_numpy().ravel())
+
+
 EXPORT_CHOICES = [
     ("geojson", "wgs84"),
     ("geojson", "gcj02"),
@@ -179,8 +190,9 @@ def _exported_ids(fmt: str, payload: bytes, tmp_path: Path) -> list[str]:
         return [f["properties"]["id"] for f in json.loads(payload)["features"]]
     if fmt == "csv":
         return pd.read_csv(io.BytesIO(payload), dtype=str)["id"].tolist()
-    if fmt == "xlsx":
-        return pd.read_excel(io.BytesIO(payload), dtype=str)["id"].tolist()
+    if fmt == "xlsx":  # the workbook follows the UI language: 编号 is the id column in Chinese
+        frame = pd.read_excel(io.BytesIO(payload), dtype=str)
+        return frame["id" if "id" in frame else "编号"].tolist()
     path = tmp_path / ("out.gpkg" if fmt == "gpkg" else "out.zip")
     path.write_bytes(payload)
     if fmt == "shp":

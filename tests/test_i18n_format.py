@@ -130,7 +130,7 @@ def test_sources_read_as_title_and_section():
     note = "investment_yi: ≥30亿元（X；002_8e3b18d49bf5da6c.txt 招商引资）"
     assert (
         value_text("conflicts", note, "zh", titles=TITLES)
-        == "investment_yi: ≥30亿元（X；十四五规划纲要，招商引资）"
+        == "投资额（亿元）: ≥30亿元（X；十四五规划纲要，招商引资）"
     )
 
 

@@ -130,7 +130,7 @@ with col_side:
     st.caption(t("export_count", n=count))
     st.download_button(
         t("download"),
-        data=data.export_file(layer, sel, fmt, datum),
+        data=data.export_file(layer, sel, fmt, datum, lang()),
         file_name=suggested_filename(layer, fmt, datum),
         mime=MEDIA_TYPES[fmt],
         disabled=count == 0,

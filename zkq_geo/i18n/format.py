@@ -140,6 +140,16 @@ def source_text(value: Any, lang: str = "zh", titles: Mapping[str, str] | None =
     return pattern.sub(title, text)
 
 
+def conflicts_text(value: Any, lang: str = "zh", titles: Mapping[str, str] | None = None) -> str:
+    """A conflicts note with its column names as labels and its sources by title:
+    ``investment_yi: ≥30亿元（…；001_….txt 招商引资）``
+    -> ``投资额（亿元）: ≥30亿元（…；title，招商引资）``."""
+    if is_blank(value):
+        return EMPTY
+    text = _FIELD_PREFIX.sub(lambda m: field_label(m.group(1), lang) + ":", str(value))
+    return source_text(text, lang, titles)
+
+
 def list_text(value: Any, lang: str = "zh", *, catalog=None, family: str = "") -> str:
     """``a|b|c`` as ``a、b、c`` / ``a; b; c`` (codes labelled when ``family`` is given)."""
     if is_blank(value):
@@ -176,8 +186,10 @@ def value_text(
         return _layer_title(str(value), lang, catalog)
     if column in CODE_COLUMNS:
         return code_text(CODE_COLUMNS[column], value, lang)
-    if column in SOURCE_COLUMNS or column == "conflicts":
+    if column in SOURCE_COLUMNS:
         return source_text(value, lang, titles)
+    if column == "conflicts":
+        return conflicts_text(value, lang, titles)
     number = _as_number(value)
     if number is not None:
         if column.endswith("year") and number == int(number):
@@ -201,6 +213,9 @@ def _layer_title(name: str, lang: str, catalog) -> str:
     return layers[name].title(_lang(lang)) if name in layers else name
 
 
+_FIELD_PREFIX = re.compile(
+    r"\b(" + "|".join(re.escape(k.removeprefix("field.")) for k in LABELS if k.startswith("field.")) + r"):"
+)
 _PATTERNS: dict[tuple[str, ...], re.Pattern] = {}
 
 
