@@ -110,8 +110,12 @@ def map_payload(
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def export_file(layer: str, selection: Selection, fmt: str, datum: str) -> bytes:
-    return export_bytes(selected(layer, selection), fmt, datum=datum, layer_name=layer)
+def export_file(layer: str, selection: Selection, fmt: str, datum: str, lang: str = "en") -> bytes:
+    """The download: an Excel workbook in ``lang`` (Chinese headers and words on the Chinese UI);
+    the other formats keep the English field names whatever the language."""
+    return export_bytes(
+        selected(layer, selection), fmt, datum=datum, layer_name=layer, lang=lang, catalog=catalog()
+    )
 
 
 def tianditu_key() -> str | None:

@@ -1,9 +1,13 @@
-"""UI strings, Chinese first (zh) with English (en). Pages call ``t(key)``; no literal UI text in pages."""
+"""UI strings, Chinese first (zh) with English (en). Pages call ``t(key)``; no literal UI text in pages.
+
+Values (codes, qualifiers, blanks, numbers, sources) are worded by :mod:`zkq_geo.i18n.format`, not here."""
 
 from __future__ import annotations
 
 import streamlit as st
 from state import LANG
+
+from zkq_geo.i18n.format import qualifier_text
 
 LANGS = {"zh": "中文", "en": "English"}
 
@@ -472,30 +476,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "admin_done": {"zh": "完成：{message}。", "en": "Done: {message}."},
 }
 
-QUALIFIER_LABELS = {
-    "exact": {"zh": "确数", "en": "exact"},
-    "at_least": {"zh": "下限（超过）", "en": "lower bound"},
-    "about": {"zh": "约数", "en": "approximate"},
-    "at_most": {"zh": "上限", "en": "upper bound"},
-    "no_land_area": {"zh": "无用地面积", "en": "no land area"},
-    "no_investment": {"zh": "无投资额", "en": "no investment"},
-    "indeterminate": {"zh": "无法确定", "en": "indeterminate"},
-    "": {"zh": "", "en": ""},
-    "no_floor_area": {"zh": "无建筑面积", "en": "no floor area"},
-}
-VALUE_LABELS = {  # coded values shown in tables: geometry quality, source kinds, indicator kinds
-    "schematic": {"zh": "示意", "en": "schematic"},
-    "surveyed": {"zh": "实测", "en": "surveyed"},
-    "digitized": {"zh": "数字化", "en": "digitized"},
-    "news": {"zh": "新闻", "en": "news"},
-    "plan": {"zh": "规划", "en": "plan"},
-    "actual": {"zh": "实际", "en": "actual"},
-    "baseline": {"zh": "基期", "en": "baseline"},
-    "target": {"zh": "目标", "en": "target"},
-    "growth": {"zh": "年均增长", "en": "annual growth"},
-    "change": {"zh": "变化", "en": "change"},
-}
-
 
 def lang() -> str:
     return st.session_state.get(LANG, "zh")
@@ -508,8 +488,5 @@ def t(key: str, **fmt) -> str:
 
 
 def qualifier_label(q: str) -> str:
-    return QUALIFIER_LABELS.get(q, {"zh": q, "en": q})[lang()]
-
-
-def value_label(v: str) -> str:
-    return VALUE_LABELS.get(v, {"zh": v, "en": v})[lang()]
+    """The kind of a figure in words, in the UI language (:func:`zkq_geo.i18n.format.qualifier_text`)."""
+    return qualifier_text(q, lang())

@@ -1,12 +1,17 @@
-"""Display tables: rename columns into the UI language and label codes. Formatting only."""
+"""Display tables: rename columns into the UI language and word every value. Formatting only.
+
+Every cell goes through the one value formatter (:mod:`zkq_geo.i18n.format`): codes as words,
+blanks "—", numbers with separators, sources by their document's title; ids of plates, parks and
+boards by their names.
+"""
 
 from __future__ import annotations
 
 import data
 import pandas as pd
-from i18n import lang, qualifier_label, t, value_label
+from i18n import lang, t
 
-from zkq_geo.render.builder import FIELD_LABELS, field_label
+from zkq_geo.i18n.format import EMPTY, conflicts_text, field_label, is_blank, source_text, value_text
 from zkq_geo.units import unit_of
 
 MAX_TABLE_ROWS = 20_000  # rows sent to the browser table; the export holds every selected feature
@@ -30,13 +35,7 @@ def feature_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=[t(k) for k in FEATURE_COLUMNS.values()])
     df = pd.concat([pd.DataFrame(f.drop(columns=f.geometry.name)) for f in frames], ignore_index=True)
-    cat, plates = data.catalog(), data.all_layers()["plates"].gdf
-    plate_names = dict(zip(plates["id"], plates["name"], strict=False))
-    out = df[["id", *FEATURE_COLUMNS]].copy()
-    out["layer"] = out["layer"].map(lambda n: cat.layer(n).title(lang()) if n in cat.layers else n)
-    out["industry"] = out["industry"].map(lambda c: cat.industry_label(c, lang()))
-    out["investment_qualifier"] = out["investment_qualifier"].map(qualifier_label)
-    out["plate_id"] = out["plate_id"].map(lambda p: plate_names.get(p, p))
+    out = worded(df[["id", *FEATURE_COLUMNS]])
     return (
         out.set_index("id")
         .rename_axis(t("col_id"))
@@ -44,24 +43,50 @@ def feature_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     )
 
 
+def worded(df: pd.DataFrame) -> pd.DataFrame:
+    """Every cell of ``df`` as the planner reads it, in the UI language (column names unchanged)."""
+    out, word = df.copy(), _cell_wording()
+    for col in out.columns:
+        out[col] = [word(col, v) for v in out[col]]
+    return out
+
+
+def _cell_wording():
+    """A function (column, value) -> text in the UI language: ids of plates/parks/boards by name,
+    conflicts with labels and titles, the rest by :func:`zkq_geo.i18n.format.value_text`."""
+    names, cat, ui = _reference_names(), data.catalog(), lang()
+    titles = cat.source_titles()
+
+    def word(col: str, value) -> str:
+        if col in names and not is_blank(value):
+            return names[col].get(str(value), str(value))
+        return value_text(col, value, ui, catalog=cat, titles=titles)
+
+    return word
+
+
 def detail_rows(row: pd.Series) -> pd.DataFrame:
     """Every attribute the feature has (empty ones and geometry left out), labelled in the UI
     language, with its unit and the column name used in exports."""
+    word = _cell_wording()
     items = [
-        (field_label(col, lang()), _value_text(col, v), unit_of(col), col)
+        (field_label(col, lang()), word(col, v), unit_of(col), col)
         for col, v in row.items()
-        if col != "geometry" and not _empty(v)
+        if col != "geometry" and not is_blank(v)
     ]
     columns = [t("col_field"), t("col_value"), t("col_unit"), t("col_column")]
     return pd.DataFrame(items, columns=columns).set_index(columns[0])
 
 
-def conflict_text(text: str) -> str:
-    """The conflicts note with its column names as labels:
+def source_line(value) -> str:
+    """A source as "document title，section" (the seed file name stays in the data and exports)."""
+    return source_text(value, lang(), data.catalog().source_titles())
+
+
+def conflict_text(text) -> str:
+    """The conflicts note with its column names as labels and its sources by title:
     ``investment_yi: ...`` -> ``投资额（亿元）: ...``."""
-    for col in FIELD_LABELS:
-        text = text.replace(f"{col}:", f"{field_label(col, lang())}:")
-    return text
+    return conflicts_text(text, lang(), data.catalog().source_titles())
 
 
 SUMMARY_COLUMNS = {  # summarize_efficiency column -> UI string key
@@ -80,10 +105,9 @@ SUMMARY_COLUMNS = {  # summarize_efficiency column -> UI string key
 
 def summary_table(summary: pd.DataFrame, by: str) -> pd.DataFrame:
     """``metrics.summarize_efficiency`` output with group names and columns in the UI language."""
-    out = summary.copy()
-    key = out.columns[0]
-    out[key] = out[key].map(lambda k: _group_label(k, by))
-    out["invest_intensity_qualifier"] = out["invest_intensity_qualifier"].map(qualifier_label)
+    key = summary.columns[0]
+    out = worded(summary.drop(columns=key))
+    out.insert(0, key, summary[key].map(lambda k: _group_label(k, by)))
     return out.rename(columns={key: t(f"col_{by}"), **{c: t(k) for c, k in SUMMARY_COLUMNS.items()}})
 
 
@@ -112,14 +136,14 @@ DATA_COLUMNS = {  # columns of the sources, conflicts, join report and zone indi
 
 
 def labelled(df: pd.DataFrame) -> pd.DataFrame:
-    """A table of the data page with its columns, layer names and coded kinds in the UI language."""
-    out = df.copy()
-    if "layer" in out.columns:
-        out["layer"] = out["layer"].map(_layer_title)
-    if "kind" in out.columns:
-        out["kind"] = out["kind"].map(value_label)
-    if "conflicts" in out.columns:
-        out["conflicts"] = out["conflicts"].map(conflict_text)
+    """A table of the data page with its columns and values in the UI language. Its ``source`` and
+    ``source_file`` columns keep the seed file names: this page is where they are looked up."""
+    out = worded(df.drop(columns=[c for c in ("source", "source_file") if c in df.columns]))
+    for col in ("source", "source_file"):
+        if col in df.columns:
+            out.insert(
+                list(df.columns).index(col), col, df[col].map(lambda v: EMPTY if is_blank(v) else str(v))
+            )
     return out.rename(columns={c: t(k) for c, k in DATA_COLUMNS.items() if c in out.columns})
 
 
@@ -139,21 +163,14 @@ def _layer_title(name: str) -> str:
     return cat.layer(name).title(lang()) if name in cat.layers else name
 
 
-def _value_text(col: str, value) -> str:
-    if isinstance(value, bool) or col == "has_conflict":
-        return t("yes" if bool(value) else "no")
-    if col.endswith("_qualifier"):
-        return qualifier_label(str(value))
-    if col == "layer":
-        return _layer_title(str(value))
-    if col in ("industry", "industries"):
-        sep = "、" if lang() == "zh" else "; "
-        return sep.join(data.catalog().industry_label(c, lang()) for c in str(value).split("|") if c)
-    if col == "conflicts":
-        return conflict_text(str(value))
-    if isinstance(value, float):
-        return str(int(value)) if col.endswith("year") else f"{value:,.2f}".rstrip("0").rstrip(".")
-    return value_label(str(value))
+def _reference_names() -> dict[str, dict[str, str]]:
+    """Columns that hold ids of another layer -> {id: name} (plate_id, park_id, board_id)."""
+    layers = data.all_layers()
+    return {
+        col: dict(zip(layers[name].gdf["id"], layers[name].gdf["name"], strict=False))
+        for col, name in (("plate_id", "plates"), ("park_id", "parks"), ("board_id", "boards"))
+        if name in layers
+    }
 
 
 _MD_SPECIAL = "\\`*_{}[]()<>#+-.!|~$"
@@ -162,7 +179,3 @@ _MD_SPECIAL = "\\`*_{}[]()<>#+-.!|~$"
 def md_text(value) -> str:
     """Attribute text for st.markdown/st.caption: markdown characters escaped, so text shows as typed."""
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(value))
-
-
-def _empty(v) -> bool:
-    return v is None or (isinstance(v, float) and v != v) or v == ""

@@ -5,6 +5,8 @@ No geometry is read here; see :mod:`zkq_geo.io` and :mod:`zkq_geo.layers`.
 
 from __future__ import annotations
 
+import csv
+import functools
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -76,6 +78,11 @@ class Catalog:
         entry = self.industries.get(code)
         return entry[lang] if entry else code
 
+    def source_titles(self) -> dict[str, str]:
+        """Seed file name -> document title (``source_file`` -> ``title_zh`` of sources.csv);
+        empty when the file is missing or unreadable (sources then show their file names)."""
+        return dict(_source_titles(str(self.sources)))
+
 
 def load_catalog(root: str | Path | None = None) -> Catalog:
     """Read ``catalog.yaml`` from ``root`` (default: ``$ZKQ_GEODATA`` or the shipped geodata/): the
@@ -117,6 +124,18 @@ def _layer_spec(root: Path, raw: dict) -> LayerSpec:
         key=raw["key"],
         geometry_type=raw["geometry_type"],
         crs=raw["crs"],
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _source_titles(path: str) -> tuple[tuple[str, str], ...]:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return ()
+    return tuple(
+        (r["source_file"], r["title_zh"]) for r in rows if r.get("source_file") and r.get("title_zh")
     )
 
 

@@ -32,16 +32,21 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
+from zkq_geo.catalog import Catalog, load_catalog
 from zkq_geo.cells import neutralise_frame, plain_value, set_cell
 from zkq_geo.crs import shift_gdf
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, check_choice
+from zkq_geo.i18n.format import field_label, is_blank, value_text
 from zkq_geo.i18n.messages import msg
+from zkq_geo.units import unit_of
 
 ExportFormat = Literal["geojson", "gpkg", "shp", "csv", "xlsx"]
 ExportDatum = Literal["wgs84", "gcj02"]
+ExportLang = Literal["en", "zh"]
 
 EXPORT_FORMATS: tuple[str, ...] = ("geojson", "gpkg", "shp", "csv", "xlsx")
 EXPORT_DATUMS: tuple[str, ...] = ("wgs84", "gcj02")
+EXPORT_LANGS: tuple[str, ...] = ("en", "zh")
 GCJ02_FORMATS: tuple[str, ...] = ("geojson", "csv")
 
 MEDIA_TYPES: dict[str, str] = {
@@ -54,16 +59,15 @@ MEDIA_TYPES: dict[str, str] = {
 
 COORD_DECIMALS = 7
 EXPORT_CRS = "EPSG:4326"
-CRS_LABEL = "EPSG:4326 (WGS84 lon/lat)"
+CRS_LABEL = str(msg("export_about_crs_value"))  # "EPSG:4326 (WGS84 lon/lat)"
 GCJ02_NOTE = (
     "Coordinates are GCJ-02 (火星坐标), for AMap/Gaode tools only. This file is NOT RFC 7946 "
     "GeoJSON in WGS84: in other GIS software it sits about 570 m off near Zhengzhou."
 )
-SCHEMATIC_NOTE = (
-    'geometry_quality "schematic" means the geometry is illustrative only: '
-    "示意范围，非法定边界 (not a legal or surveyed boundary)."
-)
+SCHEMATIC_NOTE = str(msg("export_about_schematic"))
 COMPUTED_COLUMNS = ("lon", "lat", "geometry_wkt", "datum")
+#: Columns written as they are in every workbook: the seed file names stay looked-up-able.
+RAW_COLUMNS = ("id", "source", "area_source", "lon", "lat", "datum")
 
 _DBF_NAME_BYTES = 10
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
@@ -89,6 +93,8 @@ def export_bytes(
     *,
     datum: ExportDatum = "wgs84",
     layer_name: str = "features",
+    lang: ExportLang = "en",
+    catalog: Catalog | None = None,
 ) -> bytes:
     """Serialise a layer to one export format and return the file's bytes.
 
@@ -104,6 +110,14 @@ def export_bytes(
         ``"gcj02"`` only for geojson and csv, the formats AMap/Gaode tools import.
     layer_name : str
         GeoPackage layer, names of the files inside the shapefile zip, XLSX "about" sheet.
+    lang : {"en", "zh"}
+        Language of the XLSX workbook: "zh" gives Chinese headers (label and unit, e.g.
+        投资额（亿元）), codes as words (规划, 下限（超过）, industry names), blanks empty, and a
+        "字段说明" sheet listing each header beside its English field name and unit. The
+        ``source`` column keeps the seed file names. CSV, GeoJSON, GeoPackage and Shapefile
+        keep the English field names whatever ``lang`` is (the data contract).
+    catalog : Catalog, optional
+        Industry and layer labels of a "zh" workbook; default: the shipped catalogue.
 
     Returns
     -------
@@ -124,9 +138,12 @@ def export_bytes(
     >>> data = export_bytes(parks, "csv", datum="gcj02")         # doctest: +SKIP
     """
     _check_options(fmt, datum)
+    check_choice("lang", lang, EXPORT_LANGS)
     if not isinstance(layer_name, str) or not layer_name.strip():
         raise OptionError(f"layer_name={layer_name!r} must be a non-empty string, e.g. 'parks'")
     out = _to_export_frame(gdf, datum)
+    if fmt == "xlsx":
+        return _write_xlsx(out, layer_name, datum, lang=lang, catalog=catalog)
     return _WRITERS[fmt](out, layer_name, datum)
 
 
@@ -150,13 +167,15 @@ def write_export(
     *,
     datum: ExportDatum = "wgs84",
     layer_name: str | None = None,
+    lang: ExportLang = "en",
+    catalog: Catalog | None = None,
 ) -> Path:
     """Write :func:`export_bytes` to ``path`` (parent folders are created) and return the path.
 
     ``layer_name`` defaults to the file's stem without a ``_shp`` suffix (``parks_shp.zip`` ->
     ``parks``). For ``fmt="shp"`` a path ending in ``.shp`` gets the unzipped shapefile parts
     (``.shp .shx .dbf .prj .cpg`` named after the path's stem) beside it, as QGIS users expect;
-    any other path gets the zip.
+    any other path gets the zip. ``lang`` and ``catalog`` as in :func:`export_bytes` (XLSX only).
 
     Raises :class:`DataSourceError` naming the path when it cannot be written (a folder, a file
     where a folder should be, no permission, disk full).
@@ -164,7 +183,9 @@ def write_export(
     path = Path(path)
     if layer_name is None:
         layer_name = path.stem.removesuffix("_shp") if fmt == "shp" else path.stem
-    data = export_bytes(gdf, fmt, datum=datum, layer_name=layer_name or "features")
+    data = export_bytes(
+        gdf, fmt, datum=datum, layer_name=layer_name or "features", lang=lang, catalog=catalog
+    )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "shp" and path.suffix.lower() == ".shp":
@@ -424,9 +445,9 @@ def _write_csv(gdf: gpd.GeoDataFrame, layer_name: str, datum: str) -> bytes:
     return text.encode("utf-8-sig")
 
 
-def _fill_features_sheet(ws, table: pd.DataFrame) -> None:
+def _fill_features_sheet(ws, table: pd.DataFrame, headers: list[str]) -> None:
     bold = Font(bold=True)
-    for j, name in enumerate(table.columns, start=1):
+    for j, name in enumerate(headers, start=1):
         set_cell(ws, 1, j, name).font = bold
     for i, row in enumerate(table.itertuples(index=False, name=None), start=2):
         for j, value in enumerate(row, start=1):
@@ -434,25 +455,57 @@ def _fill_features_sheet(ws, table: pd.DataFrame) -> None:
     ws.freeze_panes = "A2"
 
 
-def _fill_about_sheet(ws, layer_name: str, count: int) -> None:
+def _fill_about_sheet(ws, layer_name: str, count: int, lang: str, columns: list[str]) -> None:
     rows = [
-        ("layer", layer_name),
-        ("feature count", count),
-        ("CRS", CRS_LABEL),
-        ("coordinates", "lon/lat: the point itself for points, a point on the surface otherwise"),
-        ("geometry_quality", SCHEMATIC_NOTE),
+        ("export_about_layer", layer_name),
+        ("export_about_count", count),
+        ("export_about_crs", msg("export_about_crs_value").text(lang)),
+        ("export_about_coordinates", msg("export_about_coordinates_value").text(lang)),
+        ("export_about_quality", msg("export_about_schematic").text(lang)),
     ]
     for i, (key, value) in enumerate(rows, start=1):
-        set_cell(ws, i, 1, key).font = Font(bold=True)
+        set_cell(ws, i, 1, msg(key).text(lang)).font = Font(bold=True)
         set_cell(ws, i, 2, value)
+    if lang == "en":  # the English workbook's headers are the field names: nothing to list
+        return
+    first = len(rows) + 2
+    for j, key in enumerate(("export_about_header", "export_about_field", "export_about_unit"), start=1):
+        set_cell(ws, first, j, msg(key).text(lang)).font = Font(bold=True)
+    for i, col in enumerate(columns, start=first + 1):
+        for j, value in enumerate((field_label(col, lang), col, unit_of(col)), start=1):
+            set_cell(ws, i, j, value)
 
 
-def _write_xlsx(gdf: gpd.GeoDataFrame, layer_name: str, datum: str) -> bytes:
+def _worded_table(table: pd.DataFrame, lang: str, catalog: Catalog | None) -> pd.DataFrame:
+    """Cells of a Chinese workbook: codes as words, blanks empty; numbers stay numbers."""
+    catalog = catalog if catalog is not None else load_catalog()
+    titles = catalog.source_titles()
+    out = table.copy()
+    for col in out.columns:
+        numeric = pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col])
+        if col in RAW_COLUMNS or numeric:
+            out[col] = [None if is_blank(v) else v for v in out[col]]
+        else:
+            out[col] = [
+                None if is_blank(v) else value_text(col, v, lang, catalog=catalog, titles=titles)
+                for v in out[col]
+            ]
+    return out
+
+
+def _write_xlsx(
+    gdf: gpd.GeoDataFrame, layer_name: str, datum: str, *, lang: str = "en", catalog: Catalog | None = None
+) -> bytes:
+    table = _table(gdf, with_wkt=False, datum=datum)
+    columns = list(table.columns)
+    if lang == "zh":
+        table = _worded_table(table, lang, catalog)
     wb = Workbook()
     features = wb.active
-    features.title = "features"
-    _fill_features_sheet(features, _table(gdf, with_wkt=False, datum=datum))
-    _fill_about_sheet(wb.create_sheet("about"), layer_name, len(gdf))
+    features.title = "features" if lang == "en" else "要素"
+    _fill_features_sheet(features, table, [c if lang == "en" else field_label(c, lang) for c in columns])
+    about = wb.create_sheet(msg("export_about_sheet").text(lang))
+    _fill_about_sheet(about, layer_name, len(gdf), lang, columns)
     # Fixed document times and zip times keep the bytes deterministic.
     wb.properties.created = wb.properties.modified = _FIXED_TIME
     buf = io.BytesIO()

@@ -25,6 +25,7 @@ st.warning(t("schematic_note"))
 st.subheader(t("zone_per_mu"))
 zone = data.all_layers()["zone"].gdf
 per_mu = metrics.zone_per_mu(pd.DataFrame(zone.drop(columns=zone.geometry.name)))
+per_mu["source"] = per_mu["source"].map(tables.source_line)  # the document's title, not the seed file
 label = "label_zh" if lang() == "zh" else "label_en"
 zone_cols = {
     label: "col_name",
@@ -50,6 +51,7 @@ features = pd.concat([pd.DataFrame(data.selected(n, sel)) for n in data.filterab
 cat = data.catalog()
 features["layer_label"] = features["layer"].map(lambda n: cat.layer(n).title(lang()))
 features["qualifier_label"] = features["invest_intensity_qualifier"].map(qualifier_label)
+features["source_label"] = features["source"].map(tables.source_line)
 
 st.subheader(t("ranking"))
 if (
@@ -88,7 +90,7 @@ else:
                     ("land_area_mu", "col_land"),
                     ("invest_intensity_wan_per_mu", "col_intensity"),
                     ("qualifier_label", "col_qualifier"),
-                    ("source", "source"),
+                    ("source_label", "source"),
                 )
             ],
         )

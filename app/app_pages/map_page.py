@@ -104,7 +104,7 @@ with col_side:
     if detail_id:
         row = everything[everything["id"] == detail_id].iloc[0]  # ids of imported layers may repeat
         st.markdown(f"**{tables.md_text(names[detail_id])}**")
-        st.caption(f"{t('source')}：{tables.md_text(row.get('source', ''))}")
+        st.caption(f"{t('source')}：{tables.md_text(tables.source_line(row.get('source')))}")
         if bool(row.get("has_conflict", False)):
             st.warning(f"{t('conflicts')}：{tables.md_text(tables.conflict_text(row.get('conflicts', '')))}")
         narrow = st.column_config.TextColumn(width="small")
@@ -130,7 +130,7 @@ with col_side:
     st.caption(t("export_count", n=count))
     st.download_button(
         t("download"),
-        data=data.export_file(layer, sel, fmt, datum),
+        data=data.export_file(layer, sel, fmt, datum, lang()),
         file_name=suggested_filename(layer, fmt, datum),
         mime=MEDIA_TYPES[fmt],
         disabled=count == 0,

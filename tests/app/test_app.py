@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+
+from zkq_geo.catalog import load_catalog
 
 APP = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
 
@@ -49,6 +52,38 @@ def test_map_page_defaults_show_everything_and_the_schematic_note():
     assert at.title[0].value == "郑州经开区 空间规划与用地一张图"
 
 
+RAW_WORDS = re.compile(
+    r"\b(None|nan|NaN|NaT|planned|signed|negotiating|completed|none|user|schematic|at_least|exact|about|"
+    r"no_land_area|no_investment|auto|equipment|logistics|biomed|ict|materials_env|plate_\w+|park_\w+)\b"
+)
+
+
+def _raw_cells(frame: pd.DataFrame, codes: bool = True) -> list:
+    """Cells of a shown table that are not words for a planner: None/NaN, or (``codes``) an internal
+    code (in English some codes are the English word itself: exact, planned)."""
+    cells = frame.reset_index(drop=True).to_numpy().ravel().tolist()
+    blank = [v for v in cells if v is None or (isinstance(v, float) and v != v) or str(v) in ("None", "nan")]
+    return blank + [v for v in cells if codes and v is not None and RAW_WORDS.search(str(v))]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_map_page_tables_show_no_none_nan_or_codes(lang):
+    at = run_app(detail_id="prj_xpeng", lang=lang)  # a project with blanks: no land area, no plate
+    table, detail = at.dataframe[0].value, at.dataframe[1].value
+    values = detail.drop(columns=detail.columns[-1])  # the last column names the export column
+    assert _raw_cells(table, lang == "zh") == [] and _raw_cells(values, lang == "zh") == []
+    assert "—" in table.to_numpy().ravel().tolist()  # blanks read as a dash
+
+
+def test_efficiency_page_tables_show_no_none_or_nan():
+    at = run_app("app_pages/efficiency_page.py")
+    for frame in (d.value for d in at.dataframe):
+        cells = frame.to_numpy().ravel().tolist()
+        assert not [
+            v for v in cells if v is None or (isinstance(v, float) and v != v) or v in ("None", "nan")
+        ]
+
+
 def test_industry_filter_changes_counts_and_table():
     at = run_app()
     at.multiselect(key="f_industries").set_value(["biomed"]).run()
@@ -82,13 +117,16 @@ def test_clear_filters_button():
 
 def test_detail_panel_shows_source_and_conflicts():
     at = run_app(detail_id="park_zhenxing")
+    titles = load_catalog().source_titles()  # sources read as "document title，section"
     conflict = next(
         w.value.replace("\\", "")
         for w in at.warning
-        if "001_e47359d1892c03bd.txt" in w.value.replace("\\", "")
+        if titles["001_e47359d1892c03bd.txt"] in w.value.replace("\\", "")
     )
-    assert "投资额（亿元）:" in conflict and "investment_yi" not in conflict
-    assert any("002_8e3b18d49bf5da6c.txt" in c.value.replace("\\", "") for c in at.caption)
+    assert "投资额（亿元）:" in conflict and "investment_yi" not in conflict and ".txt" not in conflict
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert any(titles["002_8e3b18d49bf5da6c.txt"] + "，" in c for c in captions)
+    assert not any("002_8e3b18d49bf5da6c.txt" in c for c in captions)
     detail = at.dataframe[1].value
     assert list(detail.columns) == ["数值", "单位", "列名"]
     by_column = detail.reset_index().set_index("列名")
@@ -126,6 +164,17 @@ def test_export_holds_exactly_the_filtered_ids(media_files):
     assert any("将导出 7 个要素" in c.value for c in at.caption)
 
 
+@pytest.mark.parametrize(("lang", "id_header", "about"), [("zh", "编号", "字段说明"), ("en", "id", "about")])
+def test_the_excel_download_follows_the_ui_language(lang, id_header, about, media_files):
+    at = run_app(lang=lang, export_format=("xlsx", "wgs84"))
+    sheets = pd.read_excel(io.BytesIO(_export_bytes(at, media_files)), sheet_name=None, dtype=str)
+    features, about_sheet = sheets.values()
+    assert features.columns[0] == id_header and list(sheets)[1] == about
+    if lang == "zh":
+        assert "投资额（亿元）" in features.columns and "investment_yi" in about_sheet.to_numpy().ravel()
+        assert not {"exact", "schematic", "none"} & set(features.to_numpy().ravel())
+
+
 EXPORT_CHOICES = [
     ("geojson", "wgs84"),
     ("geojson", "gcj02"),
@@ -141,8 +190,9 @@ def _exported_ids(fmt: str, payload: bytes, tmp_path: Path) -> list[str]:
         return [f["properties"]["id"] for f in json.loads(payload)["features"]]
     if fmt == "csv":
         return pd.read_csv(io.BytesIO(payload), dtype=str)["id"].tolist()
-    if fmt == "xlsx":
-        return pd.read_excel(io.BytesIO(payload), dtype=str)["id"].tolist()
+    if fmt == "xlsx":  # the workbook follows the UI language: 编号 is the id column in Chinese
+        frame = pd.read_excel(io.BytesIO(payload), dtype=str)
+        return frame["id" if "id" in frame else "编号"].tolist()
     path = tmp_path / ("out.gpkg" if fmt == "gpkg" else "out.zip")
     path.write_bytes(payload)
     if fmt == "shp":

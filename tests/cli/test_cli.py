@@ -117,6 +117,21 @@ def test_export_other_formats(tmp_path, fmt):
             assert "建业之窗" in set(gpd.read_file(out)["name"])
 
 
+def test_export_xlsx_in_chinese(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "projects.xlsx"
+    r = run("export", "projects", "--format", "xlsx", "--lang", "zh", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    wb = openpyxl.load_workbook(out)
+    header = [c.value for c in wb["要素"][1]]
+    assert header[:2] == ["编号", "名称"] and "投资额（亿元）" in header and "状态" in header
+    statuses = {row[header.index("状态")] for row in wb["要素"].iter_rows(min_row=2, values_only=True)}
+    assert statuses <= {"规划", "已签约", "洽谈中", "已建成"}
+    fields = {row[1]: row for row in wb["字段说明"].iter_rows(values_only=True)}
+    assert fields["investment_yi"] == ("投资额（亿元）", "investment_yi", "亿元")
+
+
 def test_export_shp_zip(tmp_path):
     out = tmp_path / "parks_shp.zip"
     assert run("export", "parks", "--format", "shp", "-o", str(out)).returncode == 0

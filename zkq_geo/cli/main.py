@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="wgs84",
         help="wgs84 (default; RFC 7946 for GeoJSON) or gcj02 for AMap tools (geojson, csv)",
     )
+    exp.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="xlsx only: en (default; headers are the field names) or zh (Chinese headers with units, "
+        "codes as words, a 字段说明 sheet); other formats keep the English field names",
+    )
     exp.add_argument("-o", "--output", required=True, help="file to write")
     eff = sub.add_parser("efficiency", parents=[filters], help="per-mu land efficiency (亩均)")
     eff.add_argument("layer")
@@ -190,7 +197,15 @@ def cmd_export(args) -> int:
     from zkq_geo.export import write_export
 
     gdf = _selected(args)
-    path = write_export(gdf, args.format, args.output, datum=args.crs, layer_name=args.layer)
+    path = write_export(
+        gdf,
+        args.format,
+        args.output,
+        datum=args.crs,
+        layer_name=args.layer,
+        lang=args.lang,
+        catalog=full_catalog(),
+    )
     print(f"wrote {len(gdf)} {args.layer} features to {path} ({args.format}, {args.crs})", file=sys.stderr)
     if args.crs == "gcj02" and "gcj02" not in path.name.lower():  # the app names such files *_gcj02.*
         print(

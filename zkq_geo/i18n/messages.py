@@ -1073,6 +1073,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fetched or trusted); the CRS was detected from the coordinates instead",
         "zh": "已忽略 GeoJSON 的 crs 成员 {crs}（链接或未知名称不会被访问或采信）；坐标系改为根据坐标判断",
     },
+    # ---- map, tables and export wording
+    "export_about_sheet": {"en": "about", "zh": "字段说明"},
+    "export_about_layer": {"en": "layer", "zh": "图层"},
+    "export_about_count": {"en": "feature count", "zh": "要素数"},
+    "export_about_crs": {"en": "CRS", "zh": "坐标系"},
+    "export_about_crs_value": {"en": "EPSG:4326 (WGS84 lon/lat)", "zh": "EPSG:4326（WGS84 经纬度）"},
+    "export_about_coordinates": {"en": "coordinates", "zh": "坐标"},
+    "export_about_coordinates_value": {
+        "en": "lon/lat: the point itself for points, a point on the surface otherwise",
+        "zh": "经纬度：点要素取其本身，其他要素取面上一点",
+    },
+    "export_about_quality": {"en": "geometry_quality", "zh": "几何精度"},
+    "export_about_schematic": {
+        "en": 'geometry_quality "schematic" means the geometry is illustrative only: '
+        "示意范围，非法定边界 (not a legal or surveyed boundary).",
+        "zh": "几何精度为“示意”的要素仅示意位置和范围：示意范围，非法定边界（不是法定或实测边界）。",
+    },
+    "export_about_header": {"en": "header", "zh": "表头"},
+    "export_about_field": {
+        "en": "field name (CSV, GeoJSON, GeoPackage)",
+        "zh": "英文字段名（CSV、GeoJSON、GeoPackage）",
+    },
+    "export_about_unit": {"en": "unit", "zh": "单位"},
 }
 
 

@@ -44,6 +44,16 @@ from folium.template import Template
 from zkq_geo.catalog import Catalog
 from zkq_geo.crs import AREA_CRS, WGS84, convert_datum, shift_gdf, to_area_crs
 from zkq_geo.errors import CRSError, OptionError, SchemaError, check_choice
+from zkq_geo.i18n.format import (
+    EMPTY,
+    blank,
+    code_text,
+    field_label,
+    number_text,
+    qualifier_sign,
+    qualifier_text,
+    value_text,
+)
 
 Lang = Literal["zh", "en"]
 Basemap = Literal["none", "osm", "tianditu", "amap"]
@@ -111,83 +121,11 @@ _TEXT = {
     "investment": ("投资额", "Investment"),
     "intensity": ("亩均投资（万元/亩）", "Investment per mu (万元/亩)"),
     "no_intensity": ("无法计算（无用地面积等）", "Not computable (no land area etc.)"),
-    "lower_bound": ("下限（≥，虚线）", "Lower bound (≥, dashed)"),
-    "upper_bound": ("上限（≤，点线）", "Upper bound (≤, dotted)"),
+    "dashed": ("虚线", "dashed"),
+    "dotted": ("点线", "dotted"),
     "radius": ("圆点大小：投资额（亿元）", "Circle size: investment (亿元)"),
     "amap": ("高德底图：图层已转换为 GCJ-02", "AMap basemap: layers shifted to GCJ-02"),
-    "yes": ("是", "yes"),
-    "no": ("否", "no"),
 }
-_QUALIFIER_PREFIX = {"at_least": "≥", "at_most": "≤", "about": "约"}
-_QUALIFIER_TEXT = {
-    "exact": ("确数", "exact"),
-    "at_least": ("下限", "lower bound"),
-    "at_most": ("上限", "upper bound"),
-    "about": ("约数", "approximate"),
-    "indeterminate": ("无法确定", "indeterminate"),
-    "no_land_area": ("无用地面积", "no land area"),
-    "no_investment": ("无投资额", "no investment figure"),
-    "no_floor_area": ("无建筑面积", "no floor area"),
-}
-_QUALITY_TEXT = {
-    "schematic": ("示意", "schematic"),
-    "surveyed": ("实测", "surveyed"),
-    "digitized": ("数字化", "digitized"),
-}
-# Popup labels (zh, en) with units; other columns get their name plus the unit of their suffix.
-FIELD_LABELS = {
-    "id": ("编号", "ID"),
-    "name": ("名称", "Name"),
-    "aliases": ("别名", "Aliases"),
-    "geometry_quality": ("几何精度", "Geometry quality"),
-    "industry": ("主导产业", "Primary industry"),
-    "industries": ("涉及产业", "Industries"),
-    "leading_industries": ("主导产业（原文）", "Leading industries (as written)"),
-    "positioning": ("定位", "Positioning"),
-    "investment_yi": ("投资额（亿元）", "Investment (亿元)"),
-    "land_area_mu": ("用地面积（亩）", "Land area (亩)"),
-    "land_area_m2": ("用地面积（m²）", "Land area (m²)"),
-    "floor_area_m2": ("总建筑面积（m²）", "Floor area (m²)"),
-    "invest_intensity_wan_per_mu": ("亩均投资（万元/亩）", "Investment per mu (万元/亩)"),
-    "floor_area_ratio": ("容积率", "Floor area ratio"),
-    "plate_id": ("所属板块", "Plate"),
-    "plate_basis": ("板块归属依据", "Plate basis"),
-    "board_id": ("对应核心板块", "Core board"),
-    "park_id": ("所属园区", "Park"),
-    "location_text": ("位置描述", "Location"),
-    "status": ("状态", "Status"),
-    "status_text": ("状态说明", "Status note"),
-    "description": ("说明", "Description"),
-    "key_projects": ("重点项目", "Key projects"),
-    "area_km2": ("面积（km²）", "Area (km²)"),
-    "planned_area_km2": ("规划面积（km²）", "Planned area (km²)"),
-    "area_source": ("面积来源", "Area source"),
-    "population_wan": ("常住人口（万人）", "Population (万人)"),
-    "gdp_yi": ("地区生产总值（亿元）", "GDP (亿元)"),
-    "industrial_va_yi": ("工业增加值（亿元）", "Industrial value added (亿元)"),
-    "fixed_investment_yi": ("固定资产投资（亿元）", "Fixed-asset investment (亿元)"),
-    "budget_revenue_yi": ("一般公共预算收入（亿元）", "Budget revenue (亿元)"),
-    "trade_yi": ("进出口总额（亿元）", "Foreign trade (亿元)"),
-    "figures_year": ("数据年份", "Year of figures"),
-    "has_conflict": ("数据有冲突", "Conflicting figures"),
-    "conflicts": ("冲突说明", "Conflicts"),
-    "source": ("来源（种子文件 + 章节）", "Source (seed file + section)"),
-    # shown in the app's detail panel; popups show them merged into the figure ("≥30") or not at all
-    "layer": ("图层", "Layer"),
-    "investment_qualifier": ("投资额性质", "Investment figure is"),
-    "land_area_qualifier": ("用地面积性质", "Land-area figure is"),
-    "floor_area_qualifier": ("建筑面积性质", "Floor-area figure is"),
-    "invest_intensity_qualifier": ("亩均投资性质", "Investment per mu is"),
-    "floor_area_ratio_qualifier": ("容积率性质", "Floor-area ratio is"),
-}
-_UNIT_SUFFIXES = (
-    ("_wan_per_mu", "万元/亩"),
-    ("_km2", "km²"),
-    ("_m2", "m²"),
-    ("_mu", "亩"),
-    ("_yi", "亿元"),
-    ("_wan", "万元"),
-)
 # Figures shown with their qualifier ("≥30"); the qualifier column itself is then not listed.
 _QUALIFIED = {
     "investment_yi": "investment_qualifier",
@@ -596,6 +534,12 @@ def _tip_label(key: str, lang: str) -> str:
     return escape_value(_t(word, lang))
 
 
+def _bound_legend(qualifier: str, line: str, lang: str) -> str:
+    """'≥ 下限（超过），虚线': the sign and the word the popup and the detail panel use."""
+    sep = "，" if lang == "zh" else ", "
+    return f"{qualifier_sign(qualifier, lang)} {qualifier_text(qualifier, lang)}{sep}{_t(line, lang)}"
+
+
 def _t(word: str, lang: str) -> str:
     zh, en = _TEXT[word]
     return zh if lang == "zh" else en
@@ -609,9 +553,9 @@ def _styled(
     out = gpd.GeoDataFrame(geometry=gdf.geometry.copy(), crs=gdf.crs)
     out[_P_NAME] = _column(gdf, "name", _column(gdf, "id", "")).fillna("").astype(str)
     if "industry" in gdf.columns:
-        out[_P_INDUSTRY] = [catalog.industry_label(c, lang) if c else "" for c in gdf["industry"].fillna("")]
+        out[_P_INDUSTRY] = [code_text("industry", c, lang, catalog=catalog) for c in gdf["industry"]]
     if "investment_yi" in gdf.columns:
-        out[_P_INVEST] = _figure_text(gdf, "investment_yi", "亿元")
+        out[_P_INVEST] = _figure_text(gdf, "investment_yi", lang, "亿元")
     if kind == "projects":
         out[_P_RADIUS] = _radius(_column(gdf, "investment_yi", np.nan))
     if kind in ("parks", "projects"):
@@ -680,26 +624,27 @@ def _radius(investment_yi: pd.Series) -> list[float]:
 
 
 def _number_text(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return number_text(value, "en")
 
 
-def _figure_text(gdf: pd.DataFrame, column: str, unit: str) -> list[str]:
-    """'≥30 亿元' style text of a qualified figure ('' when there is no figure)."""
+def _figure_text(gdf: pd.DataFrame, column: str, lang: str, unit: str = "") -> list[str]:
+    """'≥30 亿元' style text of a qualified figure (:func:`zkq_geo.i18n.format.number_text`)."""
     values = pd.to_numeric(gdf[column], errors="coerce")
     qualifiers = _column(gdf, _QUALIFIED.get(column, ""), "").fillna("").astype(str)
-    return [
-        "" if pd.isna(v) else f"{_QUALIFIER_PREFIX.get(q, '')}{_number_text(v)} {unit}".strip()
-        for v, q in zip(values, qualifiers, strict=False)
-    ]
+    return [number_text(v, lang, unit=unit, qualifier=q) for v, q in zip(values, qualifiers, strict=False)]
 
 
 def _popup_columns(gdf: gpd.GeoDataFrame, lang: str, catalog: Catalog) -> dict[str, tuple[list, str]]:
-    """Every attribute with a value in the layer: {property key: (display values, label)}."""
+    """Every attribute with a value in the layer: {property key: (display values, label)}.
+
+    Values are the formatter's text (:mod:`zkq_geo.i18n.format`): codes as words, blanks "—".
+    """
     hidden = set(_HIDDEN_COLUMNS) | set(_QUALIFIED.values()) | {gdf.geometry.name}
+    titles = catalog.source_titles()
     out = {}
     for i, col in enumerate(c for c in gdf.columns if c not in hidden):
-        values = _popup_values(gdf, col, lang, catalog)
-        if all(v is None or v == "" for v in values):
+        values = _popup_values(gdf, col, lang, catalog, titles)
+        if all(v in (EMPTY, blank(lang, listing=True)) for v in values):
             continue
         key = (
             col
@@ -710,50 +655,10 @@ def _popup_columns(gdf: gpd.GeoDataFrame, lang: str, catalog: Catalog) -> dict[s
     return out
 
 
-def _popup_values(gdf: gpd.GeoDataFrame, col: str, lang: str, catalog: Catalog) -> list:
-    series = gdf[col]
-    pick = 0 if lang == "zh" else 1
+def _popup_values(gdf: gpd.GeoDataFrame, col: str, lang: str, catalog: Catalog, titles: dict) -> list[str]:
     if col in _QUALIFIED:
-        return _qualified_popup(gdf, col, lang)
-    if col == "industry":
-        return [catalog.industry_label(c, lang) if c else "" for c in series.fillna("")]
-    if col == "industries":
-        sep = "、" if lang == "zh" else "; "
-        return [
-            sep.join(catalog.industry_label(c, lang) for c in str(v).split("|") if c)
-            for v in series.fillna("")
-        ]
-    if col == "geometry_quality":
-        return [_QUALITY_TEXT.get(v, (v, v))[pick] for v in series.fillna("")]
-    if pd.api.types.is_bool_dtype(series) or col == "has_conflict":
-        return [_t("yes" if bool(v) else "no", lang) if not _is_missing(v) else "" for v in series]
-    if pd.api.types.is_numeric_dtype(series) and col.endswith("year"):
-        return ["" if pd.isna(v) else str(int(v)) for v in series]
-    if pd.api.types.is_numeric_dtype(series):
-        return ["" if pd.isna(v) else _number_text(float(v)) for v in series]
-    return [None if _is_missing(v) else v for v in series]
-
-
-def _qualified_popup(gdf: gpd.GeoDataFrame, col: str, lang: str) -> list:
-    pick = 0 if lang == "zh" else 1
-    values = pd.to_numeric(gdf[col], errors="coerce")
-    qualifiers = _column(gdf, _QUALIFIED[col], "").fillna("").astype(str)
-    return [
-        (
-            f"{_QUALIFIER_PREFIX.get(q, '')}{_number_text(v)}"
-            if not pd.isna(v)
-            else _QUALIFIER_TEXT.get(q, ("", ""))[pick]
-        )
-        for v, q in zip(values, qualifiers, strict=False)
-    ]
-
-
-def field_label(col: str, lang: str) -> str:
-    """The label of attribute ``col`` in ``lang``, with its unit: ``investment_yi`` -> 投资额（亿元）."""
-    if col in FIELD_LABELS:
-        return FIELD_LABELS[col][0 if lang == "zh" else 1]
-    unit = next((u for suffix, u in _UNIT_SUFFIXES if col.endswith(suffix)), None)
-    return f"{col} ({unit})" if unit else col
+        return _figure_text(gdf, col, lang)
+    return [value_text(col, v, lang, catalog=catalog, titles=titles) for v in gdf[col]]
 
 
 def _add_labels(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame, kind: str) -> None:
@@ -816,7 +721,7 @@ def _legend_html(
                     "fillColor": STYLES["industry_colors"].get(c, STYLES["unknown_industry_color"]),
                     "color": "#333333",
                 },
-                catalog.industry_label(c, lang),
+                code_text("industry", c, lang, catalog=catalog),
             )
             for c in codes
         ]
@@ -829,7 +734,8 @@ def _legend_html(
     ):
         rows.append(
             _swatch_row(
-                {"fillColor": "#FFFFFF", "color": "#333333", "dashArray": "5 4"}, _t("lower_bound", lang)
+                {"fillColor": "#FFFFFF", "color": "#333333", "dashArray": "5 4"},
+                _bound_legend("at_least", "dashed", lang),
             )
         )
     if basemap == "amap":
@@ -863,10 +769,16 @@ def _intensity_rows(lang: str) -> list[str]:
         _swatch_row({"fillColor": spec["no_data_color"], "color": "#333333"}, _t("no_intensity", lang))
     )
     rows.append(
-        _swatch_row({"fillColor": "#FFFFFF", "color": "#333333", "dashArray": "5 4"}, _t("lower_bound", lang))
+        _swatch_row(
+            {"fillColor": "#FFFFFF", "color": "#333333", "dashArray": "5 4"},
+            _bound_legend("at_least", "dashed", lang),
+        )
     )
     rows.append(
-        _swatch_row({"fillColor": "#FFFFFF", "color": "#333333", "dashArray": "1 4"}, _t("upper_bound", lang))
+        _swatch_row(
+            {"fillColor": "#FFFFFF", "color": "#333333", "dashArray": "1 4"},
+            _bound_legend("at_most", "dotted", lang),
+        )
     )
     return rows
 

@@ -413,3 +413,56 @@ def test_xlsx_about_sheet(parks):
     assert about["feature count"] == 3
     assert about["CRS"] == "EPSG:4326 (WGS84 lon/lat)"
     assert "示意范围，非法定边界" in about["geometry_quality"]
+
+
+# ----------------------------------------------------------------------------- Chinese workbook
+def _sheets(data: bytes) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def test_xlsx_in_chinese_has_chinese_headers_words_and_a_field_sheet(parks):
+    from zkq_geo.catalog import load_catalog
+
+    catalog = load_catalog()
+    sheets = _sheets(export_bytes(parks.assign(source="002_8e3b18d49bf5da6c.txt 表3-1"), "xlsx", lang="zh"))
+    assert list(sheets) == ["要素", "字段说明"]
+    header, *rows = sheets["要素"]
+    by_header = [dict(zip(header, row, strict=True)) for row in rows]
+    assert {
+        "编号",
+        "名称",
+        "投资额（亿元）",
+        "投资额性质",
+        "用地面积（亩）",
+        "几何精度",
+        "经度",
+        "纬度",
+    } <= set(header)
+    assert not any(CJK_FREE.fullmatch(h) for h in header if h not in ("id",)), header
+    first, second, third = by_header
+    assert first["投资额（亿元）"] == 12.5 and first["投资额性质"] == "确数" and first["几何精度"] == "示意"
+    assert first["涉及产业"] == "、".join(catalog.industry_label(c, "zh") for c in ("auto", "logistics"))
+    assert first["数据有冲突"] == "是" and first["图层"] == catalog.layer("parks").title_zh
+    assert second["投资额（亿元）"] is None and second["投资额性质"] is None and second["涉及产业"] is None
+    assert third["投资额性质"] == "约数" and third["几何精度"] == "示意"
+    assert first["来源（文件 + 章节）"] == "002_8e3b18d49bf5da6c.txt 表3-1"  # the seed file name stays
+    assert not any(str(v) in ("None", "nan") for row in rows for v in row if v is not None)
+    about = sheets["字段说明"]
+    fields = {row[1]: row for row in about if row[1] in header or row[1] in parks.columns}
+    assert fields["investment_yi"] == ("投资额（亿元）", "investment_yi", "亿元")
+    assert fields["land_area_mu"][0] == "用地面积（亩）" and fields["land_area_mu"][2] == "亩"
+    assert set(parks.columns) - {"geometry"} <= set(fields)
+    assert about[0][:2] == ("图层", "features") and any("示意范围，非法定边界" in str(r[1]) for r in about)
+
+
+def test_xlsx_in_english_is_unchanged_and_other_formats_keep_field_names(parks):
+    assert export_bytes(parks, "xlsx") == export_bytes(parks, "xlsx", lang="en")
+    assert list(_sheets(export_bytes(parks, "xlsx"))) == ["features", "about"]
+    for fmt in ("csv", "geojson"):
+        assert export_bytes(parks, fmt, lang="zh") == export_bytes(parks, fmt)
+    with pytest.raises(OptionError, match="lang='fr' is not allowed"):
+        export_bytes(parks, "xlsx", lang="fr")
+
+
+CJK_FREE = re.compile(r"[^\u4e00-\u9fff]*")

@@ -308,7 +308,7 @@ def test_tooltip_and_popup_carry_qualifier_units_source_and_conflicts(catalog):
     assert props["investment_yi"] == "≥30" and props["source"] == "002_x.txt 专栏4-2"
     assert props["conflicts"] == "另一来源：31亿元" and "investment_qualifier" not in props
     html = rendered(m)
-    for label in ("投资额（亿元）", "用地面积（亩）", "亩均投资（万元/亩）", "来源（种子文件 + 章节）"):
+    for label in ("投资额（亿元）", "用地面积（亩）", "亩均投资（万元/亩）", "来源（文件 + 章节）"):
         assert json.dumps(label) in html  # folium writes aliases with ASCII escapes
 
 
@@ -443,3 +443,28 @@ def test_fit_to_an_empty_or_absent_layer_fits_everything(catalog):
     layers = {"parks": parks_gdf(), "projects": projects_gdf().iloc[:0]}
     default = fit_calls(rendered(build_map(layers, catalog=catalog)))
     assert fit_calls(rendered(build_map(layers, catalog=catalog, fit_to=["projects", "nope"]))) == default
+
+
+# ----------------------------------------------------------------------------- no raw codes (zh)
+CODE_WORDS = re.compile(
+    r"\b(planned|signed|negotiating|completed|none|user|schematic|surveyed|at_least|at_most|exact|about|"
+    r"no_land_area|no_investment|no_floor_area|indeterminate|seed|nan|None|"
+    r"auto|equipment|logistics|biomed|ict|trade|materials_env|urban)\b"
+)
+
+
+@pytest.mark.parametrize("layer", ["parks", "projects", "zone", "boards", "plates"])
+def test_shipped_popups_in_chinese_carry_no_internal_codes(catalog, layer):
+    from zkq_geo.layers import load_layers
+
+    gdf = load_layers()[layer].gdf
+    (feature_layer,) = feature_layers(build_map({layer: gdf}, catalog=catalog, lang="zh"))
+    titles = catalog.source_titles()
+    for feature in feature_layer.data["features"]:
+        for key, value in feature["properties"].items():
+            if key in ("c", "r") or not isinstance(value, str):
+                continue
+            assert not CODE_WORDS.search(value), (feature["properties"].get("id"), key, value)
+            assert not any(f in value for f in titles), (key, value)  # sources by title
+    html = rendered(build_map({layer: gdf}, catalog=catalog, lang="zh"))
+    assert "下限（超过）" in html or layer != "projects"  # same word as the detail panel
