@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -176,8 +176,11 @@ class Benchmark:
     value: float | None = None
     rule: str | None = None
 
-    def describe(self) -> str:
-        return f"{self.value:g}" if self.rule is None else f"{self.rule} of the evaluated group"
+    def describe(self, lang: str | None = None) -> str:
+        """``24.1`` or ``median of the evaluated group`` (``lang="zh"``: ``参评企业中位数``)."""
+        if self.rule is None:
+            return f"{self.value:g}"
+        return f"{self.rule} of the evaluated group" if lang is None else msg(f"bench_{self.rule}").text(lang)
 
 
 @dataclass(frozen=True)
@@ -267,7 +270,12 @@ class ClassRule:
     def classes(self) -> tuple[str, ...]:
         return ("A", "B", "C", "D") if self.kind == "percentile" else ("A", "B", "C")
 
-    def describe(self) -> str:
+    def describe(self, lang: str | None = None, names: dict[str, str] | None = None) -> str:
+        """The rule in words; ``lang="zh"`` gives Chinese, ``names`` maps indicator ids to labels."""
+        if lang == "zh":
+            return self._describe_zh(names or {})
+        if names:
+            return replace(self, **{k: names.get(v, v) for k, v in self._by().items()}).describe()
         if self.kind == "percentile":
             a, b, c = self.cuts
             return (
@@ -281,6 +289,24 @@ class ClassRule:
             f"C = the worst {self.c_share:.0%} of all graded firms by {self.c_by}, chosen from the lower "
             "pool; "
             "B = everyone else"
+        )
+
+    def _by(self) -> dict[str, str]:
+        return {"split_by": self.split_by, "a_by": self.a_by, "c_by": self.c_by}
+
+    def _describe_zh(self, names: dict[str, str]) -> str:
+        if self.kind == "percentile":
+            a, b, c = self.cuts
+            return (
+                f"按组内总分：前 {a:.0%} 为 A 类，至 {b:.0%} 为 B 类，至 {c:.0%} 为 C 类，其余为 D 类；"
+                "总分相同者归入较好的一类"
+            )
+        by = {k: names.get(v, "总分" if v == TOTAL_SCORE else v) for k, v in self._by().items()}
+        return (
+            f"两阶段：按{by['split_by']}排名前 {self.split_share:.0%} 的企业为上半区；"
+            f"A 类 = 全部参评企业中按{by['a_by']}最好的 {self.a_share:.0%}，从上半区选出；"
+            f"C 类 = 全部参评企业中按{by['c_by']}最差的 {self.c_share:.0%}，从下半区选出；"
+            "其余为 B 类"
         )
 
 
@@ -347,12 +373,19 @@ class Scheme:
         return tuple(sorted(names))
 
 
-def unsourced_items(scheme: Scheme) -> list[tuple[str, str]]:
+def unsourced_items(scheme: Scheme, lang: str | None = None) -> list[tuple[str, str]]:
     """(topic, text) per group with figures that are not the cited source's, placeholders first.
+
+    Without ``lang`` the rows are bilingual and name group and indicator ids (the CLI); with
+    ``lang`` ("zh" or "en") they read in that language with the scheme's labels (app, reports).
 
     >>> unsourced_items(load_scheme("zhengzhou_2018"))[0][0]
     '占位 placeholder: all_firms'
+    >>> unsourced_items(load_scheme("zhengzhou_2018"), "zh")[0][0]
+    '占位指标：自有用地企业'
     """
+    if lang is not None:
+        return _unsourced_in(scheme, lang)
     rows = []
     for kind, pairs in (("placeholder", scheme.placeholders), ("benchmark", scheme.unpublished_benchmarks)):
         for group in dict.fromkeys(g for g, _ in pairs):
@@ -370,6 +403,39 @@ def unsourced_items(scheme: Scheme) -> list[tuple[str, str]]:
                 listed = ", ".join(f"{i.label_zh} {i.id} ({i.benchmark.describe()})" for i in items)
                 rows.append(
                     (f"基准未公布 benchmark not published: {group.id}", f"{group.label_zh}: {listed}")
+                )
+    return rows
+
+
+def _unsourced_in(scheme: Scheme, lang: str) -> list[tuple[str, str]]:
+    zh = lang == "zh"
+    rows = []
+    for kind, pairs in (("placeholder", scheme.placeholders), ("benchmark", scheme.unpublished_benchmarks)):
+        for group in dict.fromkeys(g for g, _ in pairs):
+            items = [i for g, i in pairs if g is group]
+            if kind == "placeholder":
+                listed = ("、" if zh else ", ").join(
+                    f"{i.label(lang)}（权重 {i.weight:g}）"
+                    if zh
+                    else f"{i.label(lang)} (weight {i.weight:g})"
+                    for i in items
+                )
+                topic = "占位指标：" if zh else "Placeholder: "
+                note = (
+                    "：指标与权重为 zkq-geo 占位值，非所引方案"
+                    if zh
+                    else ": indicator and weight are zkq-geo placeholders, not the cited scheme's"
+                )
+                rows.append((topic + group.label(lang), listed + note))
+            else:
+                listed = ("、" if zh else ", ").join(
+                    f"{i.label(lang)}（{i.benchmark.describe(lang)}）"
+                    if zh
+                    else f"{i.label(lang)} ({i.benchmark.describe(lang)})"
+                    for i in items
+                )
+                rows.append(
+                    (("基准未公布：" if zh else "Benchmark not published: ") + group.label(lang), listed)
                 )
     return rows
 
