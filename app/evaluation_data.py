@@ -118,10 +118,11 @@ def xlsx_report(
     city_class: str | None,
     invest_min: float | None,
     notice: str,
+    lang: str = "zh",
 ) -> bytes:
     ev = evaluation(name, content, units, scheme_text, origin)
     extra = {**summaries(ev), "控制指标 Control": control(name, content, units, city_class, invest_min)}
-    return evaluation_xlsx(ev, extra_sheets=extra, notice=notice)
+    return evaluation_xlsx(ev, extra_sheets=extra, notice=notice, lang=lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -135,6 +136,7 @@ def html_report(
     invest_min: float | None,
     notice: str,
     parcels: str | None = None,
+    lang: str = "zh",
 ) -> bytes:
     ev = evaluation(name, content, units, scheme_text, origin)
     page = evaluation_html(
@@ -144,6 +146,7 @@ def html_report(
         summaries=summaries(ev),
         control=control(name, content, units, city_class, invest_min),
         notice=notice,
+        lang=lang,
     )
     return page.encode("utf-8")
 

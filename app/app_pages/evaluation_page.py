@@ -18,7 +18,7 @@ from tables import md_text
 
 from zkq_geo.errors import ZkqGeoError
 from zkq_geo.evaluation.evaluate import summarize_classes
-from zkq_geo.evaluation.report import CLASS_COLORS, column_label
+from zkq_geo.evaluation.report import CLASS_COLORS, column_label, display_frame
 from zkq_geo.evaluation.scheme import SchemeError, list_presets, preset_text, unsourced_items
 
 DEFAULT_PRESET = "huangyan_2022"
@@ -117,7 +117,7 @@ def scheme_section() -> tuple[str, str] | None:
     except SchemeError as exc:
         st.error(f"{t('eval_scheme_invalid')}{exc.text(lang())}")
         return None
-    unsourced = unsourced_items(scheme)
+    unsourced = unsourced_items(scheme, lang())
     if unsourced:
         st.warning(
             "\n".join(
@@ -146,9 +146,7 @@ def results_section(ev, args: tuple) -> str | None:
     c[3].metric(t("eval_excluded"), int(counts.get("excluded", 0)))
     summary = summarize_classes(ev, "group")
     st.subheader(t("eval_summary"))
-    labels = {g.id: g.label(lang()) for g in ev.scheme.groups}
-    shown = summary.assign(group=summary["group"].map(labels).fillna(t("eval_ungrouped")))
-    st.dataframe(_labelled(shown, ev), hide_index=True, width="stretch")
+    st.dataframe(_labelled(summary, ev), hide_index=True, width="stretch")
     _class_charts(summary, ev)
     parcels = _map_section(ev, args)
     _group_tables(ev)
@@ -184,7 +182,9 @@ def _map_section(ev, args: tuple) -> str | None:
 
 
 def _labelled(frame: pd.DataFrame, ev) -> pd.DataFrame:
-    return frame.rename(columns={c: column_label(str(c), ev.scheme) for c in frame.columns})
+    """Codes as words and headers in the UI language (zkq_geo.evaluation.report.display_frame)."""
+    shown = display_frame(frame, ev.scheme, lang(), ed.control_rules())
+    return shown.rename(columns={c: column_label(str(c), ev.scheme, lang()) for c in shown.columns})
 
 
 def _class_charts(summary: pd.DataFrame, ev) -> None:
@@ -241,14 +241,16 @@ def _group_tables(ev) -> None:
         with tab:
             if g is None:
                 st.dataframe(
-                    _labelled(ungrouped[["credit_code", "name", "excluded_reason", "notes"]], ev),
+                    _labelled(
+                        ungrouped[["credit_code", "name", "reason_code", "excluded_reason", "notes"]], ev
+                    ),
                     hide_index=True,
                     width="stretch",
                 )
                 continue
             st.caption(g.describe_when(lang()))
             st.dataframe(
-                _labelled(ev.group_table(g.id).drop(columns=["group", "reason_code"]), ev),
+                _labelled(ev.group_table(g.id).drop(columns=["group"]), ev),
                 hide_index=True,
                 width="stretch",
             )
@@ -270,7 +272,7 @@ def _summary_by(ev) -> None:
     st.dataframe(_labelled(summarize_classes(ev, by), ev), hide_index=True, width="stretch")
 
 
-def control_section(name: str, content: bytes, units: ed.Units) -> tuple[str | None, float | None]:
+def control_section(ev, name: str, content: bytes, units: ed.Units) -> tuple[str | None, float | None]:
     st.header(t("eval_control"))
     st.caption(t("eval_control_note"))
     rules = ed.control_rules()
@@ -301,7 +303,7 @@ def control_section(name: str, content: bytes, units: ed.Units) -> tuple[str | N
     c = st.columns(3)
     for col, key in zip(c, ("pass", "fail", "incomplete"), strict=False):
         col.metric(t(f"eval_control_{key}"), int(overall.get(key, 0)))
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(_labelled(table, ev), hide_index=True, width="stretch")
     return settings
 
 
@@ -311,14 +313,14 @@ def export_section(ev, args: tuple, settings: tuple, notice: str, parcels: str |
     stem = f"亩均评价_{ev.scheme.id}"
     c1.download_button(
         t("eval_download_xlsx"),
-        data=ed.xlsx_report(*args, *settings, notice),
+        data=ed.xlsx_report(*args, *settings, notice, lang()),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="eval_download_xlsx",
     )
     c2.download_button(
         t("eval_download_html"),
-        data=ed.html_report(*args, *settings, notice, parcels),
+        data=ed.html_report(*args, *settings, notice, parcels, lang()),
         file_name=f"{stem}.html",
         mime="text/html",
         key="eval_download_html",
@@ -349,7 +351,7 @@ def main() -> None:
         st.error(f"{t('eval_ledger_invalid')}{exc.text(lang())}")
         return
     parcels = results_section(ev, args)
-    settings = control_section(name, content, units)
+    settings = control_section(ev, name, content, units)
     notice = t("eval_demo_notice") if st.session_state.get(state.EVAL_USE_DEMO) else ""
     export_section(ev, args, settings, notice, parcels)
 

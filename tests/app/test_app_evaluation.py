@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +80,15 @@ def test_demo_ledger_evaluate_and_export(media_files):
         "未分组",
     ]
     assert any(c.value == "规模 = 规上；用地方式 = 自有" for c in at.caption)  # which firms a group holds
+    # codes reach no planner: statuses, reasons, industries, unassigned keys read as Chinese words
+    shown = [d.value for d in at.dataframe]
+    statuses = set().union(*(set(f["状态"]) for f in shown if "状态" in f.columns))
+    assert statuses >= {"参与分类", "只评分不分类"} and not statuses & {"graded", "rated", "excluded"}
+    assert "原因代码 reason_code" not in " ".join(str(c) for f in shown for c in f.columns)
+    cells = " ".join(str(v) for f in shown for v in f.astype(str).to_numpy().ravel())
+    assert not re.search(
+        r"\b(above_scale|below_scale|unassigned|graded|special_rated|no_land_area|None)\b", cells
+    )
     charts = at.get("vega_lite_chart")  # firms by class and land by class, one bar per group
     assert len(charts) == 2
     assert all('"A"' in c.proto.spec and '"D"' in c.proto.spec for c in charts)
@@ -95,6 +105,7 @@ def test_demo_ledger_evaluate_and_export(media_files):
     assert "合成示例台账" in str(wb["说明 Method"]["A1"].value)
     html = download(at, media_files, "eval_download_html").decode("utf-8")
     assert "<table>" in html and "<svg" in html and "合成示例台账" in html and "<script" not in html.lower()
+    assert "生物医药大健康" in html and not re.search(r"\b(above_scale|biomed|special_rated)\b", html)
     rows = list(
         csv.DictReader(io.StringIO(download(at, media_files, "eval_download_csv").decode("utf-8-sig")))
     )
@@ -122,7 +133,7 @@ def test_uploaded_ledger_with_units_and_hostile_names(media_files):
     assert SCRIPT not in html and "&lt;script&gt;" in html
     wb = load_workbook(io.BytesIO(download(at, media_files, "eval_download_xlsx")))
     sheet = wb["自有用地企业"]
-    names = [c.value for c in sheet["B"]][2:]
+    names = [c.value for c in sheet["B"]][1:]  # one header row
     cell = next(c for c in sheet["B"] if c.value and str(c.value).startswith("=cmd"))
     assert SCRIPT in names and cell.data_type == "s" and cell.quotePrefix
 
@@ -140,12 +151,19 @@ def test_edited_scheme_is_validated_and_used():
     at.text_area(key="eval_scheme_text").set_value(
         text.replace("formula: tax_wan / land_area_mu", "formula: __import__('os')", 1)
     ).run()
-    assert any("function call" in e.value for e in at.error)
+    # the Chinese UI says it in Chinese: which field, which formula, what is wrong
+    errors = [e.value for e in at.error]
+    assert any(
+        "huangyan_2022.yaml：字段 groups[0].indicators[0].formula：公式" in e and "使用了函数调用" in e
+        for e in errors
+    ), errors
+    assert not any("function call" in e for e in errors)
     at.selectbox(key="eval_preset").set_value("zhengzhou_2018").run()  # picking a preset resets the text
     assert "two_stage" in at.text_area(key="eval_scheme_text").value and not at.error
     # its scoring indicators and weights are not the source's: said on the page, not only in the YAML
     placeholders = next(w.value for w in at.warning if "不是所引来源公布的数字" in w.value)
-    assert "all\\_firms" in placeholders and "weight 60" in placeholders and "占位值" in placeholders
+    assert "自有用地企业" in placeholders and "权重 60" in placeholders and "占位值" in placeholders
+    assert "all\\_firms" not in placeholders
     assert metric(at, "参与分类") == "74"
 
 
@@ -155,7 +173,16 @@ def test_bad_ledger_is_shown_as_an_error():
         ("bad.csv", "企业名称,用地面积\n甲,1\n".encode(), "text/csv")
     ).run()
     assert not at.exception
-    assert any("credit_code" in e.value for e in at.error)
+    errors = [e.value for e in at.error]
+    assert any("bad.csv：台账缺少以下列：统一社会信用代码（字段 credit_code）" in e for e in errors), errors
+    assert any("请下载台账模板" in e for e in errors) and not any(
+        "Download the template" in e for e in errors
+    )
+    at.radio(key="lang").set_value("en").run()
+    errors = [e.value for e in at.error]
+    assert any("bad.csv: the ledger has no column for credit_code (统一社会信用代码)" in e for e in errors), (
+        errors
+    )
 
 
 def test_an_empty_ledger_is_explained_in_the_ui_language():
@@ -224,4 +251,5 @@ def test_parcels_from_an_imported_layer_and_control_of_project_sites(tmp_path, m
     at.radio(key="eval_control_source").set_value("projects").run()
     assert not at.exception
     table = at.dataframe[-1].value
-    assert "prj_saic_engine2" in set(table["id"])
+    assert "prj_saic_engine2" in set(table["编号"])
+    assert not {"pass", "fail", "no_data", "no_rule"} & set(table["核查结论"])  # words, not codes

@@ -27,6 +27,7 @@ import yaml
 
 from zkq_geo.analysis.metrics import figure_faults
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError
+from zkq_geo.i18n.messages import Items, msg
 from zkq_geo.paths import geodata_root
 from zkq_geo.units import M2_PER_MU, WAN_PER_YI
 
@@ -64,10 +65,7 @@ class ControlRules:
         for c in self.categories.values():
             if text in (c.key, c.zh):
                 return c
-        raise SchemaError(
-            f"control category {text!r} is not known; use a key of control_indicators.yaml: "
-            f"{', '.join(self.categories)}"
-        )
+        raise SchemaError(msg("control_unknown_category", text=text, keys=Items(self.categories)))
 
 
 def load_control_rules(path: str | Path | None = None) -> ControlRules:
@@ -76,9 +74,9 @@ def load_control_rules(path: str | Path | None = None) -> ControlRules:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise DataSourceError(f"cannot read the control indicators {path}: {exc.strerror}") from None
+        raise DataSourceError(msg("control_rules_unreadable", path=path, error=exc.strerror)) from None
     except yaml.YAMLError as exc:
-        raise SchemaError(f"{path.name} is not valid YAML: {exc}") from None
+        raise SchemaError(msg("control_rules_not_yaml", file=path.name, error=exc)) from None
     try:
         categories = {
             c["key"]: ControlCategory(
@@ -100,9 +98,7 @@ def load_control_rules(path: str | Path | None = None) -> ControlRules:
             notes=tuple(doc.get("notes") or ()),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise SchemaError(
-            f"{path.name} lacks or mistypes {exc}; see the shipped file for the layout"
-        ) from None
+        raise SchemaError(msg("control_rules_layout", file=path.name, error=exc)) from None
 
 
 def control_check(
@@ -138,19 +134,12 @@ def control_check(
         pass, else ``incomplete``) and ``issues`` (text naming each failed check).
     """
     if "land_area_mu" not in df.columns:
-        raise SchemaError(
-            f"control_check needs land_area_mu; the table has: {', '.join(map(str, df.columns))}"
-        )
+        raise SchemaError(msg("control_needs_land", columns=Items(map(str, df.columns))))
     if investment_min_wan_per_mu is not None and not investment_min_wan_per_mu > 0:
-        raise OptionError(
-            f"investment_min_wan_per_mu={investment_min_wan_per_mu!r} must be a number > 0 (万元/亩)"
-        )
+        raise OptionError(msg("control_invest_min", value=investment_min_wan_per_mu))
     if city_class is not None and investment_min_wan_per_mu is None and city_class not in rules.city_classes:
-        known = ", ".join(rules.city_classes) or "none are configured"
-        raise OptionError(
-            f"city_class={city_class!r} has no investment minimums in the rules ({known}); "
-            "give investment_min_wan_per_mu instead, or add the class to control_indicators.yaml"
-        )
+        known = Items(rules.city_classes) if rules.city_classes else msg("control_no_classes")
+        raise OptionError(msg("control_city_class", value=city_class, known=known))
     land_mu = _number(df, "land_area_mu")
     land_m2 = (land_mu * M2_PER_MU).where(
         figure_faults(land_mu, "land") == ""

@@ -43,6 +43,7 @@ from zkq_geo.analysis.metrics import classify_abcd, fault_message, figure_faults
 from zkq_geo.errors import SchemaError, check_choice
 from zkq_geo.evaluation.formula import evaluate_formula
 from zkq_geo.evaluation.scheme import TOTAL_SCORE, ClassRule, Group, Indicator, Scheme
+from zkq_geo.i18n.messages import Items, msg
 
 SummaryKey = Literal["group", "park", "plate", "industry"]
 SUMMARY_KEYS = ("group", "park", "plate", "industry")
@@ -187,10 +188,7 @@ def evaluate(ledger: pd.DataFrame, scheme: Scheme) -> Evaluation:
 
 def _check_ledger(ledger: pd.DataFrame, scheme: Scheme) -> None:
     if not isinstance(ledger, pd.DataFrame):
-        raise SchemaError(
-            "ledger must be a DataFrame (see zkq_geo.evaluation.ledger.read_ledger), got "
-            f"{type(ledger).__name__}"
-        )
+        raise SchemaError(msg("eval_ledger_not_frame", kind=type(ledger).__name__))
     needed = [
         "credit_code",
         "name",
@@ -200,9 +198,9 @@ def _check_ledger(ledger: pd.DataFrame, scheme: Scheme) -> None:
     ]
     missing = [c for c in dict.fromkeys(needed) if c not in ledger.columns]
     if missing:
+        columns = Items(map(str, ledger.columns))
         raise SchemaError(
-            f"scheme {scheme.id!r} needs ledger column(s) {', '.join(missing)}; the ledger has: "
-            f"{', '.join(map(str, ledger.columns))}"
+            msg("eval_scheme_needs_columns", scheme=scheme.id, missing=Items(missing), columns=columns)
         )
 
 
@@ -268,8 +266,7 @@ def _score_group(
     missing = [c for c in group.columns if c not in df.columns]
     if missing:
         raise SchemaError(
-            f"group {group.id!r} of scheme {scheme.id!r} needs ledger column(s) {', '.join(missing)}, "
-            "which the ledger lacks; add them (see the template) or edit the scheme"
+            msg("eval_group_needs_columns", group=group.id, scheme=scheme.id, missing=Items(missing))
         )
     raw = {
         ind.id: evaluate_formula(
@@ -392,18 +389,13 @@ def _adjustments(df: pd.DataFrame, scheme: Scheme, scored: np.ndarray) -> np.nda
         ok = scored.copy()
         for cond in adj.when:
             if cond.column not in df.columns:
-                raise SchemaError(
-                    f"adjustment {adj.id!r} tests ledger column {cond.column!r}, which the ledger lacks"
-                )
+                raise SchemaError(msg("eval_adjustment_tests_column", adjustment=adj.id, column=cond.column))
             ok &= cond.matches(df)
         if adj.points is not None:
             total += np.where(ok, adj.points, 0.0)
             continue
         if adj.column not in df.columns:
-            raise SchemaError(
-                f"adjustment {adj.id!r} reads points from ledger column {adj.column!r}, which the ledger "
-                "lacks"
-            )
+            raise SchemaError(msg("eval_adjustment_reads_column", adjustment=adj.id, column=adj.column))
         points = np.nan_to_num(
             pd.to_numeric(df[adj.column], errors="coerce").to_numpy(dtype="float64"), nan=0.0
         )
@@ -556,9 +548,7 @@ def summarize_classes(evaluation: Evaluation, by: SummaryKey = "group") -> pd.Da
     check_choice("by", by, SUMMARY_KEYS)
     table = evaluation.table
     if by not in table.columns:
-        raise SchemaError(
-            f"the ledger has no {by!r} column to summarise by; add one (header {by!r} or its Chinese name)"
-        )
+        raise SchemaError(msg("eval_no_summary_column", by=by))
     key = table[by].fillna("").astype(str).str.strip().replace("", UNASSIGNED)
     classes = evaluation.scheme.classes
     parts = _summary_parts(table, classes)
@@ -639,10 +629,7 @@ def join_parcels(
         without a firm get empty results. Firms without a credit code cannot join.
     """
     if key not in parcels.columns:
-        raise SchemaError(
-            f"the parcel layer has no {key!r} column to join on; its columns: "
-            f"{', '.join(map(str, parcels.columns))}"
-        )
+        raise SchemaError(msg("eval_parcels_no_key", key=key, columns=Items(map(str, parcels.columns))))
     table = evaluation.table[evaluation.table["credit_code"].str.strip() != ""]
     table = table[[c for c in table.columns if c not in ("lon", "lat")]]
     keep = {key, parcels.geometry.name}

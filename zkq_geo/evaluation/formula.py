@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zkq_geo.errors import SchemaError
+from zkq_geo.i18n.messages import Items, msg
 
 MAX_FORMULA_CHARS = 300
 _OPERATORS = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide}
@@ -66,13 +67,13 @@ def parse_formula(text: str, allowed: tuple[str, ...] | frozenset[str] | set[str
         message names the offending part and lists what is allowed.
     """
     if not isinstance(text, str) or not text.strip():
-        raise FormulaError(f"formula {text!r} is empty; write e.g. 'tax_wan / land_area_mu'")
+        raise FormulaError(msg("formula_empty", text=text))
     if len(text) > MAX_FORMULA_CHARS:
-        raise FormulaError(f"formula is {len(text)} characters long; at most {MAX_FORMULA_CHARS} are allowed")
+        raise FormulaError(msg("formula_too_long", n=len(text), limit=MAX_FORMULA_CHARS))
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise FormulaError(f"formula {text!r} is not an arithmetic expression: {exc.msg}") from None
+        raise FormulaError(msg("formula_not_expression", text=text, error=exc.msg)) from None
     for node in ast.walk(tree):
         _check_node(node, text, allowed)
     return Formula(text=text.strip(), tree=tree, names=tuple(sorted(_names_in(tree))))
@@ -86,7 +87,7 @@ def evaluate_formula(formula: Formula, columns: Mapping[str, object]) -> np.ndar
     """
     missing = [n for n in formula.names if n not in columns]
     if missing:
-        raise SchemaError(f"formula {formula.text!r} needs column(s) {', '.join(missing)}")
+        raise SchemaError(msg("formula_needs_columns", text=formula.text, columns=Items(missing)))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         result = np.asarray(_eval(formula.tree.body, columns), dtype="float64")
     return np.where(np.isfinite(result), result, np.nan)
@@ -101,42 +102,36 @@ def _check_node(node: ast.AST, text: str, allowed) -> None:
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _OPERATORS:
             raise FormulaError(
-                f"formula {text!r} uses operator {_describe(node.op)}; only {_OPERATOR_TEXT} are allowed"
+                msg("formula_operator", text=text, what=_describe(node.op), operators=_OPERATOR_TEXT)
             )
         return
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise FormulaError(
-                f"formula {text!r} contains {node.value!r}; only numbers are allowed as constants"
-            )
+            raise FormulaError(msg("formula_constant", text=text, value=node.value))
         return
     if isinstance(node, ast.Name):
         if node.id not in allowed:
-            choices = ", ".join(sorted(allowed))
-            raise FormulaError(
-                f"formula {text!r} reads unknown column {node.id!r}; allowed columns: {choices}"
-            )
+            choices = Items(sorted(allowed))
+            raise FormulaError(msg("formula_unknown_column", text=text, name=node.id, choices=choices))
         return
-    raise FormulaError(
-        f"formula {text!r} uses {_describe(node)}; only column names, numbers, {_OPERATOR_TEXT} "
-        "and parentheses are allowed"
-    )
+    raise FormulaError(msg("formula_not_allowed", text=text, what=_describe(node), operators=_OPERATOR_TEXT))
 
 
-def _describe(node: ast.AST) -> str:
+def _describe(node: ast.AST):
     kinds = {
-        ast.Call: "a function call",
-        ast.Attribute: "attribute access",
-        ast.Subscript: "indexing",
-        ast.Compare: "a comparison",
-        ast.BoolOp: "and/or",
-        ast.Pow: "'**'",
-        ast.Mod: "'%'",
-        ast.FloorDiv: "'//'",
-        ast.Lambda: "a lambda",
-        ast.IfExp: "if/else",
+        ast.Call: "call",
+        ast.Attribute: "attribute",
+        ast.Subscript: "subscript",
+        ast.Compare: "compare",
+        ast.BoolOp: "boolop",
+        ast.Pow: "pow",
+        ast.Mod: "mod",
+        ast.FloorDiv: "floordiv",
+        ast.Lambda: "lambda",
+        ast.IfExp: "ifexp",
     }
-    return next((label for kind, label in kinds.items() if isinstance(node, kind)), type(node).__name__)
+    key = next((label for kind, label in kinds.items() if isinstance(node, kind)), None)
+    return msg(f"formula_node_{key}") if key else msg("formula_node_other", kind=type(node).__name__)
 
 
 def _names_in(node: ast.AST) -> set[str]:

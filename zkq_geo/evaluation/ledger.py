@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from zkq_geo.errors import SchemaError
+from zkq_geo.i18n.messages import Items, msg
 from zkq_geo.importing.sheets import read_sheet
 from zkq_geo.safety.safe_input import staged_upload
 from zkq_geo.units import M2_PER_HA, M2_PER_MU, WAN_PER_YI, YUAN_PER_WAN
@@ -405,18 +406,17 @@ def parse_ledger(
     units = dict(units or {})
     unknown = sorted(set(units) - set(NUMERIC_COLUMNS))
     if unknown:
-        raise SchemaError(
-            f"units given for {unknown}, which are not numeric ledger columns; "
-            f"numeric columns: {', '.join(NUMERIC_COLUMNS)}"
-        )
+        raise SchemaError(msg("ledger_units_not_numeric", unknown=unknown, columns=Items(NUMERIC_COLUMNS)))
     mapping = _map_headers([str(c) for c in raw.columns], units, origin)
     missing = [c for c in REQUIRED_COLUMNS if c not in {m[0] for m in mapping.values()}]
     if missing:
-        wanted = "; ".join(f"{c} ({FIELD_BY_COLUMN[c].label_zh})" for c in missing)
-        raise SchemaError(
-            f"{origin}: the ledger has no column for {wanted}; its headers are: "
-            f"{', '.join(map(str, raw.columns))}. Download the template for the expected headers"
+        wanted = Items(
+            (msg("ledger_wanted_column", column=c, label=FIELD_BY_COLUMN[c].label_zh) for c in missing),
+            sep="; ",
+            zh_sep="；",
         )
+        headers = Items(map(str, raw.columns))
+        raise SchemaError(msg("ledger_missing_columns", origin=origin, wanted=wanted, headers=headers))
     rows = tuple(row_numbers) if row_numbers is not None else tuple(range(2, len(raw) + 2))
     out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     read_units = {}
@@ -468,7 +468,7 @@ def _map_headers(headers: list[str], units: dict[str, str], origin: str) -> dict
         column, factor, unit = _resolve_header(header, units, origin)
         if column in seen:
             raise SchemaError(
-                f"{origin}: headers {seen[column]!r} and {header!r} both give column {column!r}; keep one"
+                msg("ledger_headers_clash", origin=origin, first=seen[column], second=header, column=column)
             )
         seen[column] = header
         mapping[header] = (column, factor, unit)
@@ -510,8 +510,15 @@ def _unit_factor(field: LedgerField, unit: str, origin: str, header: str) -> flo
     factor = factors.get(unit, factors.get(unit.lower().replace(" ", "")))
     if factor is None:
         raise SchemaError(
-            f"{origin}: header {header!r} declares unit {unit!r}, which is not a unit of "
-            f"{field.label_zh} ({field.column}); allowed: {', '.join(factors)}"
+            msg(
+                "ledger_bad_unit",
+                origin=origin,
+                header=header,
+                unit=unit,
+                label=field.label_zh,
+                column=field.column,
+                allowed=Items(factors),
+            )
         )
     return factor
 
@@ -531,7 +538,7 @@ def _convert(
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise SchemaError(
-            f"{origin}: column {header!r} must hold numbers; row {rows[row]} has {text.iloc[row]!r}"
+            msg("ledger_not_number", origin=origin, header=header, row=rows[row], value=text.iloc[row])
         )
     return numbers.astype("float64") * factor
 
@@ -541,10 +548,8 @@ def _normalise_choice(text: pd.Series, column: str, origin: str, header: str) ->
     lowered = text.str.lower()
     bad = sorted(set(text[~lowered.isin(list(allowed))]))
     if bad:
-        raise SchemaError(
-            f"{origin}: column {header!r} has value(s) {bad}; allowed: "
-            f"{', '.join(repr(k) for k in allowed if k)}"
-        )
+        choices = Items(repr(k) for k in allowed if k)
+        raise SchemaError(msg("ledger_bad_choice", origin=origin, header=header, bad=bad, allowed=choices))
     return lowered.map(allowed)
 
 
@@ -554,14 +559,11 @@ def _check_identity(df: pd.DataFrame, origin: str, rows: tuple[int, ...]) -> Non
     blank = (code == "") & (name == "")
     if blank.any():
         row = int(np.flatnonzero(blank.to_numpy())[0])
-        raise SchemaError(f"{origin}: row {rows[row]} has neither a credit code nor a name")
+        raise SchemaError(msg("ledger_no_identity", origin=origin, row=rows[row]))
     dup = code[(code != "") & code.duplicated(keep=False)]
     if len(dup):
         lines = ", ".join(str(rows[i]) for i in dup.index[:6])
-        raise SchemaError(
-            f"{origin}: credit code {dup.iloc[0]!r} appears more than once (rows {lines}); "
-            "keep one row per enterprise (sum the land and figures of its parcels first)"
-        )
+        raise SchemaError(msg("ledger_duplicate_code", origin=origin, code=dup.iloc[0], rows=lines))
 
 
 def _template_header(f: LedgerField) -> str:

@@ -19,6 +19,7 @@ Writers only: they lay out what :mod:`zkq_geo.evaluation.evaluate` and
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import math
@@ -30,156 +31,358 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 # One set of formula-injection rules for every spreadsheet the project writes.
+from zkq_geo.catalog import load_catalog
 from zkq_geo.cells import set_cell
-from zkq_geo.evaluation.evaluate import REASONS, Evaluation, summarize_classes
-from zkq_geo.evaluation.ledger import template_columns
-from zkq_geo.evaluation.scheme import Scheme, unsourced_items
+from zkq_geo.errors import ZkqGeoError
+from zkq_geo.evaluation.control import ControlRules, load_control_rules
+from zkq_geo.evaluation.evaluate import REASONS, UNASSIGNED, Evaluation, summarize_classes
+from zkq_geo.evaluation.ledger import FIELD_BY_COLUMN, template_columns
+from zkq_geo.evaluation.scheme import TOTAL_SCORE, Scheme, unsourced_items
+from zkq_geo.i18n.messages import MESSAGES, msg
 
 CLASS_COLORS = {"A": "#1a9850", "B": "#91cf60", "C": "#fdae61", "D": "#d73027", "": "#9e9e9e"}
 AREA_CRS = "EPSG:4547"
+BLANK = "—"
 _SHEET_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
-_FIXED_LABELS = {
-    "credit_code": "统一社会信用代码 credit_code",
-    "name": "企业名称 name",
-    "group": "评价组 group",
-    "adjustment_score": "加减分 adjustments",
-    "total_score": "总分 total_score",
-    "rank": "组内排名 rank",
-    "class": "分类 class",
-    "status": "状态 status",
-    "reason_code": "原因代码 reason_code",
-    "excluded_reason": "未分类原因 excluded_reason",
-    "notes": "备注 notes",
-    "firms": "企业数 firms",
-    "graded": "参与分类 graded",
-    "rated": "只评分 rated",
-    "excluded": "未评价 excluded",
-    "land_mu_graded": "参评用地（亩）land_mu_graded",
-    "tax_wan_per_mu": "亩均税收（万元/亩）",
-    "revenue_wan_per_mu": "亩均营业收入（万元/亩）",
-    "value_added_wan_per_mu": "亩均增加值（万元/亩）",
+# Headers of result, summary and control columns: column -> {"zh", "en"} (the shape of MESSAGES).
+COLUMN_LABELS: dict[str, dict[str, str]] = {
+    "credit_code": {"zh": "统一社会信用代码", "en": "Credit code"},
+    "name": {"zh": "企业名称", "en": "Enterprise"},
+    "id": {"zh": "编号", "en": "ID"},
+    "group": {"zh": "评价组", "en": "Group"},
+    "park": {"zh": "园区", "en": "Park"},
+    "plate": {"zh": "板块", "en": "Plate"},
+    "industry": {"zh": "产业", "en": "Industry"},
+    "adjustment_score": {"zh": "加减分", "en": "Adjustments"},
+    "total_score": {"zh": "总分", "en": "Total score"},
+    "rank": {"zh": "组内排名", "en": "Rank in group"},
+    "class": {"zh": "分类", "en": "Class"},
+    "status": {"zh": "状态", "en": "Status"},
+    "reason_code": {"zh": "原因", "en": "Reason"},
+    "excluded_reason": {"zh": "未分类原因", "en": "Why not graded"},
+    "notes": {"zh": "备注", "en": "Notes"},
+    "firms": {"zh": "企业数", "en": "Firms"},
+    "graded": {"zh": "参与分类", "en": "Graded"},
+    "rated": {"zh": "只评分不分类", "en": "Rated, not graded"},
+    "excluded": {"zh": "未评价", "en": "Not evaluated"},
+    "land_mu_graded": {"zh": "参评用地（亩）", "en": "Land of graded firms (亩)"},
+    "tax_wan_per_mu": {"zh": "亩均税收（万元/亩）", "en": "Tax per mu (万元/亩)"},
+    "revenue_wan_per_mu": {"zh": "亩均营业收入（万元/亩）", "en": "Revenue per mu (万元/亩)"},
+    "value_added_wan_per_mu": {"zh": "亩均增加值（万元/亩）", "en": "Value added per mu (万元/亩)"},
+    "category": {"zh": "控制指标行业类别", "en": "Control category"},
+    "floor_area_ratio": {"zh": "容积率", "en": "Floor-area ratio"},
+    "far_min": {"zh": "容积率下限", "en": "Floor-area ratio minimum"},
+    "far_check": {"zh": "容积率核查", "en": "Floor-area ratio check"},
+    "building_coverage": {"zh": "建筑系数", "en": "Building coverage"},
+    "coverage_min": {"zh": "建筑系数下限", "en": "Building coverage minimum"},
+    "coverage_check": {"zh": "建筑系数核查", "en": "Building coverage check"},
+    "admin_share": {"zh": "行政办公及生活服务设施用地比重", "en": "Admin/living share"},
+    "admin_max": {"zh": "行政办公及生活服务设施用地比重上限", "en": "Admin/living share maximum"},
+    "admin_check": {"zh": "行政办公用地比重核查", "en": "Admin/living share check"},
+    "invest_intensity_wan_per_mu": {"zh": "投资强度（万元/亩）", "en": "Investment intensity (万元/亩)"},
+    "invest_min_wan_per_mu": {
+        "zh": "投资强度下限（万元/亩）",
+        "en": "Investment intensity minimum (万元/亩)",
+    },
+    "invest_check": {"zh": "投资强度核查", "en": "Investment intensity check"},
+    "overall": {"zh": "核查结论", "en": "Overall"},
+    "issues": {"zh": "不达标项", "en": "Failed checks"},
 }
-_STATUS_ZH = {"graded": "参与分类", "rated": "只评分不分类", "excluded": "未评价"}
+_BENCH_HEADERS = {
+    "group": {"zh": "评价组", "en": "Group"},
+    "indicator": {"zh": "指标", "en": "Indicator"},
+    "formula": {"zh": "公式", "en": "Formula"},
+    "unit": {"zh": "单位", "en": "Unit"},
+    "weight": {"zh": "权重", "en": "Weight"},
+    "benchmark_rule": {"zh": "基准规则", "en": "Benchmark rule"},
+    "benchmark": {"zh": "基准值", "en": "Benchmark"},
+    "cap": {"zh": "得分上限", "en": "Cap"},
+    "floor": {"zh": "得分下限", "en": "Floor"},
+    "firms_with_value": {"zh": "有值企业数", "en": "Firms with a value"},
+    "published": {"zh": "基准为来源公布", "en": "Benchmark published"},
+    "placeholder": {"zh": "占位指标", "en": "Placeholder"},
+}
+_CHECK_COLUMNS = {
+    "far_check": "far",
+    "coverage_check": "coverage",
+    "admin_check": "admin",
+    "invest_check": "invest",
+}
+_KEY_COLUMNS = ("park", "plate", "industry")
 
 
 # ----------------------------------------------------------------------------- labels
-def column_label(column: str, scheme: Scheme) -> str:
-    """Bilingual header of a result or summary column: ``亩均税收（万元/亩） tax_per_mu``."""
-    if column in _FIXED_LABELS:
-        return _FIXED_LABELS[column]
+def column_label(column: str, scheme: Scheme, lang: str = "zh") -> str:
+    """Header of a result, summary or control column in ``lang``: ``亩均税收（万元/亩）``."""
+    if column in COLUMN_LABELS:
+        return COLUMN_LABELS[column]["zh" if lang == "zh" else "en"]
+    zh = lang == "zh"
     indicators = {i.id: i for g in scheme.groups for i in g.indicators}
     if column in indicators:
         ind = indicators[column]
-        return f"{ind.label_zh}{f'（{ind.unit}）' if ind.unit else ''} {column}"
+        unit = (f"（{ind.unit}）" if zh else f" ({ind.unit})") if ind.unit else ""
+        return f"{ind.label(lang)}{unit}"
     if column.endswith("_score") and column[:-6] in indicators:
-        return f"{indicators[column[:-6]].label_zh}得分 {column}"
+        return f"{indicators[column[:-6]].label(lang)}{'得分' if zh else ' score'}"
     if column.startswith("count_"):
-        return f"{column[6:]}类企业数 {column}"
+        return f"{column[6:]} 类企业数" if zh else f"Class {column[6:]} firms"
     if column.startswith("land_mu_"):
-        return f"{column[8:]}类用地（亩）{column}"
+        return f"{column[8:]} 类用地（亩）" if zh else f"Class {column[8:]} land (亩)"
+    field_ = FIELD_BY_COLUMN.get(column)
+    if field_ is not None:
+        return field_.label_zh if zh else field_.label_en
     return column
 
 
-def method_rows(evaluation: Evaluation) -> list[tuple[str, str]]:
-    """(topic, explanation) rows of the method: scoring, ties, exclusions, source, notes."""
+def code_label(kind: str, code, lang: str = "zh") -> str:
+    """A status, reason, control check result or yes/no as words in ``lang``; "—" for a blank."""
+    if code is None or code == "" or (isinstance(code, float) and math.isnan(code)):
+        return BLANK
+    key = f"{kind}_{code}"
+    return msg(key).text(lang) if key in MESSAGES else str(code)
+
+
+def display_frame(
+    frame: pd.DataFrame, scheme: Scheme, lang: str = "zh", rules: ControlRules | None = None
+) -> pd.DataFrame:
+    """``frame`` as a planner reads it: group, industry, status, reason, control category and
+    check codes as words in ``lang``, yes/no for flags, "—" for blank text; columns unchanged
+    (rename them with :func:`column_label`). ``reason_code`` is dropped: ``excluded_reason``
+    says it in words. Numbers stay numbers (NaN for blanks)."""
+    out = frame.copy()
+    groups = {g.id: g.label(lang) for g in scheme.groups}
+    unassigned = msg("label_unassigned").text(lang)
+    for column in out.columns:
+        values = out[column]
+        if column == "group":
+            ungrouped = msg("label_ungrouped").text(lang)
+            out[column] = [
+                groups.get(v, ungrouped if v in ("", UNASSIGNED) or pd.isna(v) else v) for v in values
+            ]
+        elif column == "industry":
+            out[column] = [unassigned if v == UNASSIGNED else _industry_label(v, lang) for v in values]
+        elif column in _KEY_COLUMNS:
+            out[column] = [unassigned if v == UNASSIGNED else v for v in values]
+        elif column == "status":
+            out[column] = [code_label("status", v, lang) for v in values]
+        elif column in _CHECK_COLUMNS or column == "overall":
+            out[column] = [code_label("check", v, lang) for v in values]
+        elif column == "category":
+            out[column] = [_category_label(v, lang, rules) for v in values]
+        elif values.dtype == bool:
+            out[column] = [code_label("label", "yes" if v else "no", lang) for v in values]
+    if "reason_code" in out.columns:
+        if "excluded_reason" in out.columns:
+            out["excluded_reason"] = [code_label("reason", v, lang) for v in out["reason_code"]]
+        out = out.drop(columns=["reason_code"])
+    if "issues" in out.columns and set(_CHECK_COLUMNS) <= set(frame.columns):
+        sep = "；" if lang == "zh" else "; "
+        out["issues"] = [
+            sep.join(msg(f"check_{c}").text(lang) for col, c in _CHECK_COLUMNS.items() if row[col] == "fail")
+            for _, row in frame.iterrows()
+        ]
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = [BLANK if _blank(v) else v for v in out[column]]
+    return out
+
+
+def _blank(value) -> bool:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+@functools.lru_cache(maxsize=4)
+def _industries() -> dict[str, dict[str, str]]:
+    try:
+        return load_catalog().industries
+    except ZkqGeoError:
+        return {}
+
+
+def _industry_label(code, lang: str) -> str:
+    entry = _industries().get(code)
+    return entry["zh" if lang == "zh" else "en"] if entry else code
+
+
+def _category_label(key, lang: str, rules: ControlRules | None) -> str:
+    if _blank(key):
+        return BLANK
+    if lang != "zh":
+        return str(key)
+    if rules is None:
+        try:
+            rules = load_control_rules()
+        except ZkqGeoError:
+            return str(key)
+    category = rules.categories.get(key)
+    return category.zh if category else str(key)
+
+
+def _indicator_names(scheme: Scheme, lang: str) -> dict[str, str]:
+    names = {i.id: i.label(lang) for g in scheme.groups for i in g.indicators}
+    return names | {TOTAL_SCORE: COLUMN_LABELS[TOTAL_SCORE]["zh" if lang == "zh" else "en"]}
+
+
+def method_rows(evaluation: Evaluation, lang: str = "zh") -> list[tuple[str, str]]:
+    """(topic, explanation) rows of the method in ``lang``: scoring, ties, exclusions, source, notes."""
     s = evaluation.scheme
-    rows = [("方案 scheme", f"{s.title_zh} / {s.title_en} ({s.id})"), ("来源 source", s.source)]
-    rows += [("说明 note", n) for n in s.notes]
-    rows += unsourced_items(s)
+    zh = lang == "zh"
+    t = _METHOD_ZH if zh else _METHOD_EN
+    rows = [(t["scheme"], f"{s.title(lang)}（{s.id}）" if zh else f"{s.title(lang)} ({s.id})")]
+    rows += [(t["source"], s.source)]
+    rows += [(t["note"], n) for n in s.notes]
+    rows += unsourced_items(s, lang)
+    rows += [(t[k], t[f"{k}_text"]) for k in ("item", "total", "benchmark")]
+    rows.append((t["missing"], t["missing_zero" if s.missing_values == "zero" else "missing_exclude"]))
+    rows += [(t[k], t[f"{k}_text"]) for k in ("rank", "ties")]
+    names = _indicator_names(s, lang)
+    rows += [(t["classes"] + g.label(lang), s.rule_for(g.id).describe(lang, names)) for g in s.groups]
     rows += [
         (
-            "单项得分 item score",
-            "item score = weight × indicator value ÷ benchmark, then the optional floor and cap "
-            "(单项得分 = 权重 × 指标值 ÷ 基准值，可设上下限)",
-        ),
-        (
-            "总分 total",
-            "total = sum of item scores + bonuses − deductions (总分 = 各项得分之和 + 加分 − 减分)",
-        ),
-        (
-            "基准 benchmark",
-            "a fixed number, or mean/median of the graded firms of the group that have a value",
-        ),
-        (
-            "缺失 missing",
-            "an indicator that cannot be computed (missing input, division by zero) "
-            + ("scores 0 and is noted" if s.missing_values == "zero" else "excludes the firm"),
-        ),
-        ("排名 rank", "within the group, graded firms only; equal totals share the best rank (1, 2, 2, 4)"),
-        (
-            "并列 ties",
-            "equal totals get the same (better) class, so a class can exceed its share when a tie "
-            "straddles a cut; tied firms are listed by credit code, then name",
-        ),
-    ]
-    rows += [(f"分类 classes: {g.id}", s.rule_for(g.id).describe()) for g in s.groups]
-    rows += [
-        (
-            f"分组 group: {g.id}",
-            f"{g.label_zh}：{g.describe_when('zh')} / {g.label_en}: {g.describe_when()}"
-            + (f". {g.note}" if g.note else ""),
+            t["group"] + g.label(lang),
+            g.describe_when(lang) + (f"{'。' if zh else '. '}{g.note}" if g.note else ""),
         )
         for g in s.groups
     ]
-    rows += [(f"排除 {code}", f"{zh} / {en}") for code, (zh, en) in REASONS.items()]
-    rows.append(
-        (
-            "租赁 leased",
-            "firms on leased premises are only evaluated in a group for leased firms, which "
-            "never uses land area; nothing is ever divided by floor area",
-        )
-    )
+    rows += [(t["reason"], code_label("reason", code, lang)) for code in REASONS]
+    rows.append((t["leased"], t["leased_text"]))
     return rows
+
+
+_METHOD_ZH = {
+    "scheme": "方案",
+    "source": "来源",
+    "note": "说明",
+    "item": "单项得分",
+    "item_text": "单项得分 = 权重 × 指标值 ÷ 基准值，可设得分下限和上限",
+    "total": "总分",
+    "total_text": "总分 = 各项得分之和 + 加分 − 减分",
+    "benchmark": "基准",
+    "benchmark_text": "固定数值，或本组参与分类且有该指标值的企业的平均值/中位数",
+    "missing": "缺失",
+    "missing_zero": "指标无法计算（缺少数据、除数为零）时记 0 分并在备注中说明",
+    "missing_exclude": "指标无法计算（缺少数据、除数为零）时该企业不参评",
+    "rank": "排名",
+    "rank_text": "在本组参与分类的企业中排名；总分相同者名次相同，取较好名次（1, 2, 2, 4）",
+    "ties": "并列",
+    "ties_text": "总分相同者归入同一（较好的）类别，因此跨越分界时某类企业可超过其比例；"
+    "并列企业按统一社会信用代码、再按名称排列",
+    "classes": "分类规则：",
+    "group": "评价组：",
+    "reason": "未分类原因",
+    "leased": "租赁",
+    "leased_text": "租赁厂房企业只在租赁企业评价组中评价，该组不使用用地面积；任何指标都不以建筑面积作分母",
+}
+_METHOD_EN = {
+    "scheme": "Scheme",
+    "source": "Source",
+    "note": "Note",
+    "item": "Item score",
+    "item_text": "item score = weight × indicator value ÷ benchmark, then the optional floor and cap",
+    "total": "Total",
+    "total_text": "total = sum of item scores + bonuses − deductions",
+    "benchmark": "Benchmark",
+    "benchmark_text": "a fixed number, or mean/median of the graded firms of the group that have a value",
+    "missing": "Missing values",
+    "missing_zero": "an indicator that cannot be computed (missing input, division by zero) scores 0 and "
+    "is noted",
+    "missing_exclude": "an indicator that cannot be computed (missing input, division by zero) excludes "
+    "the firm",
+    "rank": "Rank",
+    "rank_text": "within the group, graded firms only; equal totals share the best rank (1, 2, 2, 4)",
+    "ties": "Ties",
+    "ties_text": "equal totals get the same (better) class, so a class can exceed its share when a tie "
+    "straddles a cut; tied firms are listed by credit code, then name",
+    "classes": "Classes: ",
+    "group": "Group: ",
+    "reason": "Why not graded",
+    "leased": "Leased premises",
+    "leased_text": "firms on leased premises are only evaluated in a group for leased firms, which never "
+    "uses land area; nothing is ever divided by floor area",
+}
+
+
+def benchmark_table(evaluation: Evaluation, lang: str = "zh") -> pd.DataFrame:
+    """The benchmarks used, as the method shows them: labels for group and indicator, the rule in
+    words, headers in ``lang`` (the data with ids is ``evaluation.benchmarks``)."""
+    bench = evaluation.benchmarks
+    s = evaluation.scheme
+    names = {(g.id, i.id): i.label(lang) for g in s.groups for i in g.indicators}
+    out = pd.DataFrame(
+        {
+            "group": [s.group(g).label(lang) for g in bench["group"]],
+            "indicator": [names[(g, i)] for g, i in zip(bench["group"], bench["indicator"], strict=True)],
+            "formula": bench["formula"],
+            "unit": bench["unit"],
+            "weight": bench["weight"],
+            "benchmark_rule": [msg(f"bench_{r}").text(lang) for r in bench["benchmark_rule"]],
+            "benchmark": bench["benchmark"],
+            "cap": bench["cap"],
+            "floor": bench["floor"],
+            "firms_with_value": bench["firms_with_value"],
+            "published": [code_label("label", "yes" if v else "no", lang) for v in bench["published"]],
+            "placeholder": [code_label("label", "yes" if v else "no", lang) for v in bench["placeholder"]],
+        }
+    )
+    out = out.astype({"cap": "float64", "floor": "float64"})
+    return out.rename(columns={c: h["zh" if lang == "zh" else "en"] for c, h in _BENCH_HEADERS.items()})
 
 
 # ----------------------------------------------------------------------------- Excel
 def evaluation_xlsx(
-    evaluation: Evaluation, *, extra_sheets: dict[str, pd.DataFrame] | None = None, notice: str = ""
+    evaluation: Evaluation,
+    *,
+    extra_sheets: dict[str, pd.DataFrame] | None = None,
+    notice: str = "",
+    lang: str = "zh",
 ) -> bytes:
-    """The evaluation as an Excel workbook (bytes).
+    """The evaluation as an Excel workbook (bytes), for planners reading ``lang`` ("zh" or "en").
 
     Sheets: ``说明 Method``; ``汇总 Summary`` (by group and class); one sheet per group that has
     firms, named after the group; ``未分组 Not grouped`` when firms were excluded before
     grouping; then ``extra_sheets`` (title -> table, e.g. the summary by park or the control
-    check). ``notice`` (e.g. "synthetic example data") heads the method sheet.
+    check); last ``字段 Fields``, which maps every header to its field name in the CSV/JSON output
+    (the only sheet that shows field names). Codes (groups, industries, statuses, reasons,
+    control checks) read as words in ``lang``; blanks read "—". ``notice`` (e.g. "synthetic
+    example data") heads the method sheet.
     """
     wb = Workbook()
     names: set[str] = set()
+    shown: dict[str, str] = {}
     method = wb.active
     method.title = _sheet_name("说明 Method", names)
-    _fill_method(method, evaluation, notice)
-    _fill_table(
-        wb.create_sheet(_sheet_name("汇总 Summary", names)),
-        summarize_classes(evaluation, "group"),
-        evaluation.scheme,
-    )
+    _fill_method(method, evaluation, notice, lang)
+    tables = [("汇总 Summary", summarize_classes(evaluation, "group"))]
     table = evaluation.table
-    for g in evaluation.scheme.groups:
-        if (table["group"] == g.id).any():
-            _fill_table(
-                wb.create_sheet(_sheet_name(g.label_zh, names)),
-                evaluation.group_table(g.id),
-                evaluation.scheme,
-            )
+    tables += [
+        (g.label(lang), evaluation.group_table(g.id))
+        for g in evaluation.scheme.groups
+        if (table["group"] == g.id).any()
+    ]
     ungrouped = table[table["group"] == ""]
     if len(ungrouped):
-        _fill_table(
-            wb.create_sheet(_sheet_name("未分组 Not grouped", names)),
-            ungrouped[evaluation.result_columns[:3] + ["status", "reason_code", "excluded_reason", "notes"]],
-            evaluation.scheme,
-        )
-    for title, frame in (extra_sheets or {}).items():
-        _fill_table(wb.create_sheet(_sheet_name(title, names)), frame, evaluation.scheme)
+        columns = evaluation.result_columns[:2] + ["status", "reason_code", "excluded_reason", "notes"]
+        tables.append(("未分组 Not grouped", ungrouped[columns]))
+    tables += list((extra_sheets or {}).items())
+    for title, frame in tables:
+        ws = wb.create_sheet(_sheet_name(title, names))
+        shown |= _fill_table(ws, display_frame(frame, evaluation.scheme, lang), evaluation.scheme, lang)
+    _fill_fields(wb.create_sheet(_sheet_name(FIELDS_SHEET, names)), shown, lang)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
-def group_sheet_names(evaluation: Evaluation) -> list[str]:
+FIELDS_SHEET = "字段 Fields"
+
+
+def group_sheet_names(evaluation: Evaluation, lang: str = "zh") -> list[str]:
     """Names :func:`evaluation_xlsx` gives the group sheets, in order."""
     names = {"说明 Method", "汇总 Summary"}
     return [
-        _sheet_name(g.label_zh, names)
+        _sheet_name(g.label(lang), names)
         for g in evaluation.scheme.groups
         if (evaluation.table["group"] == g.id).any()
     ]
@@ -195,62 +398,70 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def _fill_method(ws, evaluation: Evaluation, notice: str) -> None:
+def _fill_method(ws, evaluation: Evaluation, notice: str, lang: str) -> None:
     bold = Font(bold=True)
     row = 1
     if notice:
         set_cell(ws, row, 1, notice).font = Font(bold=True, color="C00000")
         row += 2
-    for topic, text in method_rows(evaluation):
+    for topic, text in method_rows(evaluation, lang):
         set_cell(ws, row, 1, topic).font = bold
         set_cell(ws, row, 2, text).alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
     row += 1
-    bench = evaluation.benchmarks
-    headers = [
-        "group",
-        "indicator",
-        "label_zh",
-        "label_en",
-        "formula",
-        "unit",
-        "weight",
-        "benchmark_rule",
-        "benchmark",
-        "cap",
-        "floor",
-        "firms_with_value",
-        "published",
-        "placeholder",
-    ]
-    for j, h in enumerate(headers, start=1):
+    bench = benchmark_table(evaluation, lang)
+    for j, h in enumerate(bench.columns, start=1):
         set_cell(ws, row, j, h).font = bold
-    for record in bench[headers].itertuples(index=False):
+    for record in bench.itertuples(index=False, name=None):
         row += 1
         for j, value in enumerate(record, start=1):
-            set_cell(ws, row, j, "" if value is None else value)
+            set_cell(ws, row, j, _cell_value(value))
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 100
 
 
-def _fill_table(ws, frame: pd.DataFrame, scheme: Scheme) -> None:
-    """Row 1: bilingual labels; row 2: column keys; data from row 3; panes frozen."""
-    bold, grey = Font(bold=True), Font(color="808080")
+def _cell_value(value):
+    return BLANK if _blank(value) else value
+
+
+def _fill_table(ws, frame: pd.DataFrame, scheme: Scheme, lang: str) -> dict[str, str]:
+    """Row 1: headers in ``lang``; data from row 2; panes frozen. Returns header -> field name."""
+    bold = Font(bold=True)
+    headers = {}
     for j, column in enumerate(frame.columns, start=1):
-        set_cell(ws, 1, j, column_label(str(column), scheme)).font = bold
-        set_cell(ws, 2, j, str(column)).font = grey
+        label = column_label(str(column), scheme, lang)
+        headers[label] = str(column)
+        set_cell(ws, 1, j, label).font = bold
     fills = {c: PatternFill("solid", fgColor=color.lstrip("#")) for c, color in CLASS_COLORS.items() if c}
     class_col = list(frame.columns).index("class") + 1 if "class" in frame.columns else None
-    for i, record in enumerate(frame.itertuples(index=False, name=None), start=3):
+    for i, record in enumerate(frame.itertuples(index=False, name=None), start=2):
         for j, value in enumerate(record, start=1):
-            cell = set_cell(ws, i, j, value)
-            if isinstance(value, float):
+            cell = set_cell(ws, i, j, _cell_value(value))
+            if isinstance(value, float) and not math.isnan(value):
                 cell.number_format = "0.00"
         if class_col and record[class_col - 1] in fills:
             ws.cell(row=i, column=class_col).fill = fills[record[class_col - 1]]
-    ws.freeze_panes = "C3" if "name" in frame.columns else "A3"
+    ws.freeze_panes = "C2" if "name" in frame.columns else "A2"
     for j in range(1, len(frame.columns) + 1):
         ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = 16
+    return headers
+
+
+def _fill_fields(ws, shown: dict[str, str], lang: str) -> None:
+    """The about sheet: each header of the workbook and its field name in the CSV/JSON output."""
+    intro = (
+        "各表表头与 zkq-geo evaluate 输出的 CSV/JSON 字段名对照（仅本表显示英文字段名）"
+        if lang == "zh"
+        else "Each header of this workbook and its field name in the CSV/JSON output of zkq-geo evaluate"
+    )
+    set_cell(ws, 1, 1, intro).font = Font(bold=True)
+    for j, h in enumerate(("表头 header", "字段 field"), start=1):
+        set_cell(ws, 3, j, h).font = Font(bold=True)
+    for i, (label, column) in enumerate(shown.items(), start=4):
+        set_cell(ws, i, 1, label)
+        set_cell(ws, i, 2, column)
+    ws.column_dimensions["A"].width = 36
+    ws.column_dimensions["B"].width = 30
 
 
 def ledger_template_xlsx() -> bytes:
@@ -296,8 +507,10 @@ def map_svg(
     class_column: str = "class",
     label_column: str = "name",
     title: str = "",
+    lang: str | None = None,
 ) -> str:
-    """An SVG map of ``features`` (points or parcels) coloured by class.
+    """An SVG map of ``features`` (points or parcels) coloured by class; legend and notes in
+    ``lang`` ("zh" or "en"; None: both).
 
     Parameters
     ----------
@@ -317,7 +530,8 @@ def map_svg(
     if not layers:
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="80" role="img">'
-            '<text x="10" y="40" font-size="14">无坐标，无法制图 / no coordinates to map</text></svg>'
+            f'<text x="10" y="40" font-size="14">{_NO_COORDINATES.get(lang or "", _NO_COORDINATES[""])}'
+            "</text></svg>"
         )
     bounds = np.array([g.total_bounds for g in layers])
     minx, miny = bounds[:, 0].min(), bounds[:, 1].min()
@@ -357,8 +571,15 @@ def map_svg(
             parts.append(
                 _svg_geometry(geom, xy, fill=color, stroke="#333333", title=f"{label} · {cls or '—'}")
             )
-    parts += [_legend(width), _north_arrow(width), _scale_bar(scale, height), "</svg>"]
+    parts += [_legend(width, lang), _north_arrow(width), _scale_bar(scale, height), "</svg>"]
     return "\n".join(p for p in parts if p)
+
+
+_NO_COORDINATES = {
+    "zh": "无坐标，无法制图",
+    "en": "no coordinates to map",
+    "": "无坐标，无法制图 / no coordinates to map",
+}
 
 
 def _svg_geometry(geom, xy, *, fill: str, stroke: str, title: str) -> str:
@@ -387,8 +608,10 @@ def _svg_geometry(geom, xy, *, fill: str, stroke: str, title: str) -> str:
     )
 
 
-def _legend(width: int) -> str:
-    items = [("A", "A 类"), ("B", "B 类"), ("C", "C 类"), ("D", "D 类"), ("", "只评分 rated")]
+def _legend(width: int, lang: str | None = None) -> str:
+    rated = {"zh": "只评分", "en": "Rated only"}.get(lang or "", "只评分 rated")
+    cls = "类" if lang != "en" else ""
+    items = [(c, f"{c} {cls}".strip() if lang != "en" else f"Class {c}") for c in "ABCD"] + [("", rated)]
     rows = "".join(
         f'<circle cx="{width - 118}" cy="{24 + 18 * k}" r="5" fill="{CLASS_COLORS[c]}" stroke="#333"/>'
         f'<text x="{width - 106}" y="{28 + 18 * k}" font-size="12">{html.escape(label)}</text>'
@@ -445,6 +668,7 @@ def evaluation_html(
     control: pd.DataFrame | None = None,
     notice: str = "",
     title: str = "",
+    lang: str = "zh",
 ) -> str:
     """A printable HTML report (one file: inline CSS, inline SVG map, no script, no remote link).
 
@@ -460,56 +684,84 @@ def evaluation_html(
         :func:`zkq_geo.evaluation.control.control_check` output.
     notice : str
         A banner, e.g. that the ledger is synthetic example data.
+    lang : {"zh", "en"}
+        The language of headings, headers and every code shown (groups, industries, statuses,
+        reasons, control checks); blanks read "—".
     """
     s = evaluation.scheme
-    heading = title or f"亩均效益评价报告 Per-mu evaluation report — {s.title_zh}"
+    zh = lang == "zh"
+    t = _HTML_ZH if zh else _HTML_EN
+    heading = title or f"{t['title']} — {s.title(lang)}"
+
+    def table(frame: pd.DataFrame) -> str:
+        return _html_table(display_frame(frame, s, lang), s, lang)
+
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        f'<html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8">',
         f"<title>{html.escape(heading)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{html.escape(heading)}</h1>",
-        f'<p class="meta">{html.escape(s.title_en)} · {html.escape(s.id)} · {len(evaluation.table)} '
-        "firms</p>",
+        f'<p class="meta">{html.escape(s.id)} · {t["firms"].format(n=len(evaluation.table))}</p>',
     ]
     if notice:
         parts.append(f'<div class="notice">{html.escape(notice)}</div>')
-    parts.append(
-        f"<h2>分类汇总 Classes by group</h2>{_html_table(summarize_classes(evaluation, 'group'), s)}"
-    )
+    parts.append(f"<h2>{t['summary']}</h2>{table(summarize_classes(evaluation, 'group'))}")
     for name, frame in (summaries or {}).items():
-        parts.append(f"<h2>{html.escape(name)}</h2>{_html_table(frame, s)}")
+        parts.append(f"<h2>{html.escape(name)}</h2>{table(frame)}")
     if features is not None:
-        parts.append("<h2>分类地图 A/B/C/D map</h2>" + map_svg(features, backdrop=backdrop, title=heading))
+        parts.append(f"<h2>{t['map']}</h2>" + map_svg(features, backdrop=backdrop, title=heading, lang=lang))
     for g in s.groups:
-        table = evaluation.group_table(g.id).drop(columns=["group", "reason_code"])
-        if len(table):
+        frame = evaluation.group_table(g.id).drop(columns=["group"])
+        if len(frame):
             parts.append(
-                f"<h2>{html.escape(g.label_zh)} / {html.escape(g.label_en)}</h2>"
-                f'<p class="meta">{html.escape(g.describe_when("zh"))} / '
-                f"{html.escape(g.describe_when())}</p>{_html_table(table, s)}"
+                f"<h2>{html.escape(g.label(lang))}</h2>"
+                f'<p class="meta">{html.escape(g.describe_when(lang))}</p>{table(frame)}'
             )
     ungrouped = evaluation.table[evaluation.table["group"] == ""]
     if len(ungrouped):
         parts.append(
-            "<h2>未分组 Not grouped</h2>"
-            + _html_table(ungrouped[["credit_code", "name", "excluded_reason"]], s)
+            f"<h2>{t['ungrouped']}</h2>"
+            + table(ungrouped[["credit_code", "name", "reason_code", "excluded_reason"]])
         )
     if control is not None:
-        parts.append("<h2>控制指标核查 Control indicators</h2>" + _html_table(control, s))
+        parts.append(f"<h2>{t['control']}</h2>" + table(control))
     parts.append(
-        "<h2>方法 Method</h2><table>"
+        f"<h2>{t['method']}</h2><table>"
         + "".join(
-            f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in method_rows(evaluation)
+            f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+            for k, v in method_rows(evaluation, lang)
         )
         + "</table>"
     )
-    parts.append(_html_table(evaluation.benchmarks.drop(columns=["label_en"]), s))
+    bench = benchmark_table(evaluation, lang)
+    parts.append(_html_table(bench, s, lang, labelled=True))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _html_table(frame: pd.DataFrame, scheme: Scheme) -> str:
-    head = "".join(f"<th>{html.escape(column_label(str(c), scheme))}</th>" for c in frame.columns)
+_HTML_ZH = {
+    "title": "亩均效益评价报告",
+    "firms": "{n} 家企业",
+    "summary": "分类汇总（按评价组）",
+    "map": "A/B/C/D 分类地图",
+    "ungrouped": "未分组企业",
+    "control": "控制指标核查",
+    "method": "评价方法",
+}
+_HTML_EN = {
+    "title": "Per-mu evaluation report",
+    "firms": "{n} firms",
+    "summary": "Classes by group",
+    "map": "A/B/C/D map",
+    "ungrouped": "Firms not grouped",
+    "control": "Control indicators",
+    "method": "Method",
+}
+
+
+def _html_table(frame: pd.DataFrame, scheme: Scheme, lang: str = "zh", labelled: bool = False) -> str:
+    headers = [str(c) if labelled else column_label(str(c), scheme, lang) for c in frame.columns]
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     rows = []
     for record in frame.itertuples(index=False, name=None):
         cells = []
@@ -522,16 +774,12 @@ def _html_table(frame: pd.DataFrame, scheme: Scheme) -> str:
 def _html_cell(column: str, value) -> str:
     if column == "class" and value in ("A", "B", "C", "D"):
         return f'<td><span class="cls cls-{value}">{value}</span></td>'
-    if column == "status":
-        return f"<td>{html.escape(_STATUS_ZH.get(str(value), str(value)))}</td>"
-    if isinstance(value, (bool, np.bool_)):
-        return f"<td>{'是' if value else '否'}</td>"
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+    if _blank(value):
+        return f"<td>{BLANK}</td>"
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return f'<td class="num">{int(value)}</td>'
     if isinstance(value, (float, np.floating)):
         return f'<td class="num">{format_number(float(value))}</td>'
-    if value is None or value is pd.NA:
-        return "<td></td>"
     kind = "long" if column in ("notes", "excluded_reason", "issues") else "txt"
     return f'<td class="{kind}">{html.escape(str(value))}</td>'
 

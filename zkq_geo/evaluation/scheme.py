@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -66,6 +66,7 @@ from zkq_geo.evaluation.ledger import (
     STORAGE_UNITS,
     TEXT_COLUMNS,
 )
+from zkq_geo.i18n.messages import Items, msg
 from zkq_geo.paths import geodata_root
 
 ClassRuleKind = Literal["percentile", "two_stage"]
@@ -140,7 +141,7 @@ class Condition:
 
     def matches(self, df: pd.DataFrame) -> np.ndarray:
         if self.column not in df.columns:
-            raise SchemaError(f"the scheme tests column {self.column!r}, which the ledger lacks")
+            raise SchemaError(msg("scheme_condition_column", column=self.column))
         if self.values is not None:
             return df[self.column].fillna("").astype(str).str.strip().isin(self.values).to_numpy()
         number = pd.to_numeric(df[self.column], errors="coerce").to_numpy(dtype="float64")
@@ -175,8 +176,11 @@ class Benchmark:
     value: float | None = None
     rule: str | None = None
 
-    def describe(self) -> str:
-        return f"{self.value:g}" if self.rule is None else f"{self.rule} of the evaluated group"
+    def describe(self, lang: str | None = None) -> str:
+        """``24.1`` or ``median of the evaluated group`` (``lang="zh"``: ``参评企业中位数``)."""
+        if self.rule is None:
+            return f"{self.value:g}"
+        return f"{self.rule} of the evaluated group" if lang is None else msg(f"bench_{self.rule}").text(lang)
 
 
 @dataclass(frozen=True)
@@ -266,7 +270,12 @@ class ClassRule:
     def classes(self) -> tuple[str, ...]:
         return ("A", "B", "C", "D") if self.kind == "percentile" else ("A", "B", "C")
 
-    def describe(self) -> str:
+    def describe(self, lang: str | None = None, names: dict[str, str] | None = None) -> str:
+        """The rule in words; ``lang="zh"`` gives Chinese, ``names`` maps indicator ids to labels."""
+        if lang == "zh":
+            return self._describe_zh(names or {})
+        if names:
+            return replace(self, **{k: names.get(v, v) for k, v in self._by().items()}).describe()
         if self.kind == "percentile":
             a, b, c = self.cuts
             return (
@@ -280,6 +289,24 @@ class ClassRule:
             f"C = the worst {self.c_share:.0%} of all graded firms by {self.c_by}, chosen from the lower "
             "pool; "
             "B = everyone else"
+        )
+
+    def _by(self) -> dict[str, str]:
+        return {"split_by": self.split_by, "a_by": self.a_by, "c_by": self.c_by}
+
+    def _describe_zh(self, names: dict[str, str]) -> str:
+        if self.kind == "percentile":
+            a, b, c = self.cuts
+            return (
+                f"按组内总分：前 {a:.0%} 为 A 类，至 {b:.0%} 为 B 类，至 {c:.0%} 为 C 类，其余为 D 类；"
+                "总分相同者归入较好的一类"
+            )
+        by = {k: names.get(v, "总分" if v == TOTAL_SCORE else v) for k, v in self._by().items()}
+        return (
+            f"两阶段：按{by['split_by']}排名前 {self.split_share:.0%} 的企业为上半区；"
+            f"A 类 = 全部参评企业中按{by['a_by']}最好的 {self.a_share:.0%}，从上半区选出；"
+            f"C 类 = 全部参评企业中按{by['c_by']}最差的 {self.c_share:.0%}，从下半区选出；"
+            "其余为 B 类"
         )
 
 
@@ -315,9 +342,8 @@ class Scheme:
         for g in self.groups:
             if g.id == group_id:
                 return g
-        raise OptionError(
-            f"scheme {self.id!r} has no group {group_id!r}; groups: {', '.join(g.id for g in self.groups)}"
-        )
+        groups = Items(g.id for g in self.groups)
+        raise OptionError(msg("scheme_no_group", scheme=self.id, group=group_id, groups=groups))
 
     @property
     def indicator_ids(self) -> tuple[str, ...]:
@@ -347,12 +373,19 @@ class Scheme:
         return tuple(sorted(names))
 
 
-def unsourced_items(scheme: Scheme) -> list[tuple[str, str]]:
+def unsourced_items(scheme: Scheme, lang: str | None = None) -> list[tuple[str, str]]:
     """(topic, text) per group with figures that are not the cited source's, placeholders first.
+
+    Without ``lang`` the rows are bilingual and name group and indicator ids (the CLI); with
+    ``lang`` ("zh" or "en") they read in that language with the scheme's labels (app, reports).
 
     >>> unsourced_items(load_scheme("zhengzhou_2018"))[0][0]
     '占位 placeholder: all_firms'
+    >>> unsourced_items(load_scheme("zhengzhou_2018"), "zh")[0][0]
+    '占位指标：自有用地企业'
     """
+    if lang is not None:
+        return _unsourced_in(scheme, lang)
     rows = []
     for kind, pairs in (("placeholder", scheme.placeholders), ("benchmark", scheme.unpublished_benchmarks)):
         for group in dict.fromkeys(g for g, _ in pairs):
@@ -370,6 +403,39 @@ def unsourced_items(scheme: Scheme) -> list[tuple[str, str]]:
                 listed = ", ".join(f"{i.label_zh} {i.id} ({i.benchmark.describe()})" for i in items)
                 rows.append(
                     (f"基准未公布 benchmark not published: {group.id}", f"{group.label_zh}: {listed}")
+                )
+    return rows
+
+
+def _unsourced_in(scheme: Scheme, lang: str) -> list[tuple[str, str]]:
+    zh = lang == "zh"
+    rows = []
+    for kind, pairs in (("placeholder", scheme.placeholders), ("benchmark", scheme.unpublished_benchmarks)):
+        for group in dict.fromkeys(g for g, _ in pairs):
+            items = [i for g, i in pairs if g is group]
+            if kind == "placeholder":
+                listed = ("、" if zh else ", ").join(
+                    f"{i.label(lang)}（权重 {i.weight:g}）"
+                    if zh
+                    else f"{i.label(lang)} (weight {i.weight:g})"
+                    for i in items
+                )
+                topic = "占位指标：" if zh else "Placeholder: "
+                note = (
+                    "：指标与权重为 zkq-geo 占位值，非所引方案"
+                    if zh
+                    else ": indicator and weight are zkq-geo placeholders, not the cited scheme's"
+                )
+                rows.append((topic + group.label(lang), listed + note))
+            else:
+                listed = ("、" if zh else ", ").join(
+                    f"{i.label(lang)}（{i.benchmark.describe(lang)}）"
+                    if zh
+                    else f"{i.label(lang)} ({i.benchmark.describe(lang)})"
+                    for i in items
+                )
+                rows.append(
+                    (("基准未公布：" if zh else "Benchmark not published: ") + group.label(lang), listed)
                 )
     return rows
 
@@ -413,9 +479,9 @@ def load_scheme(path_or_preset: str | Path, *, root: str | Path | None = None) -
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise DataSourceError(f"scheme file not found: {path}") from None
+        raise DataSourceError(msg("scheme_file_not_found", path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataSourceError(f"cannot read scheme file {path}: {exc}") from None
+        raise DataSourceError(msg("scheme_file_unreadable", path=path, error=exc)) from None
     return parse_scheme(text, origin=path.name)
 
 
@@ -424,19 +490,20 @@ def parse_scheme(text: str, origin: str = "scheme") -> Scheme:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" at line {where.line + 1}" if where is not None else ""
-        raise SchemeError(f"{origin}: not valid YAML{line}: {getattr(exc, 'problem', exc)}") from None
+        where, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", exc)
+        if where is None:
+            raise SchemeError(msg("scheme_not_yaml", origin=origin, problem=problem)) from None
+        raise SchemeError(
+            msg("scheme_not_yaml_at", origin=origin, line=where.line + 1, problem=problem)
+        ) from None
     return _Reader(origin).scheme(doc, text)
 
 
 def _preset_path(preset: str, root) -> Path:
     ids = preset_ids(root)
     if preset not in ids:
-        raise OptionError(
-            f"scheme {preset!r} is neither a .yaml file nor a preset; presets: "
-            f"{', '.join(ids) or '(none found)'}"
-        )
+        presets = Items(ids) if ids else msg("scheme_no_presets")
+        raise OptionError(msg("scheme_not_preset", preset=preset, presets=presets))
     return schemes_dir(root) / f"{preset}.yaml"
 
 
@@ -447,8 +514,11 @@ class _Reader:
     def __init__(self, origin: str):
         self.origin = origin
 
-    def fail(self, path: str, value: Any, problem: str) -> SchemeError:
-        return SchemeError(f"{self.origin}: {path} = {value!r}: {problem}")
+    def fail(self, path: str, value: Any, problem: str, **params) -> SchemeError:
+        """The error at ``path``: ``problem`` is a message key of the evaluation block, ``params`` fill it."""
+        return SchemeError(
+            msg("scheme_field", origin=self.origin, path=path, value=value, problem=msg(problem, **params))
+        )
 
     # -- scheme
     def scheme(self, doc: Any, text: str) -> Scheme:
@@ -483,9 +553,9 @@ class _Reader:
     def groups(self, raw: Any) -> tuple[Group, ...]:
         items = self.sequence(raw, "groups")
         if not items:
-            raise self.fail("groups", raw, "a scheme needs at least one group")
+            raise self.fail("groups", raw, "scheme_needs_group")
         groups = tuple(self.group(g, f"groups[{k}]") for k, g in enumerate(items))
-        self.unique([g.id for g in groups], "groups", "group id")
+        self.unique([g.id for g in groups], "groups", "scheme_duplicate_group")
         return groups
 
     def group(self, raw: Any, path: str) -> Group:
@@ -494,9 +564,9 @@ class _Reader:
         leased = any(c.column == "land_status" and "leased" in (c.values or ()) for c in when)
         items = self.sequence(m["indicators"], f"{path}.indicators")
         if not items:
-            raise self.fail(f"{path}.indicators", m["indicators"], "a group needs at least one indicator")
+            raise self.fail(f"{path}.indicators", m["indicators"], "scheme_needs_indicator")
         indicators = tuple(self.indicator(i, f"{path}.indicators[{k}]", leased) for k, i in enumerate(items))
-        self.unique([i.id for i in indicators], f"{path}.indicators", "indicator id")
+        self.unique([i.id for i in indicators], f"{path}.indicators", "scheme_duplicate_indicator")
         rule = m.get("class_rule")
         return Group(
             id=self.identifier(m["id"], f"{path}.id"),
@@ -521,19 +591,13 @@ class _Reader:
             self.optional_number(m.get("floor"), f"{path}.floor"),
         )
         if cap is not None and cap <= 0:
-            raise self.fail(
-                f"{path}.cap", m.get("cap"), "a cap must be a number of points > 0, or null for no cap"
-            )
+            raise self.fail(f"{path}.cap", m.get("cap"), "scheme_cap_positive")
         if cap is not None and floor is not None and floor >= cap:
-            raise self.fail(f"{path}.floor", m.get("floor"), f"must be below the cap ({cap:g})")
+            raise self.fail(f"{path}.floor", m.get("floor"), "scheme_floor_below_cap", cap=cap)
         placeholder = self.flag(m.get("placeholder", False), f"{path}.placeholder")
         published = self.flag(m.get("published", not placeholder), f"{path}.published")
         if placeholder and published:
-            raise self.fail(
-                f"{path}.published",
-                m.get("published"),
-                "a placeholder indicator is not published; drop published or set it to false",
-            )
+            raise self.fail(f"{path}.published", m.get("published"), "scheme_placeholder_published")
         return Indicator(
             id=self.identifier(m["id"], f"{path}.id"),
             label_zh=self.text(m["label_zh"], f"{path}.label_zh"),
@@ -551,26 +615,17 @@ class _Reader:
 
     def formula(self, raw: Any, path: str, leased: bool) -> Formula:
         if not isinstance(raw, str):
-            raise self.fail(path, raw, "a formula is text such as 'tax_wan / land_area_mu'")
+            raise self.fail(path, raw, "scheme_formula_text")
         if "floor_area_m2" in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", raw):
-            raise self.fail(
-                path,
-                raw,
-                "floor area is never used in a per-mu indicator (per-mu figures divide by "
-                "land area only, DOMAIN.md section 4); use land_area_mu",
-            )
+            raise self.fail(path, raw, "scheme_no_floor_area")
         try:
             formula = parse_formula(raw, FORMULA_COLUMNS)
         except FormulaError as exc:
-            raise SchemeError(f"{self.origin}: {path}: {exc}") from None
+            raise SchemeError(
+                msg("scheme_formula", origin=self.origin, path=path, error=exc.message)
+            ) from None
         if leased and formula.uses("land_area_mu"):
-            raise self.fail(
-                path,
-                raw,
-                "a group for leased firms cannot use land_area_mu: firms on leased premises "
-                "have no land of their own and are never divided by floor area; use "
-                "indicators such as tax_wan * 10000 / electricity_kwh",
-            )
+            raise self.fail(path, raw, "scheme_leased_land")
         return formula
 
     def benchmark(self, raw: Any, path: str) -> Benchmark:
@@ -583,39 +638,39 @@ class _Reader:
 
     def conditions(self, raw: Any, path: str, group: bool) -> tuple[Condition, ...]:
         if not isinstance(raw, dict):
-            raise self.fail(
-                path, raw, "conditions are a mapping such as {scale: above, land_area_mu: {min: 3}}"
-            )
+            raise self.fail(path, raw, "scheme_conditions_mapping")
         return tuple(self.condition(str(col), value, f"{path}.{col}", group) for col, value in raw.items())
 
     def condition(self, column: str, raw: Any, path: str, group: bool) -> Condition:
         allowed = (*TEXT_COLUMNS, *NUMERIC_COLUMNS)
         if group and column not in allowed:
-            raise self.fail(path, raw, f"groups can test ledger columns only; allowed: {', '.join(allowed)}")
+            raise self.fail(path, raw, "scheme_group_columns", allowed=Items(allowed))
         if isinstance(raw, dict):
             m = self.mapping(raw, path, ("min", "below"), required=())
             if not m:
-                raise self.fail(path, raw, "give min (>=) and/or below (<)")
+                raise self.fail(path, raw, "scheme_give_min_below")
             if column in TEXT_COLUMNS:
-                raise self.fail(path, raw, f"{column} is text; compare it with a value or a list of values")
+                raise self.fail(path, raw, "scheme_text_column", column=column)
             lo, hi = (
                 self.optional_number(m.get("min"), f"{path}.min"),
                 self.optional_number(m.get("below"), f"{path}.below"),
             )
             if lo is not None and hi is not None and lo >= hi:
-                raise self.fail(path, raw, "min must be below 'below'")
+                raise self.fail(path, raw, "scheme_min_below")
             return Condition(column, min=lo, below=hi)
         values = raw if isinstance(raw, list) else [raw]
         if not values or not all(
             isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in values
         ):
-            raise self.fail(path, raw, "give a value or a list of values")
+            raise self.fail(path, raw, "scheme_give_values")
         texts = [str(v).strip() for v in values]
         if column in _CHOICE_MAPS:
             choices = _CHOICE_MAPS[column]
             bad = [v for v in texts if v.lower() not in choices]
             if bad:
-                raise self.fail(path, raw, f"allowed: {', '.join(sorted(set(choices.values()) - {''}))}")
+                raise self.fail(
+                    path, raw, "scheme_allowed", allowed=Items(sorted(set(choices.values()) - {""}))
+                )
             texts = [choices[v.lower()] for v in texts]
         return Condition(column, values=tuple(dict.fromkeys(texts)))
 
@@ -623,11 +678,7 @@ class _Reader:
         m = self.mapping(raw, path, _ADJUSTMENT_KEYS, required=("id", "label_zh", "label_en"))
         has_points, has_column = m.get("points") is not None, m.get("column") is not None
         if has_points == has_column:
-            raise self.fail(
-                path,
-                raw,
-                "give either points (fixed, with optional when) or column (points read from the ledger)",
-            )
+            raise self.fail(path, raw, "scheme_points_or_column")
         return Adjustment(
             id=self.identifier(m["id"], f"{path}.id"),
             label_zh=self.text(m["label_zh"], f"{path}.label_zh"),
@@ -670,92 +721,70 @@ class _Reader:
             for indicators in indicator_sets:
                 ids = [i.id for i in indicators] + ([TOTAL_SCORE] if key == "a_by" else [])
                 if value not in ids:
-                    raise self.fail(
-                        f"{path}.{key}",
-                        value,
-                        f"a group using this rule has no such indicator; choose one of: "
-                        f"{', '.join(ids)} (or give that group its own class_rule)",
-                    )
+                    raise self.fail(f"{path}.{key}", value, "scheme_two_stage_indicator", ids=Items(ids))
         if rule.a_share > rule.split_share:
-            raise self.fail(
-                f"{path}.a_share",
-                rule.a_share,
-                f"A is chosen from the upper pool, so it cannot exceed split_share ({rule.split_share:g})",
-            )
+            raise self.fail(f"{path}.a_share", rule.a_share, "scheme_a_share", split=rule.split_share)
         if rule.c_share > 1 - rule.split_share:
-            raise self.fail(
-                f"{path}.c_share",
-                rule.c_share,
-                "C is chosen from the lower pool, so it cannot exceed 1 - split_share "
-                f"({1 - rule.split_share:g})",
-            )
+            raise self.fail(f"{path}.c_share", rule.c_share, "scheme_c_share", rest=1 - rule.split_share)
 
     def cuts(self, raw: Any, path: str) -> tuple[float, float, float]:
         m = self.mapping(raw, f"{path}.cuts", _PERCENTILE_CLASSES, required=_PERCENTILE_CLASSES)
         shares = tuple(self.share(m[k], f"{path}.cuts.{k}") for k in _PERCENTILE_CLASSES)
         if not shares[0] < shares[1] < shares[2]:
-            raise self.fail(
-                f"{path}.cuts",
-                raw,
-                "cumulative shares must increase: A < B < C, e.g. {A: 0.2, B: 0.6, C: 0.95}",
-            )
+            raise self.fail(f"{path}.cuts", raw, "scheme_cuts_increase")
         return shares  # type: ignore[return-value]
 
     # -- primitives
     def mapping(self, raw: Any, path: str, keys: tuple[str, ...], required: tuple[str, ...]) -> dict:
         if not isinstance(raw, dict):
-            raise self.fail(path, raw, f"expected a mapping with keys {', '.join(keys)}")
+            raise self.fail(path, raw, "scheme_expected_mapping", keys=Items(keys))
         unknown = [k for k in raw if k not in keys]
         if unknown:
             raise self.fail(
                 f"{path}.{unknown[0]}" if path != "(top level)" else str(unknown[0]),
                 raw[unknown[0]],
-                f"unknown key; allowed keys: {', '.join(keys)}",
+                "scheme_unknown_key",
+                keys=Items(keys),
             )
         for key in required:
             if raw.get(key) is None:
                 raise self.fail(
-                    f"{path}.{key}" if path != "(top level)" else key, None, "this key is required"
+                    f"{path}.{key}" if path != "(top level)" else key, None, "scheme_key_required"
                 )
         return raw
 
     def sequence(self, raw: Any, path: str) -> list:
         if not isinstance(raw, list):
-            raise self.fail(path, raw, "expected a list")
+            raise self.fail(path, raw, "scheme_expected_list")
         return raw
 
     def text(self, raw: Any, path: str) -> str:
         if not isinstance(raw, (str, int, float)) or isinstance(raw, bool) or not str(raw).strip():
-            raise self.fail(path, raw, "expected non-empty text")
+            raise self.fail(path, raw, "scheme_expected_text")
         return str(raw).strip()
 
     def identifier(self, raw: Any, path: str) -> str:
         text = self.text(raw, path)
         if not _ID.match(text) or (path.endswith(".id") and "indicators" in path and text in RESERVED_IDS):
-            raise self.fail(
-                path,
-                raw,
-                "ids are lower-case letters, digits and _ (starting with a letter, at most 40), "
-                "and indicator ids may not reuse a ledger or output column name",
-            )
+            raise self.fail(path, raw, "scheme_bad_id")
         return text
 
     def choice(self, raw: Any, path: str, allowed: tuple[str, ...]) -> str:
         if raw not in allowed:
-            raise self.fail(path, raw, f"choose one of: {', '.join(allowed)}")
+            raise self.fail(path, raw, "scheme_choose", choices=Items(allowed))
         return raw
 
     def number(self, raw: Any, path: str) -> float:
         if isinstance(raw, bool) or not _is_number(raw):
-            raise self.fail(path, raw, "expected a number")
+            raise self.fail(path, raw, "scheme_expected_number")
         value = float(raw)
         if not math.isfinite(value):
-            raise self.fail(path, raw, "expected a finite number")
+            raise self.fail(path, raw, "scheme_expected_finite")
         return value
 
     def flag(self, raw: Any, path: str) -> bool:
         if not isinstance(raw, bool):
-            raise self.fail(path, raw, "expected true or false")
+            raise self.fail(path, raw, "scheme_expected_flag")
         return raw
 
     def optional_number(self, raw: Any, path: str) -> float | None:
@@ -764,19 +793,19 @@ class _Reader:
     def positive(self, raw: Any, path: str) -> float:
         value = self.number(raw, path)
         if value <= 0:
-            raise self.fail(path, raw, "must be a number > 0")
+            raise self.fail(path, raw, "scheme_positive")
         return value
 
     def share(self, raw: Any, path: str) -> float:
         value = self.number(raw, path)
         if not 0 < value <= 1:
-            raise self.fail(path, raw, "a share must be in (0, 1], e.g. 0.2 for 20%")
+            raise self.fail(path, raw, "scheme_share")
         return value
 
     def unique(self, ids: list[str], path: str, what: str) -> None:
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
-            raise self.fail(path, dup[0], f"{what} used more than once")
+            raise self.fail(path, dup[0], what)
 
 
 def _is_number(raw: Any) -> bool:

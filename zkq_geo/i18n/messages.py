@@ -1096,6 +1096,324 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "英文字段名（CSV、GeoJSON、GeoPackage）",
     },
     "export_about_unit": {"en": "unit", "zh": "单位"},
+    # ---- evaluation (scheme, formula, ledger, control)
+    # formula.py
+    "formula_empty": {
+        "en": "formula {text!r} is empty; write e.g. 'tax_wan / land_area_mu'",
+        "zh": "公式 {text!r} 为空；请写成如 'tax_wan / land_area_mu' 的形式",
+    },
+    "formula_too_long": {
+        "en": "formula is {n} characters long; at most {limit} are allowed",
+        "zh": "公式长 {n} 个字符；最多允许 {limit} 个",
+    },
+    "formula_not_expression": {
+        "en": "formula {text!r} is not an arithmetic expression: {error}",
+        "zh": "公式 {text!r} 不是算术表达式：{error}",
+    },
+    "formula_needs_columns": {
+        "en": "formula {text!r} needs column(s) {columns}",
+        "zh": "公式 {text!r} 需要字段 {columns}",
+    },
+    "formula_operator": {
+        "en": "formula {text!r} uses operator {what}; only {operators} are allowed",
+        "zh": "公式 {text!r} 使用了运算符 {what}；只允许 {operators}",
+    },
+    "formula_constant": {
+        "en": "formula {text!r} contains {value!r}; only numbers are allowed as constants",
+        "zh": "公式 {text!r} 含有 {value!r}；常量只能是数字",
+    },
+    "formula_unknown_column": {
+        "en": "formula {text!r} reads unknown column {name!r}; allowed columns: {choices}",
+        "zh": "公式 {text!r} 引用了未知字段 {name!r}；可用字段：{choices}",
+    },
+    "formula_not_allowed": {
+        "en": "formula {text!r} uses {what}; only column names, numbers, {operators} and parentheses "
+        "are allowed",
+        "zh": "公式 {text!r} 使用了{what}；只允许字段名、数字、{operators} 和括号",
+    },
+    "formula_node_call": {"en": "a function call", "zh": "函数调用"},
+    "formula_node_attribute": {"en": "attribute access", "zh": "属性访问"},
+    "formula_node_subscript": {"en": "indexing", "zh": "下标取值"},
+    "formula_node_compare": {"en": "a comparison", "zh": "比较运算"},
+    "formula_node_boolop": {"en": "and/or", "zh": "逻辑运算 and/or"},
+    "formula_node_pow": {"en": "'**'", "zh": "乘方 '**'"},
+    "formula_node_mod": {"en": "'%'", "zh": "取余 '%'"},
+    "formula_node_floordiv": {"en": "'//'", "zh": "整除 '//'"},
+    "formula_node_lambda": {"en": "a lambda", "zh": "匿名函数 lambda"},
+    "formula_node_ifexp": {"en": "if/else", "zh": "条件表达式 if/else"},
+    "formula_node_other": {"en": "{kind}", "zh": "语法成分 {kind}"},
+    # scheme.py
+    "scheme_field": {
+        "en": "{origin}: {path} = {value!r}: {problem}",
+        "zh": "{origin}：字段 {path} = {value!r}：{problem}",
+    },
+    "scheme_formula": {"en": "{origin}: {path}: {error}", "zh": "{origin}：字段 {path}：{error}"},
+    "scheme_not_yaml": {
+        "en": "{origin}: not valid YAML: {problem}",
+        "zh": "{origin}：不是有效的 YAML：{problem}",
+    },
+    "scheme_not_yaml_at": {
+        "en": "{origin}: not valid YAML at line {line}: {problem}",
+        "zh": "{origin}：第 {line} 行不是有效的 YAML：{problem}",
+    },
+    "scheme_file_not_found": {"en": "scheme file not found: {path}", "zh": "找不到方案文件：{path}"},
+    "scheme_file_unreadable": {
+        "en": "cannot read scheme file {path}: {error}",
+        "zh": "无法读取方案文件 {path}：{error}",
+    },
+    "scheme_not_preset": {
+        "en": "scheme {preset!r} is neither a .yaml file nor a preset; presets: {presets}",
+        "zh": "方案 {preset!r} 既不是 .yaml 文件也不是预设方案；预设方案：{presets}",
+    },
+    "scheme_no_presets": {"en": "(none found)", "zh": "（未找到）"},
+    "scheme_no_group": {
+        "en": "scheme {scheme!r} has no group {group!r}; groups: {groups}",
+        "zh": "方案 {scheme!r} 没有评价组 {group!r}；现有评价组：{groups}",
+    },
+    "scheme_condition_column": {
+        "en": "the scheme tests column {column!r}, which the ledger lacks",
+        "zh": "方案判断字段 {column!r}，但台账中没有该字段",
+    },
+    "scheme_needs_group": {"en": "a scheme needs at least one group", "zh": "方案至少需要一个评价组"},
+    "scheme_needs_indicator": {"en": "a group needs at least one indicator", "zh": "评价组至少需要一个指标"},
+    "scheme_cap_positive": {
+        "en": "a cap must be a number of points > 0, or null for no cap",
+        "zh": "上限应为大于 0 的分数，不设上限时写 null",
+    },
+    "scheme_floor_below_cap": {"en": "must be below the cap ({cap:g})", "zh": "应小于上限（{cap:g}）"},
+    "scheme_placeholder_published": {
+        "en": "a placeholder indicator is not published; drop published or set it to false",
+        "zh": "占位指标不是公布的指标；请删除 published 或将其设为 false",
+    },
+    "scheme_formula_text": {
+        "en": "a formula is text such as 'tax_wan / land_area_mu'",
+        "zh": "公式应为文字，如 'tax_wan / land_area_mu'",
+    },
+    "scheme_no_floor_area": {
+        "en": "floor area is never used in a per-mu indicator (per-mu figures divide by land area only, "
+        "DOMAIN.md section 4); use land_area_mu",
+        "zh": "亩均指标从不使用建筑面积（亩均数值只除以用地面积，见 DOMAIN.md 第 4 节）；请使用 land_area_mu",
+    },
+    "scheme_leased_land": {
+        "en": "a group for leased firms cannot use land_area_mu: firms on leased premises have no land of "
+        "their own and are never divided by floor area; use indicators such as tax_wan * 10000 / "
+        "electricity_kwh",
+        "zh": "租赁企业评价组不能使用 land_area_mu：租赁厂房企业没有自有土地，也从不按建筑面积计算；"
+        "请使用如 tax_wan * 10000 / electricity_kwh 的指标",
+    },
+    "scheme_conditions_mapping": {
+        "en": "conditions are a mapping such as {{scale: above, land_area_mu: {{min: 3}}}}",
+        "zh": "条件应为映射，如 {{scale: above, land_area_mu: {{min: 3}}}}",
+    },
+    "scheme_group_columns": {
+        "en": "groups can test ledger columns only; allowed: {allowed}",
+        "zh": "评价组只能判断台账字段；可用：{allowed}",
+    },
+    "scheme_give_min_below": {
+        "en": "give min (>=) and/or below (<)",
+        "zh": "请给出 min（>=）和/或 below（<）",
+    },
+    "scheme_text_column": {
+        "en": "{column} is text; compare it with a value or a list of values",
+        "zh": "{column} 是文字字段；请与一个值或一组值比较",
+    },
+    "scheme_min_below": {"en": "min must be below 'below'", "zh": "min 应小于 below"},
+    "scheme_give_values": {"en": "give a value or a list of values", "zh": "请给出一个值或一组值"},
+    "scheme_allowed": {"en": "allowed: {allowed}", "zh": "可用值：{allowed}"},
+    "scheme_points_or_column": {
+        "en": "give either points (fixed, with optional when) or column (points read from the ledger)",
+        "zh": "请给出 points（固定分值，可加 when 条件）或 column（从台账读取分值）二者之一",
+    },
+    "scheme_two_stage_indicator": {
+        "en": "a group using this rule has no such indicator; choose one of: {ids} (or give that group "
+        "its own class_rule)",
+        "zh": "使用此规则的评价组没有该指标；可选：{ids}（或为该组单独设置 class_rule）",
+    },
+    "scheme_a_share": {
+        "en": "A is chosen from the upper pool, so it cannot exceed split_share ({split:g})",
+        "zh": "A 类从上半区选出，比例不能超过 split_share（{split:g}）",
+    },
+    "scheme_c_share": {
+        "en": "C is chosen from the lower pool, so it cannot exceed 1 - split_share ({rest:g})",
+        "zh": "C 类从下半区选出，比例不能超过 1 - split_share（{rest:g}）",
+    },
+    "scheme_cuts_increase": {
+        "en": "cumulative shares must increase: A < B < C, e.g. {{A: 0.2, B: 0.6, C: 0.95}}",
+        "zh": "累计比例应递增：A < B < C，如 {{A: 0.2, B: 0.6, C: 0.95}}",
+    },
+    "scheme_expected_mapping": {
+        "en": "expected a mapping with keys {keys}",
+        "zh": "应为映射，键为 {keys}",
+    },
+    "scheme_unknown_key": {"en": "unknown key; allowed keys: {keys}", "zh": "未知的键；可用的键：{keys}"},
+    "scheme_key_required": {"en": "this key is required", "zh": "必须填写此项"},
+    "scheme_expected_list": {"en": "expected a list", "zh": "应为列表"},
+    "scheme_expected_text": {"en": "expected non-empty text", "zh": "应为非空文字"},
+    "scheme_bad_id": {
+        "en": "ids are lower-case letters, digits and _ (starting with a letter, at most 40), and "
+        "indicator ids may not reuse a ledger or output column name",
+        "zh": "编号只能由小写字母、数字和 _ 组成（以字母开头，最多 40 个字符），"
+        "指标编号不能与台账或输出字段重名",
+    },
+    "scheme_choose": {"en": "choose one of: {choices}", "zh": "可选：{choices}"},
+    "scheme_expected_number": {"en": "expected a number", "zh": "应为数字"},
+    "scheme_expected_finite": {"en": "expected a finite number", "zh": "应为有限数值"},
+    "scheme_expected_flag": {"en": "expected true or false", "zh": "应为 true 或 false"},
+    "scheme_positive": {"en": "must be a number > 0", "zh": "应为大于 0 的数字"},
+    "scheme_share": {
+        "en": "a share must be in (0, 1], e.g. 0.2 for 20%",
+        "zh": "比例应在 (0, 1] 之间，如 0.2 表示 20%",
+    },
+    "scheme_duplicate_group": {"en": "group id used more than once", "zh": "评价组编号重复"},
+    "scheme_duplicate_indicator": {"en": "indicator id used more than once", "zh": "指标编号重复"},
+    # ledger.py
+    "ledger_units_not_numeric": {
+        "en": "units given for {unknown}, which are not numeric ledger columns; numeric columns: {columns}",
+        "zh": "为 {unknown} 指定了单位，但它们不是台账的数值字段；数值字段：{columns}",
+    },
+    "ledger_missing_columns": {
+        "en": "{origin}: the ledger has no column for {wanted}; its headers are: {headers}. Download "
+        "the template for the expected headers",
+        "zh": "{origin}：台账缺少以下列：{wanted}；现有表头：{headers}。请下载台账模板查看应有的表头",
+    },
+    "ledger_wanted_column": {"en": "{column} ({label})", "zh": "{label}（字段 {column}）"},
+    "ledger_headers_clash": {
+        "en": "{origin}: headers {first!r} and {second!r} both give column {column!r}; keep one",
+        "zh": "{origin}：表头 {first!r} 和 {second!r} 都对应字段 {column!r}；请只保留一个",
+    },
+    "ledger_bad_unit": {
+        "en": "{origin}: header {header!r} declares unit {unit!r}, which is not a unit of {label} "
+        "({column}); allowed: {allowed}",
+        "zh": "{origin}：表头 {header!r} 注明的单位 {unit!r} 不是{label}（{column}）的单位；可用：{allowed}",
+    },
+    "ledger_not_number": {
+        "en": "{origin}: column {header!r} must hold numbers; row {row} has {value!r}",
+        "zh": "{origin}：{header!r} 列应为数字；第 {row} 行是 {value!r}",
+    },
+    "ledger_bad_choice": {
+        "en": "{origin}: column {header!r} has value(s) {bad}; allowed: {allowed}",
+        "zh": "{origin}：{header!r} 列有不可识别的值 {bad}；可用值：{allowed}",
+    },
+    "ledger_no_identity": {
+        "en": "{origin}: row {row} has neither a credit code nor a name",
+        "zh": "{origin}：第 {row} 行既没有统一社会信用代码也没有企业名称",
+    },
+    "ledger_duplicate_code": {
+        "en": "{origin}: credit code {code!r} appears more than once (rows {rows}); keep one row per "
+        "enterprise (sum the land and figures of its parcels first)",
+        "zh": "{origin}：统一社会信用代码 {code!r} 出现多次（第 {rows} 行）；每家企业只保留一行"
+        "（请先合计其各宗地的面积和数据）",
+    },
+    # control.py
+    "control_unknown_category": {
+        "en": "control category {text!r} is not known; use a key of control_indicators.yaml: {keys}",
+        "zh": "控制指标行业类别 {text!r} 不可识别；请使用 control_indicators.yaml 中的类别：{keys}",
+    },
+    "control_rules_unreadable": {
+        "en": "cannot read the control indicators {path}: {error}",
+        "zh": "无法读取控制指标文件 {path}：{error}",
+    },
+    "control_rules_not_yaml": {
+        "en": "{file} is not valid YAML: {error}",
+        "zh": "{file} 不是有效的 YAML：{error}",
+    },
+    "control_rules_layout": {
+        "en": "{file} lacks or mistypes {error}; see the shipped file for the layout",
+        "zh": "{file} 缺少或写错了 {error}；格式请参照随附的文件",
+    },
+    "control_needs_land": {
+        "en": "control_check needs land_area_mu; the table has: {columns}",
+        "zh": "控制指标核查需要用地面积（land_area_mu）；表中现有字段：{columns}",
+    },
+    "control_invest_min": {
+        "en": "investment_min_wan_per_mu={value!r} must be a number > 0 (万元/亩)",
+        "zh": "投资强度下限 investment_min_wan_per_mu={value!r} 应为大于 0 的数字（万元/亩）",
+    },
+    "control_city_class": {
+        "en": "city_class={value!r} has no investment minimums in the rules ({known}); give "
+        "investment_min_wan_per_mu instead, or add the class to control_indicators.yaml",
+        "zh": "城市等别 city_class={value!r} 在规则中没有投资强度下限（{known}）；请直接给出投资强度下限，"
+        "或在 control_indicators.yaml 中添加该等别",
+    },
+    "control_no_classes": {"en": "none are configured", "zh": "未配置任何等别"},
+    # evaluate.py
+    "eval_ledger_not_frame": {
+        "en": "ledger must be a DataFrame (see zkq_geo.evaluation.ledger.read_ledger), got {kind}",
+        "zh": "台账应为 DataFrame（见 zkq_geo.evaluation.ledger.read_ledger），实际是 {kind}",
+    },
+    "eval_scheme_needs_columns": {
+        "en": "scheme {scheme!r} needs ledger column(s) {missing}; the ledger has: {columns}",
+        "zh": "方案 {scheme!r} 需要台账字段 {missing}；台账现有字段：{columns}",
+    },
+    "eval_group_needs_columns": {
+        "en": "group {group!r} of scheme {scheme!r} needs ledger column(s) {missing}, which the ledger "
+        "lacks; add them (see the template) or edit the scheme",
+        "zh": "方案 {scheme!r} 的评价组 {group!r} 需要台账字段 {missing}，台账中没有；请补充这些列（见模板）"
+        "或修改方案",
+    },
+    "eval_adjustment_tests_column": {
+        "en": "adjustment {adjustment!r} tests ledger column {column!r}, which the ledger lacks",
+        "zh": "加减分项 {adjustment!r} 判断台账字段 {column!r}，但台账中没有该字段",
+    },
+    "eval_adjustment_reads_column": {
+        "en": "adjustment {adjustment!r} reads points from ledger column {column!r}, which the ledger lacks",
+        "zh": "加减分项 {adjustment!r} 从台账字段 {column!r} 读取分值，但台账中没有该字段",
+    },
+    "eval_no_summary_column": {
+        "en": "the ledger has no {by!r} column to summarise by; add one (header {by!r} or its Chinese name)",
+        "zh": "台账没有用于汇总的 {by!r} 列；请添加该列（表头写 {by!r} 或其中文名）",
+    },
+    "eval_parcels_no_key": {
+        "en": "the parcel layer has no {key!r} column to join on; its columns: {columns}",
+        "zh": "地块图层没有用于连接的 {key!r} 字段；现有字段：{columns}",
+    },
+    # labels of codes in reports and on the page (status, reason, groups, checks, columns)
+    "status_graded": {"en": "graded", "zh": "参与分类"},
+    "status_rated": {"en": "rated, not graded", "zh": "只评分不分类"},
+    "status_excluded": {"en": "not evaluated", "zh": "未评价"},
+    "reason_no_land_area": {
+        "en": "missing or zero land area (floor area is never used instead)",
+        "zh": "用地面积缺失或为零（不以建筑面积代替）",
+    },
+    "reason_invalid_land_area": {
+        "en": "impossible land area (not finite, negative or under 1 m²): never divided by",
+        "zh": "用地面积不可能成立（非有限数、负数或小于 1 平方米），不作分母",
+    },
+    "reason_invalid_figure": {
+        "en": "impossible figure (not finite, or negative where it cannot be): see notes",
+        "zh": "数据不可能成立（非有限数，或不应为负的数值为负数），见备注",
+    },
+    "reason_leased_no_group": {
+        "en": "leased premises: the scheme has no group for leased firms",
+        "zh": "租赁厂房企业：方案未设租赁组",
+    },
+    "reason_no_group": {"en": "no group of the scheme matches", "zh": "不属于方案的任何评价组"},
+    "reason_special_rated": {
+        "en": "utility or start-up: rated, not graded",
+        "zh": "公用事业或新建投产企业：只评分、不分类",
+    },
+    "reason_special_excluded": {
+        "en": "utility or start-up: not evaluated",
+        "zh": "公用事业或新建投产企业：不参评",
+    },
+    "reason_missing_indicator": {"en": "an indicator cannot be computed", "zh": "指标无法计算"},
+    "label_unassigned": {"en": "not assigned", "zh": "未分配"},
+    "label_ungrouped": {"en": "not grouped", "zh": "未分组"},
+    "label_yes": {"en": "yes", "zh": "是"},
+    "label_no": {"en": "no", "zh": "否"},
+    "bench_fixed": {"en": "fixed value", "zh": "固定值"},
+    "bench_mean": {"en": "mean of the graded firms", "zh": "参评企业平均值"},
+    "bench_median": {"en": "median of the graded firms", "zh": "参评企业中位数"},
+    "check_pass": {"en": "pass", "zh": "达标"},
+    "check_fail": {"en": "fail", "zh": "不达标"},
+    "check_no_data": {"en": "no data", "zh": "数据缺失"},
+    "check_no_rule": {"en": "no rule", "zh": "无适用标准"},
+    "check_unknown": {"en": "undetermined (lower bound)", "zh": "无法判定（仅知下限）"},
+    "check_incomplete": {"en": "incomplete", "zh": "数据不全"},
+    "check_far": {"en": "floor-area ratio", "zh": "容积率"},
+    "check_coverage": {"en": "building coverage", "zh": "建筑系数"},
+    "check_admin": {"en": "admin/living share", "zh": "行政办公及生活服务设施用地比重"},
+    "check_invest": {"en": "investment intensity", "zh": "投资强度"},
 }
 
 
