@@ -232,7 +232,7 @@ def method_rows(evaluation: Evaluation, lang: str = "zh") -> list[tuple[str, str
     t = _METHOD_ZH if zh else _METHOD_EN
     rows = [(t["scheme"], f"{s.title(lang)}（{s.id}）" if zh else f"{s.title(lang)} ({s.id})")]
     rows += [(t["source"], s.source)]
-    rows += [(t["note"], n) for n in s.notes]
+    rows += [(t["note"], n) for n in (s.notes_zh if zh and s.notes_zh else s.notes)]
     rows += unsourced_items(s, lang)
     rows += [(t[k], t[f"{k}_text"]) for k in ("item", "total", "benchmark")]
     rows.append((t["missing"], t["missing_zero" if s.missing_values == "zero" else "missing_exclude"]))
@@ -242,7 +242,7 @@ def method_rows(evaluation: Evaluation, lang: str = "zh") -> list[tuple[str, str
     rows += [
         (
             t["group"] + g.label(lang),
-            g.describe_when(lang) + (f"{'。' if zh else '. '}{g.note}" if g.note else ""),
+            g.describe_when(lang) + (f"{'。' if zh else '. '}{g.note_in(lang)}" if g.note else ""),
         )
         for g in s.groups
     ]

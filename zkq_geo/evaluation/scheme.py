@@ -13,6 +13,7 @@ The format, by example::
     title_en: Example scheme
     source: where the weights and benchmarks come from
     notes: [what is not published and how it is handled]
+    notes_zh: [the same notes in Chinese, one for one (optional; Chinese reports use them)]
     special_firms: rate_only        # utilities/start-ups: rate_only (scored, not graded) | exclude
     missing_values: zero            # an indicator that cannot be computed scores: zero | exclude
     groups:
@@ -97,6 +98,7 @@ _TOP_KEYS = (
     "title_en",
     "source",
     "notes",
+    "notes_zh",
     "year",
     "groups",
     "adjustments",
@@ -104,7 +106,7 @@ _TOP_KEYS = (
     "special_firms",
     "missing_values",
 )
-_GROUP_KEYS = ("id", "label_zh", "label_en", "when", "indicators", "class_rule", "note")
+_GROUP_KEYS = ("id", "label_zh", "label_en", "when", "indicators", "class_rule", "note", "note_zh")
 _INDICATOR_KEYS = (
     "id",
     "label_zh",
@@ -211,6 +213,11 @@ class Group:
     indicators: tuple[Indicator, ...]
     note: str = ""
     class_rule: ClassRule | None = None
+    note_zh: str = ""
+
+    def note_in(self, lang: str = "zh") -> str:
+        """The group's note in ``lang`` (the Chinese one when given, else the note as written)."""
+        return self.note_zh if lang == "zh" and self.note_zh else self.note
 
     @property
     def for_leased(self) -> bool:
@@ -319,6 +326,7 @@ class Scheme:
     groups: tuple[Group, ...]
     class_rule: ClassRule
     notes: tuple[str, ...] = ()
+    notes_zh: tuple[str, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()
     special_firms: str = "rate_only"
     missing_values: str = "zero"
@@ -537,9 +545,8 @@ class _Reader:
             source=self.text(m["source"], "source"),
             groups=groups,
             class_rule=self.class_rule(m["class_rule"], own_rule, "class_rule"),
-            notes=tuple(
-                self.text(n, f"notes[{k}]") for k, n in enumerate(self.sequence(m.get("notes", []), "notes"))
-            ),
+            notes=self.texts(m, "notes"),
+            notes_zh=self.texts(m, "notes_zh", same_length_as="notes"),
             adjustments=tuple(
                 self.adjustment(a, f"adjustments[{k}]")
                 for k, a in enumerate(self.sequence(m.get("adjustments", []) or [], "adjustments"))
@@ -576,6 +583,7 @@ class _Reader:
             indicators=indicators,
             note=str(m.get("note", "") or ""),
             class_rule=None if rule is None else self.class_rule(rule, (indicators,), f"{path}.class_rule"),
+            note_zh=str(m.get("note_zh", "") or ""),
         )
 
     def indicator(self, raw: Any, path: str, leased: bool) -> Indicator:
@@ -757,6 +765,24 @@ class _Reader:
         if not isinstance(raw, list):
             raise self.fail(path, raw, "scheme_expected_list")
         return raw
+
+    def texts(self, m: dict, key: str, same_length_as: str | None = None) -> tuple[str, ...]:
+        """A list of texts under ``key`` (optional); with ``same_length_as``, one for each of that list."""
+        texts = tuple(
+            self.text(n, f"{key}[{k}]") for k, n in enumerate(self.sequence(m.get(key, []) or [], key))
+        )
+        if same_length_as and texts and len(texts) != len(m.get(same_length_as) or []):
+            raise SchemeError(
+                msg(
+                    "scheme_texts_count",
+                    origin=self.origin,
+                    key=key,
+                    n=len(texts),
+                    other=same_length_as,
+                    m=len(m.get(same_length_as) or []),
+                )
+            )
+        return texts
 
     def text(self, raw: Any, path: str) -> str:
         if not isinstance(raw, (str, int, float)) or isinstance(raw, bool) or not str(raw).strip():

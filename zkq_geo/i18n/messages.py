@@ -1097,6 +1097,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "export_about_unit": {"en": "unit", "zh": "单位"},
     # ---- evaluation (scheme, formula, ledger, control)
+    "scheme_texts_count": {
+        "en": "{origin}: {key} has {n} entries but {other} has {m}; give one {key} entry for each of {other}",
+        "zh": "{origin}：{key} 有 {n} 条，而 {other} 有 {m} 条；{key} 应与 {other} 一一对应",
+    },
     # formula.py
     "formula_empty": {
         "en": "formula {text!r} is empty; write e.g. 'tax_wan / land_area_mu'",

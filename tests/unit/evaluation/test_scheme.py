@@ -283,3 +283,13 @@ def test_adjustments_need_points_or_column():
     )
     adj = parse_scheme(good).adjustments[0]
     assert adj.points == 3 and adj.when[0].column == "高新" and adj.when[0].values == ("是",)
+
+
+def test_chinese_notes_are_optional_and_one_for_one():
+    for scheme in list_presets():
+        assert len(scheme.notes_zh) == len(scheme.notes) and all(
+            any("\u4e00" <= c <= "\u9fff" for c in n) for n in scheme.notes_zh
+        )
+    with pytest.raises(SchemeError, match="notes_zh has 1 entries but notes has 0") as exc:
+        parse_scheme(MINIMAL.replace("class_rule:", "notes_zh: [只有中文]\nclass_rule:"), "n.yaml")
+    assert "一一对应" in exc.value.text("zh")
