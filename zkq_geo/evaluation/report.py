@@ -38,70 +38,16 @@ from zkq_geo.evaluation.control import ControlRules, load_control_rules
 from zkq_geo.evaluation.evaluate import REASONS, UNASSIGNED, Evaluation, summarize_classes
 from zkq_geo.evaluation.ledger import FIELD_BY_COLUMN, template_columns
 from zkq_geo.evaluation.scheme import TOTAL_SCORE, Scheme, unsourced_items
+from zkq_geo.i18n.format import label as label_text
+from zkq_geo.i18n.labels import LABELS
 from zkq_geo.i18n.messages import MESSAGES, msg
 
 CLASS_COLORS = {"A": "#1a9850", "B": "#91cf60", "C": "#fdae61", "D": "#d73027", "": "#9e9e9e"}
 AREA_CRS = "EPSG:4547"
 BLANK = "—"
 _SHEET_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
-# Headers of result, summary and control columns: column -> {"zh", "en"} (the shape of MESSAGES).
-COLUMN_LABELS: dict[str, dict[str, str]] = {
-    "credit_code": {"zh": "统一社会信用代码", "en": "Credit code"},
-    "name": {"zh": "企业名称", "en": "Enterprise"},
-    "id": {"zh": "编号", "en": "ID"},
-    "group": {"zh": "评价组", "en": "Group"},
-    "park": {"zh": "园区", "en": "Park"},
-    "plate": {"zh": "板块", "en": "Plate"},
-    "industry": {"zh": "产业", "en": "Industry"},
-    "adjustment_score": {"zh": "加减分", "en": "Adjustments"},
-    "total_score": {"zh": "总分", "en": "Total score"},
-    "rank": {"zh": "组内排名", "en": "Rank in group"},
-    "class": {"zh": "分类", "en": "Class"},
-    "status": {"zh": "状态", "en": "Status"},
-    "reason_code": {"zh": "原因", "en": "Reason"},
-    "excluded_reason": {"zh": "未分类原因", "en": "Why not graded"},
-    "notes": {"zh": "备注", "en": "Notes"},
-    "firms": {"zh": "企业数", "en": "Firms"},
-    "graded": {"zh": "参与分类", "en": "Graded"},
-    "rated": {"zh": "只评分不分类", "en": "Rated, not graded"},
-    "excluded": {"zh": "未评价", "en": "Not evaluated"},
-    "land_mu_graded": {"zh": "参评用地（亩）", "en": "Land of graded firms (亩)"},
-    "tax_wan_per_mu": {"zh": "亩均税收（万元/亩）", "en": "Tax per mu (万元/亩)"},
-    "revenue_wan_per_mu": {"zh": "亩均营业收入（万元/亩）", "en": "Revenue per mu (万元/亩)"},
-    "value_added_wan_per_mu": {"zh": "亩均增加值（万元/亩）", "en": "Value added per mu (万元/亩)"},
-    "category": {"zh": "控制指标行业类别", "en": "Control category"},
-    "floor_area_ratio": {"zh": "容积率", "en": "Floor-area ratio"},
-    "far_min": {"zh": "容积率下限", "en": "Floor-area ratio minimum"},
-    "far_check": {"zh": "容积率核查", "en": "Floor-area ratio check"},
-    "building_coverage": {"zh": "建筑系数", "en": "Building coverage"},
-    "coverage_min": {"zh": "建筑系数下限", "en": "Building coverage minimum"},
-    "coverage_check": {"zh": "建筑系数核查", "en": "Building coverage check"},
-    "admin_share": {"zh": "行政办公及生活服务设施用地比重", "en": "Admin/living share"},
-    "admin_max": {"zh": "行政办公及生活服务设施用地比重上限", "en": "Admin/living share maximum"},
-    "admin_check": {"zh": "行政办公用地比重核查", "en": "Admin/living share check"},
-    "invest_intensity_wan_per_mu": {"zh": "投资强度（万元/亩）", "en": "Investment intensity (万元/亩)"},
-    "invest_min_wan_per_mu": {
-        "zh": "投资强度下限（万元/亩）",
-        "en": "Investment intensity minimum (万元/亩)",
-    },
-    "invest_check": {"zh": "投资强度核查", "en": "Investment intensity check"},
-    "overall": {"zh": "核查结论", "en": "Overall"},
-    "issues": {"zh": "不达标项", "en": "Failed checks"},
-}
-_BENCH_HEADERS = {
-    "group": {"zh": "评价组", "en": "Group"},
-    "indicator": {"zh": "指标", "en": "Indicator"},
-    "formula": {"zh": "公式", "en": "Formula"},
-    "unit": {"zh": "单位", "en": "Unit"},
-    "weight": {"zh": "权重", "en": "Weight"},
-    "benchmark_rule": {"zh": "基准规则", "en": "Benchmark rule"},
-    "benchmark": {"zh": "基准值", "en": "Benchmark"},
-    "cap": {"zh": "得分上限", "en": "Cap"},
-    "floor": {"zh": "得分下限", "en": "Floor"},
-    "firms_with_value": {"zh": "有值企业数", "en": "Firms with a value"},
-    "published": {"zh": "基准为来源公布", "en": "Benchmark published"},
-    "placeholder": {"zh": "占位指标", "en": "Placeholder"},
-}
+
+
 _CHECK_COLUMNS = {
     "far_check": "far",
     "coverage_check": "coverage",
@@ -114,8 +60,8 @@ _KEY_COLUMNS = ("park", "plate", "industry")
 # ----------------------------------------------------------------------------- labels
 def column_label(column: str, scheme: Scheme, lang: str = "zh") -> str:
     """Header of a result, summary or control column in ``lang``: ``亩均税收（万元/亩）``."""
-    if column in COLUMN_LABELS:
-        return COLUMN_LABELS[column]["zh" if lang == "zh" else "en"]
+    if f"report.{column}" in LABELS:
+        return label_text(f"report.{column}", lang)
     zh = lang == "zh"
     indicators = {i.id: i for g in scheme.groups for i in g.indicators}
     if column in indicators:
@@ -222,7 +168,7 @@ def _category_label(key, lang: str, rules: ControlRules | None) -> str:
 
 def _indicator_names(scheme: Scheme, lang: str) -> dict[str, str]:
     names = {i.id: i.label(lang) for g in scheme.groups for i in g.indicators}
-    return names | {TOTAL_SCORE: COLUMN_LABELS[TOTAL_SCORE]["zh" if lang == "zh" else "en"]}
+    return names | {TOTAL_SCORE: label_text(f"report.{TOTAL_SCORE}", lang)}
 
 
 def method_rows(evaluation: Evaluation, lang: str = "zh") -> list[tuple[str, str]]:
@@ -327,7 +273,7 @@ def benchmark_table(evaluation: Evaluation, lang: str = "zh") -> pd.DataFrame:
         }
     )
     out = out.astype({"cap": "float64", "floor": "float64"})
-    return out.rename(columns={c: h["zh" if lang == "zh" else "en"] for c, h in _BENCH_HEADERS.items()})
+    return out.rename(columns={c: label_text(f"bench.{c}", lang) for c in out.columns})
 
 
 # ----------------------------------------------------------------------------- Excel
