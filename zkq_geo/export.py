@@ -38,6 +38,7 @@ from zkq_geo.crs import shift_gdf
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, check_choice
 from zkq_geo.i18n.format import field_label, is_blank, value_text
 from zkq_geo.i18n.messages import msg
+from zkq_geo.importing.geomcheck import FAMILIES as GEOMETRY_FAMILIES  # shapefiles hold one family
 from zkq_geo.units import unit_of
 
 ExportFormat = Literal["geojson", "gpkg", "shp", "csv", "xlsx"]
@@ -72,15 +73,6 @@ RAW_COLUMNS = ("id", "source", "area_source", "lon", "lat", "datum")
 _DBF_NAME_BYTES = 10
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 _FIXED_TIME = datetime.datetime(1980, 1, 1)
-_GEOMETRY_FAMILY = {
-    "Point": "point",
-    "MultiPoint": "point",
-    "LineString": "line",
-    "LinearRing": "line",
-    "MultiLineString": "line",
-    "Polygon": "polygon",
-    "MultiPolygon": "polygon",
-}
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
@@ -368,8 +360,8 @@ def _shapefile_geometry_types(gdf: gpd.GeoDataFrame) -> set[str]:
     """The geometry types present; OptionError unless they fit one shapefile type."""
     geoms = gdf.geometry
     types = set(geoms[geoms.notna() & ~geoms.is_empty].geom_type)
-    families = {_GEOMETRY_FAMILY.get(t, t) for t in types}
-    if len(families) > 1 or "GeometryCollection" in families:
+    families = {GEOMETRY_FAMILIES.get(t, t) for t in types}
+    if len(families) > 1 or "collection" in families:
         raise OptionError(
             f"a shapefile holds a single geometry type, but this layer has {sorted(types)}; "
             "export it as GeoJSON or GeoPackage instead (they take mixed types), or filter it to "

@@ -49,16 +49,17 @@ class JoinReport:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def key_lists(self, *labels: str) -> list[tuple[str, list[str]]]:
+        """The non-empty key lists with the caller's four labels, in this order: unmatched
+        features, unmatched table rows, duplicate feature keys, duplicate table keys."""
+        lists = (self.unmatched_left, self.unmatched_right, self.duplicate_left, self.duplicate_right)
+        return [(label, items) for label, items in zip(labels, lists, strict=True) if items]
+
     def summary(self) -> str:
         parts = [f"matched {self.matched} of {self.left_count} features and {self.right_count} table rows"]
-        for label, items in (
-            ("unmatched features", self.unmatched_left),
-            ("unmatched table rows", self.unmatched_right),
-            ("duplicate feature keys", self.duplicate_left),
-            ("duplicate table keys", self.duplicate_right),
-        ):
-            if items:
-                parts.append(f"{label}: {', '.join(items[:10])}{' …' if len(items) > 10 else ''}")
+        labels = ("unmatched features", "unmatched table rows", "duplicate feature keys")
+        for label, items in self.key_lists(*labels, "duplicate table keys"):
+            parts.append(f"{label}: {', '.join(items[:10])}{' …' if len(items) > 10 else ''}")
         if self.type_mismatches:
             parts.append(
                 "type mismatches: " + ", ".join(f"{a!r} vs {b!r}" for a, b in self.type_mismatches[:10])

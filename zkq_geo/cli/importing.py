@@ -18,6 +18,7 @@ from zkq_geo.errors import SchemaError
 from zkq_geo.i18n.messages import listed, msg
 
 REPORT_FORMATS = ("table", "json")
+_MATCH_HELP = "key: exact text of the keys; name: names and aliases, ignoring case and spaces"
 
 
 def add_import_parsers(sub) -> None:
@@ -51,25 +52,15 @@ def add_import_parsers(sub) -> None:
     )
     join.add_argument("--table-key", help="the ledger's key or name column (default: same as --key)")
     join.add_argument("--how", choices=("left", "inner"), default="left")
-    join.add_argument(
-        "--match",
-        choices=("key", "name"),
-        default="key",
-        help="key: exact text of the keys; name: names and aliases, ignoring case and spaces",
-    )
+    join.add_argument("--match", choices=("key", "name"), default="key", help=_MATCH_HELP)
     join.add_argument("--aliases", default="aliases", help="the layer's alias column for --match name")
     join.add_argument("--sheet", help="Excel sheet (default: the first)")
     join.add_argument("--encoding", default="auto", help="CSV encoding: auto, utf-8, gbk, gb18030")
     join.add_argument("--land", metavar="COL", help="land-area column of the joined table")
     join.add_argument("--land-unit", choices=("mu", "m2", "ha"), default="mu")
     join.add_argument("--investment", metavar="COL", help="investment column (-> investment_yi, 投资强度)")
-    join.add_argument(
-        "--per-mu",
-        action="append",
-        default=[],
-        metavar="COL",
-        help="other money column to divide by land area (repeatable), e.g. 税收",
-    )
+    per_mu_help = "other money column to divide by land area (repeatable), e.g. 税收"
+    join.add_argument("--per-mu", action="append", default=[], metavar="COL", help=per_mu_help)
     join.add_argument("--money-unit", choices=("yuan", "wan", "yi"), default="wan")
     join.add_argument("--report-only", action="store_true", help="print the join report; join nothing")
     join.add_argument(

@@ -301,19 +301,26 @@ COMMANDS = {
 
 
 # ----------------------------------------------------------------------------- helpers
-def _selected(args):
-    from zkq_geo.analysis.selection import Selection, apply_selection
-    from zkq_geo.layers import load_layer
+def _selection(args):
+    """The filters of ``show``, ``efficiency``, ``export`` and ``map`` as a Selection."""
+    from zkq_geo.analysis.selection import Selection
 
-    catalog = full_catalog()
-    gdf = load_layer(args.layer, catalog).gdf
-    sel = Selection(
+    return Selection(
         industries=tuple(args.industry),
         plate=args.plate,
         min_investment_yi=args.min_investment,
         max_investment_yi=args.max_investment,
         search=args.search,
     )
+
+
+def _selected(args):
+    from zkq_geo.analysis.selection import apply_selection
+    from zkq_geo.layers import load_layer
+
+    catalog = full_catalog()
+    gdf = load_layer(args.layer, catalog).gdf
+    sel = _selection(args)
     if sel.is_empty:
         return gdf
     plates = load_layer("plates", catalog).gdf if sel.plate else None
@@ -322,16 +329,10 @@ def _selected(args):
 
 def _map_layers(args, catalog) -> dict:
     """The layers to draw; the filters apply to parks and projects only."""
-    from zkq_geo.analysis.selection import Selection, apply_selection
+    from zkq_geo.analysis.selection import apply_selection
     from zkq_geo.layers import load_layer
 
-    sel = Selection(
-        industries=tuple(args.industry),
-        plate=args.plate,
-        min_investment_yi=args.min_investment,
-        max_investment_yi=args.max_investment,
-        search=args.search,
-    )
+    sel = _selection(args)
     plates = load_layer("plates", catalog).gdf if sel.plate else None
     layers = {}
     for name in dict.fromkeys(args.layer):

@@ -15,13 +15,10 @@ from zkq_geo.errors import DataSourceError
 from zkq_geo.i18n.messages import msg
 
 OUTPUT_FORMATS = ("table", "csv", "json")
+# the columns every listing of parks and projects starts from
+_FIGURE_COLUMNS = ("id", "name", "industry", "investment_yi", "investment_qualifier", "land_area_mu")
 SHOW_COLUMNS = (
-    "id",
-    "name",
-    "industry",
-    "investment_yi",
-    "investment_qualifier",
-    "land_area_mu",
+    *_FIGURE_COLUMNS,
     "floor_area_m2",
     "invest_intensity_wan_per_mu",
     "invest_intensity_qualifier",
@@ -30,12 +27,7 @@ SHOW_COLUMNS = (
 )
 EFFICIENCY_COLUMNS = (
     "intensity_rank",
-    "id",
-    "name",
-    "industry",
-    "investment_yi",
-    "investment_qualifier",
-    "land_area_mu",
+    *_FIGURE_COLUMNS,
     "invest_intensity_wan_per_mu",
     "invest_intensity_qualifier",
     "floor_area_ratio",

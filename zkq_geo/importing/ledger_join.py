@@ -65,6 +65,19 @@ class UnitSpec:
 
 
 @dataclass(frozen=True)
+class JoinSpec:
+    """How ledger rows find features: key columns of layer and table (``table_key`` defaults to
+    ``key``), "left" (every feature) or "inner" join, and ``match`` "key" or "name" (names and
+    the ``aliases_col`` column, see the module docstring)."""
+
+    key: str = "id"
+    table_key: str | None = None
+    how: str = "left"
+    match: MatchBy = "key"
+    aliases_col: str = "aliases"
+
+
+@dataclass(frozen=True)
 class LedgerReport:
     """The join report plus what name matching and unit conversion did."""
 
@@ -87,14 +100,15 @@ class LedgerReport:
             f"join by {self.match}: layer {self.key!r} = table {self.table_key!r} ({j.how} join)",
             f"matched: {j.matched} of {j.left_count} features; table rows: {j.right_count}",
         ]
-        for label, items in (
-            ("features without a table row", j.unmatched_left),
-            ("table rows without a feature", j.unmatched_right),
-            ("duplicate keys in the layer", j.duplicate_left),
-            ("duplicate keys in the table", j.duplicate_right),
-        ):
-            if items:
-                out.append(f"{label} ({len(items)}): {', '.join(items)}")
+        out += [
+            f"{label} ({len(items)}): {', '.join(items)}"
+            for label, items in j.key_lists(
+                "features without a table row",
+                "table rows without a feature",
+                "duplicate keys in the layer",
+                "duplicate keys in the table",
+            )
+        ]
         out += [f"type mismatch (not joined): layer {a!r} vs table {b!r}" for a, b in j.type_mismatches]
         out += [f"matched by alias or spelling: {t!r} -> {n!r}" for t, n in self.by_alias]
         out += [f"ambiguous (not joined): {t!r} fits {', '.join(ns)}" for t, ns in self.ambiguous]
@@ -103,40 +117,25 @@ class LedgerReport:
         return out
 
 
-def preview_join(
-    gdf: gpd.GeoDataFrame,
-    table: pd.DataFrame,
-    *,
-    key: str = "id",
-    table_key: str | None = None,
-    how: str = "left",
-    match: MatchBy = "key",
-    aliases_col: str = "aliases",
-) -> LedgerReport:
-    """The report of joining ``table`` to ``gdf``, without joining (duplicates do not raise)."""
-    check_choice("match", match, ("key", "name"))
-    table_key = table_key or key
-    _require(gdf, key, "layer")
+def preview_join(gdf: gpd.GeoDataFrame, table: pd.DataFrame, **spec) -> LedgerReport:
+    """The report of joining ``table`` to ``gdf``, without joining (duplicates do not raise);
+    ``spec`` are the fields of :class:`JoinSpec` by keyword."""
+    s = JoinSpec(**spec)
+    check_choice("match", s.match, ("key", "name"))
+    table_key = s.table_key or s.key
+    _require(gdf, s.key, "layer")
     _require(table, table_key, "table")
-    if match == "name":
-        canonical, by_alias, ambiguous = match_names(gdf, table[table_key], key, aliases_col)
-        report = report_join(gdf[key], canonical, how)
+    if s.match == "name":
+        canonical, by_alias, ambiguous = match_names(gdf, table[table_key], s.key, s.aliases_col)
+        report = report_join(gdf[s.key], canonical, s.how)
     else:
-        report, by_alias, ambiguous = report_join(gdf[key], table[table_key], how), (), ()
+        report, by_alias, ambiguous = report_join(gdf[s.key], table[table_key], s.how), (), ()
     problems = _join_problems(report, table_key)
-    return LedgerReport(report, match, key, table_key, by_alias, ambiguous, problems=problems)
+    return LedgerReport(report, s.match, s.key, table_key, by_alias, ambiguous, problems=problems)
 
 
 def join_ledger(
-    gdf: gpd.GeoDataFrame,
-    table: pd.DataFrame,
-    *,
-    key: str = "id",
-    table_key: str | None = None,
-    how: str = "left",
-    match: MatchBy = "key",
-    aliases_col: str = "aliases",
-    units: UnitSpec | None = None,
+    gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, units: UnitSpec | None = None, **spec
 ) -> tuple[gpd.GeoDataFrame, LedgerReport]:
     """Join ``table`` to ``gdf`` and recompute per-mu figures from the declared units.
 
@@ -144,9 +143,9 @@ def join_ledger(
     ----------
     gdf : layer in any CRS, with column ``key`` (the name column when ``match="name"``).
     table : the ledger as read by :func:`zkq_geo.importing.sheets.read_sheet` (text cells).
-    key, table_key : key columns of layer and table (``table_key`` defaults to ``key``).
-    how : "left" keeps every feature; "inner" keeps matched features only.
-    match : "key" or "name" (names and aliases, see the module docstring).
+    spec : the fields of :class:`JoinSpec` by keyword: ``key``, ``table_key`` (key columns of
+        layer and table), ``how`` ("left" keeps every feature, "inner" matched ones only),
+        ``match`` ("key" or "name"), ``aliases_col``.
     units : land and money columns of the joined frame and their units. Table columns whose
         name clashes with a layer column carry the suffix ``_joined``; either name is accepted.
 
@@ -160,21 +159,20 @@ def join_ledger(
         figure: land not finite, not positive or under 1 m2; investment not finite or not
         positive; another money column not finite or negative (every such cell is listed).
     """
-    report = preview_join(
-        gdf, table, key=key, table_key=table_key, how=how, match=match, aliases_col=aliases_col
-    )
+    s = JoinSpec(**spec)
+    report = preview_join(gdf, table, **spec)
     if report.problems:
         raise JoinError(report.problems[0])
     table_key = report.table_key
-    if match == "name":
-        canonical, _, _ = match_names(gdf, table[table_key], key, aliases_col)
+    if s.match == "name":
+        canonical, _, _ = match_names(gdf, table[table_key], s.key, s.aliases_col)
         table = table.assign(_zkq_match=canonical.to_numpy())
-        joined, _ = join_attributes(gdf, table, key=key, table_key="_zkq_match", how=how)
+        joined, _ = join_attributes(gdf, table, key=s.key, table_key="_zkq_match", how=s.how)
     else:
-        joined, _ = join_attributes(gdf, table, key=key, table_key=table_key, how=how)
+        joined, _ = join_attributes(gdf, table, key=s.key, table_key=table_key, how=s.how)
     joined, computed = apply_units(joined, (units or UnitSpec()).check())
     return joined, LedgerReport(
-        report.join, match, key, table_key, report.by_alias, report.ambiguous, computed=computed
+        report.join, s.match, s.key, table_key, report.by_alias, report.ambiguous, computed=computed
     )
 
 

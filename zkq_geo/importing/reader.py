@@ -208,52 +208,40 @@ def detect_format(path: str | Path) -> str:
     return _SUFFIX_FORMAT[suffix]
 
 
-def inspect_file(
-    path: str | Path,
-    *,
-    layer: str | None = None,
-    crs: str = "auto",
-    encoding: str = "auto",
-    x: str | None = None,
-    y: str | None = None,
-    max_bytes: int | None = None,
-    id_prefix: str = "f",
-) -> ImportReport:
+def inspect_file(path: str | Path, **choices) -> ImportReport:
     """Report what importing ``path`` with these choices would give; nothing is written.
 
-    Raises :class:`~zkq_geo.errors.ZkqGeoError` subclasses only, and only when the file
-    cannot be read at all (missing, empty, too large, damaged, unsafe zip); everything else
+    ``choices`` are the fields of :class:`ImportOptions` by keyword (``layer``, ``crs="auto"``,
+    ``encoding="auto"``, ``x``/``y``, ``max_bytes``, ``id_prefix="f"``); another keyword is a
+    ``TypeError``. Raises :class:`~zkq_geo.errors.ZkqGeoError` subclasses only, and only when the
+    file cannot be read at all (missing, empty, too large, damaged, unsafe zip); everything else
     is listed in the report's ``problems`` and ``warnings``. Features without a usable ``id``
     are numbered ``<id_prefix>1``, ``<id_prefix>2``...
     """
-    opts = ImportOptions(layer, crs, encoding, x, y, max_bytes, id_prefix).checked()
-    return run_bounded(
-        "zkq_geo.importing.reader:run_import", Path(path).resolve(), opts, False, file=Path(path).name
-    )[1]
+    return _run_bounded_import(path, ImportOptions(**choices), with_features=False)[1]
 
 
-def read_import(
-    path: str | Path,
-    *,
-    layer: str | None = None,
-    crs: str = "auto",
-    encoding: str = "auto",
-    x: str | None = None,
-    y: str | None = None,
-    max_bytes: int | None = None,
-    id_prefix: str = "f",
-) -> tuple[gpd.GeoDataFrame, ImportReport]:
-    """Read ``path`` as features in EPSG:4326 plus the :class:`ImportReport`.
+def read_import(path: str | Path, **choices) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read ``path`` as features in EPSG:4326 plus the :class:`ImportReport` (``choices`` as for
+    :func:`inspect_file`).
 
     Raises :class:`~zkq_geo.errors.SchemaError` with the report's first problem when there is one.
     """
-    opts = ImportOptions(layer, crs, encoding, x, y, max_bytes, id_prefix).checked()
-    gdf, report = run_bounded(
-        "zkq_geo.importing.reader:run_import", Path(path).resolve(), opts, True, file=Path(path).name
-    )
+    gdf, report = _run_bounded_import(path, ImportOptions(**choices), with_features=True)
     if report.problems or gdf is None:
         raise SchemaError(report.error_message())
     return gdf, report
+
+
+def _run_bounded_import(path: str | Path, opts: ImportOptions, *, with_features: bool):
+    """:func:`run_import` in the bounded worker (CPU, memory, wall clock, no network)."""
+    return run_bounded(
+        "zkq_geo.importing.reader:run_import",
+        Path(path).resolve(),
+        opts.checked(),
+        with_features,
+        file=Path(path).name,
+    )
 
 
 # ----------------------------------------------------------------------------- pipeline
