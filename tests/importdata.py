@@ -117,6 +117,15 @@ def merged_header_xlsx(path: Path) -> Path:
     return path
 
 
+def gpkg_table(path: Path) -> Path:
+    """A GeoPackage holding only an attribute table (no geometry column)."""
+    import pandas as pd
+    import pyogrio
+
+    pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="tbl", driver="GPKG")
+    return path
+
+
 def hostile_geojson(path: Path) -> Path:
     """Three points whose text fields carry script payloads."""
     gdf = gpd.GeoDataFrame(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import importdata as d
 import pytest
+from geojsondocs import collection, feature, point, write_geojson
 from streamlit.testing.v1 import AppTest
 
 from zkq_geo.layers import load_layer
@@ -161,7 +162,6 @@ def test_join_by_name_report_then_apply(tmp_path, workspace):
 def test_hostile_uploads_one_line_nothing_written_app_keeps_working(
     tmp_path, workspace, name, content, message
 ):
-    import json
     import zipfile
 
     path = tmp_path / name
@@ -172,17 +172,7 @@ def test_hostile_uploads_one_line_nothing_written_app_keeps_working(
         with zipfile.ZipFile(path, "w") as zf:
             zf.writestr("../../evil.shp", "x")
     elif name == "gbk.geojson":
-        doc = {
-            "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "properties": {"名称": "甲"},
-                    "geometry": {"type": "Point", "coordinates": [113.75, 34.72]},
-                }
-            ],
-        }
-        path.write_bytes(json.dumps(doc, ensure_ascii=False).encode("gbk"))
+        write_geojson(path, collection(feature(point(), {"名称": "甲"})), encoding="gbk")
     else:
         path.write_bytes(content)
     at = upload(import_page(), "imp_file", path)
@@ -223,14 +213,6 @@ def test_bad_input_messages_follow_the_ui_language(tmp_path, workspace):
     assert not workspace.exists()
 
 
-def _gpkg_table(path: Path) -> Path:
-    import pandas as pd
-    import pyogrio
-
-    pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="tbl", driver="GPKG")
-    return path
-
-
 @pytest.mark.parametrize(
     "build, message",
     [
@@ -238,7 +220,7 @@ def _gpkg_table(path: Path) -> Path:
         (lambda tmp: _big_csv(tmp / "big.csv"), "超过上限 1.0 MB"),
         (lambda tmp: d.two_shapefiles_zip(tmp), "有 2 个 Shapefile"),
         (lambda tmp: d.merged_header_xlsx(tmp / "merged.xlsx"), "有合并单元格"),
-        (lambda tmp: _gpkg_table(tmp / "table.gpkg"), "没有几何：它是一张属性表"),
+        (lambda tmp: d.gpkg_table(tmp / "table.gpkg"), "没有几何：它是一张属性表"),
     ],
 )
 def test_more_bad_uploads_one_line_nothing_written(tmp_path, workspace, monkeypatch, build, message):

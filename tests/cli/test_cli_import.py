@@ -124,21 +124,13 @@ def test_hostile_files_one_line_exit_1_nothing_written(tmp_path, ws, name, conte
     assert d.tree(ws) == []
 
 
-def _gpkg_table(path: Path) -> Path:
-    import pandas as pd
-    import pyogrio
-
-    pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="tbl", driver="GPKG")
-    return path
-
-
 @pytest.mark.parametrize(
     "build, message",
     [
         (lambda tmp: d.bomb_zip(tmp / "bomb.zip"), "decompresses to"),
         (lambda tmp: d.two_shapefiles_zip(tmp), "holds 2 shapefiles (a, b); choose one (CLI: --layer NAME)"),
         (lambda tmp: d.merged_header_xlsx(tmp / "merged.xlsx"), "has merged cells"),
-        (lambda tmp: _gpkg_table(tmp / "table.gpkg"), "has no geometry: it is a table"),
+        (lambda tmp: d.gpkg_table(tmp / "table.gpkg"), "has no geometry: it is a table"),
         (
             lambda tmp: d.gbk_shapefile_zip(tmp, "noshp").rename(tmp / "noshp.kmz"),
             "should hold exactly one .kml",
