@@ -4,36 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import importdata as d
 import pytest
-
-ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
+from zkqcli import ZKQ, one_line_error, run
 
 
 @pytest.fixture
 def ws(tmp_path) -> Path:
     return tmp_path / "ws"
-
-
-def run(ws: Path, *args, cwd=None, env=None):
-    assert ZKQ, "zkq-geo console script not installed in the venv (pip install -e .)"
-    env = {**os.environ, "ZKQ_WORKSPACE": str(ws), **(env or {})}
-    env.pop("ZKQ_DEBUG", None)
-    return subprocess.run(
-        [ZKQ, *map(str, args)], capture_output=True, text=True, timeout=180, env=env, cwd=cwd
-    )
-
-
-def one_line_error(r, code=1):
-    assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
-    return lines[0]
 
 
 def test_inspect_reports_before_anything_is_applied(tmp_path, ws):
