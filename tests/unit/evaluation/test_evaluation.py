@@ -7,6 +7,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from evaldata import CONTRACT_TAIL
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
@@ -629,14 +630,7 @@ def test_result_columns_follow_the_cli_contract():
         "tax_per_kwh",
         "tax_per_mu_score",
         "tax_per_kwh_score",
-        "total_score",
-        "rank",
-        "class",
-        "excluded_reason",
-        "adjustment_score",
-        "status",
-        "reason_code",
-        "notes",
+        *CONTRACT_TAIL,
     ]
 
 
