@@ -232,26 +232,13 @@ def test_linhai_three_mu_boundary():
 
 
 def test_huaian_known_answers():
-    ev = evaluate(
-        ledger(
-            # means: tax/mu (10 + 30)/2 = 20, revenue/mu (100 + 300)/2 = 200, tax/kWh (1 + 3)/2 = 2
-            {
-                "credit_code": "H1",
-                "land_area_mu": 10,
-                "tax_wan": 100,
-                "revenue_wan": 1000,
-                "electricity_kwh": 1e6,
-            },
-            {
-                "credit_code": "H2",
-                "land_area_mu": 10,
-                "tax_wan": 300,
-                "revenue_wan": 3000,
-                "electricity_kwh": 1e6,
-            },
-        ),
-        load_scheme("huaian"),
-    )
+    # means: tax/mu (10 + 30)/2 = 20, revenue/mu (100 + 300)/2 = 200, tax/kWh (1 + 3)/2 = 2
+    firms = (("H1", 100, 1000), ("H2", 300, 3000))  # credit code, tax 万元, revenue 万元; each 10 亩, 1e6 kWh
+    rows = [
+        dict(credit_code=c, tax_wan=t, revenue_wan=r, land_area_mu=10, electricity_kwh=1e6)
+        for c, t, r in firms
+    ]
+    ev = evaluate(ledger(*rows), load_scheme("huaian"))
     t = by_code(ev)
     # H1 = 45 x 10/20 + 35 x 100/200 + 20 x 1/2 = 22.5 + 17.5 + 10 = 50; H2 = 67.5 + 52.5 + 30 = 150
     assert t.loc[["H1", "H2"], "total_score"].tolist() == pytest.approx([50, 150])
