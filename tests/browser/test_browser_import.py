@@ -34,29 +34,31 @@ FEATURES_JS = """(prefix) => {
   return out;
 }"""
 
-POPUPS_JS = """(fid) => {
-  const m = window[Object.keys(window).find(k => window[k] instanceof L.Map)];
-  const texts = [];
-  m.eachLayer(l => {
-    if (l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON)) {
-      const ll = l.getBounds ? l.getBounds().getCenter() : l.getLatLng();
-      l.fire("click", {latlng: ll}, true);
-      const box = document.querySelector(".leaflet-popup-content");
-      texts.push(box ? box.innerText : "");
-    }
-  });
-  return texts;
-}"""
 
-PROPS_JS = """(fid) => {
+def each_drawn_feature_js(body: str) -> str:
+    """A page function of a feature id: runs ``body`` on every map layer ``l`` that draws that
+    feature (not the GeoJSON group holding it) and returns the list ``out`` that body pushes to."""
+    return """(fid) => {
   const m = window[Object.keys(window).find(k => window[k] instanceof L.Map)];
   const out = [];
   m.eachLayer(l => {
-    const mine = l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON);
-    if (mine) out.push(l.feature.properties);
+    if (l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON)) {
+      BODY
+    }
   });
   return out;
-}"""
+}""".replace("BODY", body)
+
+
+# the text of the popup each drawn feature opens on a click
+POPUPS_JS = each_drawn_feature_js(
+    """const ll = l.getBounds ? l.getBounds().getCenter() : l.getLatLng();
+      l.fire("click", {latlng: ll}, true);
+      const box = document.querySelector(".leaflet-popup-content");
+      out.push(box ? box.innerText : "");"""
+)
+# the properties of each drawn feature (what its tooltip and popup show)
+PROPS_JS = each_drawn_feature_js("out.push(l.feature.properties);")
 
 
 @pytest.fixture
