@@ -4,16 +4,14 @@ infinite investment) is named with the reason, in Chinese, and is not ranked."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
+from apppages import open_page
 from streamlit.testing.v1 import AppTest
 
 from zkq_geo.workspace import Workspace
-
-APP = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
 
 
 @pytest.fixture(autouse=True)
@@ -26,12 +24,7 @@ def efficiency_page_with(workspace: Workspace, name: str, title: str, columns: d
     """The 亩均 page, opened without an exception, after saving a layer of points at (lon, 34.72)."""
     gdf = gpd.GeoDataFrame(columns, geometry=[shapely.Point(lon, 34.72) for lon in lons], crs="EPSG:4326")
     workspace.save_layer(name, gdf, title=title)
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("app_pages/efficiency_page.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("app_pages/efficiency_page.py")
 
 
 def test_impossible_figures_are_named_with_the_reason_and_not_ranked(workspace):

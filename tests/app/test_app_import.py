@@ -8,13 +8,12 @@ from pathlib import Path
 
 import importdata as d
 import pytest
+from apppages import APP, open_page
 from geojsondocs import collection, feature, point, write_geojson
 from streamlit.testing.v1 import AppTest
 
 from zkq_geo.layers import load_layer
 from zkq_geo.workspace import full_catalog
-
-APP = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
 
 
 @pytest.fixture(autouse=True)
@@ -24,12 +23,7 @@ def workspace(tmp_path, monkeypatch, fresh_caches) -> Path:
 
 
 def import_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("app_pages/import_page.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("app_pages/import_page.py")
 
 
 def run(at: AppTest) -> AppTest:
