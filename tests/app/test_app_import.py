@@ -144,10 +144,7 @@ def test_join_by_name_report_then_apply(tmp_path, workspace):
 @pytest.mark.parametrize(
     "name, content, message",
     [
-        ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "不是有效的 JSON"),
-        ("empty.csv", b"", "是空文件"),
-        ("nocoords.csv", "名称,地址\n甲,经开区\n".encode(), "没有找到坐标列"),
-        ("nan.csv", b"name,lon,lat\na,inf,34.7\n", "第 2 行：坐标缺失"),
+        *((name, content, zh) for name, content, _, zh in d.BAD_FILES),
         ("noshp.zip", None, "中没有 .shp 文件"),
         ("climb.zip", None, "跳出解压目录"),
         ("gbk.geojson", None, "应为 UTF-8"),

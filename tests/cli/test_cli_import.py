@@ -87,10 +87,7 @@ def test_bad_options_exit_2(tmp_path, ws, args, message):
 @pytest.mark.parametrize(
     "name, content, message",
     [
-        ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "not valid JSON"),
-        ("empty.csv", b"", "is empty"),
-        ("nocoords.csv", "名称,地址\n甲,经开区\n".encode(), "no coordinate columns"),
-        ("nan.csv", b"name,lon,lat\na,nan,34.7\n", "row 2: coordinates that are missing"),
+        *((name, content, en) for name, content, en, _ in d.BAD_FILES),
         ("ok.csv", b"name,lon,lat\na,113.75,34.72\n", None),
     ],
 )
