@@ -1,8 +1,10 @@
 """Fixtures shared by every tier: AppTest downloads (``media_files``) and fresh Streamlit caches.
 
 The test folders mirror the code (unit/<family>, cli, app, browser, hostile); the support modules
-``importdata`` (files built in code) and ``hostile_cases`` (the hostile-input catalogue) sit here,
-on ``sys.path`` for every folder. Browser fixtures live in ``browser/conftest.py``.
+``importdata`` (files built in code), ``geojsondocs`` (GeoJSON documents), ``hostile_cases`` (the
+hostile-input catalogue), ``mapdata`` (a tiny folium map), ``zkqcli`` (the real command, run on a
+workspace), ``evaldata`` (evaluation expectations) and ``apppages`` (opening an app page in an
+AppTest) sit here, on ``sys.path`` for every folder. Browser fixtures live in ``browser/conftest.py``.
 """
 
 from __future__ import annotations

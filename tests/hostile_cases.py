@@ -20,17 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from geojsondocs import collection, feature, geometry, point
+
 GEODATA = Path(__file__).resolve().parents[1] / "geodata"
-POINT_GEOJSON = {
-    "type": "FeatureCollection",
-    "features": [
-        {
-            "type": "Feature",
-            "properties": {"name": "甲"},
-            "geometry": {"type": "Point", "coordinates": [113.75, 34.72]},
-        }
-    ],
-}
+POINT_GEOJSON = collection(feature(point(), {"name": "甲"}))
 
 
 @dataclass(frozen=True)
@@ -171,28 +164,14 @@ def _geojson_with(crs: dict) -> bytes:
 
 
 def many_features_geojson(folder: Path, canary: str) -> Path:
-    features = [
-        {
-            "type": "Feature",
-            "properties": {"n": i},
-            "geometry": {"type": "Point", "coordinates": [113.7 + i * 1e-5, 34.7]},
-        }
-        for i in range(300)
-    ]
-    return _write(
-        folder, "many.geojson", json.dumps({"type": "FeatureCollection", "features": features}).encode()
-    )
+    features = [feature(point(113.7 + i * 1e-5, 34.7), {"n": i}) for i in range(300)]
+    return _write(folder, "many.geojson", json.dumps(collection(*features)).encode())
 
 
 def many_vertices_geojson(folder: Path, canary: str) -> Path:
     ring = [[113.7 + 0.01 * (i / 5000), 34.7 + 0.001 * (i % 2)] for i in range(5000)]
     ring += [[113.71, 34.71], [113.7, 34.71], ring[0]]
-    doc = {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-        ],
-    }
+    doc = collection(feature(geometry("Polygon", [ring])))
     return _write(folder, "vertices.geojson", json.dumps(doc).encode())
 
 
@@ -427,18 +406,7 @@ CASES: list[Case] = [
         lambda f, c: _write(
             f,
             "g.geojson",
-            json.dumps(
-                {
-                    "type": "FeatureCollection",
-                    "features": [
-                        {
-                            "type": "Feature",
-                            "properties": {"名称": "甲"},
-                            "geometry": {"type": "Point", "coordinates": [113.75, 34.72], "crs": _link(c)},
-                        }
-                    ],
-                }
-            ).encode(),
+            json.dumps(collection(feature(point(crs=_link(c)), {"名称": "甲"}))).encode(),
         ),
         "ok",
         "crs member(s) inside features or geometries were removed",
@@ -449,14 +417,7 @@ CASES: list[Case] = [
         lambda f, c: _write(
             f,
             "f.geojson",
-            json.dumps(
-                {
-                    "type": "Feature",
-                    "crs": _link(c),
-                    "properties": {"a": 1},
-                    "geometry": {"type": "Point", "coordinates": [113.75, 34.72], "crs": _link(c)},
-                }
-            ).encode(),
+            json.dumps(feature(point(crs=_link(c)), {"a": 1}, crs=_link(c))).encode(),
         ),
         "ok",
         "was ignored",
@@ -507,23 +468,7 @@ CASES: list[Case] = [
             f,
             "ids.geojson",
             json.dumps(
-                {
-                    "type": "FeatureCollection",
-                    "features": [
-                        {
-                            "type": "Feature",
-                            "id": 101,
-                            "properties": {"名称": "甲"},
-                            "geometry": POINT_GEOJSON["features"][0]["geometry"],
-                        },
-                        {
-                            "type": "Feature",
-                            "id": 205,
-                            "properties": {"名称": "乙"},
-                            "geometry": POINT_GEOJSON["features"][0]["geometry"],
-                        },
-                    ],
-                }
+                collection(feature(point(), {"名称": "甲"}, id=101), feature(point(), {"名称": "乙"}, id=205))
             ).encode(),
         ),
         "ok",

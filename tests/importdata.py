@@ -33,6 +33,14 @@ LEDGER = (
 EXPECTED_INTENSITY = {"郑州汽车电子产业园": 500.0, "中兴产业园": 300.0, "生物医药“创新”园": 411.5}
 
 PAYLOADS = ("<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "${alert(1)}")
+# small bad uploads, each refused in one line: file name, content, English and Chinese message fragment
+BAD_FILES = (
+    ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "not valid JSON", "不是有效的 JSON"),
+    ("empty.csv", b"", "is empty", "是空文件"),
+    ("nocoords.csv", "名称,地址\n甲,经开区\n".encode(), "no coordinate columns", "没有找到坐标列"),
+    ("nan.csv", b"name,lon,lat\na,nan,34.7\n", "row 2: coordinates that are missing", "第 2 行：坐标缺失"),
+    ("inf.csv", b"name,lon,lat\na,inf,34.7\n", "row 2: coordinates that are missing", "第 2 行：坐标缺失"),
+)
 
 
 def parcel_polygons() -> list[shapely.Polygon]:
@@ -114,6 +122,15 @@ def merged_header_xlsx(path: Path) -> Path:
     wb.active.merge_cells("B1:C1")
     wb.active.append(["甲", 1, 2, 113.75, 34.72])
     wb.save(path)
+    return path
+
+
+def gpkg_table(path: Path) -> Path:
+    """A GeoPackage holding only an attribute table (no geometry column)."""
+    import pandas as pd
+    import pyogrio
+
+    pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="tbl", driver="GPKG")
     return path
 
 

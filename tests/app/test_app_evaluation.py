@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from evaldata import HUANGYAN_SHEETS
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
@@ -94,13 +95,7 @@ def test_demo_ledger_evaluate_and_export(media_files):
     assert all('"A"' in c.proto.spec and '"D"' in c.proto.spec for c in charts)
     assert '"field": "firms"' in charts[0].proto.spec and '"field": "land"' in charts[1].proto.spec
     wb = load_workbook(io.BytesIO(download(at, media_files, "eval_download_xlsx")))
-    assert wb.sheetnames[:5] == [
-        "说明 Method",
-        "汇总 Summary",
-        "规上企业",
-        "规下企业",
-        "租赁厂房企业（zkq-geo 默认，非公布规则）",
-    ]
+    assert wb.sheetnames[:5] == HUANGYAN_SHEETS
     assert "控制指标 Control" in wb.sheetnames and "按园区 by park" in wb.sheetnames
     assert "合成示例台账" in str(wb["说明 Method"]["A1"].value)
     html = download(at, media_files, "eval_download_html").decode("utf-8")

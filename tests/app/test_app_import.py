@@ -8,12 +8,12 @@ from pathlib import Path
 
 import importdata as d
 import pytest
+from apppages import APP, open_page
+from geojsondocs import collection, feature, point, write_geojson
 from streamlit.testing.v1 import AppTest
 
 from zkq_geo.layers import load_layer
 from zkq_geo.workspace import full_catalog
-
-APP = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
 
 
 @pytest.fixture(autouse=True)
@@ -23,12 +23,7 @@ def workspace(tmp_path, monkeypatch, fresh_caches) -> Path:
 
 
 def import_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("app_pages/import_page.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("app_pages/import_page.py")
 
 
 def run(at: AppTest) -> AppTest:
@@ -149,10 +144,7 @@ def test_join_by_name_report_then_apply(tmp_path, workspace):
 @pytest.mark.parametrize(
     "name, content, message",
     [
-        ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "不是有效的 JSON"),
-        ("empty.csv", b"", "是空文件"),
-        ("nocoords.csv", "名称,地址\n甲,经开区\n".encode(), "没有找到坐标列"),
-        ("nan.csv", b"name,lon,lat\na,inf,34.7\n", "第 2 行：坐标缺失"),
+        *((name, content, zh) for name, content, _, zh in d.BAD_FILES),
         ("noshp.zip", None, "中没有 .shp 文件"),
         ("climb.zip", None, "跳出解压目录"),
         ("gbk.geojson", None, "应为 UTF-8"),
@@ -161,7 +153,6 @@ def test_join_by_name_report_then_apply(tmp_path, workspace):
 def test_hostile_uploads_one_line_nothing_written_app_keeps_working(
     tmp_path, workspace, name, content, message
 ):
-    import json
     import zipfile
 
     path = tmp_path / name
@@ -172,17 +163,7 @@ def test_hostile_uploads_one_line_nothing_written_app_keeps_working(
         with zipfile.ZipFile(path, "w") as zf:
             zf.writestr("../../evil.shp", "x")
     elif name == "gbk.geojson":
-        doc = {
-            "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "properties": {"名称": "甲"},
-                    "geometry": {"type": "Point", "coordinates": [113.75, 34.72]},
-                }
-            ],
-        }
-        path.write_bytes(json.dumps(doc, ensure_ascii=False).encode("gbk"))
+        write_geojson(path, collection(feature(point(), {"名称": "甲"})), encoding="gbk")
     else:
         path.write_bytes(content)
     at = upload(import_page(), "imp_file", path)
@@ -223,14 +204,6 @@ def test_bad_input_messages_follow_the_ui_language(tmp_path, workspace):
     assert not workspace.exists()
 
 
-def _gpkg_table(path: Path) -> Path:
-    import pandas as pd
-    import pyogrio
-
-    pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="tbl", driver="GPKG")
-    return path
-
-
 @pytest.mark.parametrize(
     "build, message",
     [
@@ -238,7 +211,7 @@ def _gpkg_table(path: Path) -> Path:
         (lambda tmp: _big_csv(tmp / "big.csv"), "超过上限 1.0 MB"),
         (lambda tmp: d.two_shapefiles_zip(tmp), "有 2 个 Shapefile"),
         (lambda tmp: d.merged_header_xlsx(tmp / "merged.xlsx"), "有合并单元格"),
-        (lambda tmp: _gpkg_table(tmp / "table.gpkg"), "没有几何：它是一张属性表"),
+        (lambda tmp: d.gpkg_table(tmp / "table.gpkg"), "没有几何：它是一张属性表"),
     ],
 )
 def test_more_bad_uploads_one_line_nothing_written(tmp_path, workspace, monkeypatch, build, message):

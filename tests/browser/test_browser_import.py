@@ -34,29 +34,31 @@ FEATURES_JS = """(prefix) => {
   return out;
 }"""
 
-POPUPS_JS = """(fid) => {
-  const m = window[Object.keys(window).find(k => window[k] instanceof L.Map)];
-  const texts = [];
-  m.eachLayer(l => {
-    if (l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON)) {
-      const ll = l.getBounds ? l.getBounds().getCenter() : l.getLatLng();
-      l.fire("click", {latlng: ll}, true);
-      const box = document.querySelector(".leaflet-popup-content");
-      texts.push(box ? box.innerText : "");
-    }
-  });
-  return texts;
-}"""
 
-PROPS_JS = """(fid) => {
+def each_drawn_feature_js(body: str) -> str:
+    """A page function of a feature id: runs ``body`` on every map layer ``l`` that draws that
+    feature (not the GeoJSON group holding it) and returns the list ``out`` that body pushes to."""
+    return """(fid) => {
   const m = window[Object.keys(window).find(k => window[k] instanceof L.Map)];
   const out = [];
   m.eachLayer(l => {
-    const mine = l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON);
-    if (mine) out.push(l.feature.properties);
+    if (l.feature && l.feature.properties.id === fid && !(l instanceof L.GeoJSON)) {
+      BODY
+    }
   });
   return out;
-}"""
+}""".replace("BODY", body)
+
+
+# the text of the popup each drawn feature opens on a click
+POPUPS_JS = each_drawn_feature_js(
+    """const ll = l.getBounds ? l.getBounds().getCenter() : l.getLatLng();
+      l.fire("click", {latlng: ll}, true);
+      const box = document.querySelector(".leaflet-popup-content");
+      out.push(box ? box.innerText : "");"""
+)
+# the properties of each drawn feature (what its tooltip and popup show)
+PROPS_JS = each_drawn_feature_js("out.push(l.feature.properties);")
 
 
 @pytest.fixture
@@ -266,25 +268,12 @@ def _hostile(tmp_path: Path) -> dict[str, Path]:
     files["climb"] = tmp_path / "climb.zip"
     with zipfile.ZipFile(files["climb"], "w") as zf:
         zf.writestr("../../evil.shp", "x")
-    files["two_shp"] = tmp_path / "two.zip"
-    with zipfile.ZipFile(files["two_shp"], "w") as zf:
-        for stem in ("a", "b"):
-            with zipfile.ZipFile(d.gbk_shapefile_zip(tmp_path / stem, stem)) as src:
-                for n in src.namelist():
-                    zf.writestr(n, src.read(n))
+    files["two_shp"] = d.two_shapefiles_zip(tmp_path)
     files["nan"] = tmp_path / "nan.csv"
     files["nan"].write_text("name,lon,lat\na,inf,34.72\n", encoding="utf-8")
     files["nocoords"] = tmp_path / "nocoords.csv"
     files["nocoords"].write_text("名称,地址\n甲,经开区\n", encoding="utf-8")
-    files["merged"] = tmp_path / "merged.xlsx"
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    wb.active.append(["名称", "用地面积", None, "经度", "纬度"])
-    wb.active.append([None, "亩", "平方米", None, None])
-    wb.active.merge_cells("B1:C1")
-    wb.active.append(["甲", 1, 2, 113.75, 34.72])
-    wb.save(files["merged"])
+    files["merged"] = d.merged_header_xlsx(tmp_path / "merged.xlsx")
     return files
 
 

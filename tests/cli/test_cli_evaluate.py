@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from evaldata import CONTRACT_TAIL, HUANGYAN_SHEETS
 from openpyxl import load_workbook
 
 ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
@@ -67,14 +68,7 @@ def test_evaluate_csv_has_one_row_per_enterprise_with_the_contract_columns(ledge
         "tax_per_mu_score",
         "revenue_per_mu_score",
         "tax_per_kwh_score",
-        "total_score",
-        "rank",
-        "class",
-        "excluded_reason",
-        "adjustment_score",
-        "status",
-        "reason_code",
-        "notes",
+        *CONTRACT_TAIL,
     ]
     # 10 亩 each (6666.67 m2); tax 100 and 300 万元; means 20 / 200 / 2 -> totals 50 and 150
     # (see test_evaluation)
@@ -88,16 +82,7 @@ def test_evaluate_json_and_group_by(ledger):
     rows = json.loads(run("evaluate", ledger, "--scheme", "huaian", "--format", "json").stdout)
     by_code = {row["credit_code"]: row for row in rows}
     assert by_code["H2"]["class"] == "A" and by_code["H2"]["rank"] == 1
-    assert list(rows[0])[-8:] == [
-        "total_score",
-        "rank",
-        "class",
-        "excluded_reason",
-        "adjustment_score",
-        "status",
-        "reason_code",
-        "notes",
-    ]
+    assert list(rows[0])[-8:] == CONTRACT_TAIL
     assert by_code["L1"]["group"] == "leased" and by_code["L1"]["tax_per_mu"] is None
     summary = json.loads(
         run("evaluate", ledger, "--scheme", "huaian", "--group-by", "group", "--format", "json").stdout
@@ -112,13 +97,7 @@ def test_evaluate_xlsx_and_html_reports(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     wb = load_workbook(xlsx)
-    assert wb.sheetnames[:5] == [
-        "说明 Method",
-        "汇总 Summary",
-        "规上企业",
-        "规下企业",
-        "租赁厂房企业（zkq-geo 默认，非公布规则）",
-    ]
+    assert wb.sheetnames[:5] == HUANGYAN_SHEETS
     assert "按园区 by park" in wb.sheetnames and "控制指标 Control" in wb.sheetnames
     assert "合成示例数据" in str(wb["说明 Method"]["A1"].value)
     html_path = tmp_path / "report.html"

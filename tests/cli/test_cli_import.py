@@ -4,36 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import importdata as d
 import pytest
-
-ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
+from zkqcli import ZKQ, one_line_error, run
 
 
 @pytest.fixture
 def ws(tmp_path) -> Path:
     return tmp_path / "ws"
-
-
-def run(ws: Path, *args, cwd=None, env=None):
-    assert ZKQ, "zkq-geo console script not installed in the venv (pip install -e .)"
-    env = {**os.environ, "ZKQ_WORKSPACE": str(ws), **(env or {})}
-    env.pop("ZKQ_DEBUG", None)
-    return subprocess.run(
-        [ZKQ, *map(str, args)], capture_output=True, text=True, timeout=180, env=env, cwd=cwd
-    )
-
-
-def one_line_error(r, code=1):
-    assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
-    return lines[0]
 
 
 def test_inspect_reports_before_anything_is_applied(tmp_path, ws):
@@ -106,10 +87,7 @@ def test_bad_options_exit_2(tmp_path, ws, args, message):
 @pytest.mark.parametrize(
     "name, content, message",
     [
-        ("bad.geojson", b'{"type": "FeatureCollection", "features": [', "not valid JSON"),
-        ("empty.csv", b"", "is empty"),
-        ("nocoords.csv", "名称,地址\n甲,经开区\n".encode(), "no coordinate columns"),
-        ("nan.csv", b"name,lon,lat\na,nan,34.7\n", "row 2: coordinates that are missing"),
+        *((name, content, en) for name, content, en, _ in d.BAD_FILES),
         ("ok.csv", b"name,lon,lat\na,113.75,34.72\n", None),
     ],
 )
@@ -124,21 +102,13 @@ def test_hostile_files_one_line_exit_1_nothing_written(tmp_path, ws, name, conte
     assert d.tree(ws) == []
 
 
-def _gpkg_table(path: Path) -> Path:
-    import pandas as pd
-    import pyogrio
-
-    pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="tbl", driver="GPKG")
-    return path
-
-
 @pytest.mark.parametrize(
     "build, message",
     [
         (lambda tmp: d.bomb_zip(tmp / "bomb.zip"), "decompresses to"),
         (lambda tmp: d.two_shapefiles_zip(tmp), "holds 2 shapefiles (a, b); choose one (CLI: --layer NAME)"),
         (lambda tmp: d.merged_header_xlsx(tmp / "merged.xlsx"), "has merged cells"),
-        (lambda tmp: _gpkg_table(tmp / "table.gpkg"), "has no geometry: it is a table"),
+        (lambda tmp: d.gpkg_table(tmp / "table.gpkg"), "has no geometry: it is a table"),
         (
             lambda tmp: d.gbk_shapefile_zip(tmp, "noshp").rename(tmp / "noshp.kmz"),
             "should hold exactly one .kml",

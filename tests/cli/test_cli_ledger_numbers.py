@@ -5,52 +5,20 @@ real installed command."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import importdata as d
 import pytest
+from evaldata import MINIMAL_SCHEME
+from zkqcli import one_line_error, run
 
-ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
-SIMPLE_SCHEME = """
-id: simple
-title_zh: 简单
-title_en: Simple
-source: test
-missing_values: zero
-special_firms: rate_only
-groups:
-  - id: all
-    label_zh: 全部
-    label_en: All
-    indicators:
-      - {id: tax_per_mu, label_zh: 亩均税收, label_en: Tax per mu, formula: tax_wan / land_area_mu,
-         weight: 100,
-         benchmark: 10}
-class_rule: {kind: percentile, cuts: {A: 0.2, B: 0.6, C: 0.95}}
-"""
+# one indicator, tax per mu (benchmark 10 万元/亩); missing figures score zero, utilities are rated
+SIMPLE_SCHEME = MINIMAL_SCHEME + "missing_values: zero\nspecial_firms: rate_only\n"
 
 
 @pytest.fixture
 def ws(tmp_path) -> Path:
     return tmp_path / "ws"
-
-
-def run(ws: Path, *args):
-    assert ZKQ, "zkq-geo console script not installed in the venv (pip install -e .)"
-    env = {**os.environ, "ZKQ_WORKSPACE": str(ws)}
-    env.pop("ZKQ_DEBUG", None)
-    return subprocess.run([ZKQ, *map(str, args)], capture_output=True, text=True, timeout=180, env=env)
-
-
-def one_line_error(r, code=1) -> str:
-    assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
-    return lines[0]
 
 
 def test_join_refuses_impossible_land_and_investment_naming_every_row(tmp_path, ws):

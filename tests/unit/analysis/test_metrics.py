@@ -260,19 +260,8 @@ def test_zone_all_indicators(zone_row):
     assert values["industrial_va_wan_per_mu"] == pytest.approx(581.1e4 / 238050)
     assert values["budget_revenue_wan_per_mu"] == pytest.approx(103.3e4 / 238050)
     assert values["fixed_investment_wan_per_mu"] == pytest.approx(432.9e4 / 238050)
-    assert list(out.columns) == [
-        "indicator",
-        "label_zh",
-        "label_en",
-        "value",
-        "unit",
-        "numerator",
-        "denominator",
-        "year",
-        "source",
-        "numerator_yi",
-        "denominator_mu",
-    ]
+    words = "indicator label_zh label_en value unit numerator denominator year source"
+    assert list(out.columns) == [*words.split(), "numerator_yi", "denominator_mu"]
 
 
 def test_zone_accepts_one_row_frame(zone_row):
@@ -540,33 +529,14 @@ def test_impossible_figures_names_each_feature_and_reason_in_both_languages():
 
 def test_figure_faults_rules():
     values = [10.0, 0.0, -1.0, float("inf"), -float("inf"), NAN, 1e-9]
-    assert figure_faults(values, "land").tolist() == [
-        "",
-        "zero",
-        "negative",
-        "not_finite",
-        "not_finite",
-        "",
-        "below_minimum",
-    ]
-    assert figure_faults(values, "investment").tolist() == [
-        "",
-        "zero",
-        "negative",
-        "not_finite",
-        "not_finite",
-        "",
-        "",
-    ]
-    assert figure_faults(values, "amount").tolist() == [
-        "",
-        "",
-        "negative",
-        "not_finite",
-        "not_finite",
-        "",
-        "",
-    ]
-    assert figure_faults(values, "signed").tolist() == ["", "", "", "not_finite", "not_finite", "", ""]
+    faults = {
+        rule: figure_faults(values, rule).tolist() for rule in ("land", "investment", "amount", "signed")
+    }
+    assert faults == {  # one column a value: 10, 0, -1, inf, -inf, nan, 1e-9
+        "land": ["", "zero", "negative", "not_finite", "not_finite", "", "below_minimum"],
+        "investment": ["", "zero", "negative", "not_finite", "not_finite", "", ""],
+        "amount": ["", "", "negative", "not_finite", "not_finite", "", ""],
+        "signed": ["", "", "", "not_finite", "not_finite", "", ""],
+    }
     with pytest.raises(OptionError, match="rule"):
         figure_faults(values, "money")

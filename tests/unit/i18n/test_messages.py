@@ -15,6 +15,7 @@ from pathlib import Path
 import importdata as d
 import pandas as pd
 import pytest
+from geojsondocs import collection, feature, geometry, point
 
 from zkq_geo.analysis.join import join_attributes
 from zkq_geo.crs import OLD_DATUM_WARNING
@@ -180,7 +181,7 @@ ERRORS = {  # name: (call given tmp_path, error type, English fragment, Chinese 
         "有合并单元格",
     ),
     "table without geometry": (
-        lambda t: inspect_file(_gpkg_table(t / "table.gpkg")),
+        lambda t: inspect_file(d.gpkg_table(t / "table.gpkg")),
         DataSourceError,
         "has no geometry: it is a table",
         "没有几何：它是一张属性表",
@@ -204,13 +205,6 @@ ERRORS = {  # name: (call given tmp_path, error type, English fragment, Chinese 
         "在以下字段中没有找到坐标列：名称、地址",
     ),
 }
-
-
-def _gpkg_table(path: Path) -> Path:
-    import pyogrio
-
-    pyogrio.write_dataframe(pd.DataFrame({"a": [1, 2]}), path, layer="tbl", driver="GPKG")
-    return path
 
 
 def _points():
@@ -253,21 +247,7 @@ REPORTS = {  # name: (file name, content, options, English start, Chinese fragme
     "mixed types": (
         "mixed.geojson",
         json.dumps(
-            {
-                "type": "FeatureCollection",
-                "features": [
-                    {
-                        "type": "Feature",
-                        "properties": {},
-                        "geometry": {"type": "Point", "coordinates": [113.75, 34.72]},
-                    },
-                    {
-                        "type": "Feature",
-                        "properties": {},
-                        "geometry": {"type": "LineString", "coordinates": [[113.75, 34.72], [113.76, 34.73]]},
-                    },
-                ],
-            }
+            collection(feature(point()), feature(geometry("LineString", [[113.75, 34.72], [113.76, 34.73]])))
         ),
         {},
         "mixed geometry types (1 LineString, 1 Point)",

@@ -6,12 +6,8 @@ the bytes are then damaged with Python or SQLite)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
 import struct
-import subprocess
-import sys
 import warnings
 import zipfile
 from pathlib import Path
@@ -21,6 +17,7 @@ import importdata as d
 import pyogrio
 import pytest
 import shapely
+from zkqcli import run
 
 from zkq_geo.errors import DataSourceError, SchemaError
 from zkq_geo.importing.encodings import is_ascii_compatible
@@ -620,14 +617,6 @@ def test_a_shapefile_alone_gives_no_such_warning(tmp_path):
 
 
 # ----------------------------------------------------------------------------- the real command
-ZKQ = shutil.which("zkq-geo", path=str(Path(sys.executable).parent))
-
-
-def run(ws: Path, *args):
-    assert ZKQ, "zkq-geo console script not installed in the venv (pip install -e .)"
-    env = {**os.environ, "ZKQ_WORKSPACE": str(ws)}
-    env.pop("ZKQ_DEBUG", None)
-    return subprocess.run([ZKQ, *map(str, args)], capture_output=True, text=True, timeout=180, env=env)
 
 
 def test_cli_refuses_the_dbf_with_fewer_records_exit_1_nothing_written(tmp_path):

@@ -16,6 +16,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from geojsondocs import collection, feature, geometry, point, write_geojson
 from pyproj import Transformer
 
 from zkq_geo.crs import OLD_DATUM_WARNING
@@ -152,16 +153,7 @@ def test_geojson_kml_and_lat_lon_order(tmp_path):
 
 
 def test_geojson_holding_metres_is_detected_not_taken_as_degrees(tmp_path):
-    doc = {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {"name": "a"},
-                "geometry": {"type": "Point", "coordinates": [477100, 3843560]},
-            }
-        ],
-    }
+    doc = collection(feature(point(477100, 3843560), {"name": "a"}))
     path = tmp_path / "m.geojson"
     path.write_text(json.dumps(doc))
     gdf, report = read_import(path)
@@ -177,17 +169,7 @@ def in_region(gdf) -> bool:
 
 def test_non_utf8_geojson_is_read_as_gb18030_with_a_warning(tmp_path):
     path = tmp_path / "gbk.geojson"
-    doc = {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {"名称": "园区甲"},
-                "geometry": {"type": "Point", "coordinates": [113.75, 34.72]},
-            }
-        ],
-    }
-    path.write_bytes(json.dumps(doc, ensure_ascii=False).encode("gbk"))
+    write_geojson(path, collection(feature(point(), {"名称": "园区甲"})), encoding="gbk")
     gdf, report = read_import(path)
     assert gdf["名称"].tolist() == ["园区甲"] and report.encoding == "gb18030"
     assert any("should be UTF-8" in w for w in report.warnings)
@@ -342,21 +324,7 @@ def test_an_unknown_geos_reason_passes_through():
 
 
 def test_empty_geometries_are_reported_by_feature(tmp_path):
-    doc = {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {"id": "a"},
-                "geometry": {"type": "Point", "coordinates": [113.75, 34.72]},
-            },
-            {
-                "type": "Feature",
-                "properties": {"id": "b"},
-                "geometry": {"type": "Polygon", "coordinates": []},
-            },
-        ],
-    }
+    doc = collection(feature(point(), {"id": "a"}), feature(geometry("Polygon", []), {"id": "b"}))
     (tmp_path / "e.geojson").write_text(json.dumps(doc))
     gdf, report = read_import(tmp_path / "e.geojson")
     assert any("feature b: no geometry (null or empty)" in w for w in report.warnings)
@@ -364,21 +332,7 @@ def test_empty_geometries_are_reported_by_feature(tmp_path):
 
 
 def test_mixed_geometry_types_are_refused_with_the_fix(tmp_path):
-    doc = {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {},
-                "geometry": {"type": "Point", "coordinates": [113.75, 34.72]},
-            },
-            {
-                "type": "Feature",
-                "properties": {},
-                "geometry": {"type": "LineString", "coordinates": [[113.75, 34.72], [113.76, 34.72]]},
-            },
-        ],
-    }
+    doc = collection(feature(point()), feature(geometry("LineString", [[113.75, 34.72], [113.76, 34.72]])))
     (tmp_path / "mixed.geojson").write_text(json.dumps(doc))
     with pytest.raises(SchemaError, match="mixed geometry types .*1 LineString, 1 Point") as exc:
         read_import(tmp_path / "mixed.geojson")
