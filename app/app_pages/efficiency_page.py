@@ -25,7 +25,6 @@ st.warning(t("schematic_note"))
 st.subheader(t("zone_per_mu"))
 zone = data.all_layers()["zone"].gdf
 per_mu = metrics.zone_per_mu(pd.DataFrame(zone.drop(columns=zone.geometry.name)))
-per_mu["source"] = per_mu["source"].map(tables.source_line)  # the document's title, not the seed file
 label = "label_zh" if lang() == "zh" else "label_en"
 zone_cols = {
     label: "col_name",
@@ -36,14 +35,10 @@ zone_cols = {
     "year": "col_year",
     "source": "source",
 }
-st.dataframe(
-    per_mu[list(zone_cols)].rename(columns={c: t(k) for c, k in zone_cols.items()}),
+tables.show(
+    tables.worded(per_mu[list(zone_cols)]).rename(columns={c: t(k) for c, k in zone_cols.items()}),
     hide_index=True,
     width="stretch",
-    column_config={
-        t("col_value"): st.column_config.NumberColumn(format="%.2f"),
-        t("col_denominator_mu"): st.column_config.NumberColumn(format="localized"),
-    },
 )
 st.caption(t("zone_per_mu_note"))
 
@@ -112,10 +107,8 @@ for col, title, qualifiers in (
     listed = tables.feature_table(
         [g[g["id"].isin(ids)] for g in (data.selected(n, sel) for n in data.filterable())]
     )
-    if len(listed) > tables.MAX_TABLE_ROWS:
-        col.caption(t("table_truncated", shown=tables.MAX_TABLE_ROWS, n=len(listed)))
     if len(listed):
-        col.dataframe(listed.head(tables.MAX_TABLE_ROWS), width="stretch")
+        tables.show(listed, where=col, width="stretch")
     else:
         col.caption(t("none_listed"))
 
@@ -129,4 +122,4 @@ by = st.radio(
     label_visibility="collapsed",
 )
 summary = metrics.summarize_efficiency(features.drop(columns="geometry"), by=by)
-st.dataframe(tables.summary_table(summary, by), hide_index=True, width="stretch")
+tables.show(tables.summary_table(summary, by), hide_index=True, width="stretch")

@@ -14,7 +14,7 @@ import streamlit as st
 from i18n import lang, t
 from importing import upload_limit_mb
 from map_component import show_map
-from tables import md_text
+from tables import md_text, show
 
 from zkq_geo.errors import ZkqGeoError
 from zkq_geo.evaluation.evaluate import summarize_classes
@@ -146,7 +146,7 @@ def results_section(ev, args: tuple) -> str | None:
     c[3].metric(t("eval_excluded"), int(counts.get("excluded", 0)))
     summary = summarize_classes(ev, "group")
     st.subheader(t("eval_summary"))
-    st.dataframe(_labelled(summary, ev), hide_index=True, width="stretch")
+    show(_labelled(summary, ev), hide_index=True, width="stretch")
     _class_charts(summary, ev)
     parcels = _map_section(ev, args)
     _group_tables(ev)
@@ -240,7 +240,7 @@ def _group_tables(ev) -> None:
     for tab, g in zip(st.tabs(names), groups + [None], strict=False):
         with tab:
             if g is None:
-                st.dataframe(
+                show(
                     _labelled(
                         ungrouped[["credit_code", "name", "reason_code", "excluded_reason", "notes"]], ev
                     ),
@@ -249,7 +249,7 @@ def _group_tables(ev) -> None:
                 )
                 continue
             st.caption(g.describe_when(lang()))
-            st.dataframe(
+            show(
                 _labelled(ev.group_table(g.id).drop(columns=["group"]), ev),
                 hide_index=True,
                 width="stretch",
@@ -269,7 +269,7 @@ def _summary_by(ev) -> None:
         format_func=SUMMARY_LABELS.get,
         label_visibility="collapsed",
     )
-    st.dataframe(_labelled(summarize_classes(ev, by), ev), hide_index=True, width="stretch")
+    show(_labelled(summarize_classes(ev, by), ev), hide_index=True, width="stretch")
 
 
 def control_section(ev, name: str, content: bytes, units: ed.Units) -> tuple[str | None, float | None]:
@@ -303,7 +303,7 @@ def control_section(ev, name: str, content: bytes, units: ed.Units) -> tuple[str
     c = st.columns(3)
     for col, key in zip(c, ("pass", "fail", "incomplete"), strict=False):
         col.metric(t(f"eval_control_{key}"), int(overall.get(key, 0)))
-    st.dataframe(_labelled(table, ev), hide_index=True, width="stretch")
+    show(_labelled(table, ev), hide_index=True, width="stretch")
     return settings
 
 
