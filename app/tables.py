@@ -120,6 +120,14 @@ def detail_rows(row: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(items, columns=columns).set_index(columns[0])
 
 
+def figures(frame: pd.DataFrame, column: str, qualifier: str = "") -> list[str]:
+    """``frame[column]`` as the formatter writes a figure: its sign (from the ``qualifier``
+    column), separators and unit (``≥30 亿元``); a missing figure "—" or the reason (无用地面积)."""
+    signs = frame[qualifier] if qualifier in frame.columns else [""] * len(frame)
+    ui, unit = lang(), unit_of(column)
+    return [number_text(v, ui, unit=unit, qualifier=q) for v, q in zip(frame[column], signs, strict=True)]
+
+
 def source_line(value) -> str:
     """A source as "document title，section" (the seed file name stays in the data and exports)."""
     return source_text(value, lang(), data.catalog().source_titles())

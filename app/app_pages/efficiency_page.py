@@ -17,6 +17,11 @@ from zkq_geo.analysis import metrics
 from zkq_geo.i18n.messages import text_of
 
 MAX_BARS = 60  # bars of the ranking chart (the shipped layers have 46 features)
+FIGURES = {  # figures in the ranking's tooltips -> the column saying what kind of figure each is
+    "investment_yi": "investment_qualifier",
+    "land_area_mu": "land_area_qualifier",
+    "invest_intensity_wan_per_mu": "invest_intensity_qualifier",
+}
 
 sel = sidebar.selection()
 st.title(t("page_efficiency"))
@@ -62,6 +67,8 @@ else:
     if len(ranked) > MAX_BARS:  # a bar per feature: a big imported layer would make a chart of 100,000 bars
         st.caption(t("ranking_top", shown=MAX_BARS, n=len(ranked)))
         ranked = ranked.head(MAX_BARS)
+    for column, qualifier in FIGURES.items():  # tooltips: numbers with sign and unit, blanks "—"
+        ranked[f"{column}_text"] = tables.figures(ranked, column, qualifier)
     chart = (
         alt.Chart(ranked)
         .mark_bar()
@@ -81,9 +88,9 @@ else:
                 alt.Tooltip(f, title=t(k))
                 for f, k in (
                     ("name", "col_name"),
-                    ("investment_yi", "col_investment"),
-                    ("land_area_mu", "col_land"),
-                    ("invest_intensity_wan_per_mu", "col_intensity"),
+                    ("investment_yi_text", "tip_investment"),
+                    ("land_area_mu_text", "tip_land"),
+                    ("invest_intensity_wan_per_mu_text", "tip_intensity"),
                     ("qualifier_label", "col_qualifier"),
                     ("source_label", "source"),
                 )

@@ -11,10 +11,13 @@ import importing
 import pandas as pd
 import state
 import streamlit as st
+import tables
 from i18n import lang, t
 from tables import md_text
 
 from zkq_geo.errors import ZkqGeoError
+from zkq_geo.i18n.format import field_label
+from zkq_geo.i18n.labels import LABELS
 from zkq_geo.i18n.messages import text_of
 from zkq_geo.importing.ledger_join import LAND_UNITS, MONEY_UNITS, UnitSpec, join_ledger, preview_join
 from zkq_geo.importing.reader import ACCEPTED_SUFFIXES
@@ -206,7 +209,7 @@ def join_section(workspace: Workspace) -> None:
     )
     show_messages(st.info, [t("j_computed", what=c) for c in report.computed])
     st.subheader(t("join_preview"))
-    st.dataframe(preview_table(joined), hide_index=True, width="stretch")
+    tables.show(preview_table(joined), hide_index=True, width="stretch")
     save_join(workspace, joined, report, cat.layer(layer).title_zh, upload)
 
 
@@ -288,9 +291,17 @@ def show_join_report(report) -> None:
 
 
 def preview_table(joined) -> pd.DataFrame:
+    """The joined layer's names and figures, worded by the formatter, headed by label and unit."""
     per_mu = [c for c in joined.columns if str(c).endswith("_wan_per_mu")]
-    cols = list(dict.fromkeys(["id", "name", "land_area_mu", "investment_yi", *per_mu]))
-    return pd.DataFrame(joined[[c for c in cols if c in joined.columns]])
+    cols = [c for c in dict.fromkeys(["id", "name", "land_area_mu", "investment_yi", *per_mu]) if c in joined]
+    return tables.worded(pd.DataFrame(joined[cols])).rename(columns={c: preview_label(c) for c in cols})
+
+
+def preview_label(column: str) -> str:
+    """``land_area_mu`` -> 用地面积（亩）; a ledger's ``税收_wan_per_mu`` -> 税收（亩均，万元/亩）."""
+    if f"field.{column}" in LABELS or not column.endswith("_wan_per_mu"):
+        return field_label(column, lang())
+    return t("col_per_mu", name=column.removesuffix("_wan_per_mu"))
 
 
 def save_join(workspace: Workspace, joined, report, layer_title: str, upload) -> None:

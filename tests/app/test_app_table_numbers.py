@@ -1,15 +1,19 @@
 """AppTest: the tables the app shows keep numeric columns numeric (a click on a header sorts 9
-before 10), while their cells read as the formatter writes them (1,234.5; blanks "—")."""
+before 10), while their cells read as the formatter writes them (1,234.5; blanks "—"); the
+ranking chart's tooltips and the import page's join preview are worded by the formatter."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
+import importdata as d
 import pandas as pd
 import pytest
 import shapely
 from grids import is_numeric, shown
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from zkq_geo.workspace import Workspace
@@ -93,3 +97,54 @@ def test_the_evaluation_tables_keep_scores_numeric_and_blanks_a_dash():
     cells = {cell for e, c in numeric for cell in shown(e)[c]}
     assert "—" in cells and not {"None", "nan"} & cells
     assert all(len(c.split(".")[1]) <= 2 for c in cells if "." in c)
+
+
+def ranking_tooltips(at: AppTest) -> tuple[list[str], list[dict]]:
+    """The tooltip titles of the ranking chart and the rows it draws."""
+    chart = next(c for c in at.get("vega_lite_chart") if "invest_intensity_wan_per_mu" in c.proto.spec)
+    spec = json.loads(chart.proto.spec)
+    titles = [tip["title"] for tip in spec["encoding"]["tooltip"]]
+    fields = [tip["field"] for tip in spec["encoding"]["tooltip"]]
+    rows = [
+        r
+        for data in chart.proto.datasets
+        for r in dataframe_util.convert_arrow_bytes_to_pandas_df(data.data.data).to_dict("records")
+    ]
+    return titles, [{title: row[field] for title, field in zip(titles, fields, strict=True)} for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("lang", "investment", "unit"), [("zh", "总投资", "万元/亩"), ("en", "Investment", "万元/亩")]
+)
+def test_the_ranking_tooltips_read_as_the_formatter_writes_them(lang, investment, unit):
+    at = page("app_pages/efficiency_page.py", lang)
+    titles, rows = ranking_tooltips(at)
+    assert investment in titles and rows
+    intensity = titles[3]
+    assert all(str(row[intensity]).endswith(f" {unit}") for row in rows)  # numbers with units
+    for row in rows:  # figures are text: separators, at most two decimals, a sign for a lower bound
+        assert isinstance(row[investment], str) and row[investment] != "nan"
+        number = row[intensity].split(" ")[0].lstrip("≥≤约≈").replace(",", "")
+        assert len(number.partition(".")[2]) <= 2
+    words = " ".join(str(v) for row in rows for v in row.values())
+    codes = {"at_least", "None", "nan"} | ({"exact"} if lang == "zh" else set())  # "exact" is English
+    assert not codes & set(words.replace("（", " ").split())
+
+
+def test_the_join_preview_is_worded_by_the_formatter(tmp_path):
+    at = page("app_pages/import_page.py")
+    at.selectbox(key="join_layer").set_value("parks")
+    at.file_uploader(key="join_file").set_value(
+        ("t.xlsx", d.ledger_xlsx(tmp_path / "t.xlsx", rows=[("中兴产业园", 12345, 10)]).read_bytes(), "x")
+    )
+    at.run()
+    at.radio(key="join_match").set_value("name")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    preview = at.dataframe[-1]
+    assert list(preview.value.columns[:4]) == ["编号", "名称", "用地面积（亩）", "投资额（亿元）"]
+    assert is_numeric(preview, "用地面积（亩）") and is_numeric(preview, "亩均投资（万元/亩）")
+    text = shown(preview).set_index("名称")
+    assert text.loc["中兴产业园", "亩均投资（万元/亩）"] == "1,234.5"  # 12,345 万元 over 10 亩
+    assert text.loc["中兴产业园", "用地面积（亩）"] == "10"
+    assert "—" in set(text["亩均投资（万元/亩）"])  # parks without a ledger row: a dash, not None
