@@ -10,7 +10,7 @@ import sidebar
 import state
 import streamlit as st
 import tables
-from i18n import lang, qualifier_label, t
+from i18n import choice_radio, lang, qualifier_label, t
 from map_component import show_map
 
 from zkq_geo.analysis import metrics
@@ -120,13 +120,8 @@ for col, title, qualifiers in (
         col.caption(t("none_listed"))
 
 st.subheader(t("summary_by"))
-by = st.radio(
-    t("summary_by"),
-    ["industry", "plate"],
-    key=state.SUMMARY_BY,
-    horizontal=True,
-    format_func=lambda b: t(f"by_{b}"),
-    label_visibility="collapsed",
+by = choice_radio(
+    t("summary_by"), ["industry", "plate"], "by_", key=state.SUMMARY_BY, label_visibility="collapsed"
 )
 summary = metrics.summarize_efficiency(features.drop(columns="geometry"), by=by)
 tables.show(tables.summary_table(summary, by), hide_index=True, width="stretch")

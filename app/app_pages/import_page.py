@@ -5,6 +5,7 @@ An admin section (behind ZKQ_ADMIN_PASSWORD) deletes a layer or restores one of 
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 
 import data
 import importing
@@ -12,7 +13,7 @@ import pandas as pd
 import state
 import streamlit as st
 import tables
-from i18n import lang, t
+from i18n import choice_radio, lang, t
 from tables import md_text
 
 from zkq_geo.errors import ZkqGeoError
@@ -178,12 +179,11 @@ def join_section(workspace: Workspace) -> None:
     show_messages(st.info, sheet.warnings)
     layer_cols = [c for c in gdf.columns if c != gdf.geometry.name]
     table_cols = list(map(str, sheet.frame.columns))
-    match = st.radio(
+    match = choice_radio(
         t("join_match"),
         ["key", "name"],
+        "join_match_",
         key=state.JOIN_MATCH,
-        horizontal=True,
-        format_func=lambda m: t(f"join_match_{m}"),
         on_change=match_changed,
         args=(layer_cols, table_cols),
     )
@@ -196,8 +196,8 @@ def join_section(workspace: Workspace) -> None:
         index=layer_cols.index(default_key) if default_key in layer_cols else 0,
     )
     table_key = c4.selectbox(t("join_table_key"), table_cols, key=state.JOIN_TABLE_KEY)
-    how = c5.radio(
-        t("join_how"), ["left", "inner"], key=state.JOIN_HOW, format_func=lambda h: t(f"join_how_{h}")
+    how = choice_radio(
+        t("join_how"), ["left", "inner"], "join_how_", where=c5, horizontal=False, key=state.JOIN_HOW
     )
     units = units_choice(table_cols, layer_cols)
     report = preview_join(gdf, sheet.frame, key=key, table_key=table_key, how=how, match=match)
@@ -231,44 +231,35 @@ def unit_follows(column_key: str, unit_key: str, table: tuple) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Quantity:
+    """A ledger figure the join converts: the widgets of its column and of that column's unit."""
+
+    column_label: str
+    column_key: str
+    header_words: tuple[str, ...]  # a column whose header holds one of these is preselected
+    unit_label: str
+    unit_key: str
+    units: tuple[str, ...]
+    unit_words: tuple  # importing.LAND_UNIT_WORDS / MONEY_UNIT_WORDS
+    default_unit: str
+
+
+LAND = Quantity(
+    "join_land", state.JOIN_LAND, ("用地", "占地", "土地面积", "land"),
+    "join_land_unit", state.JOIN_LAND_UNIT, LAND_UNITS, importing.LAND_UNIT_WORDS, "mu",
+)  # fmt: skip
+MONEY = Quantity(
+    "join_investment", state.JOIN_INVESTMENT, ("投资", "invest"),
+    "join_money_unit", state.JOIN_MONEY_UNIT, MONEY_UNITS, importing.MONEY_UNIT_WORDS, "wan",
+)  # fmt: skip
+
+
 def units_choice(table_cols: list[str], layer_cols: list[str]) -> UnitSpec:
-    none = [importing.AUTO] + table_cols
-    land_guess = importing.guess_column(table_cols, ("用地", "占地", "土地面积", "land"))
-    invest_guess = importing.guess_column(table_cols, ("投资", "invest"))
     c1, c2, c3 = st.columns(3)
-    land = c1.selectbox(
-        t("join_land"),
-        none,
-        key=state.JOIN_LAND,
-        index=none.index(land_guess),
-        format_func=lambda c: c or t("none"),
-        on_change=unit_follows,
-        args=(state.JOIN_LAND, state.JOIN_LAND_UNIT, importing.LAND_UNIT_WORDS),
-    )
-    land_unit = c2.selectbox(
-        t("join_land_unit"),
-        LAND_UNITS,
-        key=state.JOIN_LAND_UNIT,
-        index=LAND_UNITS.index(importing.guess_unit(land_guess, importing.LAND_UNIT_WORDS, "mu")),
-        format_func=lambda u: t(f"unit_{u}"),
-    )
-    money_unit = c3.selectbox(
-        t("join_money_unit"),
-        MONEY_UNITS,
-        key=state.JOIN_MONEY_UNIT,
-        index=MONEY_UNITS.index(importing.guess_unit(invest_guess, importing.MONEY_UNIT_WORDS, "wan")),
-        format_func=lambda u: t(f"unit_{u}"),
-    )
     c4, c5 = st.columns(2)
-    invest = c4.selectbox(
-        t("join_investment"),
-        none,
-        key=state.JOIN_INVESTMENT,
-        index=none.index(invest_guess),
-        format_func=lambda c: c or t("none"),
-        on_change=unit_follows,
-        args=(state.JOIN_INVESTMENT, state.JOIN_MONEY_UNIT, importing.MONEY_UNIT_WORDS),
-    )
+    land, land_unit = column_and_unit(c1, c2, LAND, table_cols)
+    invest, money_unit = column_and_unit(c4, c3, MONEY, table_cols)
     per_mu = c5.multiselect(t("join_per_mu"), table_cols, key=state.JOIN_PER_MU, placeholder=t("none"))
     rename = lambda c: importing.joined_name(c, layer_cols) if c else None  # noqa: E731
     return UnitSpec(
@@ -278,6 +269,30 @@ def units_choice(table_cols: list[str], layer_cols: list[str]) -> UnitSpec:
         per_mu_cols=tuple(rename(c) for c in per_mu),
         money_unit=money_unit,
     )
+
+
+def column_and_unit(column_where, unit_where, quantity: Quantity, table_cols: list[str]) -> tuple[str, str]:
+    """The ledger column of ``quantity`` (or none) and its unit, preselected from the headers;
+    picking a column takes the unit its header names."""
+    q, columns = quantity, [importing.AUTO, *table_cols]
+    guess = importing.guess_column(table_cols, q.header_words)
+    column = column_where.selectbox(
+        t(q.column_label),
+        columns,
+        key=q.column_key,
+        index=columns.index(guess),
+        format_func=lambda c: c or t("none"),
+        on_change=unit_follows,
+        args=(q.column_key, q.unit_key, q.unit_words),
+    )
+    unit = unit_where.selectbox(
+        t(q.unit_label),
+        q.units,
+        key=q.unit_key,
+        index=q.units.index(importing.guess_unit(guess, q.unit_words, q.default_unit)),
+        format_func=lambda u: t(f"unit_{u}"),
+    )
+    return column, unit
 
 
 def show_join_report(report) -> None:
