@@ -29,6 +29,7 @@ SUMMARY_KEYS = ("park", "plate", "industry")
 # across a language switch only if its formatted options do not change.
 SUMMARY_LABELS = {"park": "园区 park", "plate": "板块 plate", "industry": "产业 industry"}
 CONTROL_SOURCES = {"ledger": "台账企业 ledger firms", "projects": "项目点位 project sites"}
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESULT_BASE = ("credit_code", "name", "total_score", "rank", "class", "status", "excluded_reason", "notes")
 
 
@@ -60,7 +61,7 @@ def ledger_section() -> tuple[str, bytes] | None:
         t("eval_template"),
         data=ed.template(),
         file_name="亩均评价台账模板_ledger_template.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX_MEDIA_TYPE,
         key="eval_template_download",
     )
     c2.button(t("eval_use_demo"), key="eval_demo_button", on_click=_use_demo)
@@ -309,29 +310,20 @@ def control_section(ev, name: str, content: bytes, units: ed.Units) -> tuple[str
 
 def export_section(ev, args: tuple, settings: tuple, notice: str, parcels: str | None) -> None:
     st.header(t("eval_export"))
-    c1, c2, c3 = st.columns(3)
     stem = f"亩均评价_{ev.scheme.id}"
-    c1.download_button(
-        t("eval_download_xlsx"),
-        data=ed.xlsx_report(*args, *settings, notice, lang()),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="eval_download_xlsx",
+    files = (  # suffix, bytes, media type
+        ("xlsx", ed.report("xlsx", *args, *settings, notice, None, lang()), XLSX_MEDIA_TYPE),
+        ("html", ed.report("html", *args, *settings, notice, parcels, lang()), "text/html"),
+        ("csv", ed.csv_bytes(ev), "text/csv"),
     )
-    c2.download_button(
-        t("eval_download_html"),
-        data=ed.html_report(*args, *settings, notice, parcels, lang()),
-        file_name=f"{stem}.html",
-        mime="text/html",
-        key="eval_download_html",
-    )
-    c3.download_button(
-        t("eval_download_csv"),
-        data=ed.csv_bytes(ev),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key="eval_download_csv",
-    )
+    for column, (suffix, data, mime) in zip(st.columns(3), files, strict=True):
+        column.download_button(
+            t(f"eval_download_{suffix}"),
+            data=data,
+            file_name=f"{stem}.{suffix}",
+            mime=mime,
+            key=f"eval_download_{suffix}",
+        )
     st.caption(t("eval_export_note"))
 
 
