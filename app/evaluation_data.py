@@ -9,6 +9,7 @@ headers without one, the scheme's YAML text and the control settings. Results ke
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import data
 import geopandas as gpd
@@ -108,25 +109,9 @@ def features(ev: Evaluation, parcels: str | None) -> tuple[gpd.GeoDataFrame, Joi
     return join_parcels(ev, data.all_layers()[parcels].gdf, key=parcel_layers()[parcels])
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def xlsx_report(
-    name: str,
-    content: bytes,
-    units: Units,
-    scheme_text: str,
-    origin: str,
-    city_class: str | None,
-    invest_min: float | None,
-    notice: str,
-    lang: str = "zh",
-) -> bytes:
-    ev = evaluation(name, content, units, scheme_text, origin)
-    extra = {**summaries(ev), "控制指标 Control": control(name, content, units, city_class, invest_min)}
-    return evaluation_xlsx(ev, extra_sheets=extra, notice=notice, lang=lang)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def html_report(
+@st.cache_data(show_spinner=False, max_entries=16)
+def report(
+    kind: Literal["xlsx", "html"],
     name: str,
     content: bytes,
     units: Units,
@@ -138,13 +123,18 @@ def html_report(
     parcels: str | None = None,
     lang: str = "zh",
 ) -> bytes:
+    """The Excel workbook or the HTML report (with the map of ``parcels``, or of the firms' points)."""
     ev = evaluation(name, content, units, scheme_text, origin)
+    checked = control(name, content, units, city_class, invest_min)
+    if kind == "xlsx":
+        extra = {**summaries(ev), "控制指标 Control": checked}
+        return evaluation_xlsx(ev, extra_sheets=extra, notice=notice, lang=lang)
     page = evaluation_html(
         ev,
         features=features(ev, parcels)[0],
         backdrop=zone_outline(),
         summaries=summaries(ev),
-        control=control(name, content, units, city_class, invest_min),
+        control=checked,
         notice=notice,
         lang=lang,
     )

@@ -32,3 +32,11 @@ def t(key: str, **fmt) -> str:
 def qualifier_label(q: str) -> str:
     """The kind of a figure in words, in the UI language (:func:`zkq_geo.i18n.format.qualifier_text`)."""
     return qualifier_text(q, lang())
+
+
+def choice_radio(label: str, options: list[str], prefix: str, *, where=st, horizontal: bool = True, **kwargs):
+    """A radio whose options read as the UI strings ``prefix + option`` (``by_`` + ``plate`` ->
+    按板块); other keyword arguments go to ``where.radio``. Returns the chosen option."""
+    return where.radio(
+        label, options, horizontal=horizontal, format_func=lambda o: t(f"{prefix}{o}"), **kwargs
+    )

@@ -40,41 +40,19 @@ st.sidebar.radio(
     on_change=relabel_widgets,
 )
 
-map_page = st.Page(
-    str(APP_DIR / "app_pages" / "map_page.py"),
-    title=t("page_map"),
-    icon=":material/map:",
-    default=True,
-    url_path="home",
+PAGES = (  # file in app_pages/, title (UI string key), icon, URL path; the map page is the default
+    ("map_page.py", "page_map", ":material/map:", "home"),
+    ("efficiency_page.py", "page_efficiency", ":material/analytics:", "efficiency"),
+    ("data_page.py", "page_data", ":material/menu_book:", "data"),
+    ("evaluation_page.py", "page_evaluation", ":material/leaderboard:", "evaluation"),
+    ("import_page.py", "page_import", ":material/upload_file:", "import"),
 )
 pages = [
-    map_page,
-    st.Page(
-        str(APP_DIR / "app_pages" / "efficiency_page.py"),
-        title=t("page_efficiency"),
-        icon=":material/analytics:",
-        url_path="efficiency",
-    ),
-    st.Page(
-        str(APP_DIR / "app_pages" / "data_page.py"),
-        title=t("page_data"),
-        icon=":material/menu_book:",
-        url_path="data",
-    ),
-    st.Page(
-        str(APP_DIR / "app_pages" / "evaluation_page.py"),
-        title=t("page_evaluation"),
-        icon=":material/leaderboard:",
-        url_path="evaluation",
-    ),
-    st.Page(
-        str(APP_DIR / "app_pages" / "import_page.py"),
-        title=t("page_import"),
-        icon=":material/upload_file:",
-        url_path="import",
-    ),
-    st.Page(to_map_page, title=t("page_map"), url_path="map", visibility="hidden"),
+    st.Page(str(APP_DIR / "app_pages" / file), title=t(title), icon=icon, url_path=url, default=i == 0)
+    for i, (file, title, icon, url) in enumerate(PAGES)
 ]
+map_page = pages[0]
+pages.append(st.Page(to_map_page, title=t("page_map"), url_path="map", visibility="hidden"))
 page = st.navigation(pages)
 try:
     page.run()

@@ -1,17 +1,30 @@
-"""Display tables: rename columns into the UI language and word every value. Formatting only.
+"""Display tables: rename columns into the UI language and word every value; :func:`show` hands
+a table to st.dataframe.
 
-Every cell goes through the one value formatter (:mod:`zkq_geo.i18n.format`): codes as words,
-blanks "—", numbers with separators, sources by their document's title; ids of plates, parks and
-boards by their names.
+Every cell reads as the one value formatter (:mod:`zkq_geo.i18n.format`) writes it: codes as
+words, blanks "—", numbers with separators, sources by their document's title; ids of plates,
+parks and boards by their names. Numeric columns keep their numbers (a click on the header sorts
+9 before 10): the formatter's text is their display value (a pandas Styler), and a missing
+number shows as st.dataframe's ``placeholder``, "—".
 """
 
 from __future__ import annotations
 
 import data
 import pandas as pd
+import streamlit as st
 from i18n import lang, t
+from pandas.io.formats.style import Styler
 
-from zkq_geo.i18n.format import EMPTY, conflicts_text, field_label, is_blank, source_text, value_text
+from zkq_geo.i18n.format import (
+    EMPTY,
+    conflicts_text,
+    field_label,
+    is_blank,
+    number_text,
+    source_text,
+    value_text,
+)
 from zkq_geo.units import unit_of
 
 MAX_TABLE_ROWS = 20_000  # rows sent to the browser table; the export holds every selected feature
@@ -44,11 +57,40 @@ def feature_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def worded(df: pd.DataFrame) -> pd.DataFrame:
-    """Every cell of ``df`` as the planner reads it, in the UI language (column names unchanged)."""
+    """Every cell of ``df`` as the planner reads it, in the UI language (column names unchanged).
+    Numeric columns stay numbers (NaN for blanks; :func:`show` words them); years become text."""
     out, word = df.copy(), _cell_wording()
     for col in out.columns:
-        out[col] = [word(col, v) for v in out[col]]
+        if not is_quantity(out[col]) or str(col).endswith("year"):
+            out[col] = [word(col, v) for v in out[col]]
     return out
+
+
+def is_quantity(values: pd.Series) -> bool:
+    """True for a column of numbers (not of yes/no flags): it is shown as numbers, sorted as numbers."""
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def show(frame: pd.DataFrame, where=st, **kwargs) -> None:
+    """``frame`` in ``where.dataframe`` (keyword arguments passed on): at most
+    :data:`MAX_TABLE_ROWS` rows (a caption says when there are more), numeric columns sortable
+    as numbers and worded by the formatter (:func:`styled`), missing numbers "—"."""
+    if len(frame) > MAX_TABLE_ROWS:
+        where.caption(t("table_truncated", shown=MAX_TABLE_ROWS, n=len(frame)))
+    shown = frame.head(MAX_TABLE_ROWS)
+    with pd.option_context("styler.render.max_elements", max(shown.size, 1) + 1):  # rows are capped above
+        where.dataframe(styled(shown), placeholder=EMPTY, **kwargs)
+
+
+def styled(frame: pd.DataFrame) -> pd.DataFrame | Styler:
+    """``frame`` with the formatter's text (``1,234.5``, blanks "—") as the display value of its
+    numeric columns; the values underneath stay numbers, so st.dataframe sorts them as numbers.
+    A frame without numeric columns is returned as it is (a Styler costs time per cell)."""
+    ui = lang()
+    numeric = [c for c in frame.columns if is_quantity(frame[c])]
+    if not numeric:
+        return frame
+    return frame.style.format(lambda v: number_text(v, ui), subset=numeric, na_rep=EMPTY)
 
 
 def _cell_wording():
@@ -76,6 +118,14 @@ def detail_rows(row: pd.Series) -> pd.DataFrame:
     ]
     columns = [t("col_field"), t("col_value"), t("col_unit"), t("col_column")]
     return pd.DataFrame(items, columns=columns).set_index(columns[0])
+
+
+def figures(frame: pd.DataFrame, column: str, qualifier: str = "") -> list[str]:
+    """``frame[column]`` as the formatter writes a figure: its sign (from the ``qualifier``
+    column), separators and unit (``≥30 亿元``); a missing figure "—" or the reason (无用地面积)."""
+    signs = frame[qualifier] if qualifier in frame.columns else [""] * len(frame)
+    ui, unit = lang(), unit_of(column)
+    return [number_text(v, ui, unit=unit, qualifier=q) for v, q in zip(frame[column], signs, strict=True)]
 
 
 def source_line(value) -> str:

@@ -18,7 +18,7 @@ st.subheader(t("method"))
 st.markdown(t("method_text"))
 
 st.subheader(t("sources"))
-st.dataframe(tables.labelled(read_table(cat.sources)), hide_index=True, width="stretch")
+tables.show(tables.labelled(read_table(cat.sources)), hide_index=True, width="stretch")
 
 st.subheader(t("conflicts"))
 rows = [
@@ -29,7 +29,7 @@ rows = [
         d.gdf["has_conflict"], ["id", "name", "layer", "investment_yi", "source", "conflicts"]
     ].to_dict("records")
 ]
-st.dataframe(
+tables.show(
     tables.labelled(
         pd.DataFrame(rows, columns=["id", "name", "layer", "investment_yi", "source", "conflicts"])
     ),
@@ -48,13 +48,13 @@ reports = [
     }
     for n, d in data.all_layers().items()
 ]
-st.dataframe(tables.labelled(pd.DataFrame(reports)), hide_index=True, width="stretch")
+tables.show(tables.labelled(pd.DataFrame(reports)), hide_index=True, width="stretch")
 for d in data.all_layers().values():
     if not d.report.clean:
         st.warning(d.report.summary())  # which keys did not match (ids, as in the files)
 
 if cat.zone_indicators is not None:
     st.subheader(t("zone_indicators"))
-    st.dataframe(
+    tables.show(
         tables.labelled(read_table(cat.zone_indicators, numeric=False)), hide_index=True, width="stretch"
     )

@@ -10,13 +10,18 @@ import sidebar
 import state
 import streamlit as st
 import tables
-from i18n import lang, qualifier_label, t
+from i18n import choice_radio, lang, qualifier_label, t
 from map_component import show_map
 
 from zkq_geo.analysis import metrics
 from zkq_geo.i18n.messages import text_of
 
 MAX_BARS = 60  # bars of the ranking chart (the shipped layers have 46 features)
+FIGURES = {  # figures in the ranking's tooltips -> the column saying what kind of figure each is
+    "investment_yi": "investment_qualifier",
+    "land_area_mu": "land_area_qualifier",
+    "invest_intensity_wan_per_mu": "invest_intensity_qualifier",
+}
 
 sel = sidebar.selection()
 st.title(t("page_efficiency"))
@@ -25,7 +30,6 @@ st.warning(t("schematic_note"))
 st.subheader(t("zone_per_mu"))
 zone = data.all_layers()["zone"].gdf
 per_mu = metrics.zone_per_mu(pd.DataFrame(zone.drop(columns=zone.geometry.name)))
-per_mu["source"] = per_mu["source"].map(tables.source_line)  # the document's title, not the seed file
 label = "label_zh" if lang() == "zh" else "label_en"
 zone_cols = {
     label: "col_name",
@@ -36,14 +40,10 @@ zone_cols = {
     "year": "col_year",
     "source": "source",
 }
-st.dataframe(
-    per_mu[list(zone_cols)].rename(columns={c: t(k) for c, k in zone_cols.items()}),
+tables.show(
+    tables.worded(per_mu[list(zone_cols)]).rename(columns={c: t(k) for c, k in zone_cols.items()}),
     hide_index=True,
     width="stretch",
-    column_config={
-        t("col_value"): st.column_config.NumberColumn(format="%.2f"),
-        t("col_denominator_mu"): st.column_config.NumberColumn(format="localized"),
-    },
 )
 st.caption(t("zone_per_mu_note"))
 
@@ -67,6 +67,8 @@ else:
     if len(ranked) > MAX_BARS:  # a bar per feature: a big imported layer would make a chart of 100,000 bars
         st.caption(t("ranking_top", shown=MAX_BARS, n=len(ranked)))
         ranked = ranked.head(MAX_BARS)
+    for column, qualifier in FIGURES.items():  # tooltips: numbers with sign and unit, blanks "—"
+        ranked[f"{column}_text"] = tables.figures(ranked, column, qualifier)
     chart = (
         alt.Chart(ranked)
         .mark_bar()
@@ -86,9 +88,9 @@ else:
                 alt.Tooltip(f, title=t(k))
                 for f, k in (
                     ("name", "col_name"),
-                    ("investment_yi", "col_investment"),
-                    ("land_area_mu", "col_land"),
-                    ("invest_intensity_wan_per_mu", "col_intensity"),
+                    ("investment_yi_text", "tip_investment"),
+                    ("land_area_mu_text", "tip_land"),
+                    ("invest_intensity_wan_per_mu_text", "tip_intensity"),
                     ("qualifier_label", "col_qualifier"),
                     ("source_label", "source"),
                 )
@@ -112,21 +114,14 @@ for col, title, qualifiers in (
     listed = tables.feature_table(
         [g[g["id"].isin(ids)] for g in (data.selected(n, sel) for n in data.filterable())]
     )
-    if len(listed) > tables.MAX_TABLE_ROWS:
-        col.caption(t("table_truncated", shown=tables.MAX_TABLE_ROWS, n=len(listed)))
     if len(listed):
-        col.dataframe(listed.head(tables.MAX_TABLE_ROWS), width="stretch")
+        tables.show(listed, where=col, width="stretch")
     else:
         col.caption(t("none_listed"))
 
 st.subheader(t("summary_by"))
-by = st.radio(
-    t("summary_by"),
-    ["industry", "plate"],
-    key=state.SUMMARY_BY,
-    horizontal=True,
-    format_func=lambda b: t(f"by_{b}"),
-    label_visibility="collapsed",
+by = choice_radio(
+    t("summary_by"), ["industry", "plate"], "by_", key=state.SUMMARY_BY, label_visibility="collapsed"
 )
 summary = metrics.summarize_efficiency(features.drop(columns="geometry"), by=by)
-st.dataframe(tables.summary_table(summary, by), hide_index=True, width="stretch")
+tables.show(tables.summary_table(summary, by), hide_index=True, width="stretch")

@@ -14,7 +14,7 @@ import streamlit as st
 from i18n import lang, t
 from importing import upload_limit_mb
 from map_component import show_map
-from tables import md_text
+from tables import md_text, show
 
 from zkq_geo.errors import ZkqGeoError
 from zkq_geo.evaluation.evaluate import summarize_classes
@@ -29,6 +29,7 @@ SUMMARY_KEYS = ("park", "plate", "industry")
 # across a language switch only if its formatted options do not change.
 SUMMARY_LABELS = {"park": "园区 park", "plate": "板块 plate", "industry": "产业 industry"}
 CONTROL_SOURCES = {"ledger": "台账企业 ledger firms", "projects": "项目点位 project sites"}
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESULT_BASE = ("credit_code", "name", "total_score", "rank", "class", "status", "excluded_reason", "notes")
 
 
@@ -60,7 +61,7 @@ def ledger_section() -> tuple[str, bytes] | None:
         t("eval_template"),
         data=ed.template(),
         file_name="亩均评价台账模板_ledger_template.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX_MEDIA_TYPE,
         key="eval_template_download",
     )
     c2.button(t("eval_use_demo"), key="eval_demo_button", on_click=_use_demo)
@@ -146,7 +147,7 @@ def results_section(ev, args: tuple) -> str | None:
     c[3].metric(t("eval_excluded"), int(counts.get("excluded", 0)))
     summary = summarize_classes(ev, "group")
     st.subheader(t("eval_summary"))
-    st.dataframe(_labelled(summary, ev), hide_index=True, width="stretch")
+    show(_labelled(summary, ev), hide_index=True, width="stretch")
     _class_charts(summary, ev)
     parcels = _map_section(ev, args)
     _group_tables(ev)
@@ -240,7 +241,7 @@ def _group_tables(ev) -> None:
     for tab, g in zip(st.tabs(names), groups + [None], strict=False):
         with tab:
             if g is None:
-                st.dataframe(
+                show(
                     _labelled(
                         ungrouped[["credit_code", "name", "reason_code", "excluded_reason", "notes"]], ev
                     ),
@@ -249,7 +250,7 @@ def _group_tables(ev) -> None:
                 )
                 continue
             st.caption(g.describe_when(lang()))
-            st.dataframe(
+            show(
                 _labelled(ev.group_table(g.id).drop(columns=["group"]), ev),
                 hide_index=True,
                 width="stretch",
@@ -269,7 +270,7 @@ def _summary_by(ev) -> None:
         format_func=SUMMARY_LABELS.get,
         label_visibility="collapsed",
     )
-    st.dataframe(_labelled(summarize_classes(ev, by), ev), hide_index=True, width="stretch")
+    show(_labelled(summarize_classes(ev, by), ev), hide_index=True, width="stretch")
 
 
 def control_section(ev, name: str, content: bytes, units: ed.Units) -> tuple[str | None, float | None]:
@@ -303,35 +304,26 @@ def control_section(ev, name: str, content: bytes, units: ed.Units) -> tuple[str
     c = st.columns(3)
     for col, key in zip(c, ("pass", "fail", "incomplete"), strict=False):
         col.metric(t(f"eval_control_{key}"), int(overall.get(key, 0)))
-    st.dataframe(_labelled(table, ev), hide_index=True, width="stretch")
+    show(_labelled(table, ev), hide_index=True, width="stretch")
     return settings
 
 
 def export_section(ev, args: tuple, settings: tuple, notice: str, parcels: str | None) -> None:
     st.header(t("eval_export"))
-    c1, c2, c3 = st.columns(3)
     stem = f"亩均评价_{ev.scheme.id}"
-    c1.download_button(
-        t("eval_download_xlsx"),
-        data=ed.xlsx_report(*args, *settings, notice, lang()),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="eval_download_xlsx",
+    files = (  # suffix, bytes, media type
+        ("xlsx", ed.report("xlsx", *args, *settings, notice, None, lang()), XLSX_MEDIA_TYPE),
+        ("html", ed.report("html", *args, *settings, notice, parcels, lang()), "text/html"),
+        ("csv", ed.csv_bytes(ev), "text/csv"),
     )
-    c2.download_button(
-        t("eval_download_html"),
-        data=ed.html_report(*args, *settings, notice, parcels, lang()),
-        file_name=f"{stem}.html",
-        mime="text/html",
-        key="eval_download_html",
-    )
-    c3.download_button(
-        t("eval_download_csv"),
-        data=ed.csv_bytes(ev),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key="eval_download_csv",
-    )
+    for column, (suffix, data, mime) in zip(st.columns(3), files, strict=True):
+        column.download_button(
+            t(f"eval_download_{suffix}"),
+            data=data,
+            file_name=f"{stem}.{suffix}",
+            mime=mime,
+            key=f"eval_download_{suffix}",
+        )
     st.caption(t("eval_export_note"))
 
 

@@ -5,16 +5,20 @@ An admin section (behind ZKQ_ADMIN_PASSWORD) deletes a layer or restores one of 
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 
 import data
 import importing
 import pandas as pd
 import state
 import streamlit as st
-from i18n import lang, t
+import tables
+from i18n import choice_radio, lang, t
 from tables import md_text
 
 from zkq_geo.errors import ZkqGeoError
+from zkq_geo.i18n.format import field_label
+from zkq_geo.i18n.labels import LABELS
 from zkq_geo.i18n.messages import text_of
 from zkq_geo.importing.ledger_join import LAND_UNITS, MONEY_UNITS, UnitSpec, join_ledger, preview_join
 from zkq_geo.importing.reader import ACCEPTED_SUFFIXES
@@ -175,12 +179,11 @@ def join_section(workspace: Workspace) -> None:
     show_messages(st.info, sheet.warnings)
     layer_cols = [c for c in gdf.columns if c != gdf.geometry.name]
     table_cols = list(map(str, sheet.frame.columns))
-    match = st.radio(
+    match = choice_radio(
         t("join_match"),
         ["key", "name"],
+        "join_match_",
         key=state.JOIN_MATCH,
-        horizontal=True,
-        format_func=lambda m: t(f"join_match_{m}"),
         on_change=match_changed,
         args=(layer_cols, table_cols),
     )
@@ -193,8 +196,8 @@ def join_section(workspace: Workspace) -> None:
         index=layer_cols.index(default_key) if default_key in layer_cols else 0,
     )
     table_key = c4.selectbox(t("join_table_key"), table_cols, key=state.JOIN_TABLE_KEY)
-    how = c5.radio(
-        t("join_how"), ["left", "inner"], key=state.JOIN_HOW, format_func=lambda h: t(f"join_how_{h}")
+    how = choice_radio(
+        t("join_how"), ["left", "inner"], "join_how_", where=c5, horizontal=False, key=state.JOIN_HOW
     )
     units = units_choice(table_cols, layer_cols)
     report = preview_join(gdf, sheet.frame, key=key, table_key=table_key, how=how, match=match)
@@ -206,7 +209,7 @@ def join_section(workspace: Workspace) -> None:
     )
     show_messages(st.info, [t("j_computed", what=c) for c in report.computed])
     st.subheader(t("join_preview"))
-    st.dataframe(preview_table(joined), hide_index=True, width="stretch")
+    tables.show(preview_table(joined), hide_index=True, width="stretch")
     save_join(workspace, joined, report, cat.layer(layer).title_zh, upload)
 
 
@@ -228,44 +231,35 @@ def unit_follows(column_key: str, unit_key: str, table: tuple) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Quantity:
+    """A ledger figure the join converts: the widgets of its column and of that column's unit."""
+
+    column_label: str
+    column_key: str
+    header_words: tuple[str, ...]  # a column whose header holds one of these is preselected
+    unit_label: str
+    unit_key: str
+    units: tuple[str, ...]
+    unit_words: tuple  # importing.LAND_UNIT_WORDS / MONEY_UNIT_WORDS
+    default_unit: str
+
+
+LAND = Quantity(
+    "join_land", state.JOIN_LAND, ("用地", "占地", "土地面积", "land"),
+    "join_land_unit", state.JOIN_LAND_UNIT, LAND_UNITS, importing.LAND_UNIT_WORDS, "mu",
+)  # fmt: skip
+MONEY = Quantity(
+    "join_investment", state.JOIN_INVESTMENT, ("投资", "invest"),
+    "join_money_unit", state.JOIN_MONEY_UNIT, MONEY_UNITS, importing.MONEY_UNIT_WORDS, "wan",
+)  # fmt: skip
+
+
 def units_choice(table_cols: list[str], layer_cols: list[str]) -> UnitSpec:
-    none = [importing.AUTO] + table_cols
-    land_guess = importing.guess_column(table_cols, ("用地", "占地", "土地面积", "land"))
-    invest_guess = importing.guess_column(table_cols, ("投资", "invest"))
     c1, c2, c3 = st.columns(3)
-    land = c1.selectbox(
-        t("join_land"),
-        none,
-        key=state.JOIN_LAND,
-        index=none.index(land_guess),
-        format_func=lambda c: c or t("none"),
-        on_change=unit_follows,
-        args=(state.JOIN_LAND, state.JOIN_LAND_UNIT, importing.LAND_UNIT_WORDS),
-    )
-    land_unit = c2.selectbox(
-        t("join_land_unit"),
-        LAND_UNITS,
-        key=state.JOIN_LAND_UNIT,
-        index=LAND_UNITS.index(importing.guess_unit(land_guess, importing.LAND_UNIT_WORDS, "mu")),
-        format_func=lambda u: t(f"unit_{u}"),
-    )
-    money_unit = c3.selectbox(
-        t("join_money_unit"),
-        MONEY_UNITS,
-        key=state.JOIN_MONEY_UNIT,
-        index=MONEY_UNITS.index(importing.guess_unit(invest_guess, importing.MONEY_UNIT_WORDS, "wan")),
-        format_func=lambda u: t(f"unit_{u}"),
-    )
     c4, c5 = st.columns(2)
-    invest = c4.selectbox(
-        t("join_investment"),
-        none,
-        key=state.JOIN_INVESTMENT,
-        index=none.index(invest_guess),
-        format_func=lambda c: c or t("none"),
-        on_change=unit_follows,
-        args=(state.JOIN_INVESTMENT, state.JOIN_MONEY_UNIT, importing.MONEY_UNIT_WORDS),
-    )
+    land, land_unit = column_and_unit(c1, c2, LAND, table_cols)
+    invest, money_unit = column_and_unit(c4, c3, MONEY, table_cols)
     per_mu = c5.multiselect(t("join_per_mu"), table_cols, key=state.JOIN_PER_MU, placeholder=t("none"))
     rename = lambda c: importing.joined_name(c, layer_cols) if c else None  # noqa: E731
     return UnitSpec(
@@ -275,6 +269,30 @@ def units_choice(table_cols: list[str], layer_cols: list[str]) -> UnitSpec:
         per_mu_cols=tuple(rename(c) for c in per_mu),
         money_unit=money_unit,
     )
+
+
+def column_and_unit(column_where, unit_where, quantity: Quantity, table_cols: list[str]) -> tuple[str, str]:
+    """The ledger column of ``quantity`` (or none) and its unit, preselected from the headers;
+    picking a column takes the unit its header names."""
+    q, columns = quantity, [importing.AUTO, *table_cols]
+    guess = importing.guess_column(table_cols, q.header_words)
+    column = column_where.selectbox(
+        t(q.column_label),
+        columns,
+        key=q.column_key,
+        index=columns.index(guess),
+        format_func=lambda c: c or t("none"),
+        on_change=unit_follows,
+        args=(q.column_key, q.unit_key, q.unit_words),
+    )
+    unit = unit_where.selectbox(
+        t(q.unit_label),
+        q.units,
+        key=q.unit_key,
+        index=q.units.index(importing.guess_unit(guess, q.unit_words, q.default_unit)),
+        format_func=lambda u: t(f"unit_{u}"),
+    )
+    return column, unit
 
 
 def show_join_report(report) -> None:
@@ -288,9 +306,17 @@ def show_join_report(report) -> None:
 
 
 def preview_table(joined) -> pd.DataFrame:
+    """The joined layer's names and figures, worded by the formatter, headed by label and unit."""
     per_mu = [c for c in joined.columns if str(c).endswith("_wan_per_mu")]
-    cols = list(dict.fromkeys(["id", "name", "land_area_mu", "investment_yi", *per_mu]))
-    return pd.DataFrame(joined[[c for c in cols if c in joined.columns]])
+    cols = [c for c in dict.fromkeys(["id", "name", "land_area_mu", "investment_yi", *per_mu]) if c in joined]
+    return tables.worded(pd.DataFrame(joined[cols])).rename(columns={c: preview_label(c) for c in cols})
+
+
+def preview_label(column: str) -> str:
+    """``land_area_mu`` -> 用地面积（亩）; a ledger's ``税收_wan_per_mu`` -> 税收（亩均，万元/亩）."""
+    if f"field.{column}" in LABELS or not column.endswith("_wan_per_mu"):
+        return field_label(column, lang())
+    return t("col_per_mu", name=column.removesuffix("_wan_per_mu"))
 
 
 def save_join(workspace: Workspace, joined, report, layer_title: str, upload) -> None:

@@ -84,9 +84,7 @@ with col_side:
     table = tables.feature_table([g for n, g in shown.items() if n in data.filterable()])
     if table.empty:
         st.info(t("no_match"))
-    if len(table) > tables.MAX_TABLE_ROWS:
-        st.caption(t("table_truncated", shown=tables.MAX_TABLE_ROWS, n=len(table)))
-    st.dataframe(table.head(tables.MAX_TABLE_ROWS), height=320, width="stretch")
+    tables.show(table, height=320, width="stretch")
 
     st.subheader(t("detail"))
     pickable = [pd.DataFrame(g) for n, g in shown.items() if len(g) and not data.map_load(n, sel).too_big]

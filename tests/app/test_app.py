@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import streamlit as st
+from grids import shown
 from streamlit.testing.v1 import AppTest
 
 from zkq_geo.catalog import load_catalog
@@ -69,7 +70,7 @@ def _raw_cells(frame: pd.DataFrame, codes: bool = True) -> list:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_map_page_tables_show_no_none_nan_or_codes(lang):
     at = run_app(detail_id="prj_xpeng", lang=lang)  # a project with blanks: no land area, no plate
-    table, detail = at.dataframe[0].value, at.dataframe[1].value
+    table, detail = shown(at.dataframe[0]), at.dataframe[1].value
     values = detail.drop(columns=detail.columns[-1])  # the last column names the export column
     assert _raw_cells(table, lang == "zh") == [] and _raw_cells(values, lang == "zh") == []
     assert "—" in table.to_numpy().ravel().tolist()  # blanks read as a dash
@@ -77,7 +78,7 @@ def test_map_page_tables_show_no_none_nan_or_codes(lang):
 
 def test_efficiency_page_tables_show_no_none_or_nan():
     at = run_app("app_pages/efficiency_page.py")
-    for frame in (d.value for d in at.dataframe):
+    for frame in (shown(d) for d in at.dataframe):
         cells = frame.to_numpy().ravel().tolist()
         assert not [
             v for v in cells if v is None or (isinstance(v, float) and v != v) or v in ("None", "nan")

@@ -122,7 +122,7 @@ def test_join_by_name_report_then_apply(tmp_path, workspace):
     assert any("表头在第 2 行" in i.value for i in at.info)
     lists = [df.value for df in at.dataframe]
     assert any("台账里多出的企业" in df.iloc[:, 0].tolist() for df in lists)
-    preview = lists[-1].set_index("name")
+    preview = lists[-1].set_index("名称")
     assert not (workspace / "layers" / "dikuai_ledger").exists()
     at.text_input(key="join_name").set_value("dikuai_ledger")
     run(at).button(key="join_go").click()
@@ -132,7 +132,7 @@ def test_join_by_name_report_then_apply(tmp_path, workspace):
     assert dict(zip(joined["name"], joined["invest_intensity_wan_per_mu"], strict=False)) == pytest.approx(
         d.EXPECTED_INTENSITY
     )
-    assert preview.loc["中兴产业园", "land_area_mu"] == 120
+    assert preview.loc["中兴产业园", "用地面积（亩）"] == 120
     at.switch_page("app_pages/efficiency_page.py")
     run(at)
     assert any(
@@ -327,9 +327,7 @@ def test_the_user_chooses_left_or_inner_join(tmp_path, workspace):
     at.radio(key="join_how").set_value("inner")
     run(at)
     preview = at.dataframe[-1].value
-    assert preview["name"].tolist() == ["中兴产业园"] and preview["invest_intensity_wan_per_mu"].tolist() == [
-        100.0
-    ]
+    assert preview["名称"].tolist() == ["中兴产业园"] and preview["亩均投资（万元/亩）"].tolist() == [100.0]
 
 
 def test_a_broken_workspace_index_is_said_on_the_map_page_and_the_shipped_layers_stay(workspace):
