@@ -105,10 +105,11 @@ def harden() -> None:
     """Apply :data:`SETTINGS` to this process (before GDAL loads, where possible) and turn
     PROJ's network off. Safe to call more than once."""
     os.environ.update(SETTINGS)
-    if "pyogrio" in sys.modules:  # GDAL already registered its drivers; the config still applies
+    if "pyogrio" in sys.modules:  # GDAL already registered its drivers: GDAL_SKIP came too late
         import pyogrio
 
         pyogrio.set_gdal_config_options({k: v for k, v in SETTINGS.items() if k != "GDAL_SKIP"})
+        _deregister(SKIPPED_DRIVERS)
     import pyproj.network
 
     pyproj.network.set_network_enabled(False)
@@ -119,3 +120,31 @@ def registered_outside_allow_list() -> list[str]:
     import pyogrio
 
     return sorted(set(pyogrio.list_drivers()) - ALLOWED_DRIVERS)
+
+
+def _deregister(names) -> None:
+    """Remove already-registered drivers ``names`` from GDAL's driver manager.
+
+    pyogrio registers every driver when it is imported; a process that imported it before
+    :mod:`zkq_geo` (a script, a test) would otherwise keep VRT and the network drivers. pyogrio
+    has no call for this, so GDAL's own C functions are called on the library pyogrio loaded.
+    """
+    import ctypes
+    import ctypes.util
+    import glob
+
+    import pyogrio
+
+    libs = glob.glob(os.path.join(os.path.dirname(pyogrio.__file__) + ".libs", "libgdal*.so*"))
+    if not libs:  # a pyogrio built against a system GDAL: that library is already in the process
+        libs = [ctypes.util.find_library("gdal") or "libgdal.so"]
+    gdal = ctypes.CDLL(libs[0])
+    gdal.GDALGetDriverByName.restype = ctypes.c_void_p
+    gdal.GDALGetDriverByName.argtypes = [ctypes.c_char_p]
+    gdal.GDALDeregisterDriver.argtypes = [ctypes.c_void_p]
+    gdal.GDALDestroyDriver.argtypes = [ctypes.c_void_p]
+    for name in names:
+        driver = gdal.GDALGetDriverByName(name.encode())
+        if driver:
+            gdal.GDALDeregisterDriver(driver)
+            gdal.GDALDestroyDriver(driver)
