@@ -30,6 +30,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal, get_args
 from urllib.parse import quote
 
@@ -54,6 +55,7 @@ from zkq_geo.i18n.format import (
     qualifier_text,
     value_text,
 )
+from zkq_geo.render.tiled import TiledLayer
 
 Lang = Literal["zh", "en"]
 Basemap = Literal["none", "osm", "tianditu", "amap"]
@@ -120,6 +122,7 @@ _TEXT = {
     "name": ("名称", "Name"),
     "investment": ("投资额", "Investment"),
     "intensity": ("亩均投资（万元/亩）", "Investment per mu (万元/亩)"),
+    "intensity_short": ("亩均投资", "Investment per mu"),
     "no_intensity": ("无法计算（无用地面积等）", "Not computable (no land area etc.)"),
     "dashed": ("虚线", "dashed"),
     "dotted": ("点线", "dotted"),
@@ -389,6 +392,7 @@ def build_map(
     asset_base_url: str | None = None,
     simplify_m: float | None = None,
     fit_to: Iterable[str] | None = None,
+    tiled: Mapping[str, TileSource] | None = None,
 ) -> folium.Map:
     """Build a folium map of ``layers``: one toggleable group per layer, legend, notes.
 
@@ -415,6 +419,10 @@ def build_map(
     fit_to : iterable of str, optional
         Names of the layers the first view fits ("zoom to selection"); by default, and when
         those layers are empty, all of them.
+    tiled : mapping of str to TileSource, optional
+        Layers drawn from their vector tiles (:mod:`zkq_geo.render.tiled`) instead of inline
+        GeoJSON; their frame in ``layers`` (the selection) still gives the legend and the fit.
+        Not with basemap "amap": the tiles are WGS84 (OptionError).
 
     Raises
     ------
@@ -426,6 +434,9 @@ def build_map(
     check_choice("color_by", color_by, _COLOR_BYS)
     if basemap == "tianditu" and not tianditu_key:
         raise OptionError(_TIANDITU_FIX)
+    tiled = dict(tiled or {})
+    if tiled and basemap == "amap":
+        raise OptionError("tiled layers are WGS84; draw them on another basemap than 'amap'")
     frames = {name: _for_display(name, gdf, basemap) for name, gdf in layers.items()}
     m = folium.Map(
         location=DEFAULT_CENTER,
@@ -438,7 +449,10 @@ def build_map(
     _add_basemap(m, basemap, tianditu_key)
     m.get_root().header.add_child(folium.Element(_CSS), name="zkq_css")
     for name, gdf in frames.items():
-        _add_layer(m, name, gdf, catalog=catalog, lang=lang, color_by=color_by, simplify_m=simplify_m)
+        if name in tiled:
+            _add_tiled_layer(m, name, gdf, tiled[name], catalog=catalog, lang=lang, color_by=color_by)
+        else:
+            _add_layer(m, name, gdf, catalog=catalog, lang=lang, color_by=color_by, simplify_m=simplify_m)
     m.add_child(
         _HtmlControl(_legend_html(frames, catalog, lang, color_by, basemap), "bottomright", "zkq-legend")
     )
@@ -518,6 +532,55 @@ def _add_layer(
     group.add_child(layer)
     if kind in _LABELLED_KINDS:
         _add_labels(group, gdf, kind)
+
+
+@dataclass(frozen=True)
+class TileSource:
+    """Where a tiled layer's tiles are (URL template with {z}/{x}/{y}) and which rows to draw
+    (:func:`zkq_geo.render.tiled.selection_bits`; None: all)."""
+
+    url: str
+    selected: str | None = None
+
+
+def _add_tiled_layer(
+    m: folium.Map,
+    name: str,
+    gdf: gpd.GeoDataFrame,
+    source: TileSource,
+    *,
+    catalog: Catalog,
+    lang: str,
+    color_by: str,
+) -> None:
+    title = catalog.layers[name].title(lang) if name in catalog.layers else name
+    group = folium.FeatureGroup(name=escape_value(title), show=True).add_to(m)
+    kind = _layer_kind(name, gdf)
+    base = {k: v for k, v in STYLES["layers"][kind].items() if k != "fillColor"}
+    if kind == "area":
+        fill = {"by": "fixed", "color": STYLES["layers"]["area"]["fillColor"]}
+    elif color_by == "intensity":
+        spec = STYLES["intensity"]
+        fill = {"by": "intensity", "breaks": list(spec["breaks"]), "colors": list(spec["colors"])}
+        fill["nodata"] = spec["no_data_color"]
+    else:
+        fill = {
+            "by": "industry",
+            "colors": STYLES["industry_colors"],
+            "unknown": STYLES["unknown_industry_color"],
+        }
+    codes = sorted(set(STYLES["industry_colors"]) | set(_column(gdf, "industry", "").dropna().astype(str)))
+    labels = {
+        "name": _t("name", lang),
+        "industry": _t("industry", lang),
+        "intensity": _t("intensity_short", lang),
+        "intensity_unit": "万元/亩",
+        "codes": {c: code_text("industry", c, lang, catalog=catalog) for c in codes if c},
+        "blank": EMPTY,
+    }
+    group.add_child(
+        TiledLayer(source.url, base_style=base, fill=fill, labels=labels, selected=source.selected, lang=lang)
+    )
 
 
 def _layer_kind(name: str, gdf: gpd.GeoDataFrame) -> str:
@@ -897,10 +960,14 @@ def feature_at(
         raise SchemaError(f"feature_at needs an 'id' column; the frame has {list(gdf.columns)}")
     if tolerance_m < 0:
         raise OptionError(f"tolerance_m={tolerance_m!r} must be >= 0 (metres)")
+    x, y = convert_datum(lon, lat, datum, "wgs84")
+    # only features near the click are measured: the frame's spatial index (built once per frame)
+    # finds them in a box wider than the tolerance (a degree is at least 50 km up to latitude 63)
+    pad = tolerance_m / 50_000 + 1e-9
+    gdf = gdf.iloc[np.sort(gdf.sindex.query(shapely.box(x - pad, y - pad, x + pad, y + pad)))]
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if gdf.empty:
         return None
-    x, y = convert_datum(lon, lat, datum, "wgs84")
     metric = to_area_crs(gdf).geometry
     click = gpd.GeoSeries([shapely.Point(x, y)], crs=WGS84).to_crs(AREA_CRS).iloc[0]
     ids = gdf["id"].to_numpy()

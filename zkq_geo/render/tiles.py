@@ -9,9 +9,9 @@ features are simplified to the tile's resolution, and where a tile would exceed
 What is drawn at a low zoom may therefore leave features out; counts, tables, 亩均 summaries and
 exports are computed from the full layer on the server, never from tiles.
 
-Each feature of a tile carries its row number in the layer as the MVT feature id (filters send
-row numbers to the browser), and the few properties the tooltip and the colouring need
-(:data:`TILE_PROPERTIES`); the detail panel reads the rest from the server.
+Each feature of a tile carries its row number in the layer as the property ``fid`` (filters
+send row numbers to the browser, and the style function sees only properties), and the few properties the tooltip and the colouring
+need (:data:`TILE_PROPERTIES`); the detail panel reads the rest from the server.
 
 A tile set is a folder ``<out>/<z>/<x>/<y>.pbf`` (gzip-compressed MVT) plus
 ``tileset.json``, written last: a folder without a valid ``tileset.json`` is incomplete (a build
@@ -146,8 +146,6 @@ def build_tiles(gdf: gpd.GeoDataFrame, out_dir: str | Path, *, seconds: float | 
             f"--layer={TILE_LAYER}",
             f"--minimum-zoom={MIN_ZOOM}",
             f"--maximum-zoom={MAX_ZOOM}",
-            "--use-attribute-for-id=fid",
-            "--exclude=fid",
             "--drop-densest-as-needed",
             f"--maximum-tile-bytes={MAX_TILE_BYTES}",
             "--read-parallel",

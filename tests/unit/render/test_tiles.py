@@ -44,14 +44,15 @@ def test_every_feature_is_in_the_deepest_zoom_with_its_row_and_tooltip_propertie
     seen = {}
     for path in (out / str(tileset.maxzoom)).rglob("*.pbf"):
         for f in _decode(path):
-            seen[f["id"]] = f["properties"]
+            seen[f["properties"]["fid"]] = f["properties"]
     assert set(seen) == set(range(len(parcels)))
     for row in (0, 1234, len(parcels) - 1):
         props = seen[row]
         assert props["id"] == parcels["id"].iat[row]
         assert props["name"] == parcels["name"].iat[row]
         assert props["industry"] == parcels["industry"].iat[row]
-    assert set().union(*(p.keys() for p in seen.values())) <= set(tiles.TILE_PROPERTIES)
+    assert set().union(*(p.keys() for p in seen.values())) <= {"fid", *tiles.TILE_PROPERTIES}
+    assert all(p["fid"] == row for row, p in seen.items())
 
 
 def test_low_zoom_tiles_stay_small(built):
