@@ -130,7 +130,7 @@ def scheme_section() -> tuple[str, str] | None:
     with st.expander(t("eval_scheme_source")):
         st.markdown(f"**{scheme.title(lang())}**")
         st.write(scheme.source)
-        for note in scheme.notes:
+        for note in scheme.notes_in(lang()):
             st.markdown(f"- {note}")
     return text, origin
 

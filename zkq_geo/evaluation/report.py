@@ -178,7 +178,7 @@ def method_rows(evaluation: Evaluation, lang: str = "zh") -> list[tuple[str, str
     t = _METHOD_ZH if zh else _METHOD_EN
     rows = [(t["scheme"], f"{s.title(lang)}（{s.id}）" if zh else f"{s.title(lang)} ({s.id})")]
     rows += [(t["source"], s.source)]
-    rows += [(t["note"], n) for n in (s.notes_zh if zh and s.notes_zh else s.notes)]
+    rows += [(t["note"], n) for n in s.notes_in(lang)]
     rows += unsourced_items(s, lang)
     rows += [(t[k], t[f"{k}_text"]) for k in ("item", "total", "benchmark")]
     rows.append((t["missing"], t["missing_zero" if s.missing_values == "zero" else "missing_exclude"]))
