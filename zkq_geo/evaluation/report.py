@@ -153,8 +153,12 @@ def _industry_label(code, lang: str) -> str:
 
 
 def _category_label(key, lang: str, rules: ControlRules | None) -> str:
+    """A control category in ``lang``: its ``control_category.<key>`` label; a category the label
+    table does not know (a rules file of one's own) by its name in the rules (Chinese) or its key."""
     if _blank(key):
         return BLANK
+    if f"control_category.{key}" in LABELS:
+        return label_text(f"control_category.{key}", lang)
     if lang != "zh":
         return str(key)
     if rules is None:
