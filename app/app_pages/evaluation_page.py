@@ -242,7 +242,10 @@ def _group_tables(ev) -> None:
             if g is None:
                 st.dataframe(
                     _labelled(
-                        ungrouped[["credit_code", "name", "reason_code", "excluded_reason", "notes"]], ev
+                        ungrouped[
+                            ["credit_code", "name", "reason_code", "excluded_reason", "notes", "notes_zh"]
+                        ],
+                        ev,
                     ),
                     hide_index=True,
                     width="stretch",

@@ -92,9 +92,10 @@ def display_frame(
     frame: pd.DataFrame, scheme: Scheme, lang: str = "zh", rules: ControlRules | None = None
 ) -> pd.DataFrame:
     """``frame`` as a planner reads it: group, industry, status, reason, control category and
-    check codes as words in ``lang``, yes/no for flags, "—" for blank text; columns unchanged
-    (rename them with :func:`column_label`). ``reason_code`` is dropped: ``excluded_reason``
-    says it in words. Numbers stay numbers (NaN for blanks)."""
+    check codes as words in ``lang``, the firms' notes in ``lang``, yes/no for flags, "—" for blank
+    text; columns unchanged (rename them with :func:`column_label`), but ``reason_code`` and
+    ``notes_zh`` are dropped: ``excluded_reason`` says the reason in words, ``notes`` reads
+    ``notes_zh`` in Chinese. Numbers stay numbers (NaN for blanks)."""
     out = frame.copy()
     groups = {g.id: g.label(lang) for g in scheme.groups}
     unassigned = msg("label_unassigned").text(lang)
@@ -121,6 +122,10 @@ def display_frame(
         if "excluded_reason" in out.columns:
             out["excluded_reason"] = [code_label("reason", v, lang) for v in out["reason_code"]]
         out = out.drop(columns=["reason_code"])
+    if "notes_zh" in out.columns:
+        if lang == "zh" and "notes" in out.columns:
+            out["notes"] = out["notes_zh"]
+        out = out.drop(columns=["notes_zh"])
     if "issues" in out.columns and set(_CHECK_COLUMNS) <= set(frame.columns):
         sep = "；" if lang == "zh" else "; "
         out["issues"] = [
@@ -313,7 +318,14 @@ def evaluation_xlsx(
     ]
     ungrouped = table[table["group"] == ""]
     if len(ungrouped):
-        columns = evaluation.result_columns[:2] + ["status", "reason_code", "excluded_reason", "notes"]
+        columns = [
+            *evaluation.result_columns[:2],
+            "status",
+            "reason_code",
+            "excluded_reason",
+            "notes",
+            "notes_zh",
+        ]
         tables.append(("未分组 Not grouped", ungrouped[columns]))
     tables += list((extra_sheets or {}).items())
     for title, frame in tables:

@@ -94,6 +94,7 @@ RESERVED_IDS = frozenset(
         "status",
         "excluded_reason",
         "notes",
+        "notes_zh",
         *FIELD_BY_COLUMN,
     }
 )
