@@ -98,7 +98,7 @@ def test_the_report_is_chinese_by_default_with_chinese_notes(tmp_path, ledger):
     assert "控制指标 Control" in wb.sheetnames
     header, notes = header_and_notes(wb, "自有用地企业")
     assert header[:3] == ["统一社会信用代码", "企业名称", "评价组"]
-    assert notes == ["税收 = inf：不是有限数值"]
+    assert notes == ["税收的值 inf 不是有限数值"]
     zh_again = tmp_path / "zh.xlsx"
     assert run("evaluate", ledger, "--scheme", "huaian", "-o", zh_again, "--lang", "zh").returncode == 0
     assert header_and_notes(load_workbook(zh_again), "自有用地企业") == (header, notes)

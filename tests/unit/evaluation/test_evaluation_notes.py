@@ -43,11 +43,11 @@ def _row(ev, code):
 def test_notes_are_english_in_one_shape_and_chinese_in_notes_zh(evaluation):
     ev, firms = evaluation
     assert _row(ev, firms["negative"])["notes"] == "energy_tce = -1: negative"
-    assert _row(ev, firms["negative"])["notes_zh"] == "综合能耗 = -1：为负数"
+    assert _row(ev, firms["negative"])["notes_zh"] == "综合能耗的值 -1 为负数"
     assert _row(ev, firms["infinite"])["notes"] == "tax_wan = inf: not a finite number"
-    assert _row(ev, firms["infinite"])["notes_zh"] == "税收 = inf：不是有限数值"
+    assert _row(ev, firms["infinite"])["notes_zh"] == "税收的值 inf 不是有限数值"
     assert _row(ev, firms["land"])["notes"] == "land_area_mu = -5: negative"
-    assert _row(ev, firms["land"])["notes_zh"] == "用地面积 = -5：为负数"
+    assert _row(ev, firms["land"])["notes_zh"] == "用地面积的值 -5 为负数"
     missing = _row(ev, firms["missing"])
     assert missing["notes"].split("; ")[0] == (
         "va_per_energy: cannot be computed (energy_tce, value_added_wan), scored 0"
@@ -75,7 +75,7 @@ def test_display_frame_shows_the_notes_in_the_reports_language(evaluation):
     en = display_frame(group, ev.scheme, "en")
     assert "notes_zh" not in zh.columns and "notes_zh" not in en.columns
     at = group.index[group["credit_code"] == firms["negative"]][0]
-    assert zh.loc[at, "notes"] == "综合能耗 = -1：为负数"
+    assert zh.loc[at, "notes"] == "综合能耗的值 -1 为负数"
     assert en.loc[at, "notes"] == "energy_tce = -1: negative"
 
 
@@ -107,5 +107,5 @@ def test_the_html_reports_show_the_notes_in_their_language(evaluation):
     ev, firms = evaluation
     zh = evaluation_html(ev, lang="zh")
     en = evaluation_html(ev, lang="en")
-    assert "综合能耗 = -1：为负数" in zh and "energy_tce = -1: negative" not in zh
-    assert "energy_tce = -1: negative" in en and "综合能耗 = -1：为负数" not in en
+    assert "综合能耗的值 -1 为负数" in zh and "energy_tce = -1: negative" not in zh
+    assert "energy_tce = -1: negative" in en and "综合能耗的值 -1 为负数" not in en
