@@ -131,7 +131,7 @@ def scheme_section() -> tuple[str, str] | None:
     with st.expander(t("eval_scheme_source")):
         st.markdown(f"**{scheme.title(lang())}**")
         st.write(scheme.source)
-        for note in scheme.notes:
+        for note in scheme.notes_in(lang()):
             st.markdown(f"- {note}")
     return text, origin
 
@@ -243,7 +243,10 @@ def _group_tables(ev) -> None:
             if g is None:
                 show(
                     _labelled(
-                        ungrouped[["credit_code", "name", "reason_code", "excluded_reason", "notes"]], ev
+                        ungrouped[
+                            ["credit_code", "name", "reason_code", "excluded_reason", "notes", "notes_zh"]
+                        ],
+                        ev,
                     ),
                     hide_index=True,
                     width="stretch",

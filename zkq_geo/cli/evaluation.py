@@ -7,12 +7,14 @@ Registered by :mod:`zkq_geo.cli.main` (``add_evaluate_parsers`` and ``EVALUATE_C
 ::
 
     zkq-geo evaluate LEDGER --scheme PRESET_OR_PATH [--group-by group|park|plate|industry]
-                     [--format table|csv|json|xlsx|html] [-o PATH]
+                     [--format table|csv|json|xlsx|html] [-o PATH] [--lang zh|en]
     zkq-geo schemes [--format table|json]
     zkq-geo control LEDGER_OR_LAYER [--city-class C] [--invest-min WAN_PER_MU]
                     [--format table|csv|json] [-o PATH]
 
 Without ``--format``, the suffix of ``-o`` chooses it (.xlsx, .html, .csv, .json), else table.
+``--lang`` is the language of the xlsx/html report (zh by default); table, CSV and JSON keep the
+English field names and notes (the data contract).
 """
 
 from __future__ import annotations
@@ -25,19 +27,14 @@ import pandas as pd
 
 from zkq_geo.cli.output import emit, write_bytes
 from zkq_geo.errors import OptionError, ZkqGeoError
+from zkq_geo.i18n.format import label
 
 EVALUATE_FORMATS = ("table", "csv", "json", "xlsx", "html")
 TABLE_FORMATS = ("table", "csv", "json")
 GROUP_BY = ("group", "park", "plate", "industry")
 BINARY_FORMATS = ("xlsx", "html")
-SYNTHETIC_NOTICE = "合成示例数据（虚构，非真实企业）/ Synthetic example data: invented firms, not real ones"
+REPORT_LANGS = ("zh", "en")
 _SUFFIX_FORMATS = {".xlsx": "xlsx", ".html": "html", ".htm": "html", ".csv": "csv", ".json": "json"}
-_SUMMARY_TITLES = {
-    "group": "按评价组 by group",
-    "park": "按园区 by park",
-    "plate": "按板块 by plate",
-    "industry": "按产业 by industry",
-}
 
 
 def add_evaluate_parsers(sub) -> None:
@@ -65,6 +62,13 @@ def add_evaluate_parsers(sub) -> None:
     )
     ev.add_argument(
         "-o", "--output", metavar="PATH", help="file to write (default: stdout for table/csv/json)"
+    )
+    ev.add_argument(
+        "--lang",
+        choices=REPORT_LANGS,
+        default="zh",
+        help="xlsx/html only: zh (default) or en, the language of the report's headers, words and "
+        "notes; table/csv/json keep the English field names",
     )
     _add_ledger_options(ev)
     ev.add_argument(
@@ -207,7 +211,7 @@ def _control_source(args) -> pd.DataFrame:
 
 
 def _notice(args) -> str:
-    return SYNTHETIC_NOTICE if "synthetic" in Path(args.ledger).name.lower() else ""
+    return label("report_title.synthetic", args.lang) if "synthetic" in Path(args.ledger).name.lower() else ""
 
 
 def _evaluation_table(evaluation, group_by: str | None) -> pd.DataFrame:
@@ -226,19 +230,19 @@ def _control(ledger: pd.DataFrame, args) -> pd.DataFrame:
     )
 
 
-def _summaries(evaluation, group_by: str | None) -> dict[str, pd.DataFrame]:
+def _summaries(evaluation, args) -> dict[str, pd.DataFrame]:
     from zkq_geo.evaluation.evaluate import summarize_classes
 
-    keys = [group_by] if group_by and group_by != "group" else []
+    keys = [args.group_by] if args.group_by and args.group_by != "group" else []
     keys += [k for k in ("park", "plate", "industry") if k not in keys and k in evaluation.table.columns]
-    return {_SUMMARY_TITLES[k]: summarize_classes(evaluation, k) for k in keys}
+    return {label(f"report_title.{k}", args.lang): summarize_classes(evaluation, k) for k in keys}
 
 
 def _xlsx(evaluation, ledger: pd.DataFrame, args) -> bytes:
     from zkq_geo.evaluation.report import evaluation_xlsx
 
-    extra = {**_summaries(evaluation, args.group_by), "控制指标 Control": _control(ledger, args)}
-    return evaluation_xlsx(evaluation, extra_sheets=extra, notice=_notice(args))
+    extra = {**_summaries(evaluation, args), label("report_title.control", args.lang): _control(ledger, args)}
+    return evaluation_xlsx(evaluation, extra_sheets=extra, notice=_notice(args), lang=args.lang)
 
 
 def _html(evaluation, ledger: pd.DataFrame, args) -> str:
@@ -258,9 +262,10 @@ def _html(evaluation, ledger: pd.DataFrame, args) -> str:
         evaluation,
         features=features,
         backdrop=_zone_backdrop(),
-        summaries=_summaries(evaluation, args.group_by),
+        summaries=_summaries(evaluation, args),
         control=_control(ledger, args),
         notice=_notice(args),
+        lang=args.lang,
     )
 
 

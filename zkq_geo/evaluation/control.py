@@ -34,6 +34,13 @@ from zkq_geo.units import M2_PER_MU, WAN_PER_YI
 CHECK_RESULTS = ("pass", "fail", "no_data", "no_rule", "unknown")
 CHECKS = ("far", "coverage", "admin", "invest")
 _ID_COLUMNS = ("credit_code", "id", "name")
+# The three ratio checks: value column, numerator (over land area, m2), limit column, and whether the
+# value must be at least (else at most) the limit.
+_RATIO_CHECKS = {
+    "far": ("floor_area_ratio", "floor_area_m2", "far_min", True),
+    "coverage": ("building_coverage", "building_footprint_m2", "coverage_min", True),
+    "admin": ("admin_share", "admin_area_m2", "admin_max", False),
+}
 
 
 @dataclass(frozen=True)
@@ -150,25 +157,10 @@ def control_check(
     far_min = np.array(
         [c.far_min if c and c.far_min is not None else np.nan for c in categories], dtype="float64"
     )
-    _ratio_check(
-        out, "far", "floor_area_ratio", _number(df, "floor_area_m2") / land_m2, far_min, at_least=True
-    )
-    _ratio_check(
-        out,
-        "coverage",
-        "building_coverage",
-        _number(df, "building_footprint_m2") / land_m2,
-        np.full(len(df), rules.building_coverage_min),
-        at_least=True,
-    )
-    _ratio_check(
-        out,
-        "admin",
-        "admin_share",
-        _number(df, "admin_area_m2") / land_m2,
-        np.full(len(df), rules.admin_share_max),
-        at_least=False,
-    )
+    limits = {"far": far_min, "coverage": rules.building_coverage_min, "admin": rules.admin_share_max}
+    for name, limit in limits.items():
+        numerator = _RATIO_CHECKS[name][1]
+        _ratio_check(out, name, _number(df, numerator) / land_m2, np.full(len(df), limit, dtype="float64"))
     _invest_check(out, df, land_m2, categories, rules, city_class, investment_min_wan_per_mu)
     _overall(out)
     return out
@@ -195,10 +187,9 @@ def _categories(df: pd.DataFrame, rules: ControlRules) -> list[ControlCategory |
     return found
 
 
-def _ratio_check(
-    out: pd.DataFrame, name: str, value_column: str, value: pd.Series, limit: np.ndarray, at_least: bool
-) -> None:
-    limit_column = {"far": "far_min", "coverage": "coverage_min", "admin": "admin_max"}[name]
+def _ratio_check(out: pd.DataFrame, name: str, value: pd.Series, limit: np.ndarray) -> None:
+    """Add the value, limit and result columns of the ratio check ``name`` (see _RATIO_CHECKS)."""
+    value_column, _, limit_column, at_least = _RATIO_CHECKS[name]
     v = _finite(value.to_numpy(dtype="float64"))
     ok = v >= limit - 1e-12 if at_least else v <= limit + 1e-12
     out[value_column] = v

@@ -15,7 +15,8 @@ nothing here reads files or draws. The rules, in the order they are applied:
    a figure the firm's group or an adjustment reads that is impossible: not finite, or negative
    where it cannot be (``invalid_figure``; tax and value added may be negative); an indicator
    that cannot be computed when the scheme says ``missing_values: exclude``. ``notes`` name the
-   impossible figure and its value.
+   impossible figure and its value, in English (the CSV/JSON contract); ``notes_zh`` says the
+   same in Chinese for the Chinese reports and page.
 3. **Rated, not graded** (status ``rated``): utilities and start-ups (``special``) get scores
    but no rank and no class (DOMAIN.md section 4).
 4. **Scores.** item score = weight x value / benchmark, then the optional floor and cap; an
@@ -42,6 +43,7 @@ from zkq_geo.analysis.join import JoinReport, join_attributes
 from zkq_geo.analysis.metrics import classify_abcd, fault_message, figure_faults
 from zkq_geo.errors import SchemaError, check_choice
 from zkq_geo.evaluation.formula import evaluate_formula
+from zkq_geo.evaluation.ledger import FIELD_BY_COLUMN
 from zkq_geo.evaluation.scheme import TOTAL_SCORE, ClassRule, Group, Indicator, Scheme
 from zkq_geo.i18n.messages import Items, msg
 
@@ -81,10 +83,13 @@ TAIL_COLUMNS = (
     "reason_code",
     "excluded_reason",
     "notes",
+    "notes_zh",
 )
 # The CSV/JSON contract of `zkq-geo evaluate`: these columns first, in this order, then EXTRA_COLUMNS.
 CONTRACT_TAIL = (TOTAL_SCORE, "rank", "class", "excluded_reason")
-EXTRA_COLUMNS = tuple(c for c in TAIL_COLUMNS if c not in CONTRACT_TAIL)
+# Columns for the reports only: the Chinese of ``notes`` (the contract's notes are English).
+REPORT_ONLY_COLUMNS = ("notes_zh",)
+EXTRA_COLUMNS = tuple(c for c in TAIL_COLUMNS if c not in CONTRACT_TAIL + REPORT_ONLY_COLUMNS)
 PER_MU_SUMS = (
     ("tax_wan", "tax_wan_per_mu"),
     ("revenue_wan", "revenue_wan_per_mu"),
@@ -108,8 +113,9 @@ class Evaluation:
         before grouping), one column per indicator value (named by indicator id, in the
         indicator's unit), one ``<id>_score`` per item score (points), ``adjustment_score``,
         ``total_score``, ``rank`` (Int64, graded firms only), ``class`` (``""`` unless graded),
-        ``status`` (graded / rated / excluded), ``reason_code``, ``excluded_reason``, ``notes``,
-        then the ledger's own columns.
+        ``status`` (graded / rated / excluded), ``reason_code``, ``excluded_reason``, ``notes``
+        (English: fields and indicators by their ids), ``notes_zh`` (the same in Chinese, by their
+        labels; not in the CSV/JSON output), then the ledger's own columns.
     benchmarks : pandas.DataFrame
         One row per group and indicator: weight, benchmark rule, benchmark used, cap, firms with a
         value, ``published`` (the benchmark is the source's) and ``placeholder`` (indicator and
@@ -260,7 +266,7 @@ def _score_group(
     scheme: Scheme,
     values: dict,
     scores: dict,
-    notes: list,
+    notes: list[list[tuple[str, str]]],
 ) -> list[dict]:
     """Fill values/scores of the group's members; mutate ``state`` for missing-value exclusions."""
     missing = [c for c in group.columns if c not in df.columns]
@@ -285,16 +291,14 @@ def _score_group(
         benchmark = _benchmark(ind, value[graded])
         score = _item_score(ind, value, benchmark)
         for i in np.flatnonzero(scored & np.isnan(value)):
-            notes[i].append(
-                f"{ind.id}: 无法计算，记0分 / cannot be computed ({', '.join(ind.formula.names)}), scored 0"
-            )
+            notes[i].append(_not_computed_note(ind))
         values.setdefault(ind.id, np.full(len(df), np.nan))[members] = value[members]
         scores.setdefault(ind.id, np.full(len(df), np.nan))[scored] = np.nan_to_num(score[scored], nan=0.0)
         rows.append(_bench_row(group, ind, benchmark, int(np.isfinite(value[graded]).sum())))
     return rows
 
 
-def _land_notes(df: pd.DataFrame, state: pd.DataFrame) -> list[list[str]]:
+def _land_notes(df: pd.DataFrame, state: pd.DataFrame) -> list[list[tuple[str, str]]]:
     """A note per firm excluded for an impossible land area, naming the value; empty lists otherwise."""
     notes = [[] for _ in range(len(df))]
     land = pd.to_numeric(df["land_area_mu"], errors="coerce").to_numpy(dtype="float64")
@@ -329,9 +333,29 @@ def _exclude_impossible(
     state.loc[hit, "reason_code"] = "invalid_figure"
 
 
-def _figure_note(column: str, value: float, fault: str) -> str:
-    words = fault_message(fault)
-    return f"{column} = {value:g}：{words.text('zh')} / {words}"
+def _figure_note(column: str, value: float, fault: str) -> tuple[str, str]:
+    """(English, Chinese) note of an impossible figure: ``tax_wan = inf: not a finite number``."""
+    found = {"value": f"{value:g}", "fault": fault_message(fault)}
+    return _note("eval_note_figure", {"name": column, **found}, {"name": _field_zh(column), **found})
+
+
+def _not_computed_note(ind: Indicator) -> tuple[str, str]:
+    """(English, Chinese) note of an indicator scored 0: ``tax_per_mu: cannot be computed (...)``."""
+    names = ind.formula.names
+    return _note(
+        "eval_note_not_computed",
+        {"name": ind.id, "columns": Items(names)},
+        {"name": ind.label_zh, "columns": Items(_field_zh(c) for c in names)},
+    )
+
+
+def _note(key: str, en: dict, zh: dict) -> tuple[str, str]:
+    return msg(key, **en).text("en"), msg(key, **zh).text("zh")
+
+
+def _field_zh(column: str) -> str:
+    field_ = FIELD_BY_COLUMN.get(column)
+    return field_.label_zh if field_ else column
 
 
 def _exclude_missing(raw: dict, group: Group, members: np.ndarray, state: pd.DataFrame) -> None:
@@ -434,7 +458,8 @@ def _assemble(
     out["status"] = status
     out["reason_code"] = state["reason_code"].to_numpy()
     out["excluded_reason"] = [" / ".join(REASONS[r]) if r else "" for r in out["reason_code"]]
-    out["notes"] = ["; ".join(n) for n in notes]
+    out["notes"] = ["; ".join(en for en, _ in n) for n in notes]
+    out["notes_zh"] = ["；".join(zh for _, zh in n) for n in notes]
     context = df[[c for c in df.columns if c not in out.columns]].reset_index(drop=True)
     out = pd.concat([out, context], axis=1)
     return _sorted(out, scheme)

@@ -92,9 +92,10 @@ def display_frame(
     frame: pd.DataFrame, scheme: Scheme, lang: str = "zh", rules: ControlRules | None = None
 ) -> pd.DataFrame:
     """``frame`` as a planner reads it: group, industry, status, reason, control category and
-    check codes as words in ``lang``, yes/no for flags, "—" for blank text; columns unchanged
-    (rename them with :func:`column_label`). ``reason_code`` is dropped: ``excluded_reason``
-    says it in words. Numbers stay numbers (NaN for blanks)."""
+    check codes as words in ``lang``, the firms' notes in ``lang``, yes/no for flags, "—" for blank
+    text; columns unchanged (rename them with :func:`column_label`), but ``reason_code`` and
+    ``notes_zh`` are dropped: ``excluded_reason`` says the reason in words, ``notes`` reads
+    ``notes_zh`` in Chinese. Numbers stay numbers (NaN for blanks)."""
     out = frame.copy()
     groups = {g.id: g.label(lang) for g in scheme.groups}
     unassigned = msg("label_unassigned").text(lang)
@@ -121,6 +122,10 @@ def display_frame(
         if "excluded_reason" in out.columns:
             out["excluded_reason"] = [code_label("reason", v, lang) for v in out["reason_code"]]
         out = out.drop(columns=["reason_code"])
+    if "notes_zh" in out.columns:
+        if lang == "zh" and "notes" in out.columns:
+            out["notes"] = out["notes_zh"]
+        out = out.drop(columns=["notes_zh"])
     if "issues" in out.columns and set(_CHECK_COLUMNS) <= set(frame.columns):
         sep = "；" if lang == "zh" else "; "
         out["issues"] = [
@@ -153,8 +158,12 @@ def _industry_label(code, lang: str) -> str:
 
 
 def _category_label(key, lang: str, rules: ControlRules | None) -> str:
+    """A control category in ``lang``: its ``control_category.<key>`` label; a category the label
+    table does not know (a rules file of one's own) by its name in the rules (Chinese) or its key."""
     if _blank(key):
         return BLANK
+    if f"control_category.{key}" in LABELS:
+        return label_text(f"control_category.{key}", lang)
     if lang != "zh":
         return str(key)
     if rules is None:
@@ -178,7 +187,7 @@ def method_rows(evaluation: Evaluation, lang: str = "zh") -> list[tuple[str, str
     t = _METHOD_ZH if zh else _METHOD_EN
     rows = [(t["scheme"], f"{s.title(lang)}（{s.id}）" if zh else f"{s.title(lang)} ({s.id})")]
     rows += [(t["source"], s.source)]
-    rows += [(t["note"], n) for n in (s.notes_zh if zh and s.notes_zh else s.notes)]
+    rows += [(t["note"], n) for n in s.notes_in(lang)]
     rows += unsourced_items(s, lang)
     rows += [(t[k], t[f"{k}_text"]) for k in ("item", "total", "benchmark")]
     rows.append((t["missing"], t["missing_zero" if s.missing_values == "zero" else "missing_exclude"]))
@@ -309,7 +318,14 @@ def evaluation_xlsx(
     ]
     ungrouped = table[table["group"] == ""]
     if len(ungrouped):
-        columns = evaluation.result_columns[:2] + ["status", "reason_code", "excluded_reason", "notes"]
+        columns = [
+            *evaluation.result_columns[:2],
+            "status",
+            "reason_code",
+            "excluded_reason",
+            "notes",
+            "notes_zh",
+        ]
         tables.append(("未分组 Not grouped", ungrouped[columns]))
     tables += list((extra_sheets or {}).items())
     for title, frame in tables:

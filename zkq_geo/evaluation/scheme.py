@@ -37,6 +37,11 @@ The format, by example::
       - {id: high_tech, label_zh: 高新技术企业, label_en: High-tech firm, when: {high_tech: 是}, points: 3}
     class_rule: {kind: percentile, cuts: {A: 0.2, B: 0.6, C: 0.95}}
 
+Chinese notes: a scheme's own ``notes_zh`` (and a group's ``note_zh``) are used as given; without
+them, the translations of the presets' notes in ``zkq_geo/i18n/scheme_notes.toml`` are used for
+each note whose English text is unchanged (keys ``<scheme id>.note.<n>``, n from 1, and
+``<scheme id>.<group id>.note``); any other note reads as written.
+
 Leased firms (``land_status: leased``) only ever fall in a group whose ``when`` says
 ``land_status: leased``; such a group may not use ``land_area_mu`` (they have no land of
 their own) and no formula may use floor area (DOMAIN.md section 4).
@@ -67,6 +72,7 @@ from zkq_geo.evaluation.ledger import (
     STORAGE_UNITS,
     TEXT_COLUMNS,
 )
+from zkq_geo.i18n import tables
 from zkq_geo.i18n.messages import Items, msg
 from zkq_geo.paths import geodata_root
 
@@ -88,6 +94,7 @@ RESERVED_IDS = frozenset(
         "status",
         "excluded_reason",
         "notes",
+        "notes_zh",
         *FIELD_BY_COLUMN,
     }
 )
@@ -124,6 +131,10 @@ _INDICATOR_KEYS = (
 _ADJUSTMENT_KEYS = ("id", "label_zh", "label_en", "when", "points", "column", "min", "max", "note")
 _CHOICE_MAPS = {"scale": SCALE_VALUES, "land_status": LAND_STATUS_VALUES, "special": SPECIAL_VALUES}
 _PERCENTILE_CLASSES = ("A", "B", "C")
+#: Chinese translations of the presets' notes: key -> {"en": the note as written, "zh": ...}.
+SCHEME_NOTES: dict[str, dict[str, str]] = tables.load_table(
+    Path(tables.__file__).with_name("scheme_notes.toml")
+)
 
 
 class SchemeError(SchemaError):
@@ -336,6 +347,10 @@ class Scheme:
     def title(self, lang: str = "zh") -> str:
         return self.title_zh if lang == "zh" else self.title_en
 
+    def notes_in(self, lang: str = "zh") -> tuple[str, ...]:
+        """The scheme's notes in ``lang`` (the Chinese ones when there are, else as written)."""
+        return self.notes_zh if lang == "zh" and self.notes_zh else self.notes
+
     def rule_for(self, group_id: str) -> ClassRule:
         """The class rule of a group: its own, else the scheme's."""
         return self.group(group_id).class_rule or self.class_rule
@@ -538,15 +553,17 @@ class _Reader:
         )
         groups = self.groups(m["groups"])
         own_rule = tuple(g.indicators for g in groups if g.class_rule is None)
+        scheme_id = self.identifier(m["id"], "id")
+        notes = self.texts(m, "notes")
         return Scheme(
-            id=self.identifier(m["id"], "id"),
+            id=scheme_id,
             title_zh=self.text(m["title_zh"], "title_zh"),
             title_en=self.text(m["title_en"], "title_en"),
             source=self.text(m["source"], "source"),
-            groups=groups,
+            groups=tuple(_with_translated_note(g, scheme_id) for g in groups),
             class_rule=self.class_rule(m["class_rule"], own_rule, "class_rule"),
-            notes=self.texts(m, "notes"),
-            notes_zh=self.texts(m, "notes_zh", same_length_as="notes"),
+            notes=notes,
+            notes_zh=self.texts(m, "notes_zh", same_length_as="notes") or _translated_notes(scheme_id, notes),
             adjustments=tuple(
                 self.adjustment(a, f"adjustments[{k}]")
                 for k, a in enumerate(self.sequence(m.get("adjustments", []) or [], "adjustments"))
@@ -832,6 +849,25 @@ class _Reader:
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
             raise self.fail(path, dup[0], what)
+
+
+def _translation(key: str, text: str) -> str:
+    """The Chinese of ``text`` from :data:`SCHEME_NOTES` if its entry ``key`` translates exactly that
+    text (a note edited in a copy of a preset is not the translated one), else ""."""
+    entry = SCHEME_NOTES.get(key)
+    return entry["zh"] if entry and entry["en"] == text else ""
+
+
+def _translated_notes(scheme_id: str, notes: tuple[str, ...]) -> tuple[str, ...]:
+    """Chinese notes, one for one (a note without a translation as written); () if none has one."""
+    zh = [_translation(f"{scheme_id}.note.{n}", note) for n, note in enumerate(notes, start=1)]
+    return tuple(z or note for z, note in zip(zh, notes, strict=True)) if any(zh) else ()
+
+
+def _with_translated_note(group: Group, scheme_id: str) -> Group:
+    if group.note_zh or not group.note:
+        return group
+    return replace(group, note_zh=_translation(f"{scheme_id}.{group.id}.note", group.note))
 
 
 def _is_number(raw: Any) -> bool:

@@ -638,7 +638,7 @@ def test_impossible_land_is_excluded_with_the_value_never_divided_never_ranked()
     assert t.loc[["TINY", "NEG", "INF"], "status"].eq("excluded").all()
     assert t.loc[["TINY", "NEG", "INF"], ["tax_per_mu", "total_score"]].isna().all().all()
     assert t["rank"].dropna().to_dict() == {"OK": 1}
-    assert "land_area_mu = -5：为负数 / negative" in t.loc["NEG", "notes"]
+    assert "land_area_mu = -5: negative" in t.loc["NEG", "notes"]
     assert "below the minimum land area of 1 m²" in t.loc["TINY", "notes"]
     assert t.loc["NEG", "excluded_reason"].endswith(
         "impossible land area (not finite, negative or under 1 m²): never divided by"
@@ -659,7 +659,7 @@ def test_impossible_figures_are_excluded_with_a_note_negative_tax_is_scored():
         "OK": 1,
         "NEG": 2,
     }
-    assert "tax_wan = inf：不是有限数值 / not a finite number" in t.loc["INF", "notes"]
+    assert "tax_wan = inf: not a finite number" in t.loc["INF", "notes"]
     assert "加分 = inf" in t.loc["PTS", "notes"]
     assert t.loc["NEG", "total_score"] == pytest.approx(100 * -5 / 10 - 2)
 
@@ -672,5 +672,5 @@ def test_negative_energy_is_impossible_and_leaves_the_benchmark_alone():
     )
     t = by_code(evaluate(rows, load_scheme("huangyan_2022")))
     assert (t.loc["BAD", "status"], t.loc["BAD", "reason_code"]) == ("excluded", "invalid_figure")
-    assert "energy_tce = -1：为负数 / negative" in t.loc["BAD", "notes"]
+    assert "energy_tce = -1: negative" in t.loc["BAD", "notes"]
     assert t.loc[["A2", "A1"], "rank"].tolist() == [1, 2]
