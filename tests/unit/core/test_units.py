@@ -32,18 +32,18 @@ def test_bad_units_name_the_choices():
         convert_money(1, "usd", "wan")
 
 
-@pytest.mark.parametrize(
-    "column, unit",
-    [
-        ("land_area_mu", "亩"),
-        ("floor_area_m2", "m²"),
-        ("investment_yi", "亿元"),
-        ("tax_wan", "万元"),
-        ("invest_intensity_wan_per_mu", "万元/亩"),
-        ("area_km2", "km²"),
-        ("population_wan", "万人"),
-        ("name", ""),
-    ],
-)
+UNIT_OF = {  # column -> the unit its name gives
+    "land_area_mu": "亩",
+    "floor_area_m2": "m²",
+    "investment_yi": "亿元",
+    "tax_wan": "万元",
+    "invest_intensity_wan_per_mu": "万元/亩",
+    "area_km2": "km²",
+    "population_wan": "万人",
+    "name": "",
+}
+
+
+@pytest.mark.parametrize("column, unit", UNIT_OF.items())
 def test_unit_of_column(column, unit):
     assert unit_of(column) == unit

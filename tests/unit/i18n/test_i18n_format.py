@@ -62,16 +62,16 @@ def test_empty_lists_read_as_none_in_words():
     assert not is_blank(0) and not is_blank(False) and not is_blank([])
 
 
-@pytest.mark.parametrize(
-    ("qualifier", "zh", "en", "sign"),
-    [
-        ("exact", "确数", "exact", ""),
-        ("at_least", "下限（超过）", "lower bound", "≥"),
-        ("at_most", "上限（不超过）", "upper bound", "≤"),
-        ("about", "约数", "approximate", "约"),
-        ("no_land_area", "无用地面积", "no land area", ""),
-    ],
-)
+QUALIFIER_WORDS = {  # qualifier -> (Chinese word, English word, sign before a figure)
+    "exact": ("确数", "exact", ""),
+    "at_least": ("下限（超过）", "lower bound", "≥"),
+    "at_most": ("上限（不超过）", "upper bound", "≤"),
+    "about": ("约数", "approximate", "约"),
+    "no_land_area": ("无用地面积", "no land area", ""),
+}
+
+
+@pytest.mark.parametrize(("qualifier", "zh", "en", "sign"), [(q, *w) for q, w in QUALIFIER_WORDS.items()])
 def test_qualifiers_in_words_and_signs(qualifier, zh, en, sign):
     assert qualifier_text(qualifier, "zh") == zh and qualifier_text(qualifier, "en") == en
     assert qualifier_sign(qualifier, "zh") == sign
