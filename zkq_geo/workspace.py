@@ -6,6 +6,8 @@ Layout of the workspace folder (``$ZKQ_WORKSPACE``; see :func:`default_root`)::
     layers/<name>/v<N>.gpkg            version N of layer <name> (EPSG:4326, table <name>)
     originals/<name>/v<N>/<file>       the file the user gave for version N, byte for byte
     trash/<name>-<time>-<id>/          a deleted layer: its layers/, originals/ and entry.json
+    tiles/<name>/v<N>/                 map tiles of version N (zkq_geo.render.tiles; a cache, rebuilt
+                                       when missing; removed, not trashed, when the layer is deleted)
 
 Importing a name that exists adds a version and says so; nothing is ever overwritten, and
 every earlier version stays on disk (restoring a version adds a copy of it as the newest). Each
@@ -52,6 +54,7 @@ from zkq_geo.safety.safe_input import safe_filename
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 INDEX_FILE = "index.json"
 TRASH_DIR = "trash"
+TILES_DIR = "tiles"
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every GeoPackage
 ORPHAN_MIN_AGE_S = 600  # leftovers younger than this are left alone (see Workspace.clean_orphans)
 RESTORED_FROM = "restored_from"  # report key of a version made by Workspace.restore_version
@@ -62,6 +65,7 @@ _TMP_GPKG = re.compile(r"\.v\d+-[0-9a-f]{32}\.tmp\.gpkg(-journal|-wal|-shm)?")
 _TMP_ORIGINAL = re.compile(r"\.v\d+-[0-9a-f]{32}\.tmp")
 _VERSION_GPKG = re.compile(r"v(\d+)\.gpkg")
 _VERSION_DIR = re.compile(r"v(\d+)")
+_TMP_TILES = re.compile(r"\.tiles_[A-Za-z0-9_]+")  # the temporary folder of a tile build (render.tiles)
 
 
 def default_root() -> Path:
@@ -192,6 +196,11 @@ class Workspace:
     def path_of(self, version: LayerVersion) -> Path:
         return self._inside(version.file)
 
+    def tiles_dir(self, version: LayerVersion) -> Path:
+        """The folder of the map tiles of ``version``: ``tiles/<name>/v<N>/`` (not created here;
+        :func:`zkq_geo.render.tiles.ensure_tiles` builds into it)."""
+        return self._inside(Path(TILES_DIR) / check_layer_name(version.name) / f"v{int(version.version)}")
+
     def read_layer(self, name: str, version: int | None = None) -> gpd.GeoDataFrame:
         """A stored version (default: the latest) as a GeoDataFrame in EPSG:4326."""
         latest = self.latest(name)
@@ -316,10 +325,10 @@ class Workspace:
 
         Nothing is erased: that folder keeps the layer's ``layers/`` and ``originals/`` folders and
         its index entry (``entry.json``), so a layer deleted by mistake can be put back by hand;
-        remove the folder to free the space (zkq-geo never empties trash/). A broken layer is
-        deleted the same way. The index is written first, so the layer is gone at once; files a
-        killed delete did not move are then removed by :meth:`clean_orphans`. Returns a message
-        saying what was done.
+        remove the folder to free the space (zkq-geo never empties trash/). Its map tiles
+        (``tiles/<name>/``) are a cache and are removed. A broken layer is deleted the same way.
+        The index is written first, so the layer is gone at once; files a killed delete did not
+        move are then removed by :meth:`clean_orphans`. Returns a message saying what was done.
         """
         check_layer_name(name)
         with self._locked():
@@ -343,6 +352,7 @@ class Workspace:
             for part in ("layers", "originals"):
                 if (self.root / part / name).exists():
                     os.replace(self.root / part / name, trash / part)
+            _delete(self.root / TILES_DIR / name)
         count = len(records) if isinstance(records, list) else 0
         return msg("layer_deleted", name=name, n=count, trash=trash.relative_to(self.root).as_posix())
 
@@ -352,7 +362,9 @@ class Workspace:
         Removed: temporary files (``.vN-<hex>.tmp.gpkg``, ``.index.json.<hex>.tmp``, originals
         staging folders ``.vN-<hex>.tmp``), and ``layers/NAME/vN.gpkg`` files and
         ``originals/NAME/vN`` folders of versions the index does not list (a save killed after
-        the rename, before the index). Only names this module writes are touched, never anything
+        the rename, before the index). In tiles/, only ``tiles/NAME`` folders of layers the index
+        does not list and the temporary folders of tile builds (``tiles/NAME/.tiles_*``) are
+        removed. Only names this module (or the tile build) writes are touched, never anything
         else, and never trash/. When the index cannot be read, or a layer's entry fails the
         schema, which versions it lists is unknown, so only temporary files are removed there.
 
@@ -416,6 +428,21 @@ class Workspace:
                         and _unlisted(listed_versions, folder.name, int(number[1]))
                     ):
                         found.append(path)
+        return found + self._tile_orphans(listed_versions)
+
+    def _tile_orphans(self, listed_versions: dict[str, set[int] | None] | None) -> list[Path]:
+        """``tiles/NAME`` folders of layers the index does not list, and tile build leftovers."""
+        top = self.root / TILES_DIR
+        if not top.is_dir() or top.is_symlink():
+            return []
+        found = []
+        for folder in top.iterdir():
+            if not NAME_PATTERN.fullmatch(folder.name) or not folder.is_dir() or folder.is_symlink():
+                continue
+            if listed_versions is not None and folder.name not in listed_versions:
+                found.append(folder)
+            else:
+                found.extend(p for p in folder.iterdir() if _TMP_TILES.fullmatch(p.name) and p.is_dir())
         return found
 
     def _add_version(self, name: str, write: Callable[[int, list[dict], list[Path]], dict]) -> SavedLayer:
@@ -477,11 +504,16 @@ class Workspace:
         return source
 
     def _next_version(self, name: str, entries: list[dict]) -> int:
-        """One above every listed version and every version file or originals folder on disk
-        (an unlisted one may be a leftover not yet cleaned: it is never overwritten)."""
+        """One above every listed version and every version file, originals or tiles folder on
+        disk (an unlisted one may be a leftover not yet cleaned: it is never overwritten, and no
+        new version is shown with an old version's tiles)."""
         on_disk = [
             int(m[1])
-            for part, pattern in (("layers", _VERSION_GPKG), ("originals", _VERSION_DIR))
+            for part, pattern in (
+                ("layers", _VERSION_GPKG),
+                ("originals", _VERSION_DIR),
+                (TILES_DIR, _VERSION_DIR),
+            )
             for p in (self.root / part / name).glob("v*")
             if (m := pattern.fullmatch(p.name))
         ]

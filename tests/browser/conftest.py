@@ -48,6 +48,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ST_FOLIUM_IFRAME = 'iframe[src*="/component/streamlit_folium.st_folium/"]'
+APP_SCRIPT = REPO_ROOT / "app" / "streamlit_app.py"
+APP_SERVER = REPO_ROOT / "app" / "server.py"  # the app as scripts/run.sh starts it (tile route)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -216,7 +218,9 @@ def served_app(tmp_path_factory):
     Starts ``streamlit run <script>`` (a path relative to the repository root, or absolute) on
     a free localhost port, from the repository root, with this process's environment (so
     ZKQ_* settings pass through) plus ``env``; waits for /_stcore/health; stops it after the
-    test. Static serving is on, so ``<script dir>/static/`` is at ``/app/static/``.
+    test. Static serving is on, so ``<script dir>/static/`` is at ``/app/static/``. The app's
+    script (app/streamlit_app.py) is started as everywhere else: through app/server.py, the
+    one server that also answers the map tiles.
     """
     started: list[subprocess.Popen] = []
 
@@ -234,7 +238,7 @@ def served_app(tmp_path_factory):
             "-m",
             "streamlit",
             "run",
-            str(REPO_ROOT / script),
+            str(_entry(script)),
             "--server.headless",
             "true",
             "--server.port",
@@ -266,6 +270,12 @@ def served_app(tmp_path_factory):
     yield start
     for proc in started:
         _stop(proc)
+
+
+def _entry(script: str | os.PathLike) -> Path:
+    """What ``streamlit run`` is given for ``script``: app/server.py for the app's script."""
+    path = (REPO_ROOT / script).resolve()
+    return APP_SERVER if path == APP_SCRIPT else path
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -37,8 +37,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zkq_geo.errors import DataSourceError
+from zkq_geo.errors import DataSourceError, ZkqGeoError
 from zkq_geo.i18n.messages import msg
+from zkq_geo.workspace import NAME_PATTERN, Workspace
 
 #: Version of the tile contents (properties, zooms, options): a change rebuilds every cache.
 TILE_SCHEMA = 1
@@ -212,3 +213,77 @@ def tile_file(out_dir: str | Path, z: int, x: int, y: int) -> Path | None:
         return None
     path = Path(out_dir) / str(z) / str(x) / f"{y}.pbf"
     return path if path.is_file() else None
+
+
+# ----------------------------------------------------------------------------- serving tiles
+# The app's server (app/server.py) answers TILE_ROUTE from the workspace; tile_reply decides what.
+TILE_ROUTE = "/tiles/{name}/{version:int}/{z:int}/{x:int}/{y:int}.pbf"
+TILE_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
+#: The URL names the layer version, so a tile never changes; "private": per-user visibility comes.
+TILE_CACHE_CONTROL = "private, max-age=31536000, immutable"
+
+
+@dataclass(frozen=True)
+class TileReply:
+    """What the tile route answers: ``status`` 200 (send ``path`` with ``headers``), 204 (a tile
+    of the pyramid with nothing in it), 304 (the client has it) or 404 (``headers`` only)."""
+
+    status: int
+    headers: dict[str, str]
+    path: Path | None = None
+
+
+def tile_url(name: str, version: int) -> str:
+    """The URL template of a layer version's tiles, ``{z}/{x}/{y}`` left for the map to fill."""
+    return f"/tiles/{name}/{int(version)}/{{z}}/{{x}}/{{y}}.pbf"
+
+
+def tile_reply(
+    workspace: Workspace, name: str, version: int, z: int, x: int, y: int, *, if_none_match: str = ""
+) -> TileReply:
+    """The answer to a request for tile z/x/y of version ``version`` of imported layer ``name``.
+
+    404 unless ``name`` matches :data:`zkq_geo.workspace.NAME_PATTERN`, the index lists that
+    version, its tile set is finished (:func:`read_tileset`) and z/x/y lies in its pyramid
+    (its zooms, x and y below 2**z). Paths come only from the index's name and the integers
+    (:meth:`Workspace.tiles_dir`, :func:`tile_file`); nothing said names a path.
+    """
+    folder = _served_tiles_dir(workspace, name, version)
+    tileset = read_tileset(folder) if folder is not None else None
+    if tileset is None or not _in_pyramid(tileset, z, x, y):
+        return TileReply(404, {"Cache-Control": "no-store"})  # it may be built later
+    path = tile_file(folder, z, x, y)
+    if path is None:
+        return TileReply(204, {"Cache-Control": TILE_CACHE_CONTROL})
+    stat = path.stat()
+    etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+    if etag in (tag.strip() for tag in if_none_match.split(",")):
+        return TileReply(304, {"Cache-Control": TILE_CACHE_CONTROL, "ETag": etag})
+    headers = {
+        "Content-Type": TILE_MEDIA_TYPE,
+        "Content-Encoding": "gzip",
+        "Content-Length": str(stat.st_size),
+        "Cache-Control": TILE_CACHE_CONTROL,
+        "ETag": etag,
+    }
+    return TileReply(200, headers, path)
+
+
+def tile_not_found() -> str:
+    """The body of a 404 of the tile route, in English and Chinese; it names no path."""
+    found = msg("tile_not_found")
+    return f"{found}\n{found.text('zh')}\n"
+
+
+def _served_tiles_dir(workspace: Workspace, name: str, version: int) -> Path | None:
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        return None
+    try:
+        entry = next((v for v in workspace.versions(name) if v.version == int(version)), None)
+        return workspace.tiles_dir(entry) if entry is not None else None
+    except ZkqGeoError:  # an unreadable index, a tiles folder leading outside the workspace
+        return None
+
+
+def _in_pyramid(tileset: TileSet, z: int, x: int, y: int) -> bool:
+    return tileset.minzoom <= z <= tileset.maxzoom and 0 <= x < 2**z and 0 <= y < 2**z

@@ -513,3 +513,85 @@ def test_restore_says_what_cannot_be_restored(ws):
         "one/v1.gpkg",
         "one/v2.gpkg",
     ]
+
+
+# ----------------------------------------------------------------------------- map tiles (a cache)
+def _fake_tiles(folder, *, old=True):
+    """A stand-in tile set: one tile and a tileset.json (the workspace never reads them)."""
+    (folder / "8" / "1").mkdir(parents=True)
+    (folder / "8" / "1" / "2.pbf").write_bytes(b"tile")
+    (folder / "tileset.json").write_text("{}", encoding="utf-8")
+    if old:
+        _old(folder, *folder.rglob("*"))
+    return folder
+
+
+def test_tiles_dir_is_a_folder_per_layer_version_under_tiles(ws):
+    ws.save_layer("mine", _points())
+    ws.save_layer("mine", _points(3))
+    first, second = ws.versions("mine")
+    assert ws.tiles_dir(first) == ws.root / "tiles" / "mine" / "v1"
+    assert ws.tiles_dir(second) == ws.root / "tiles" / "mine" / "v2"
+    assert not (ws.root / "tiles").exists()  # named, not created
+
+
+def test_tiles_dir_stays_inside_the_workspace(ws, tmp_path):
+    ws.save_layer("mine", _points())
+    (tmp_path / "elsewhere").mkdir()
+    (ws.root / "tiles").mkdir()
+    (ws.root / "tiles" / "mine").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    with pytest.raises(DataSourceError, match="outside"):
+        ws.tiles_dir(ws.latest("mine"))
+
+
+def test_delete_removes_the_layers_tiles_and_keeps_its_data_in_trash(ws):
+    ws.save_layer("good", _points())
+    ws.save_layer("gone", _points())
+    kept = _fake_tiles(ws.tiles_dir(ws.latest("good")))
+    _fake_tiles(ws.tiles_dir(ws.latest("gone")))
+    ws.delete_layer("gone")
+    assert not (ws.root / "tiles" / "gone").exists()
+    trash = next((ws.root / "trash").iterdir())
+    assert sorted(p.name for p in trash.iterdir()) == ["entry.json", "layers"]  # no tiles in trash
+    assert (kept / "8" / "1" / "2.pbf").read_bytes() == b"tile"
+    assert ws.save_layer("gone", _points()).version == 1  # the name is free again, no stale tiles
+
+
+def test_a_new_version_never_takes_the_number_of_tiles_left_on_disk(ws):
+    ws.save_layer("mine", _points())
+    _fake_tiles(ws.root / "tiles" / "mine" / "v2")  # e.g. a build that finished after a delete
+    assert ws.save_layer("mine", _points()).version == 3
+
+
+def test_clean_orphans_removes_tiles_of_unlisted_layers_and_build_leftovers_only(ws):
+    _two_layers(ws)
+    tiles = ws.root / "tiles"
+    listed = [_fake_tiles(tiles / "good" / "v1"), _fake_tiles(tiles / "bad" / "v3")]
+    unlisted_version = _fake_tiles(tiles / "bad" / "v9")  # its layer is listed: left alone
+    ghost = _fake_tiles(tiles / "ghost" / "v1")  # a layer no longer in the index
+    leftover = tiles / "good" / ".tiles_k3j_x9a2"
+    (leftover / "tiles").mkdir(parents=True)
+    (leftover / "features.geojsonl").write_text("{}\n", encoding="utf-8")
+    young = tiles / "bad" / ".tiles_abc123"  # a build in progress
+    young.mkdir()
+    foreign = [tiles / "Notes", tiles / "good" / "readme.txt", tiles / "good" / ".tiles_x.txt"]
+    foreign[0].mkdir()
+    for path in foreign[1:]:
+        path.write_text("mine", encoding="utf-8")
+    _old(ghost.parent, leftover, *foreign)
+    assert ws.clean_orphans() == ["tiles/ghost", "tiles/good/.tiles_k3j_x9a2"]
+    assert not ghost.parent.exists() and not leftover.exists()
+    assert all(p.exists() for p in [*listed, unlisted_version, young, *foreign])
+    assert ws.clean_orphans() == []
+
+
+def test_clean_orphans_keeps_young_tiles_and_all_tiles_when_the_index_is_unreadable(ws):
+    _two_layers(ws)
+    fresh = _fake_tiles(ws.root / "tiles" / "ghost" / "v1", old=False)  # a build racing a delete
+    assert ws.clean_orphans() == [] and fresh.exists()
+    _old(fresh.parent)
+    (ws.root / "index.json").write_text("{not json", encoding="utf-8")
+    leftover = ws.root / "tiles" / "ghost" / ".tiles_abcdefgh"
+    leftover.mkdir()
+    _old(leftover)
+    assert ws.clean_orphans() == ["tiles/ghost/.tiles_abcdefgh"] and fresh.exists()
