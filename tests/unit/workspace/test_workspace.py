@@ -595,3 +595,13 @@ def test_clean_orphans_keeps_young_tiles_and_all_tiles_when_the_index_is_unreada
     leftover.mkdir()
     _old(leftover)
     assert ws.clean_orphans() == ["tiles/ghost/.tiles_abcdefgh"] and fresh.exists()
+
+
+def test_a_tile_build_is_left_alone_as_long_as_a_build_may_run(ws, monkeypatch):
+    _two_layers(ws)
+    build = ws.root / "tiles" / "good" / ".tiles_longbuild"
+    build.mkdir(parents=True)
+    _old(build, age_s=1200)  # older than the 10 minutes of other leftovers, younger than a build may run
+    assert ws.clean_orphans() == [] and build.exists()
+    monkeypatch.setenv("ZKQ_TILE_BUILD_SECONDS", "300")
+    assert ws.clean_orphans() == ["tiles/good/.tiles_longbuild"]
