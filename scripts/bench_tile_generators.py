@@ -10,7 +10,9 @@ of the parcels, the id and the tooltip attributes per feature) with:
 - GDAL's MVT driver through pyogrio (the driver zkq-geo otherwise keeps disabled; enabled here in
   this process only), from the GeoDataFrame;
 - mapbox-vector-tile (pure Python), encoding every tile that holds a feature at the last zoom
-  level only, clipped with shapely: extrapolated to the pyramid from that level's time.
+  level only, clipped with shapely: extrapolated to the pyramid from that level's time. It is not
+  a dependency of zkq-geo (it needs an older protobuf than Streamlit): install it with
+  ``pip install mapbox-vector-tile==2.2.0`` in a separate environment to include it.
 
 and prints the wall time, the number of tiles, bytes on disk and the largest tile. Data is
 generated, never committed.
@@ -19,6 +21,7 @@ generated, never committed.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -143,7 +146,9 @@ def main(argv=None) -> int:
                 f"{r['bytes'] / 1e6:>7.1f} {r['largest'] / 1e3:>10.1f}"
             )
             shutil.rmtree(work / "gdal", ignore_errors=True)
-        if not args.skip_python:
+        if not args.skip_python and importlib.util.find_spec("mapbox_vector_tile") is None:
+            print(f"{n:>9} {'mapbox-vector-tile':<22} not installed (see the docstring)")
+        elif not args.skip_python:
             r = run_mapbox_vector_tile(gdf, args.maxzoom)
             print(
                 f"{n:>9} {'mapbox-vector-tile':<22} {r['seconds_estimated']:>8.1f} "

@@ -122,6 +122,9 @@ var {{ this.get_name() }} = (function () {
         if (grid._map) { grid._map.openTooltip(tip); }
     });
     grid.on("mouseout", function () { if (grid._map) { grid._map.closeTooltip(tip); } });
+    // for the browser tests and the benchmark: when the visible tiles were last all drawn
+    grid.on("load", function () { grid.zkqLoadedAt = performance.now(); });
+    window.zkqTiled = (window.zkqTiled || []).concat([grid]);
     return grid;
 })();
 {{ this._parent.get_name() }}.addLayer({{ this.get_name() }});

@@ -1,14 +1,25 @@
 """The process is hardened whatever was imported first: pyogrio before zkq_geo registers every
 GDAL driver, and importing zkq_geo then removes the ones outside the allow-list."""
 
+import os
 import subprocess
 import sys
 import textwrap
 
+from zkq_geo.safety.gdal_env import SETTINGS
+
 
 def _run(code: str) -> str:
+    """``code`` in a fresh interpreter whose environment holds none of zkq_geo's GDAL settings
+    (this process, having imported zkq_geo, has them in os.environ)."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=env,
     )
     return done.stdout.strip()
 
