@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from zkq_geo.errors import DataSourceError, OptionError
@@ -46,7 +46,7 @@ VENDOR_DIR = REPO_ROOT / "app" / "static" / "vendor"
 APP_VENDOR_URL = "/app/static/vendor/"
 """URL path of :data:`VENDOR_DIR` in the Streamlit app (prefix it with ``server.baseUrlPath``)."""
 MANIFEST_NAME = "manifest.json"
-SETUP_FIX = "run `bash scripts/setup.sh` (it installs them from PyPI into app/static/vendor/)"
+SETUP_FIX = "run `bash scripts/setup.sh` (it installs them from PyPI and npm into app/static/vendor/)"
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,11 @@ class VendorFile:
     """One file we serve instead of a CDN.
 
     ``file`` is its path under :data:`VENDOR_DIR`; ``package``/``version``/``member`` say which
-    PyPI wheel ships it and where; ``sha256`` is the hash of the upstream release file;
-    ``url_tail`` is how folium's CDN URL for it ends (``None`` for files that only a CSS
-    file refers to).
+    release ships it and where: a PyPI wheel (``registry="pypi"``) or an npm tarball
+    (``registry="npm"``, whose ``integrity`` is npm's published ``dist.integrity`` of the whole
+    tarball, checked before anything is read from it); ``sha256`` is the hash of the upstream
+    release file; ``url_tail`` is how folium's CDN URL for it ends (``None`` for files that only
+    a CSS file refers to).
     """
 
     file: str
@@ -65,6 +67,8 @@ class VendorFile:
     member: str
     sha256: str
     url_tail: str | None = None
+    registry: Literal["pypi", "npm"] = "pypi"
+    integrity: str | None = None
 
 
 _LEAFLET = ("xstatic-leaflet", "1.9.3.0", "xstatic/pkg/leaflet/data/")
@@ -132,6 +136,19 @@ VENDOR_FILES: tuple[VendorFile, ...] = (
         "jquery.min.js",
         "fc9a93dd241f6b045cbff0481cf4e1901becd0e12fb45166a8f17f95823f0b1a",
         "/jquery-3.7.1.min.js",
+    ),
+    # folium.plugins.VectorGridProtobuf (Mapbox Vector Tiles). No PyPI package carries it, so it
+    # comes from the npm tarball. folium links "@latest" of the unminified bundle; 1.3.0 (2017)
+    # is the latest release, and the minified bundle is the same code with pbf and vector-tile.
+    VendorFile(
+        "leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js",
+        "leaflet.vectorgrid",
+        "1.3.0",
+        "package/dist/Leaflet.VectorGrid.bundled.min.js",
+        "ed1e89e4c9582593890d0e869d03ed7a4ab56f511c6d2036392d6d50938aa4d5",
+        "/leaflet.vectorgrid@latest/dist/Leaflet.VectorGrid.bundled.js",
+        registry="npm",
+        integrity="sha512-kWmj1pKM+MVdo/7Mg5zsB3YrGZvo/uIuiANV9MvWUFOG+Y2xAJzrteDhoIcCgTjHSSRJ36xdeGdIQVhuWjnCZw==",
     ),
 )
 
