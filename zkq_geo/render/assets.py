@@ -19,6 +19,8 @@ Three ways to use a folium map offline:
 Which elements are supported is decided by :data:`VENDOR_FILES` (what we ship) and
 :data:`UNUSED_LINKS` (what folium links but our maps do not need). Anything else that would
 load a remote file raises :class:`~zkq_geo.errors.OptionError` instead of silently going online.
+A ``folium.plugins.VectorGridProtobuf`` layer also gets our Leaflet 1.9 fix for Leaflet.VectorGrid
+1.3.0 (:mod:`zkq_geo.render.vectorgrid_compat`).
 """
 
 from __future__ import annotations
@@ -228,7 +230,9 @@ def localize_map(m: Element, base_url: str = APP_VENDOR_URL, *, vendor_dir: Path
     Modifies ``m`` in place (like folium's own ``add_to``) and returns it. Works on a
     ``folium.Map`` or on any element tree, e.g. a FeatureGroup handed to st_folium separately.
     Links in :data:`UNUSED_LINKS` are dropped. Tile layers are not touched: a map without a
-    basemap (``tiles=None``) makes no remote request at all.
+    basemap (``tiles=None``) makes no remote request at all, and a ``VectorGridProtobuf``
+    layer's tile URL is its own (give it a local one). Each such layer gets the fix of
+    :mod:`zkq_geo.render.vectorgrid_compat` for Leaflet 1.9.
 
     Parameters
     ----------
@@ -250,6 +254,9 @@ def localize_map(m: Element, base_url: str = APP_VENDOR_URL, *, vendor_dir: Path
     check_assets(vendor_dir)
     from folium import Map
     from folium.elements import JSCSSMixin
+    from folium.plugins import VectorGridProtobuf
+
+    from zkq_geo.render.vectorgrid_compat import ELEMENT_NAME, vectorgrid_compat_element
 
     for element in list(_walk(m)):
         _refuse_unsupported(element)
@@ -259,6 +266,8 @@ def localize_map(m: Element, base_url: str = APP_VENDOR_URL, *, vendor_dir: Path
             element.default_css = _local_links(element, element.default_css, base_url)
         if isinstance(element, Map):
             _set_icon_path(element, base_url + "leaflet/images/")
+        if isinstance(element, VectorGridProtobuf):
+            element.add_child(vectorgrid_compat_element(), name=ELEMENT_NAME)
     _drop_cdn_header_links(m)
     return m
 
