@@ -59,13 +59,7 @@ NPM_REGISTRY_ENV = "ZKQ_NPM_REGISTRY"
 DOWNLOAD_TIMEOUT_S = 60
 MAX_TARBALL_BYTES = 50 * 1024 * 1024
 MAX_MEMBER_BYTES = 10 * 1024 * 1024
-_FAILURES = (
-    OSError,
-    RuntimeError,
-    subprocess.CalledProcessError,
-    zipfile.BadZipFile,
-    tarfile.TarError,
-)
+_FAILURES = (OSError, RuntimeError, zipfile.BadZipFile, tarfile.TarError)
 
 
 def main(argv: list[str] | None = None) -> int:
