@@ -3,7 +3,8 @@
 #   1. a Python virtualenv in .venv (installs python3-venv with apt-get if needed and root)
 #   2. the pinned packages of requirements.txt (their dependencies pinned by constraints.txt)
 #      and zkq_geo itself (editable)
-#   3. the browser files the maps need (Leaflet, jQuery) in app/static/vendor/
+#   3. the browser files the maps need (Leaflet, jQuery from PyPI; Leaflet.VectorGrid from npm,
+#      or from the mirror in $ZKQ_NPM_REGISTRY) in app/static/vendor/
 # Usage: bash scripts/setup.sh        (PYTHON=/path/to/python3.11 to choose the interpreter)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -19,6 +19,8 @@ Three ways to use a folium map offline:
 Which elements are supported is decided by :data:`VENDOR_FILES` (what we ship) and
 :data:`UNUSED_LINKS` (what folium links but our maps do not need). Anything else that would
 load a remote file raises :class:`~zkq_geo.errors.OptionError` instead of silently going online.
+A ``folium.plugins.VectorGridProtobuf`` layer also gets our Leaflet 1.9 fix for Leaflet.VectorGrid
+1.3.0 (:mod:`zkq_geo.render.vectorgrid_compat`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from zkq_geo.errors import DataSourceError, OptionError
@@ -46,7 +48,7 @@ VENDOR_DIR = REPO_ROOT / "app" / "static" / "vendor"
 APP_VENDOR_URL = "/app/static/vendor/"
 """URL path of :data:`VENDOR_DIR` in the Streamlit app (prefix it with ``server.baseUrlPath``)."""
 MANIFEST_NAME = "manifest.json"
-SETUP_FIX = "run `bash scripts/setup.sh` (it installs them from PyPI into app/static/vendor/)"
+SETUP_FIX = "run `bash scripts/setup.sh` (it installs them from PyPI and npm into app/static/vendor/)"
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,11 @@ class VendorFile:
     """One file we serve instead of a CDN.
 
     ``file`` is its path under :data:`VENDOR_DIR`; ``package``/``version``/``member`` say which
-    PyPI wheel ships it and where; ``sha256`` is the hash of the upstream release file;
-    ``url_tail`` is how folium's CDN URL for it ends (``None`` for files that only a CSS
-    file refers to).
+    release ships it and where: a PyPI wheel (``registry="pypi"``) or an npm tarball
+    (``registry="npm"``, whose ``integrity`` is npm's published ``dist.integrity`` of the whole
+    tarball, checked before anything is read from it); ``sha256`` is the hash of the upstream
+    release file; ``url_tail`` is how folium's CDN URL for it ends (``None`` for files that only
+    a CSS file refers to).
     """
 
     file: str
@@ -65,6 +69,8 @@ class VendorFile:
     member: str
     sha256: str
     url_tail: str | None = None
+    registry: Literal["pypi", "npm"] = "pypi"
+    integrity: str | None = None
 
 
 _LEAFLET = ("xstatic-leaflet", "1.9.3.0", "xstatic/pkg/leaflet/data/")
@@ -132,6 +138,19 @@ VENDOR_FILES: tuple[VendorFile, ...] = (
         "jquery.min.js",
         "fc9a93dd241f6b045cbff0481cf4e1901becd0e12fb45166a8f17f95823f0b1a",
         "/jquery-3.7.1.min.js",
+    ),
+    # folium.plugins.VectorGridProtobuf (Mapbox Vector Tiles). No PyPI package carries it, so it
+    # comes from the npm tarball. folium links "@latest" of the unminified bundle; 1.3.0 (2017)
+    # is the latest release, and the minified bundle is the same code with pbf and vector-tile.
+    VendorFile(
+        "leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js",
+        "leaflet.vectorgrid",
+        "1.3.0",
+        "package/dist/Leaflet.VectorGrid.bundled.min.js",
+        "ed1e89e4c9582593890d0e869d03ed7a4ab56f511c6d2036392d6d50938aa4d5",
+        "/leaflet.vectorgrid@latest/dist/Leaflet.VectorGrid.bundled.js",
+        registry="npm",
+        integrity="sha512-kWmj1pKM+MVdo/7Mg5zsB3YrGZvo/uIuiANV9MvWUFOG+Y2xAJzrteDhoIcCgTjHSSRJ36xdeGdIQVhuWjnCZw==",
     ),
 )
 
@@ -211,7 +230,9 @@ def localize_map(m: Element, base_url: str = APP_VENDOR_URL, *, vendor_dir: Path
     Modifies ``m`` in place (like folium's own ``add_to``) and returns it. Works on a
     ``folium.Map`` or on any element tree, e.g. a FeatureGroup handed to st_folium separately.
     Links in :data:`UNUSED_LINKS` are dropped. Tile layers are not touched: a map without a
-    basemap (``tiles=None``) makes no remote request at all.
+    basemap (``tiles=None``) makes no remote request at all, and a ``VectorGridProtobuf``
+    layer's tile URL is its own (give it a local one). Each such layer gets the fix of
+    :mod:`zkq_geo.render.vectorgrid_compat` for Leaflet 1.9.
 
     Parameters
     ----------
@@ -233,6 +254,9 @@ def localize_map(m: Element, base_url: str = APP_VENDOR_URL, *, vendor_dir: Path
     check_assets(vendor_dir)
     from folium import Map
     from folium.elements import JSCSSMixin
+    from folium.plugins import VectorGridProtobuf
+
+    from zkq_geo.render.vectorgrid_compat import ELEMENT_NAME, vectorgrid_compat_element
 
     for element in list(_walk(m)):
         _refuse_unsupported(element)
@@ -242,6 +266,8 @@ def localize_map(m: Element, base_url: str = APP_VENDOR_URL, *, vendor_dir: Path
             element.default_css = _local_links(element, element.default_css, base_url)
         if isinstance(element, Map):
             _set_icon_path(element, base_url + "leaflet/images/")
+        if isinstance(element, VectorGridProtobuf):
+            element.add_child(vectorgrid_compat_element(), name=ELEMENT_NAME)
     _drop_cdn_header_links(m)
     return m
 

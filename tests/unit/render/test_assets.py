@@ -14,7 +14,7 @@ import pytest
 from mapdata import make_map
 
 from zkq_geo.errors import DataSourceError, OptionError
-from zkq_geo.render import assets
+from zkq_geo.render import assets, vectorgrid_compat
 
 # --- the vendor folder ---------------------------------------------------------------------
 
@@ -108,6 +108,42 @@ def test_localize_map_refuses_elements_that_would_go_online(add, message):
         assets.localize_map(m)
 
 
+VECTORGRID_FILE = "leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js"
+
+
+def _vector_grid_map() -> tuple[folium.Map, folium.plugins.VectorGridProtobuf]:
+    m = folium.Map(location=[34.705, 113.815], zoom_start=14, tiles=None)
+    layer = folium.plugins.VectorGridProtobuf(
+        "tiles/{z}/{x}/{y}.pbf", "parcels", {"vectorTileLayerStyles": {"parcels": {"color": "red"}}}
+    )
+    return m, layer.add_to(m)
+
+
+def test_localize_map_swaps_vectorgrid_for_the_local_copy():
+    m, layer = _vector_grid_map()
+    html = assets.localize_map(m, "vendor/").get_root().render()
+    assert assets.remote_urls(html) == []
+    assert layer.default_js == [("vectorGrid", "vendor/" + VECTORGRID_FILE)]
+    assert html.index(f'<script src="vendor/{VECTORGRID_FILE}"></script>') < html.index(
+        "L.vectorGrid.protobuf("
+    )
+
+
+def test_vectorgrid_layer_gets_the_leaflet_19_fix_once_after_the_library():
+    m, layer = _vector_grid_map()
+    assets.localize_map(assets.localize_map(m, "vendor/"), "vendor/")
+    html = m.get_root().render()
+    assert html.count("L.Canvas.Tile.include(") == 1
+    assert html.index(f"vendor/{VECTORGRID_FILE}") < html.index("L.Canvas.Tile.include(")
+    assert vectorgrid_compat.ELEMENT_NAME in layer._children
+
+
+def test_vectorgrid_compat_script_survives_a_second_template_pass():
+    # branca compiles a MacroElement's rendered script as a template again.
+    assert all(marker not in vectorgrid_compat.VECTORGRID_COMPAT_JS for marker in ("{{", "{%", "{#"))
+    assert "L.DomEvent.fakeStop" in vectorgrid_compat.VECTORGRID_COMPAT_JS
+
+
 def test_localize_map_base_url_needs_a_trailing_slash():
     with pytest.raises(OptionError, match="must end with '/'"):
         assets.localize_map(make_map(), "/app/static/vendor")
@@ -123,6 +159,16 @@ def test_standalone_html_embeds_everything():
     assert "<script src=" not in html and "<link rel=" not in html
     assert "data:image/png;base64," in html  # layers.png, marker icons
     assert "sourceMappingURL" not in html
+
+
+def test_standalone_html_embeds_vectorgrid():
+    m, _ = _vector_grid_map()
+    html = assets.render_standalone_html(m)
+    assert assets.remote_urls(html) == []
+    assert "<script src=" not in html
+    embedded = html.index(f'<script data-zkq-vendor="{VECTORGRID_FILE}">')
+    assert embedded < html.index("L.Canvas.Tile.include(") and embedded < html.index("L.vectorGrid.protobuf(")
+    assert "__$strToBlobUri" in html  # the bundled code (with pbf and vector-tile), not a link
 
 
 def test_inline_assets_rejects_an_unknown_vendor_file():
