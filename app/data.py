@@ -16,6 +16,10 @@ from zkq_geo.export import export_bytes
 from zkq_geo.layers import LayerData, load_catalog_layers
 from zkq_geo.limits import MapLoad
 from zkq_geo.limits import map_load as measure_map_load
+from zkq_geo.render import tiles
+from zkq_geo.render.builder import TileSource
+from zkq_geo.render.tiled import selection_bits
+from zkq_geo.render.tiles import ensure_tiles, needs_tiles
 from zkq_geo.workspace import Workspace
 
 FILTERABLE = ("parks", "projects")  # shipped layers with feature columns; filterable() adds imported ones
@@ -60,7 +64,7 @@ def filterable() -> tuple[str, ...]:
 def refresh_layers() -> None:
     """Forget every cached catalogue, layer, selection, map and export (after an import, a join, a
     delete or a restore)."""
-    for cached in (_loaded, selected, map_load, map_payload, export_file):
+    for cached in (_loaded, selected, map_load, map_payload, export_file, tile_url):
         cached.clear()
 
 
@@ -79,6 +83,32 @@ def map_load(layer: str, selection: Selection) -> MapLoad:
     return measure_map_load(selected(layer, selection))
 
 
+def is_tiled(layer: str) -> bool:
+    """An imported layer above the tile threshold (ZKQ_TILE_THRESHOLD) is drawn from vector tiles."""
+    return catalog().layer(layer).origin == "workspace" and needs_tiles(all_layers()[layer].gdf)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def tile_url(layer: str) -> str:
+    """The tile URL template of an imported layer's shown version; its tiles are built first when
+    missing or broken (once per version: zkq_geo.render.tiles.ensure_tiles, cached on disk)."""
+    workspace = Workspace()
+    latest = workspace.latest(layer)
+    ensure_tiles(all_layers()[layer].gdf, workspace.tiles_dir(latest))
+    return tiles.tile_url(layer, latest.version)
+
+
+def tile_source(layer: str, selection: Selection) -> TileSource:
+    """Where the map fetches ``layer``'s tiles and which of its rows the selection draws (a bit
+    set; None when nothing is filtered out)."""
+    full = all_layers()[layer].gdf
+    chosen = selected(layer, selection)
+    bits = (
+        None if len(chosen) == len(full) else selection_bits(full.index.get_indexer(chosen.index), len(full))
+    )
+    return TileSource(tile_url(layer), bits)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def map_payload(
     selection: Selection,
@@ -94,7 +124,14 @@ def map_payload(
 
     from zkq_geo.render.builder import build_map
 
-    layers = {name: selected(name, selection) for name in shown if not map_load(name, selection).too_big}
+    tiled = (
+        {name: tile_source(name, selection) for name in shown if is_tiled(name)} if basemap != "amap" else {}
+    )
+    layers = {
+        name: selected(name, selection)
+        for name in shown
+        if name in tiled or not (is_tiled(name) or map_load(name, selection).too_big)
+    }
     focus = tuple(n for n in layers if n in filterable()) if zoom_to_selection else None
     m = build_map(
         layers,
@@ -105,6 +142,7 @@ def map_payload(
         tianditu_key=tianditu_key,
         asset_base_url=ASSET_BASE_URL,
         fit_to=focus,
+        tiled=tiled,
     )
     return payload_of(m)
 

@@ -42,18 +42,32 @@ FEATURE_COLUMNS = {  # column -> UI string key
 }
 
 
+#: Tables up to this many rows show the formatter's own text; longer ones the browser's
+#: thousands separators ("localized"), as formatting every cell in Python on each rerun is slow.
+STYLED_MAX_ROWS = 2000
+
+
 def feature_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Parks and projects side by side, one row per feature, labelled in the UI language."""
+    """Parks and projects side by side, one row per feature, labelled in the UI language.
+
+    Only the first :data:`MAX_TABLE_ROWS` rows are worded (a 100,000-parcel layer would cost
+    seconds a rerun); ``attrs["total_rows"]`` keeps the count of all, for :func:`show`'s caption."""
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=[t(k) for k in FEATURE_COLUMNS.values()])
-    df = pd.concat([pd.DataFrame(f.drop(columns=f.geometry.name)) for f in frames], ignore_index=True)
-    out = worded(df[["id", *FEATURE_COLUMNS]])
-    return (
+    total, parts, room = sum(len(f) for f in frames), [], MAX_TABLE_ROWS
+    for f in frames:
+        if room > 0:
+            parts.append(pd.DataFrame(f[["id", *FEATURE_COLUMNS]].head(room)))
+            room -= len(parts[-1])
+    out = worded(pd.concat(parts, ignore_index=True))
+    out = (
         out.set_index("id")
         .rename_axis(t("col_id"))
         .rename(columns={c: t(k) for c, k in FEATURE_COLUMNS.items()})
     )
+    out.attrs["total_rows"] = total
+    return out
 
 
 def worded(df: pd.DataFrame) -> pd.DataFrame:
@@ -75,9 +89,16 @@ def show(frame: pd.DataFrame, where=st, **kwargs) -> None:
     """``frame`` in ``where.dataframe`` (keyword arguments passed on): at most
     :data:`MAX_TABLE_ROWS` rows (a caption says when there are more), numeric columns sortable
     as numbers and worded by the formatter (:func:`styled`), missing numbers "—"."""
-    if len(frame) > MAX_TABLE_ROWS:
-        where.caption(t("table_truncated", shown=MAX_TABLE_ROWS, n=len(frame)))
+    total = frame.attrs.get("total_rows", len(frame))
+    if total > MAX_TABLE_ROWS:
+        where.caption(t("table_truncated", shown=MAX_TABLE_ROWS, n=total))
     shown = frame.head(MAX_TABLE_ROWS)
+    if len(shown) > STYLED_MAX_ROWS:  # the browser formats the numbers: a Styler costs ~1 s per 20,000 rows
+        numeric = [c for c in shown.columns if is_quantity(shown[c])]
+        config = {c: st.column_config.NumberColumn(format="localized") for c in numeric}
+        config.update(kwargs.pop("column_config", None) or {})
+        where.dataframe(shown, placeholder=EMPTY, column_config=config, **kwargs)
+        return
     with pd.option_context("styler.render.max_elements", max(shown.size, 1) + 1):  # rows are capped above
         where.dataframe(styled(shown), placeholder=EMPTY, **kwargs)
 

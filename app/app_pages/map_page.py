@@ -34,7 +34,10 @@ if problem := data.catalog().extra.get("workspace_problem"):  # imported layers 
     st.warning(t("workspace_hidden", problem=tables.md_text(text_of(problem, lang()))))
 for message in data.catalog().broken.values():  # one imported layer each; the other layers are shown
     st.warning(tables.md_text(text_of(message, lang())))
-for name in shown:
+tiled = {name for name in shown if data.is_tiled(name)}  # drawn from vector tiles (big imported layers)
+for name in sorted(tiled) if view.basemap == "amap" else ():
+    st.warning(t("map_tiled_amap", layer=tables.md_text(data.catalog().layer(name).title(lang()))))
+for name in (n for n in shown if n not in tiled):
     if (load := data.map_load(name, sel)).too_big:  # not drawn: its features would break the page
         st.warning(
             t(
@@ -87,7 +90,14 @@ with col_side:
     tables.show(table, height=320, width="stretch")
 
     st.subheader(t("detail"))
-    pickable = [pd.DataFrame(g) for n, g in shown.items() if len(g) and not data.map_load(n, sel).too_big]
+    # the picker lists the inline layers' features; of a tiled layer only the one clicked on the map
+    pickable = [
+        pd.DataFrame(g)
+        for n, g in shown.items()
+        if len(g) and n not in tiled and not data.map_load(n, sel).too_big
+    ]
+    current = st.session_state.get(state.DETAIL_ID)
+    pickable += [pd.DataFrame(shown[n][shown[n]["id"] == current]) for n in tiled if current]
     everything = pd.concat(pickable, ignore_index=True) if pickable else pd.DataFrame()
     ids = [""] + (everything["id"].tolist() if len(everything) else [])
     if st.session_state.get(state.DETAIL_ID) not in ids:

@@ -23,6 +23,7 @@ from folium.plugins import VectorGridProtobuf
 from folium.template import Template
 
 from zkq_geo.render.tiles import MAX_ZOOM, MIN_ZOOM, TILE_LAYER
+from zkq_geo.render.vectorgrid_compat import VECTORGRID_COMPAT_JS
 
 
 def selection_bits(rows: np.ndarray | list[int], n: int) -> str:
@@ -61,9 +62,8 @@ class TiledLayer(JSCSSMixin, MacroElement):
     default_js = list(VectorGridProtobuf.default_js)  # the same file, swapped for the local copy
     _template = Template("""
 {% macro script(this, kwargs) %}
+{{ this.compat_js }}
 var {{ this.get_name() }} = (function () {
-    // Leaflet 1.8 removed L.DomEvent.fakeStop, which VectorGrid 1.3's canvas renderer calls on click.
-    if (!L.DomEvent.fakeStop) { L.DomEvent.fakeStop = function () { return true; }; }
     var cfg = {{ this.config_js }};
     var bits = null;
     if (cfg.selected !== null) {
@@ -144,6 +144,7 @@ var {{ this.get_name() }} = (function () {
     ):
         super().__init__()
         self._name = "TiledLayer"
+        self.compat_js = VECTORGRID_COMPAT_JS  # VectorGrid 1.3 clicks on Leaflet 1.9
         config = {
             "url": url,
             "layer": TILE_LAYER,

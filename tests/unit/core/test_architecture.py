@@ -38,6 +38,7 @@ LAYERS = {
     "evaluation": 6,
     "validate": 7,
     "bench": 7,
+    "bench_big": 7,
     "cli": 8,
     "__main__": 8,
 }
