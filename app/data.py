@@ -64,7 +64,7 @@ def filterable() -> tuple[str, ...]:
 def refresh_layers() -> None:
     """Forget every cached catalogue, layer, selection, map and export (after an import, a join, a
     delete or a restore)."""
-    for cached in (_loaded, selected, map_load, map_payload, export_file, tile_url):
+    for cached in (_loaded, selected, map_load, map_payload, export_file, prepared_tiles):
         cached.clear()
 
 
@@ -89,13 +89,21 @@ def is_tiled(layer: str) -> bool:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def tile_url(layer: str) -> str:
-    """The tile URL template of an imported layer's shown version; its tiles are built first when
-    missing or broken (once per version: zkq_geo.render.tiles.ensure_tiles, cached on disk)."""
+def prepared_tiles(layer: str) -> tuple[str, str]:
+    """The tile URL template of an imported layer's shown version and what was done: "" (the
+    tiles were there), "built" (first view of this version) or "rebuilt" (the cache on disk was
+    damaged or incomplete). Once per version and process: zkq_geo.render.tiles.ensure_tiles.
+    Raises ZkqGeoError when the tiles cannot be made."""
     workspace = Workspace()
     latest = workspace.latest(layer)
-    ensure_tiles(all_layers()[layer].gdf, workspace.tiles_dir(latest))
-    return tiles.tile_url(layer, latest.version)
+    folder = workspace.tiles_dir(latest)
+    damaged = folder.exists() and tiles.read_tileset(folder) is None
+    _, built = ensure_tiles(all_layers()[layer].gdf, folder)
+    return tiles.tile_url(layer, latest.version), ("rebuilt" if damaged else "built") if built else ""
+
+
+def tile_url(layer: str) -> str:
+    return prepared_tiles(layer)[0]
 
 
 def tile_source(layer: str, selection: Selection) -> TileSource:

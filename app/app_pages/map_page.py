@@ -12,6 +12,7 @@ import tables
 from i18n import lang, t
 from map_component import show_map
 
+from zkq_geo.errors import ZkqGeoError
 from zkq_geo.export import EXPORT_FORMATS, MEDIA_TYPES, suggested_filename
 from zkq_geo.i18n.messages import text_of
 
@@ -35,9 +36,23 @@ if problem := data.catalog().extra.get("workspace_problem"):  # imported layers 
 for message in data.catalog().broken.values():  # one imported layer each; the other layers are shown
     st.warning(tables.md_text(text_of(message, lang())))
 tiled = {name for name in shown if data.is_tiled(name)}  # drawn from vector tiles (big imported layers)
+undrawable: set[str] = set()  # tiles that could not be made: off the map, still in table and export
+for name in sorted(tiled):  # built once per layer version; a damaged cache is built again
+    title = tables.md_text(data.catalog().layer(name).title(lang()))
+    try:
+        with st.spinner(t("tiles_building", layer=title)):
+            _, done = data.prepared_tiles(name)
+    except ZkqGeoError as exc:  # not drawn; the rest of the page works
+        st.warning(t("tiles_failed", layer=title, error=tables.md_text(text_of(exc.args[0], lang()))))
+        tiled.discard(name)
+        undrawable.add(name)
+        continue
+    if done == "rebuilt" and st.session_state.get(f"_tiles_said_{name}") is None:
+        st.info(t("tiles_rebuilt", layer=title))
+        st.session_state[f"_tiles_said_{name}"] = True
 for name in sorted(tiled) if view.basemap == "amap" else ():
     st.warning(t("map_tiled_amap", layer=tables.md_text(data.catalog().layer(name).title(lang()))))
-for name in (n for n in shown if n not in tiled):
+for name in (n for n in shown if n not in tiled and n not in undrawable):
     if (load := data.map_load(name, sel)).too_big:  # not drawn: its features would break the page
         st.warning(
             t(
@@ -69,7 +84,7 @@ col_map, col_side = st.columns([5, 3], gap="medium")
 with col_map:
     payload = data.map_payload(
         sel,
-        view.shown,
+        tuple(n for n in view.shown if n not in undrawable),
         view.basemap,
         view.color_by,
         lang(),

@@ -87,3 +87,33 @@ def test_on_the_amap_basemap_the_page_says_why_the_layer_is_not_drawn():
 
     payload = data.map_payload(Selection(), ("parcels",), "amap", "industry", "zh", False, None)
     assert "vectorGrid" not in payload["script"]
+
+
+def test_a_damaged_tile_cache_is_rebuilt_and_said(workspace):
+    from zkq_geo.render.tiles import TILESET_FILE, ensure_tiles
+
+    folder = workspace.tiles_dir(workspace.latest("parcels"))
+    ensure_tiles(workspace.read_layer("parcels"), folder)
+    (folder / TILESET_FILE).write_text("{damaged", encoding="utf-8")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("宗地" in i.value and "已重新生成" in i.value for i in at.info), [i.value for i in at.info]
+    assert read_tileset(folder) is not None
+
+
+def test_tiles_that_cannot_be_made_leave_the_layer_off_the_map_only(workspace, monkeypatch, tmp_path):
+    from zkq_geo.render import tiles
+
+    broken = tmp_path / "tippecanoe"
+    broken.write_text("#!/bin/sh\necho 'out of disk space' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(tiles, "tippecanoe_binary", lambda: broken)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [w.value for w in at.warning if "宗地" in w.value]
+    assert len(said) == 1 and "无法以地图瓦片绘制" in said[0] and "out of disk space" in said[0], said
+    import data
+
+    assert len(data.selected("parcels", Selection())) == N  # the table and exports still have it
