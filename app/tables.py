@@ -28,6 +28,9 @@ from zkq_geo.i18n.format import (
 from zkq_geo.units import unit_of
 
 MAX_TABLE_ROWS = 20_000  # rows sent to the browser table; the export holds every selected feature
+#: Rows of the table beside the map: a reading aid (the export and the data page hold them all);
+#: each filter change sends it again, and 20,000 rows are 5 MB of a page's traffic.
+MAP_TABLE_ROWS = 1000
 FEATURE_COLUMNS = {  # column -> UI string key
     "name": "col_name",
     "layer": "col_layer",
@@ -47,15 +50,15 @@ FEATURE_COLUMNS = {  # column -> UI string key
 STYLED_MAX_ROWS = 2000
 
 
-def feature_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def feature_table(frames: list[pd.DataFrame], rows: int = MAX_TABLE_ROWS) -> pd.DataFrame:
     """Parks and projects side by side, one row per feature, labelled in the UI language.
 
-    Only the first :data:`MAX_TABLE_ROWS` rows are worded (a 100,000-parcel layer would cost
+    Only the first ``rows`` rows are worded (a 100,000-parcel layer would cost
     seconds a rerun); ``attrs["total_rows"]`` keeps the count of all, for :func:`show`'s caption."""
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=[t(k) for k in FEATURE_COLUMNS.values()])
-    total, parts, room = sum(len(f) for f in frames), [], MAX_TABLE_ROWS
+    total, parts, room = sum(len(f) for f in frames), [], rows
     for f in frames:
         if room > 0:
             parts.append(pd.DataFrame(f[["id", *FEATURE_COLUMNS]].head(room)))
@@ -85,14 +88,14 @@ def is_quantity(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
-def show(frame: pd.DataFrame, where=st, **kwargs) -> None:
+def show(frame: pd.DataFrame, where=st, rows: int = MAX_TABLE_ROWS, **kwargs) -> None:
     """``frame`` in ``where.dataframe`` (keyword arguments passed on): at most
     :data:`MAX_TABLE_ROWS` rows (a caption says when there are more), numeric columns sortable
     as numbers and worded by the formatter (:func:`styled`), missing numbers "—"."""
     total = frame.attrs.get("total_rows", len(frame))
-    if total > MAX_TABLE_ROWS:
-        where.caption(t("table_truncated", shown=MAX_TABLE_ROWS, n=total))
-    shown = frame.head(MAX_TABLE_ROWS)
+    if total > rows:
+        where.caption(t("table_truncated", shown=rows, n=total))
+    shown = frame.head(rows)
     if len(shown) > STYLED_MAX_ROWS:  # the browser formats the numbers: a Styler costs ~1 s per 20,000 rows
         numeric = [c for c in shown.columns if is_quantity(shown[c])]
         config = {c: st.column_config.NumberColumn(format="localized") for c in numeric}

@@ -99,10 +99,11 @@ with col_map:
 
 with col_side:
     st.subheader(t("table"))
-    table = tables.feature_table([g for n, g in shown.items() if n in data.filterable()])
+    listed = [g for n, g in shown.items() if n in data.filterable()]
+    table = tables.feature_table(listed, tables.MAP_TABLE_ROWS)
     if table.empty:
         st.info(t("no_match"))
-    tables.show(table, height=320, width="stretch")
+    tables.show(table, rows=tables.MAP_TABLE_ROWS, height=320, width="stretch")
 
     st.subheader(t("detail"))
     # the picker lists the inline layers' features; of a tiled layer only the one clicked on the map

@@ -83,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--parcels", type=int, default=10_000, help="number of parcels (default 10000)")
     bench.add_argument("--reruns", type=int, default=5, help="timed Streamlit reruns per path (default 5)")
     bench.add_argument("--out", metavar="DIR", help="keep the two Streamlit scripts in DIR")
+    bench.add_argument(
+        "--big",
+        action="store_true",
+        help="big layers instead: vector tiles vs inline GeoJSON in the app and headless Chromium, "
+        "10,000 and 100,000 parcels (minutes)",
+    )
+    bench.add_argument("--million", action="store_true", help="with --big: also 1,000,000 parcels")
     add_import_parsers(sub)  # inspect, import, join, layer: planners' own files (zkq_geo/cli/importing.py)
     add_evaluate_parsers(sub)  # evaluate, schemes, control: 亩均评价 (zkq_geo/cli/evaluation.py)
     return parser
@@ -282,6 +289,15 @@ def cmd_map(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.million and not args.big:
+        print("zkq-geo bench: --million goes with --big", file=sys.stderr)
+        return 2
+    if args.big:
+        from zkq_geo.bench_big import format_big, run_big_bench
+
+        counts = (10_000, 100_000) + ((1_000_000,) if args.million else ())
+        print(format_big(run_big_bench(counts, echo=lambda line: print(line, file=sys.stderr, flush=True))))
+        return 0
     from zkq_geo.bench import run_from_args
 
     return run_from_args(args)
