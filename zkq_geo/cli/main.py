@@ -266,6 +266,7 @@ def cmd_map(args) -> int:
 
     catalog = full_catalog()
     layers = _map_layers(args, catalog)
+    tiled = _embedded_tiles(layers, catalog) if args.basemap != "amap" else {}
     m = build_map(
         layers,
         catalog=catalog,
@@ -273,6 +274,7 @@ def cmd_map(args) -> int:
         basemap=args.basemap,
         color_by=args.color_by,
         tianditu_key=os.environ.get("ZKQ_TIANDITU_KEY"),
+        tiled=tiled,
     )
     html = map_to_standalone_html(m)
     try:
@@ -280,6 +282,12 @@ def cmd_map(args) -> int:
             f.write(html)
     except OSError as exc:
         raise DataSourceError(f"cannot write {args.output}: {exc.strerror}") from exc
+    for name, source in tiled.items():
+        print(
+            f"note: {name} is drawn from {len(source.embedded)} embedded tiles up to zoom {source.max_zoom} "
+            "(deeper views enlarge them; small dense features are left out when zoomed out)",
+            file=sys.stderr,
+        )
     counts = ", ".join(f"{len(g)} {name}" for name, g in layers.items())
     print(
         f"wrote {args.output} ({counts}; basemap {args.basemap}, {len(html.encode('utf-8')):,} bytes)",
@@ -357,6 +365,34 @@ def _map_layers(args, catalog) -> dict:
         filtered = filterable and not sel.is_empty
         layers[name] = apply_selection(gdf, sel, catalog, plates) if filtered else gdf
     return layers
+
+
+def _embedded_tiles(layers: dict, catalog) -> dict:
+    """Imported layers above the tile threshold, as tiles inside the one HTML file: the tile set
+    of the shown version (built when missing) up to the zoom that fits
+    :data:`zkq_geo.render.tiles.STANDALONE_TILE_BYTES`, the selection as row bits."""
+    from zkq_geo.layers import load_layer
+    from zkq_geo.render.builder import TileSource
+    from zkq_geo.render.tiled import selection_bits
+    from zkq_geo.render.tiles import embedded_tiles, ensure_tiles, needs_tiles
+    from zkq_geo.workspace import Workspace
+
+    out = {}
+    for name, chosen in layers.items():
+        if catalog.layer(name).origin != "workspace":
+            continue
+        full = load_layer(name, catalog).gdf
+        if not needs_tiles(full):
+            continue
+        workspace = Workspace()
+        folder = workspace.tiles_dir(workspace.latest(name))
+        ensure_tiles(full, folder)
+        tiles, deepest = embedded_tiles(folder)
+        rows = full.index.get_indexer(chosen.index)
+        rows = None if len(chosen) == len(full) else selection_bits(rows, len(full))
+        bounds = tuple(float(v) for v in full.total_bounds)
+        out[name] = TileSource("zkq-tile:{z}/{x}/{y}", rows, bounds, embedded=tiles, max_zoom=deepest)
+    return out
 
 
 def _plain_columns(gdf) -> list[str]:

@@ -56,6 +56,7 @@ from zkq_geo.i18n.format import (
     value_text,
 )
 from zkq_geo.render.tiled import TiledLayer
+from zkq_geo.render.tiles import MAX_ZOOM as MAX_TILE_ZOOM
 
 Lang = Literal["zh", "en"]
 Basemap = Literal["none", "osm", "tianditu", "amap"]
@@ -128,6 +129,15 @@ _TEXT = {
     "dotted": ("点线", "dotted"),
     "radius": ("圆点大小：投资额（亿元）", "Circle size: investment (亿元)"),
     "amap": ("高德底图：图层已转换为 GCJ-02", "AMap basemap: layers shifted to GCJ-02"),
+    "tiled_note": (
+        "「{layer}」以矢量瓦片绘制：缩小时部分密集小地块省略显示；计数、表格与导出以全部要素为准。",
+        "“{layer}” is drawn from vector tiles: zoomed out, some small dense features are left out of the "
+        "drawing; counts, tables and exports use every feature.",
+    ),
+    "tiled_generalised": (
+        "本文件为概化版本：第 {zoom} 级以上按第 {zoom} 级瓦片放大显示。",
+        " This file holds a generalised version: beyond zoom {zoom} the zoom-{zoom} tiles are enlarged.",
+    ),
 }
 # Figures shown with their qualifier ("≥30"); the qualifier column itself is then not listed.
 _QUALIFIED = {
@@ -458,6 +468,9 @@ def build_map(
     )
     if any(_is_schematic(g) for g in frames.values()):
         m.add_child(_HtmlControl(escape_value(SCHEMATIC_NOTE[lang]), "topleft", "zkq-schematic-note"))
+    notes = [_tiled_note(n, tiled[n], catalog, lang) for n in frames if n in tiled]
+    if notes:
+        m.add_child(_HtmlControl("<br>".join(notes), "bottomleft", "zkq-tiled-note"))
     folium.LayerControl(collapsed=False).add_to(m)
     focus = [frames[n] for n in (fit_to or ()) if n in frames and len(frames[n])]
     _fit(m, focus or list(frames.values()))
@@ -542,6 +555,8 @@ class TileSource:
     url: str
     selected: str | None = None
     bounds: tuple[float, float, float, float] | None = None  # west, south, east, north of the whole layer
+    embedded: dict[str, str] | None = None  # one offline file: the tiles (tiles.embedded_tiles)
+    max_zoom: int | None = None  # the deepest zoom of the tiles (embedded ones may stop early)
 
 
 def _add_tiled_layer(
@@ -579,9 +594,29 @@ def _add_tiled_layer(
         "codes": {c: code_text("industry", c, lang, catalog=catalog) for c in codes if c},
         "blank": EMPTY,
     }
-    group.add_child(
-        TiledLayer(source.url, base_style=base, fill=fill, labels=labels, selected=source.selected, lang=lang)
+    west, south, east, north = source.bounds or tuple(float(v) for v in gdf.total_bounds)
+    layer = TiledLayer(
+        source.url,
+        base_style=base,
+        fill=fill,
+        labels=labels,
+        selected=source.selected,
+        bounds=[[south, west], [north, east]],
+        lang=lang,
+        embedded=source.embedded,
+        max_native_zoom=source.max_zoom or MAX_TILE_ZOOM,
     )
+    group.add_child(layer)
+
+
+def _tiled_note(name: str, source: TileSource, catalog: Catalog, lang: str) -> str:
+    """What a tiled layer leaves out: small features at low zooms (always said), and the deeper
+    zooms of a one-file map whose tiles stop early (drawn enlarged from the last level)."""
+    title = escape_value(catalog.layers[name].title(lang) if name in catalog.layers else name)
+    text = _t("tiled_note", lang).format(layer=title)
+    if source.max_zoom is not None and source.max_zoom < MAX_TILE_ZOOM:
+        text += _t("tiled_generalised", lang).format(zoom=source.max_zoom)
+    return text
 
 
 def _layer_kind(name: str, gdf: gpd.GeoDataFrame) -> str:
@@ -927,6 +962,8 @@ _CSS = """<style>
   box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 12px sans-serif; line-height: 18px; max-width: 260px; }
 .zkq-legend { max-height: 45vh; overflow-y: auto; }
 .zkq-schematic-note { background: #FFF4CE; border: 1px solid #E0B000; font-weight: bold; }
+.zkq-tiled-note { background: rgba(255,255,255,0.92); padding: 4px 8px; border-radius: 4px;
+  font: 12px sans-serif; max-width: 360px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
 .zkq-legend-title { font-weight: bold; margin-bottom: 2px; cursor: pointer; }
 .zkq-popup th { vertical-align: top; font-weight: 600; min-width: 5em; max-width: 9em; }
 .zkq-popup td { max-width: 240px; overflow-wrap: anywhere; }

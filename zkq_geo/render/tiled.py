@@ -57,6 +57,9 @@ class TiledLayer(JSCSSMixin, MacroElement):
         :func:`selection_bits` of the rows to draw; None draws every row.
     bounds : [[south, west], [north, east]], optional
         The layer's extent: no tile outside it is requested.
+    embedded, max_native_zoom :
+        For one offline file: the tiles themselves (:func:`zkq_geo.render.tiles.embedded_tiles`,
+        the URL then ``zkq-tile:{z}/{x}/{y}``) and the deepest zoom they hold.
     """
 
     default_js = list(VectorGridProtobuf.default_js)  # the same file, swapped for the local copy
@@ -65,6 +68,19 @@ class TiledLayer(JSCSSMixin, MacroElement):
 {{ this.compat_js }}
 var {{ this.get_name() }} = (function () {
     var cfg = {{ this.config_js }};
+    if (cfg.embedded) {
+        // one offline file: tiles come from the page itself, "zkq-tile:<z>/<x>/<y>" (gzip, base64)
+        var tiles = cfg.embedded, realFetch = window.fetch.bind(window);
+        window.fetch = function (url, options) {
+            if (typeof url !== "string" || url.indexOf("zkq-tile:") !== 0) { return realFetch(url, options); }
+            var b64 = tiles[url.slice(9)];
+            if (!b64) { return Promise.resolve(new Response(null, {status: 204})); }
+            var raw = atob(b64), bytes = new Uint8Array(raw.length);
+            for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+            var plain = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+            return Promise.resolve(new Response(plain));
+        };
+    }
     var bits = null;
     if (cfg.selected !== null) {
         var raw = atob(cfg.selected);
@@ -141,6 +157,8 @@ var {{ this.get_name() }} = (function () {
         selected: str | None,
         bounds: list[list[float]] | None = None,
         lang: str = "zh",
+        embedded: dict[str, str] | None = None,
+        max_native_zoom: int = MAX_ZOOM,
     ):
         super().__init__()
         self._name = "TiledLayer"
@@ -149,7 +167,8 @@ var {{ this.get_name() }} = (function () {
             "url": url,
             "layer": TILE_LAYER,
             "minNativeZoom": MIN_ZOOM,
-            "maxNativeZoom": MAX_ZOOM,
+            "maxNativeZoom": max_native_zoom,
+            "embedded": embedded,
             "bounds": bounds,
             "base": dict(base_style),
             "fill": dict(fill),

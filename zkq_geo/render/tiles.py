@@ -285,3 +285,32 @@ def _served_tiles_dir(workspace: Workspace, name: str, version: int) -> Path | N
 
 def _in_pyramid(tileset: TileSet, z: int, x: int, y: int) -> bool:
     return tileset.minzoom <= z <= tileset.maxzoom and 0 <= x < 2**z and 0 <= y < 2**z
+
+
+# ----------------------------------------------------------------------------- one-file maps
+#: Tile bytes a standalone map (``zkq-geo map -o``) may embed per layer (base64 adds a third).
+STANDALONE_TILE_BYTES = 15_000_000
+
+
+def embedded_tiles(out_dir: str | Path, budget: int = STANDALONE_TILE_BYTES) -> tuple[dict[str, str], int]:
+    """The tiles of a finished tile set for one offline HTML file: ``{"z/x/y": base64 of the
+    gzip-compressed tile}`` for zoom levels from the lowest up to the deepest whose tiles, with
+    all the lower levels, fit in ``budget`` bytes, and that deepest zoom (the map draws deeper
+    views from it, scaled). At least the lowest level is kept."""
+    import base64
+
+    tileset = read_tileset(out_dir)
+    if tileset is None:
+        raise DataSourceError(msg("tiles_failed", detail="no finished tile set"))
+    kept: dict[str, str] = {}
+    used, deepest = 0, tileset.minzoom
+    for z in range(tileset.minzoom, tileset.maxzoom + 1):
+        files = sorted(Path(out_dir, str(z)).glob("*/*.pbf"))
+        size = sum(f.stat().st_size for f in files)
+        if z > tileset.minzoom and used + size > budget:
+            break
+        used += size
+        deepest = z
+        for f in files:
+            kept[f"{z}/{f.parent.name}/{f.stem}"] = base64.b64encode(f.read_bytes()).decode("ascii")
+    return kept, deepest

@@ -1,6 +1,7 @@
 """Vector tiles of big layers: built by tippecanoe, every feature kept at the deepest zoom, small
 low-zoom tiles, a broken cache rebuilt, tile paths from integers only."""
 
+import base64
 import json
 import math
 
@@ -135,3 +136,19 @@ def test_the_threshold_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("ZKQ_TILE_THRESHOLD", "10")
     assert tiles.needs_tiles(range(11)) and not tiles.needs_tiles(range(10))
     assert math.isfinite(tiles.tile_threshold())
+
+
+def test_embedded_tiles_keep_whole_levels_within_the_budget(built):
+    out, tileset = built
+    everything, deepest = tiles.embedded_tiles(out, budget=10**12)
+    assert deepest == tileset.maxzoom and len(everything) == tileset.tiles
+    by_zoom = {}
+    for p in out.rglob("*.pbf"):
+        by_zoom[int(p.parts[-3])] = by_zoom.get(int(p.parts[-3]), 0) + p.stat().st_size
+    budget = sum(v for z, v in by_zoom.items() if z <= tileset.minzoom + 2)
+    kept, deepest = tiles.embedded_tiles(out, budget=budget)
+    assert deepest == tileset.minzoom + 2
+    assert {int(k.split("/")[0]) for k in kept} == set(range(tileset.minzoom, deepest + 1))
+    some = next(k for k in kept if k.startswith(f"{deepest}/"))
+    assert base64.b64decode(kept[some]) == (out / f"{some}.pbf").read_bytes()
+    assert tiles.embedded_tiles(out, budget=1)[1] == tileset.minzoom  # the lowest level always
