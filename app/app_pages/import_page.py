@@ -167,7 +167,12 @@ def join_section(workspace: Workspace) -> None:
     )
     c1, c2 = st.columns(2)
     c1.selectbox(
-        t("import_layer"), list(sheet.sheets) or [""], key=state.JOIN_SHEET, disabled=len(sheet.sheets) < 2
+        t("import_layer"),
+        list(sheet.sheets) or [""],
+        key=state.JOIN_SHEET,
+        disabled=len(sheet.sheets) < 2,
+        format_func=lambda n: n or t("none"),
+        placeholder=t("none"),  # a CSV has no sheets: never Streamlit's English "Choose an option"
     )
     c2.selectbox(
         t("import_encoding"),
@@ -207,7 +212,8 @@ def join_section(workspace: Workspace) -> None:
     joined, report = join_ledger(
         gdf, sheet.frame, key=key, table_key=table_key, how=how, match=match, units=units
     )
-    show_messages(st.info, [t("j_computed", what=c) for c in report.computed])
+    for line in report.computed_texts(lang()):  # field labels and unit words, never column codes
+        st.info(md_text(t("j_computed", what=line)))
     st.subheader(t("join_preview"))
     tables.show(preview_table(joined), hide_index=True, width="stretch")
     save_join(workspace, joined, report, cat.layer(layer).title_zh, upload)
