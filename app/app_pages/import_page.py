@@ -17,7 +17,7 @@ from i18n import choice_radio, lang, t
 from tables import md_text
 
 from zkq_geo.errors import ZkqGeoError
-from zkq_geo.i18n.format import field_label
+from zkq_geo.i18n.format import EMPTY, field_label
 from zkq_geo.i18n.labels import LABELS
 from zkq_geo.i18n.messages import text_of
 from zkq_geo.importing.ledger_join import LAND_UNITS, MONEY_UNITS, UnitSpec, join_ledger, preview_join
@@ -171,8 +171,8 @@ def join_section(workspace: Workspace) -> None:
         list(sheet.sheets) or [""],
         key=state.JOIN_SHEET,
         disabled=len(sheet.sheets) < 2,
-        format_func=lambda n: n or t("none"),
-        placeholder=t("none"),  # a CSV has no sheets: never Streamlit's English "Choose an option"
+        format_func=lambda n: n or EMPTY,  # a CSV has no sheets: "—", in both languages (the
+        placeholder=EMPTY,  # label stays valid across a language switch), never "Choose an option"
     )
     c2.selectbox(
         t("import_encoding"),
