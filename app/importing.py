@@ -93,12 +93,12 @@ def suggest_name(filename: str, existing) -> str:
 
 def report_facts(report: ImportReport, t, lang: str = "zh") -> pd.DataFrame:
     """The facts of an import report as a two-column table (values are user text: shown as text)."""
-    crs_how = text_of(report.crs_how, lang)
+    crs_how, sep = text_of(report.crs_how, lang), "、" if lang == "zh" else ", "
     rows = [
-        (t("r_format"), report.format),
+        (t("r_format"), worded(t, "fmt", report.format)),
         (t("r_layers"), ", ".join(report.layers) + (f" → {report.layer}" if report.layer else "")),
         (t("r_features"), str(report.feature_count)),
-        (t("r_geometry"), ", ".join(f"{g} × {n}" for g, n in report.geometry_types)),
+        (t("r_geometry"), sep.join(f"{worded(t, 'geom', g)} × {n}" for g, n in report.geometry_types)),
         (t("r_coords"), ", ".join(report.coordinate_columns or ())),
         (
             t("r_encoding"),
@@ -110,13 +110,43 @@ def report_facts(report: ImportReport, t, lang: str = "zh") -> pd.DataFrame:
     return pd.DataFrame([r for r in rows if r[1]], columns=[t("r_item"), t("r_value")]).set_index(t("r_item"))
 
 
+def worded(t, family: str, code: str) -> str:
+    """A file format or geometry type as the UI string ``<family>_<code>`` (``geom_Polygon`` -> 面);
+    a code without one is shown as it is."""
+    try:
+        return t(f"{family}_{code}")
+    except KeyError:
+        return str(code)
+
+
 def fields_table(report: ImportReport, t) -> pd.DataFrame:
-    return pd.DataFrame(report.fields, columns=[t("r_field"), t("r_type")])
+    """The file's fields and the kind of their values in words (整数, 文本...), never a dtype name."""
+    rows = [(name, t(f"dtype_{dtype_kind(dtype)}")) for name, dtype in report.fields]
+    return pd.DataFrame(rows, columns=[t("r_field"), t("r_type")])
+
+
+DTYPE_KINDS = (  # (prefixes of pandas dtype names, kind); the first that fits
+    (("bool", "boolean"), "bool"),
+    (("int", "uint", "Int", "UInt"), "int"),
+    (("float", "Float"), "float"),
+    (("datetime",), "datetime"),
+    (("timedelta",), "duration"),
+    (("object", "str", "string", "category"), "text"),
+    (("geometry",), "geometry"),
+)
+
+
+def dtype_kind(dtype: str) -> str:
+    """``int64`` -> ``int``, ``datetime64[ns]`` -> ``datetime``, ``object`` -> ``text``; else ``other``."""
+    return next((kind for prefixes, kind in DTYPE_KINDS if str(dtype).startswith(prefixes)), "other")
 
 
 def repairs_table(report: ImportReport, t, lang: str = "zh") -> pd.DataFrame:
     return pd.DataFrame(
-        [(text_of(r.feature, lang), text_of(r.reason, lang), r.result) for r in report.repairs],
+        [
+            (text_of(r.feature, lang), text_of(r.reason, lang), worded(t, "geom", r.result))
+            for r in report.repairs
+        ],
         columns=[t("r_feature"), t("r_reason"), t("r_result")],
     )
 

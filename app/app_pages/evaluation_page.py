@@ -11,7 +11,7 @@ import evaluation_data as ed
 import pandas as pd
 import state
 import streamlit as st
-from i18n import lang, t
+from i18n import choice_radio, lang, t
 from importing import upload_limit_mb
 from map_component import show_map
 from tables import md_text, show
@@ -20,17 +20,29 @@ from zkq_geo.errors import ZkqGeoError
 from zkq_geo.evaluation.evaluate import summarize_classes
 from zkq_geo.evaluation.report import CLASS_COLORS, column_label, display_frame
 from zkq_geo.evaluation.scheme import SchemeError, list_presets, preset_text, unsourced_items
+from zkq_geo.i18n.format import field_label
 
 DEFAULT_PRESET = "huangyan_2022"
 LAND_UNITS = ("亩", "平方米", "公顷")
 MONEY_UNITS = ("万元", "元", "亿元")
 SUMMARY_KEYS = ("park", "plate", "industry")
-# Widget labels of options are the same in both languages: a selectbox/radio keeps its choice
-# across a language switch only if its formatted options do not change.
-SUMMARY_LABELS = {"park": "园区 park", "plate": "板块 plate", "industry": "产业 industry"}
-CONTROL_SOURCES = {"ledger": "台账企业 ledger firms", "projects": "项目点位 project sites"}
+CONTROL_SOURCES = ("ledger", "projects")
+# Choices of this page whose labels are in the UI language (UI strings eval_by_<key>,
+# eval_source_<key>) and that state.TRANSLATED_CHOICES does not list: set again after
+# a language switch (as streamlit_app.relabel_widgets does for those), else the browser keeps the old
+# label, which matches no option, and shows no choice.
+RELABELLED = (state.EVAL_SUMMARY_BY, state.EVAL_CONTROL_SOURCE)
+LANG_SEEN = "eval_lang_seen"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESULT_BASE = ("credit_code", "name", "total_score", "rank", "class", "status", "excluded_reason", "notes")
+
+
+def relabel_after_language_switch() -> None:
+    if st.session_state.get(LANG_SEEN, lang()) != lang():
+        for key in RELABELLED:
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+    st.session_state[LANG_SEEN] = lang()
 
 
 def _use_demo() -> None:
@@ -98,7 +110,7 @@ def scheme_section() -> tuple[str, str] | None:
         list(presets),
         key=state.EVAL_PRESET,
         on_change=_preset_changed,
-        format_func=lambda p: f"{presets[p].title_zh}（{p}）",
+        format_func=lambda p: presets[p].title_zh,  # the source's own title, never the preset's id
     )
     with st.expander(t("eval_scheme_yaml")):
         st.caption(t("eval_scheme_help"))
@@ -165,7 +177,7 @@ def _map_section(ev, args: tuple) -> str | None:
                 t("eval_parcels"),
                 ["", *layers],
                 key=state.EVAL_PARCELS,
-                format_func=lambda n: n or "点位 points (经度/纬度 lon/lat)",
+                format_func=lambda n: n or t("eval_parcels_points"),
             )
             or None
         )
@@ -211,9 +223,9 @@ def _class_charts(summary: pd.DataFrame, ev) -> None:
     )
     order = [labels[g] for g in summary["group"]]
     left, right = st.columns(2)
-    for column, field, title in (
-        (left, "firms", t("eval_chart_count")),
-        (right, "land", t("eval_chart_land")),
+    for column, field, title, amount in (
+        (left, "firms", t("eval_chart_count"), t("eval_firms")),
+        (right, "land", t("eval_chart_land"), field_label("land_area_mu", lang())),
     ):
         chart = (
             alt.Chart(long)
@@ -222,8 +234,12 @@ def _class_charts(summary: pd.DataFrame, ev) -> None:
                 x=alt.X(f"{field}:Q", title=title),
                 y=alt.Y("group_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=260)),
                 color=color,
-                order=alt.Order("cls:N"),
-                tooltip=["group_label", "cls", field],
+                order=alt.Order("cls:N", title=t("eval_class")),
+                tooltip=[  # every field titled in the UI language: never a column name
+                    alt.Tooltip("group_label:N", title=t("eval_chart_group")),
+                    alt.Tooltip("cls:N", title=t("eval_class")),
+                    alt.Tooltip(f"{field}:Q", title=amount, format=",.2~f"),
+                ],
             )
             .properties(title=title)
         )
@@ -265,13 +281,8 @@ def _summary_by(ev) -> None:
     if not keys:
         return
     st.subheader(t("eval_summary_by"))
-    by = st.radio(
-        t("eval_summary_by"),
-        keys,
-        key=state.EVAL_SUMMARY_BY,
-        horizontal=True,
-        format_func=SUMMARY_LABELS.get,
-        label_visibility="collapsed",
+    by = choice_radio(
+        t("eval_summary_by"), keys, "eval_by_", key=state.EVAL_SUMMARY_BY, label_visibility="collapsed"
     )
     show(_labelled(summarize_classes(ev, by), ev), hide_index=True, width="stretch")
 
@@ -280,12 +291,8 @@ def control_section(ev, name: str, content: bytes, units: ed.Units) -> tuple[str
     st.header(t("eval_control"))
     st.caption(t("eval_control_note"))
     rules = ed.control_rules()
-    source = st.radio(
-        t("eval_control_source"),
-        list(CONTROL_SOURCES),
-        key=state.EVAL_CONTROL_SOURCE,
-        format_func=CONTROL_SOURCES.get,
-        horizontal=True,
+    source = choice_radio(
+        t("eval_control_source"), list(CONTROL_SOURCES), "eval_source_", key=state.EVAL_CONTROL_SOURCE
     )
     c1, c2 = st.columns(2)
     city_class = c1.selectbox(
@@ -331,6 +338,7 @@ def export_section(ev, args: tuple, settings: tuple, notice: str, parcels: str |
 
 
 def main() -> None:
+    relabel_after_language_switch()
     st.title(t("page_evaluation"))
     st.caption(t("eval_intro"))
     chosen = ledger_section()

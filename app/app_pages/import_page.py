@@ -17,7 +17,7 @@ from i18n import choice_radio, lang, t
 from tables import md_text
 
 from zkq_geo.errors import ZkqGeoError
-from zkq_geo.i18n.format import field_label
+from zkq_geo.i18n.format import EMPTY, field_label
 from zkq_geo.i18n.labels import LABELS
 from zkq_geo.i18n.messages import text_of
 from zkq_geo.importing.ledger_join import LAND_UNITS, MONEY_UNITS, UnitSpec, join_ledger, preview_join
@@ -167,7 +167,12 @@ def join_section(workspace: Workspace) -> None:
     )
     c1, c2 = st.columns(2)
     c1.selectbox(
-        t("import_layer"), list(sheet.sheets) or [""], key=state.JOIN_SHEET, disabled=len(sheet.sheets) < 2
+        t("import_layer"),
+        list(sheet.sheets) or [""],
+        key=state.JOIN_SHEET,
+        disabled=len(sheet.sheets) < 2,
+        format_func=lambda n: n or EMPTY,  # a CSV has no sheets: "—", in both languages (the
+        placeholder=EMPTY,  # label stays valid across a language switch), never "Choose an option"
     )
     c2.selectbox(
         t("import_encoding"),
@@ -207,7 +212,8 @@ def join_section(workspace: Workspace) -> None:
     joined, report = join_ledger(
         gdf, sheet.frame, key=key, table_key=table_key, how=how, match=match, units=units
     )
-    show_messages(st.info, [t("j_computed", what=c) for c in report.computed])
+    for line in report.computed_texts(lang()):  # field labels and unit words, never column codes
+        st.info(md_text(t("j_computed", what=line)))
     st.subheader(t("join_preview"))
     tables.show(preview_table(joined), hide_index=True, width="stretch")
     save_join(workspace, joined, report, cat.layer(layer).title_zh, upload)

@@ -44,7 +44,7 @@ def upload(at: AppTest, key: str, path: Path) -> AppTest:
 def test_report_first_then_import_shows_the_layer_on_the_map(tmp_path, workspace):
     at = upload(import_page(), "imp_file", d.gbk_shapefile_zip(tmp_path / "in"))
     report = facts(at)
-    assert report["格式"] == "shapefile" and report["要素数"] == "3"
+    assert report["格式"] == "Shapefile" and report["要素数"] == "3"
     assert (
         report["编码"]
         == "gb18030 (自动识别：dikuai.dbf 没有 .cpg 文件；文字不是 UTF-8，而是有效的 GB18030/GBK（中文 "

@@ -19,6 +19,10 @@ CODES = (
     "planned", "signed", "negotiating", "completed", "graded", "rated", "excluded",
     "exact", "at_least", "about", "at_most", "indeterminate", "no_land_area", "no_investment",
     "schematic", "user", "seed", "None", "nan",
+    # chart fields, join columns, dtype names, file formats and geometry types ("firms" and
+    # "land_area_mu" are left out: the method sheet quotes a scheme's formulas and source as written)
+    "group_label", "cls", "investment_yi", "excluded_reason",
+    "int64", "float64", "object", "str", "datetime64", "bool", "geojson", "gpkg", "Polygon", "MultiPolygon",
 )  # fmt: skip
 WORD = re.compile(r"(?<![A-Za-z0-9_./-])(" + "|".join(CODES) + r")(?![A-Za-z0-9_(])")
 PAGES = ("", "efficiency", "data", "evaluation", "import")  # "" is the map page

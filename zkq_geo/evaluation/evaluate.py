@@ -14,9 +14,10 @@ nothing here reads files or draws. The rules, in the order they are applied:
    utilities and start-ups when the scheme says ``special_firms: exclude`` (``special_excluded``);
    a figure the firm's group or an adjustment reads that is impossible: not finite, or negative
    where it cannot be (``invalid_figure``; tax and value added may be negative); an indicator
-   that cannot be computed when the scheme says ``missing_values: exclude``. ``notes`` name the
-   impossible figure and its value, in English (the CSV/JSON contract); ``notes_zh`` says the
-   same in Chinese for the Chinese reports and page.
+   that cannot be computed when the scheme says ``missing_values: exclude``. ``excluded_reason``
+   says the reason and ``notes`` name the impossible figure and its value, in English (the
+   CSV/JSON contract); ``excluded_reason_zh`` and ``notes_zh`` say the same in Chinese for the
+   Chinese reports and page (they are not in the CSV/JSON output).
 3. **Rated, not graded** (status ``rated``): utilities and start-ups (``special``) get scores
    but no rank and no class (DOMAIN.md section 4).
 4. **Scores.** item score = weight x value / benchmark, then the optional floor and cap; an
@@ -51,28 +52,17 @@ SummaryKey = Literal["group", "park", "plate", "industry"]
 SUMMARY_KEYS = ("group", "park", "plate", "industry")
 STATUSES = ("graded", "rated", "excluded")
 UNASSIGNED = "unassigned"
-REASONS = {
-    "no_land_area": (
-        "用地面积缺失或为零（不以建筑面积代替）",
-        "missing or zero land area (floor area is never used instead)",
-    ),
-    "invalid_land_area": (
-        "用地面积不可能成立（非有限数、负数或小于 1 平方米），不作分母",
-        "impossible land area (not finite, negative or under 1 m²): never divided by",
-    ),
-    "invalid_figure": (
-        "数据不可能成立（非有限数，或不应为负的数值为负数），见备注",
-        "impossible figure (not finite, or negative where it cannot be): see notes",
-    ),
-    "leased_no_group": (
-        "租赁厂房企业：方案未设租赁组",
-        "leased premises: the scheme has no group for leased firms",
-    ),
-    "no_group": ("不属于方案的任何评价组", "no group of the scheme matches"),
-    "special_rated": ("公用事业或新建投产企业：只评分、不分类", "utility or start-up: rated, not graded"),
-    "special_excluded": ("公用事业或新建投产企业：不参评", "utility or start-up: not evaluated"),
-    "missing_indicator": ("指标无法计算", "an indicator cannot be computed"),
-}
+#: Exclusion reasons (``reason_code``); their words are the messages ``reason_<code>``.
+REASONS = (
+    "no_land_area",
+    "invalid_land_area",
+    "invalid_figure",
+    "leased_no_group",
+    "no_group",
+    "special_rated",
+    "special_excluded",
+    "missing_indicator",
+)
 RESULT_COLUMNS = ("credit_code", "name", "group")
 TAIL_COLUMNS = (
     "adjustment_score",
@@ -82,13 +72,15 @@ TAIL_COLUMNS = (
     "status",
     "reason_code",
     "excluded_reason",
+    "excluded_reason_zh",
     "notes",
     "notes_zh",
 )
 # The CSV/JSON contract of `zkq-geo evaluate`: these columns first, in this order, then EXTRA_COLUMNS.
 CONTRACT_TAIL = (TOTAL_SCORE, "rank", "class", "excluded_reason")
-# Columns for the reports only: the Chinese of ``notes`` (the contract's notes are English).
-REPORT_ONLY_COLUMNS = ("notes_zh",)
+# Columns for the reports only: the Chinese of ``excluded_reason`` and ``notes`` (the contract's
+# reasons and notes are English).
+REPORT_ONLY_COLUMNS = ("excluded_reason_zh", "notes_zh")
 EXTRA_COLUMNS = tuple(c for c in TAIL_COLUMNS if c not in CONTRACT_TAIL + REPORT_ONLY_COLUMNS)
 PER_MU_SUMS = (
     ("tax_wan", "tax_wan_per_mu"),
@@ -113,7 +105,8 @@ class Evaluation:
         before grouping), one column per indicator value (named by indicator id, in the
         indicator's unit), one ``<id>_score`` per item score (points), ``adjustment_score``,
         ``total_score``, ``rank`` (Int64, graded firms only), ``class`` (``""`` unless graded),
-        ``status`` (graded / rated / excluded), ``reason_code``, ``excluded_reason``, ``notes``
+        ``status`` (graded / rated / excluded), ``reason_code``, ``excluded_reason`` (English),
+        ``excluded_reason_zh`` (the same in Chinese; not in the CSV/JSON output), ``notes``
         (English: fields and indicators by their ids), ``notes_zh`` (the same in Chinese, by their
         labels; not in the CSV/JSON output), then the ledger's own columns.
     benchmarks : pandas.DataFrame
@@ -457,12 +450,18 @@ def _assemble(
     out["rank"], out["class"] = _ranks_and_classes(out, state, scheme)
     out["status"] = status
     out["reason_code"] = state["reason_code"].to_numpy()
-    out["excluded_reason"] = [" / ".join(REASONS[r]) if r else "" for r in out["reason_code"]]
+    out["excluded_reason"] = [_reason_text(r, "en") for r in out["reason_code"]]
+    out["excluded_reason_zh"] = [_reason_text(r, "zh") for r in out["reason_code"]]
     out["notes"] = ["; ".join(en for en, _ in n) for n in notes]
     out["notes_zh"] = ["；".join(zh for _, zh in n) for n in notes]
     context = df[[c for c in df.columns if c not in out.columns]].reset_index(drop=True)
     out = pd.concat([out, context], axis=1)
     return _sorted(out, scheme)
+
+
+def _reason_text(code: str, lang: str) -> str:
+    """The words of an exclusion reason in ``lang`` (message ``reason_<code>``); "" for none."""
+    return msg(f"reason_{code}").text(lang) if code else ""
 
 
 def _ranks_and_classes(

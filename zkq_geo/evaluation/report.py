@@ -93,9 +93,9 @@ def display_frame(
 ) -> pd.DataFrame:
     """``frame`` as a planner reads it: group, industry, status, reason, control category and
     check codes as words in ``lang``, the firms' notes in ``lang``, yes/no for flags, "—" for blank
-    text; columns unchanged (rename them with :func:`column_label`), but ``reason_code`` and
-    ``notes_zh`` are dropped: ``excluded_reason`` says the reason in words, ``notes`` reads
-    ``notes_zh`` in Chinese. Numbers stay numbers (NaN for blanks)."""
+    text; columns unchanged (rename them with :func:`column_label`), but ``reason_code``,
+    ``excluded_reason_zh`` and ``notes_zh`` are dropped: ``excluded_reason`` says the reason in
+    words in ``lang``, ``notes`` reads ``notes_zh`` in Chinese. Numbers stay numbers (NaN for blanks)."""
     out = frame.copy()
     groups = {g.id: g.label(lang) for g in scheme.groups}
     unassigned = msg("label_unassigned").text(lang)
@@ -118,14 +118,15 @@ def display_frame(
             out[column] = [_category_label(v, lang, rules) for v in values]
         elif values.dtype == bool:
             out[column] = [code_label("label", "yes" if v else "no", lang) for v in values]
+    for english, chinese in (("excluded_reason", "excluded_reason_zh"), ("notes", "notes_zh")):
+        if chinese in out.columns:
+            if lang == "zh" and english in out.columns:
+                out[english] = out[chinese]
+            out = out.drop(columns=[chinese])
     if "reason_code" in out.columns:
         if "excluded_reason" in out.columns:
             out["excluded_reason"] = [code_label("reason", v, lang) for v in out["reason_code"]]
         out = out.drop(columns=["reason_code"])
-    if "notes_zh" in out.columns:
-        if lang == "zh" and "notes" in out.columns:
-            out["notes"] = out["notes_zh"]
-        out = out.drop(columns=["notes_zh"])
     if "issues" in out.columns and set(_CHECK_COLUMNS) <= set(frame.columns):
         sep = "；" if lang == "zh" else "; "
         out["issues"] = [

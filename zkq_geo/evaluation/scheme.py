@@ -93,6 +93,7 @@ RESERVED_IDS = frozenset(
         "class",
         "status",
         "excluded_reason",
+        "excluded_reason_zh",
         "notes",
         "notes_zh",
         *FIELD_BY_COLUMN,

@@ -34,15 +34,18 @@ from zkq_geo.analysis.metrics import (
     figure_faults,
 )
 from zkq_geo.errors import JoinError, SchemaError, check_choice
+from zkq_geo.i18n.format import field_label
 from zkq_geo.i18n.messages import Items, listed, msg
 from zkq_geo.units import convert_area, convert_money
 
 MatchBy = Literal["key", "name"]
 LandUnit = Literal["mu", "m2", "ha"]
 MoneyUnit = Literal["yuan", "wan", "yi"]
+ComputedKind = Literal["land", "investment", "per_mu", "previous"]
 LAND_UNITS = ("mu", "m2", "ha")
 MONEY_UNITS = ("yuan", "wan", "yi")
 UNIT_LABELS = {"mu": "亩", "m2": "m²", "ha": "公顷", "yuan": "元", "wan": "万元", "yi": "亿元"}
+_TARGET_UNITS = {"land_area_mu": "亩", "investment_yi": "亿元"}
 _ALIAS_SPLIT = re.compile(r"[|;；,，、]")
 
 
@@ -78,6 +81,47 @@ class JoinSpec:
 
 
 @dataclass(frozen=True)
+class Computed:
+    """One column the unit conversion wrote, as data: ``target`` (a column of the joined layer)
+    from the ledger column ``source`` given in ``unit`` (a code of :data:`LAND_UNITS` or
+    :data:`MONEY_UNITS`). ``kind`` says how: ``land`` (converted to 亩), ``investment`` (to 亿元),
+    ``per_mu`` (``source`` in 万元 divided by ``land_area_mu``) or ``previous`` (the earlier
+    values of ``target`` differ and are kept in ``source``, e.g. ``land_area_mu_previous``).
+
+    :meth:`line` is the English line of the CLI report; :func:`computed_text` words it for a
+    planner in either language.
+    """
+
+    kind: ComputedKind
+    target: str
+    source: str
+    unit: str = ""
+
+    def line(self) -> str:
+        """``land_area_mu (亩) from '面积' in 亩``: the CLI's wording (a contract, do not change)."""
+        unit = UNIT_LABELS.get(self.unit, self.unit)
+        if self.kind == "previous":
+            return f"earlier {self.target} values kept as {self.source}"
+        if self.kind == "per_mu":
+            return f"{self.target} (万元/亩) = {self.source!r} in {unit} / land_area_mu"
+        return f"{self.target} ({_TARGET_UNITS[self.target]}) from {self.source!r} in {unit}"
+
+
+def computed_text(step: Computed, lang: str = "zh") -> str:
+    """What ``step`` did, in ``lang``, with field labels and unit words:
+    ``Computed("land", "land_area_mu", "面积", "mu")`` -> 用地面积（亩）← 台账列「面积」（亩）."""
+    target = field_label(step.target, lang)
+    if step.kind == "previous":
+        return msg("join_computed_previous", target=target).text(lang)
+    unit = msg(f"join_unit_{step.unit}").text(lang)
+    if step.kind == "per_mu":
+        target = msg("join_per_mu_column", name=step.target.removesuffix("_wan_per_mu")).text(lang)
+        land = field_label("land_area_mu", lang)
+        return msg("join_computed_per_mu", target=target, source=step.source, unit=unit, land=land).text(lang)
+    return msg("join_computed_from", target=target, source=step.source, unit=unit).text(lang)
+
+
+@dataclass(frozen=True)
 class LedgerReport:
     """The join report plus what name matching and unit conversion did."""
 
@@ -87,12 +131,18 @@ class LedgerReport:
     table_key: str
     by_alias: tuple[tuple[str, str], ...] = ()
     ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    computed: tuple[str, ...] = ()
+    computed: tuple[Computed, ...] = ()
     problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The report as plain data (the CLI's JSON and the workspace index); ``computed`` as the
+        English lines of :meth:`lines`."""
+        return asdict(self) | {"computed": [c.line() for c in self.computed]}
+
+    def computed_texts(self, lang: str = "zh") -> list[str]:
+        """What the unit conversion computed, one line per column, in ``lang`` (:func:`computed_text`)."""
+        return [computed_text(c, lang) for c in self.computed]
 
     def lines(self) -> list[str]:
         j = self.join
@@ -112,7 +162,7 @@ class LedgerReport:
         out += [f"type mismatch (not joined): layer {a!r} vs table {b!r}" for a, b in j.type_mismatches]
         out += [f"matched by alias or spelling: {t!r} -> {n!r}" for t, n in self.by_alias]
         out += [f"ambiguous (not joined): {t!r} fits {', '.join(ns)}" for t, ns in self.ambiguous]
-        out += [f"computed: {c}" for c in self.computed]
+        out += [f"computed: {c.line()}" for c in self.computed]
         out += [f"warning: {w}" for w in self.warnings] + [f"PROBLEM: {p}" for p in self.problems]
         return out
 
@@ -242,11 +292,11 @@ def _require(frame: pd.DataFrame, col: str, what: str) -> None:
 
 
 # ----------------------------------------------------------------------------- units
-def apply_units(gdf: gpd.GeoDataFrame, units: UnitSpec) -> tuple[gpd.GeoDataFrame, tuple[str, ...]]:
+def apply_units(gdf: gpd.GeoDataFrame, units: UnitSpec) -> tuple[gpd.GeoDataFrame, tuple[Computed, ...]]:
     """Convert the declared land and money columns and recompute the per-mu indicators.
 
     Earlier ``land_area_mu`` / ``investment_yi`` values that differ are kept as
-    ``*_previous``. Returns the new frame and lines saying what was computed from what.
+    ``*_previous``. Returns the new frame and what was computed from what (:class:`Computed`).
     Raises ``SchemaError`` listing every impossible figure (see :func:`join_ledger`).
     """
     out, computed = gdf.copy(), []
@@ -254,20 +304,18 @@ def apply_units(gdf: gpd.GeoDataFrame, units: UnitSpec) -> tuple[gpd.GeoDataFram
     if units.land_col:
         col = _joined_column(out, units.land_col)
         out = _replace(out, "land_area_mu", convert_area(_numbers(out, col), units.land_unit, "mu"), computed)
-        computed.append(f"land_area_mu (亩) from {col!r} in {UNIT_LABELS[units.land_unit]}")
+        computed.append(Computed("land", "land_area_mu", col, units.land_unit))
     if units.investment_col:
         col = _joined_column(out, units.investment_col)
         out = _replace(
             out, "investment_yi", convert_money(_numbers(out, col), units.money_unit, "yi"), computed
         )
-        computed.append(f"investment_yi (亿元) from {col!r} in {UNIT_LABELS[units.money_unit]}")
+        computed.append(Computed("investment", "investment_yi", col, units.money_unit))
     for name in units.per_mu_cols:
         col = _joined_column(out, name)
         wan = convert_money(_numbers(out, col), units.money_unit, "wan")
         out[f"{col}_wan_per_mu"] = (wan / out["land_area_mu"].where(out["land_area_mu"] > 0)).to_numpy()
-        computed.append(
-            f"{col}_wan_per_mu (万元/亩) = {col!r} in {UNIT_LABELS[units.money_unit]} / land_area_mu"
-        )
+        computed.append(Computed("per_mu", f"{col}_wan_per_mu", col, units.money_unit))
     return with_efficiency(out), tuple(computed)
 
 
@@ -350,13 +398,15 @@ def _numbers(frame: pd.DataFrame, col: str) -> pd.Series:
     return nums.astype(float)
 
 
-def _replace(frame: gpd.GeoDataFrame, col: str, values: pd.Series, computed: list[str]) -> gpd.GeoDataFrame:
+def _replace(
+    frame: gpd.GeoDataFrame, col: str, values: pd.Series, computed: list[Computed]
+) -> gpd.GeoDataFrame:
     out = frame.copy()
     if col in out.columns:
         old = pd.to_numeric(out[col], errors="coerce")
         if old.notna().any() and not np.allclose(old.fillna(-1), values.fillna(-1)):
             out[f"{col}_previous"] = old.to_numpy()
-            computed.append(f"earlier {col} values kept as {col}_previous")
+            computed.append(Computed("previous", col, f"{col}_previous"))
     out[col] = values.to_numpy()
     qualifier = col.replace("_mu", "").replace("_yi", "") + "_qualifier"
     out[qualifier] = np.where(values.notna().to_numpy(), "exact", "")

@@ -88,7 +88,7 @@ def test_units_are_converted_and_intensity_recomputed(land_unit, land, money_uni
     assert row["invest_intensity_wan_per_mu"] == pytest.approx(1000.0)  # 15000 万元 / 15 亩
     assert row["税收_wan_per_mu"] == pytest.approx(1000.0)
     assert row["invest_intensity_qualifier"] == "exact" and row["land_area_qualifier"] == "exact"
-    assert any("land_area_mu (亩) from '用地'" in c for c in report.computed)
+    assert any("computed: land_area_mu (亩) from '用地'" in line for line in report.lines())
 
 
 def test_earlier_figures_are_kept_and_text_cells_refused():
@@ -97,7 +97,7 @@ def test_earlier_figures_are_kept_and_text_cells_refused():
     joined, report = join_ledger(layer, table, key="name", units=UnitSpec(land_col="land_area_mu_joined"))
     assert joined["land_area_mu"].tolist()[0] == 20.0 and np.isnan(joined["land_area_mu"].tolist()[1])
     assert joined["land_area_mu_previous"].tolist()[0] == 10.0  # the table's clashing column is *_joined
-    assert any("previous" in c for c in report.computed)
+    assert "computed: earlier land_area_mu values kept as land_area_mu_previous" in report.lines()
     bad = pd.DataFrame({"name": ["甲"], "用地": ["约50"]})
     with pytest.raises(SchemaError, match="not numbers: 甲='约50'"):
         join_ledger(layer, bad, key="name", units=UnitSpec(land_col="用地"))
