@@ -27,22 +27,8 @@ LAND_UNITS = ("亩", "平方米", "公顷")
 MONEY_UNITS = ("万元", "元", "亿元")
 SUMMARY_KEYS = ("park", "plate", "industry")
 CONTROL_SOURCES = ("ledger", "projects")
-# Choices of this page whose labels are in the UI language (UI strings eval_by_<key>,
-# eval_source_<key>) and that state.TRANSLATED_CHOICES does not list: set again after
-# a language switch (as streamlit_app.relabel_widgets does for those), else the browser keeps the old
-# label, which matches no option, and shows no choice.
-RELABELLED = (state.EVAL_SUMMARY_BY, state.EVAL_CONTROL_SOURCE)
-LANG_SEEN = "eval_lang_seen"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESULT_BASE = ("credit_code", "name", "total_score", "rank", "class", "status", "excluded_reason", "notes")
-
-
-def relabel_after_language_switch() -> None:
-    if st.session_state.get(LANG_SEEN, lang()) != lang():
-        for key in RELABELLED:
-            if key in st.session_state:
-                st.session_state[key] = st.session_state[key]
-    st.session_state[LANG_SEEN] = lang()
 
 
 def _use_demo() -> None:
@@ -338,7 +324,6 @@ def export_section(ev, args: tuple, settings: tuple, notice: str, parcels: str |
 
 
 def main() -> None:
-    relabel_after_language_switch()
     st.title(t("page_evaluation"))
     st.caption(t("eval_intro"))
     chosen = ledger_section()
