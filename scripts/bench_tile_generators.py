@@ -24,6 +24,8 @@ import argparse
 import importlib.util
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -52,21 +54,32 @@ def run_tippecanoe(gdf, work: Path, maxzoom: int) -> dict:
     }
 
 
-def run_gdal_mvt(gdf, work: Path, maxzoom: int) -> dict:
-    os.environ.pop("GDAL_SKIP", None)
-    import pyogrio
+_GDAL_MVT = """
+import sys, time, pyogrio
+gdf = pyogrio.read_dataframe(sys.argv[1])
+t0 = time.perf_counter()
+pyogrio.write_dataframe(gdf, sys.argv[2], driver="MVT", layer="parcels",
+    dataset_options={"MINZOOM": 8, "MAXZOOM": int(sys.argv[3]), "COMPRESS": "YES", "FORMAT": "DIRECTORY"})
+print(time.perf_counter() - t0)
+"""
 
-    out = work / "gdal"
-    t0 = time.perf_counter()
-    pyogrio.write_dataframe(
-        gdf[["id", "name", "industry", "invest_intensity_wan_per_mu", "geometry"]],
-        out,
-        driver="MVT",
-        layer="parcels",
-        dataset_options={"MINZOOM": 8, "MAXZOOM": maxzoom, "COMPRESS": "YES", "FORMAT": "DIRECTORY"},
+
+def run_gdal_mvt(gdf, work: Path, maxzoom: int) -> dict:
+    """In a child interpreter that never imports zkq_geo: zkq-geo keeps GDAL's MVT driver
+    disabled in its own processes (zkq_geo.safety.gdal_env)."""
+    source, out = work / "parcels.gpkg", work / "gdal"
+    columns = ["id", "name", "industry", "invest_intensity_wan_per_mu", "geometry"]
+    gdf[columns].to_file(source, driver="GPKG", engine="pyogrio")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GDAL_", "CPL_", "PROJ_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", _GDAL_MVT, str(source), str(out), str(maxzoom)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
     n, size, biggest = _tile_dir_stats(out)
-    return {"seconds": time.perf_counter() - t0, "tiles": n, "bytes": size, "largest": biggest}
+    return {"seconds": float(done.stdout.split()[-1]), "tiles": n, "bytes": size, "largest": biggest}
 
 
 def run_mapbox_vector_tile(gdf, maxzoom: int) -> dict:
