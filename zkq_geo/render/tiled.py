@@ -122,6 +122,17 @@ var {{ this.get_name() }} = (function () {
         if (grid._map) { grid._map.openTooltip(tip); }
     });
     grid.on("mouseout", function () { if (grid._map) { grid._map.closeTooltip(tip); } });
+    // streamlit-folium's click handler (on every layer of the map, added after this one) calls
+    // e.layer.toGeoJSON(): Leaflet's throws for a tile's feature (it has no lat/lngs), and the
+    // click never reached the app. The app looks the click up by its lat/lng (app/clicks.py).
+    grid.on("click", function (e) {
+        var feature = e.layer;
+        if (feature && !feature._latlngs) {
+            feature.toGeoJSON = function () {
+                return {type: "Feature", properties: feature.properties || null, geometry: null};
+            };
+        }
+    });
     // for the browser tests and the benchmark: when the visible tiles were last all drawn
     grid.on("load", function () { grid.zkqLoadedAt = performance.now(); });
     window.zkqTiled = (window.zkqTiled || []).concat([grid]);
