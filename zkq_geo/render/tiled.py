@@ -7,7 +7,8 @@ drawn when its row's bit is set, so a filter change sends the bits again and the
 from the cache. The fill follows the same styles as inline layers (:data:`STYLES`: industry
 colour or 亩均投资 class); the tooltip shows the name, the industry in words and 亩均投资, from
 the tile's properties. A click is looked up on the server (``feature_at`` on the full layer),
-as for inline layers, so the detail panel shows every attribute.
+as for inline layers, so the detail panel shows every attribute. The inline layers' canvas lies
+above the tiles and takes the pointer: :data:`TILED_FIRST_JS` hands it a tiled feature first.
 """
 
 from __future__ import annotations
@@ -24,6 +25,71 @@ from folium.template import Template
 
 from zkq_geo.render.tiles import MAX_ZOOM, MIN_ZOOM, TILE_LAYER
 from zkq_geo.render.vectorgrid_compat import VECTORGRID_COMPAT_JS
+
+# No "{{", "{%" or "{#": branca renders a MacroElement's script a second time as a template.
+TILED_FIRST_JS = """
+(function () {
+  // zkq-geo: the inline layers share one canvas in the overlay pane, above the tiled layers'
+  // canvases (tile pane), and that canvas takes every pointer event over the map: the zone's
+  // tooltip showed wherever a parcel was. Its handlers are rebound so that a tiled feature under
+  // the pointer goes first (as app/clicks.py looks up a click: imported layers first), found in
+  // the tile's own pixels (right at fractional zooms too); elsewhere the inline layers get the
+  // event as before. The tiles stay drawn under the inline layers.
+  if (window.zkqTiledFirst) { return; }
+  function featureAt(map, e) {
+    var grids = (window.zkqTiled || []).filter(function (g) { return g._map === map; });
+    for (var i = grids.length - 1; i >= 0; i--) {
+      var tiles = grids[i]._vectorTiles || {};
+      for (var key in tiles) {
+        var tile = tiles[key], found = null;
+        if (tile._tileCoord.z !== grids[i]._tileZoom || !tile._container) { continue; }
+        var box = tile._container.getBoundingClientRect();
+        if (!box.width || !box.height) { continue; }
+        var p = L.point((e.clientX - box.left) * tile._size.x / box.width,
+                        (e.clientY - box.top) * tile._size.y / box.height);
+        if (p.x < 0 || p.y < 0 || p.x >= tile._size.x || p.y >= tile._size.y) { continue; }
+        for (var id in tile._layers) {
+          var layer = tile._layers[id];
+          if (layer.options.interactive && layer._containsPoint(p)) { found = layer; }  // drawn last wins
+        }
+        if (found) { return found; }
+      }
+    }
+    return null;
+  }
+  window.zkqTiledFirst = function (map) {
+    var top = map._renderer;  // the canvas of the inline layers (preferCanvas)
+    if (!(top instanceof L.Canvas) || !top._container || top._zkqTiledFirst) { return; }
+    top._zkqTiledFirst = true;
+    var c = top._container, hovered = null, clicks = "click dblclick mousedown mouseup contextmenu";
+    L.DomEvent.off(c, "mousemove", top._onMouseMove, top);
+    L.DomEvent.off(c, clicks, top._onClick, top);
+    L.DomEvent.off(c, "mouseout", top._handleMouseOut, top);
+    function leave(e) {
+      if (!hovered) { return; }
+      L.DomUtil.removeClass(c, "leaflet-interactive");
+      map._fireDOMEvent(e, "mouseout", [hovered]);
+      hovered = null;
+    }
+    L.DomEvent.on(c, "mousemove", function (e) {
+      if ((map.dragging && map.dragging.moving()) || map._animatingZoom) { return; }
+      var feature = featureAt(map, e);
+      if (feature !== hovered) { leave(e); }
+      if (!feature) { top._onMouseMove(e); return; }
+      top._handleMouseOut(e);  // the inline feature the pointer was on
+      L.DomUtil.addClass(c, "leaflet-interactive");
+      if (feature !== hovered) { hovered = feature; map._fireDOMEvent(e, "mouseover", [feature]); }
+      map._fireDOMEvent(e, "mousemove", [feature]);
+    });
+    L.DomEvent.on(c, clicks, function (e) {
+      var feature = featureAt(map, e);
+      if (!feature || (e.type === "click" && map._draggableMoved(feature))) { top._onClick(e); return; }
+      map._fireDOMEvent(e, e.type, [feature]);
+    });
+    L.DomEvent.on(c, "mouseout", function (e) { leave(e); top._handleMouseOut(e); });
+  };
+})();
+"""
 
 
 def selection_bits(rows: np.ndarray | list[int], n: int) -> str:
@@ -66,6 +132,7 @@ class TiledLayer(JSCSSMixin, MacroElement):
     _template = Template("""
 {% macro script(this, kwargs) %}
 {{ this.compat_js }}
+{{ this.tiled_first_js }}
 var {{ this.get_name() }} = (function () {
     var cfg = {{ this.config_js }};
     if (cfg.embedded) {
@@ -138,8 +205,20 @@ var {{ this.get_name() }} = (function () {
         if (grid._map) { grid._map.openTooltip(tip); }
     });
     grid.on("mouseout", function () { if (grid._map) { grid._map.closeTooltip(tip); } });
+    // streamlit-folium's click handler (on every layer of the map, added after this one) calls
+    // e.layer.toGeoJSON(): Leaflet's throws for a tile's feature (it has no lat/lngs), and the
+    // click never reached the app. The app looks the click up by its lat/lng (app/clicks.py).
+    grid.on("click", function (e) {
+        var feature = e.layer;
+        if (feature && !feature._latlngs) {
+            feature.toGeoJSON = function () {
+                return {type: "Feature", properties: feature.properties || null, geometry: null};
+            };
+        }
+    });
     // for the browser tests and the benchmark: when the visible tiles were last all drawn
     grid.on("load", function () { grid.zkqLoadedAt = performance.now(); });
+    grid.on("add", function () { window.zkqTiledFirst(grid._map); });  // pointer events: see TILED_FIRST_JS
     window.zkqTiled = (window.zkqTiled || []).concat([grid]);
     return grid;
 })();
@@ -163,6 +242,7 @@ var {{ this.get_name() }} = (function () {
         super().__init__()
         self._name = "TiledLayer"
         self.compat_js = VECTORGRID_COMPAT_JS  # VectorGrid 1.3 clicks on Leaflet 1.9
+        self.tiled_first_js = TILED_FIRST_JS  # hover and click reach the tiles under the inline layers
         config = {
             "url": url,
             "layer": TILE_LAYER,

@@ -12,7 +12,7 @@ from zkq_geo.bench import make_parcels
 from zkq_geo.catalog import load_catalog
 from zkq_geo.errors import OptionError
 from zkq_geo.render.builder import TileSource, build_map
-from zkq_geo.render.tiled import selection_bits
+from zkq_geo.render.tiled import TILED_FIRST_JS, selection_bits
 
 URL = "/tiles/parcels/3/{z}/{x}/{y}.pbf"
 
@@ -76,6 +76,15 @@ def test_tooltip_words_are_in_the_map_language(parcels):
     assert (zh["labels"]["name"], en["labels"]["name"]) == ("名称", "Name")
     assert zh["labels"]["codes"]["auto"] == cat.industry_label("auto", "zh") != "auto"
     assert zh["labels"]["blank"] == "—" and zh["locale"] == "zh-CN"
+
+
+def test_the_pointer_reaches_the_tiles_under_the_inline_layers(parcels):
+    """The script that hands hover and click on a tiled feature to it comes once, whole (branca
+    renders a script a second time as a template), and each tiled layer calls it when added."""
+    cat = load_catalog()
+    html = _html(build_map({"p": parcels, "q": parcels}, catalog=cat, tiled={"p": TileSource(URL)}))
+    assert html.count(TILED_FIRST_JS.strip()) == 1
+    assert html.count("window.zkqTiledFirst(grid._map)") == 1
 
 
 def test_a_name_cannot_end_the_script(parcels):
