@@ -177,7 +177,7 @@ def import_layer(page, base: str, gpkg) -> None:
     uploader(page, "选择文件").set_input_files(str(gpkg))
     wait_text(page, "检查报告（尚未导入）")
     settle(page)
-    wait_text(page, f"Polygon × {N}")
+    wait_text(page, f"面 × {N}")  # the geometry type in words (Polygon on the English UI)
     wait_text(page, "4547")
     page.get_by_label("图层名（小写英文字母、数字、下划线，字母开头）").fill(LAYER)
     page.keyboard.press("Enter")
