@@ -61,7 +61,7 @@ def feature_table(frames: list[pd.DataFrame], rows: int = MAX_TABLE_ROWS) -> pd.
     total, parts, room = sum(len(f) for f in frames), [], rows
     for f in frames:
         if room > 0:
-            parts.append(pd.DataFrame(f[["id", *FEATURE_COLUMNS]].head(room)))
+            parts.append(pd.DataFrame(f.head(room)[["id", *FEATURE_COLUMNS]]))
             room -= len(parts[-1])
     out = worded(pd.concat(parts, ignore_index=True))
     out = (
