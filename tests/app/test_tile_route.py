@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from procs import stop_process
 from starlette.applications import Starlette
 from tiledecode import decode_tile
 
@@ -220,12 +221,7 @@ def live_server(workspace, tmp_path_factory):
             time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_process(proc)
 
 
 def _health(base: str) -> int | None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from procs import stop_process
 
 from zkq_geo.render.assets import is_remote_url
 
@@ -202,13 +203,7 @@ def _tail(log: Path, lines: int = 40) -> str:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    stop_process(proc)
 
 
 @pytest.fixture
