@@ -17,8 +17,7 @@ from zkq_geo.layers import LayerData, load_catalog_layers
 from zkq_geo.limits import MapLoad
 from zkq_geo.limits import map_load as measure_map_load
 from zkq_geo.render import tiles
-from zkq_geo.render.builder import TileSource
-from zkq_geo.render.tiled import selection_bits
+from zkq_geo.render.builder import TileSource, tile_source_for
 from zkq_geo.render.tiles import ensure_tiles, needs_tiles
 from zkq_geo.workspace import Workspace
 
@@ -109,12 +108,7 @@ def tile_url(layer: str) -> str:
 def tile_source(layer: str, selection: Selection) -> TileSource:
     """Where the map fetches ``layer``'s tiles and which of its rows the selection draws (a bit
     set; None when nothing is filtered out)."""
-    full = all_layers()[layer].gdf
-    chosen = selected(layer, selection)
-    bits = (
-        None if len(chosen) == len(full) else selection_bits(full.index.get_indexer(chosen.index), len(full))
-    )
-    return TileSource(tile_url(layer), bits)
+    return tile_source_for(tile_url(layer), all_layers()[layer].gdf, selected(layer, selection))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

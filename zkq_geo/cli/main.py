@@ -372,8 +372,7 @@ def _embedded_tiles(layers: dict, catalog) -> dict:
     of the shown version (built when missing) up to the zoom that fits
     :data:`zkq_geo.render.tiles.STANDALONE_TILE_BYTES`, the selection as row bits."""
     from zkq_geo.layers import load_layer
-    from zkq_geo.render.builder import TileSource
-    from zkq_geo.render.tiled import selection_bits
+    from zkq_geo.render.builder import tile_source_for
     from zkq_geo.render.tiles import embedded_tiles, ensure_tiles, needs_tiles
     from zkq_geo.workspace import Workspace
 
@@ -388,10 +387,7 @@ def _embedded_tiles(layers: dict, catalog) -> dict:
         folder = workspace.tiles_dir(workspace.latest(name))
         ensure_tiles(full, folder)
         tiles, deepest = embedded_tiles(folder)
-        rows = full.index.get_indexer(chosen.index)
-        rows = None if len(chosen) == len(full) else selection_bits(rows, len(full))
-        bounds = tuple(float(v) for v in full.total_bounds)
-        out[name] = TileSource("zkq-tile:{z}/{x}/{y}", rows, bounds, embedded=tiles, max_zoom=deepest)
+        out[name] = tile_source_for("zkq-tile:{z}/{x}/{y}", full, chosen, embedded=tiles, max_zoom=deepest)
     return out
 
 

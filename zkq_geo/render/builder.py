@@ -55,7 +55,7 @@ from zkq_geo.i18n.format import (
     qualifier_text,
     value_text,
 )
-from zkq_geo.render.tiled import TiledLayer
+from zkq_geo.render.tiled import TiledLayer, selection_bits
 from zkq_geo.render.tiles import MAX_ZOOM as MAX_TILE_ZOOM
 
 Lang = Literal["zh", "en"]
@@ -557,6 +557,16 @@ class TileSource:
     bounds: tuple[float, float, float, float] | None = None  # west, south, east, north of the whole layer
     embedded: dict[str, str] | None = None  # one offline file: the tiles (tiles.embedded_tiles)
     max_zoom: int | None = None  # the deepest zoom of the tiles (embedded ones may stop early)
+
+
+def tile_source_for(url: str, full: gpd.GeoDataFrame, chosen: gpd.GeoDataFrame, **extra) -> TileSource:
+    """The TileSource of layer ``full`` (as tiled: row numbers are its positions) drawing the rows
+    of ``chosen`` (a selection of it, same index): the bits are None when nothing is left out;
+    the bounds are the whole layer's. ``extra``: ``embedded``, ``max_zoom``."""
+    bits = None
+    if len(chosen) != len(full):
+        bits = selection_bits(full.index.get_indexer(chosen.index), len(full))
+    return TileSource(url, bits, tuple(float(v) for v in full.total_bounds), **extra)
 
 
 def _add_tiled_layer(

@@ -98,3 +98,13 @@ def test_a_name_cannot_end_the_script(parcels):
 def test_tiles_are_wgs84_so_not_on_the_amap_basemap(parcels):
     with pytest.raises(OptionError):
         build_map({"p": parcels}, catalog=load_catalog(), basemap="amap", tiled={"p": TileSource(URL)})
+
+
+def test_a_tile_source_keeps_the_whole_layers_extent_and_bits_of_the_selection(parcels):
+    from zkq_geo.render.builder import tile_source_for
+
+    chosen = parcels[parcels["industry"] == "auto"]
+    source = tile_source_for(URL, parcels, chosen)
+    assert source.bounds == tuple(float(v) for v in parcels.total_bounds) != tuple(chosen.total_bounds)
+    assert source.selected == selection_bits(parcels.index.get_indexer(chosen.index), len(parcels))
+    assert tile_source_for(URL, parcels, parcels).selected is None
