@@ -34,6 +34,16 @@ fi
 export ZKQ_CHROMIUM="$CHROMIUM"
 export ZKQ_REQUIRE_BROWSER=1
 
+# PostgreSQL + PostGIS: a throwaway cluster for this run (scripts/pg_cluster.sh installs the Debian
+# packages when missing); tests that need it fail, not skip, without it (ZKQ_REQUIRE_POSTGIS=1).
+if [ -z "${ZKQ_TEST_DATABASE_URL:-}" ]; then
+  PG_DIR=$(mktemp -d /tmp/zkqpg-XXXXXX)
+  trap 'bash scripts/pg_cluster.sh stop "$PG_DIR"' EXIT
+  ZKQ_TEST_DATABASE_URL=$(bash scripts/pg_cluster.sh start "$PG_DIR")
+  export ZKQ_TEST_DATABASE_URL
+fi
+export ZKQ_REQUIRE_POSTGIS=1
+
 echo "[test] ruff (lint and format, configured in pyproject.toml)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

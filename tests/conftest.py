@@ -44,3 +44,34 @@ def fresh_caches():
     yield
     for cache in (st.cache_data, st.cache_resource):
         cache.clear()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """The URL of the run's PostgreSQL + PostGIS cluster (tests/pgdb.py says where it comes from)."""
+    import os
+
+    import pgdb
+
+    url = os.environ.get("ZKQ_TEST_DATABASE_URL", "").strip()
+    if url:
+        yield url
+        return
+    try:
+        url, folder = pgdb.start_cluster()
+    except Exception as exc:  # no packages, no root to install them...
+        pgdb.missing(str(exc))
+    try:
+        yield url
+    finally:
+        pgdb.stop_cluster(folder)
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A fresh, empty PostGIS database for one test (dropped after it); its URL."""
+    import pgdb
+
+    url = pgdb.new_database(pg_cluster)
+    yield url
+    pgdb.drop_database(url)
