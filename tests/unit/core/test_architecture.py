@@ -3,7 +3,7 @@
 - no import cycles, counting imports inside functions too;
 - no module imports another module's ``_private`` name (zkq_geo and app/);
 - ``zkq_geo`` never imports streamlit;
-- imports point down the layers: core -> safety -> analysis -> importing -> workspace/layers/export
+- imports point down the layers: core -> safety -> analysis -> importing -> workspace/office/layers/export
   -> render -> evaluation -> validate/bench -> cli.
 """
 
@@ -34,6 +34,7 @@ LAYERS = {
     "workspace": 4,
     "layers": 4,
     "export": 4,
+    "office": 4,
     "render": 5,
     "evaluation": 6,
     "validate": 7,
