@@ -44,6 +44,10 @@ class OptionError(ZkqGeoError, ValueError):
     """An option value is not one of the allowed choices."""
 
 
+class AccessError(ZkqGeoError, PermissionError):
+    """The signed-in user may not do this (role, ownership or visibility), or signing in failed."""
+
+
 class JoinError(ZkqGeoError, ValueError):
     """An attribute join cannot be made (missing key, duplicates where none are allowed)."""
 
