@@ -64,6 +64,7 @@ _INDEX_VERSION = 1
 _TMP_INDEX = re.compile(r"\.index\.json\.[0-9a-f]{32}\.tmp")
 _TMP_GPKG = re.compile(r"\.v\d+-[0-9a-f]{32}\.tmp\.gpkg(-journal|-wal|-shm)?")
 _TMP_ORIGINAL = re.compile(r"\.v\d+-[0-9a-f]{32}\.tmp")
+_TRASH_ID = re.compile(r"([a-z][a-z0-9_]{0,39})-(\d{8}T\d{6}Z)-[0-9a-f]{8}")
 _VERSION_GPKG = re.compile(r"v(\d+)\.gpkg")
 _VERSION_DIR = re.compile(r"v(\d+)")
 _TMP_TILES = re.compile(r"\.tiles_[A-Za-z0-9_]+")  # the temporary folder of a tile build (render.tiles)
@@ -111,6 +112,15 @@ class LayerVersion:
 
 
 RECORD_KEYS = tuple(f.name for f in fields(LayerVersion) if f.name != "name")  # one index record, exactly
+
+
+class TrashedLayer(NamedTuple):
+    """A deleted layer kept in trash/: ``id`` names it for :meth:`Workspace.undelete`."""
+
+    id: str
+    name: str
+    deleted_at: str  # ISO 8601, UTC
+    versions: int
 
 
 class BrokenLayer(NamedTuple):
@@ -356,6 +366,50 @@ class Workspace:
             _delete(self.root / TILES_DIR / name)
         count = len(records) if isinstance(records, list) else 0
         return msg("layer_deleted", name=name, n=count, trash=trash.relative_to(self.root).as_posix())
+
+    def trash(self) -> list[TrashedLayer]:
+        """The deleted layers kept in ``trash/``, newest first (folders that are not a delete's
+        are ignored)."""
+        folder = self.root / TRASH_DIR
+        found = []
+        for path in folder.iterdir() if folder.is_dir() else ():
+            item = _trashed(path)
+            if item is not None:
+                found.append(item)
+        return sorted(found, key=lambda t: (t.deleted_at, t.id), reverse=True)
+
+    def undelete(self, trash_id: str) -> Message:
+        """Put the deleted layer ``trash_id`` (a :meth:`trash` id) back with all its versions.
+
+        Refused while a layer of the same name exists (delete or rename that one first). The
+        index entry is restored last, so a failed undelete leaves the layer in trash/.
+        """
+        if not isinstance(trash_id, str) or not _TRASH_ID.fullmatch(trash_id):
+            raise OptionError(msg("trash_unknown", id=_shown(trash_id)))
+        with self._locked():
+            item = _trashed(self.root / TRASH_DIR / trash_id)
+            if item is None:
+                raise OptionError(msg("trash_unknown", id=trash_id))
+            doc = self._read_index()
+            if item.name in doc.get("layers", {}):
+                raise OptionError(msg("undelete_name_taken", name=item.name))
+            folder = self.root / TRASH_DIR / trash_id
+            records = json.loads((folder / "entry.json").read_text(encoding="utf-8"))[item.name]
+            moved = []
+            try:
+                for part in ("layers", "originals"):
+                    if (folder / part).exists():
+                        self._mkdir(Path(part), [])
+                        os.replace(folder / part, self.root / part / item.name)
+                        moved.append(part)
+                doc.setdefault("layers", {})[item.name] = records
+                self._write_index(doc)
+            except Exception:
+                for part in moved:
+                    os.replace(self.root / part / item.name, folder / part)
+                raise
+            _delete(folder)
+        return msg("layer_undeleted", name=item.name, n=item.versions)
 
     def clean_orphans(self, min_age_s: float = ORPHAN_MIN_AGE_S) -> list[str]:
         """Remove what interrupted saves left behind; return the removed paths (relative, sorted).
@@ -643,6 +697,21 @@ def workspace_layer_specs(
 
 
 # ----------------------------------------------------------------------------- the index schema
+def _trashed(folder: Path) -> TrashedLayer | None:
+    """The deleted layer kept in ``folder``, or None when it is not a delete's folder."""
+    m = _TRASH_ID.fullmatch(folder.name)
+    if m is None or not (folder / "entry.json").is_file():
+        return None
+    try:
+        entry = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
+        records = entry[m.group(1)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    stamp = datetime.datetime.strptime(m.group(2), "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
+    count = len(records) if isinstance(records, list) else 0
+    return TrashedLayer(folder.name, m.group(1), stamp.isoformat(timespec="seconds"), count)
+
+
 def _name_ok(name) -> bool:
     return isinstance(name, str) and bool(NAME_PATTERN.fullmatch(name)) and name not in SHIPPED_LAYERS
 

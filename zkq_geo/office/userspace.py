@@ -170,6 +170,24 @@ class UserWorkspace:
         self.store.record(self.user.name, "delete", name, detail={"message": str(message)})
         return message
 
+    def trash(self):
+        """The deleted layers (admins only), newest first."""
+        require(self.user.is_admin, "delete", "trash/", self.user)
+        return self.workspace.trash()
+
+    def undelete(self, trash_id: str):
+        """Put a deleted layer back (admins only); its owner and visibility are as before."""
+        require(self.user.is_admin, "delete", str(trash_id)[:60], self.user)
+        item = next((t for t in self.workspace.trash() if t.id == trash_id), None)
+        message = self.workspace.undelete(trash_id)
+        self.store.record(
+            self.user.name,
+            "undelete",
+            item.name if item else None,
+            detail={"trash_id": trash_id, "versions": item.versions if item else None},
+        )
+        return message
+
     # ------------------------------------------------------------------ inside
     def _require_visible(self, name: str) -> None:
         check_layer_name(name)

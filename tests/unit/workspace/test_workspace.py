@@ -461,6 +461,38 @@ def test_delete_moves_the_layer_to_trash_and_the_catalogue_forgets_it(ws, tmp_pa
     assert ws.save_layer("gone", _points()).version == 1  # the name is free again
 
 
+def test_a_deleted_layer_is_listed_in_trash_and_comes_back_with_every_version(ws, tmp_path):
+    original = tmp_path / "pts.csv"
+    original.write_bytes(b"as given")
+    ws.save_layer("gone", _points(), original=original)
+    ws.save_layer("gone", _points(3), original=original)
+    ws.delete_layer("gone")
+    (ws.root / "trash" / "not-a-delete").mkdir()
+    [item] = ws.trash()
+    assert item.name == "gone" and item.versions == 2 and item.deleted_at.endswith("+00:00")
+    ws.save_layer("gone", _points())  # the name is taken again: undelete refuses
+    with pytest.raises(OptionError, match="a layer named 'gone' exists now"):
+        ws.undelete(item.id)
+    ws.delete_layer("gone")
+    older = [t for t in ws.trash() if t.id == item.id]
+    assert len(ws.trash()) == 2 and older
+    message = ws.undelete(item.id)
+    assert "restored deleted layer 'gone' with its 2 version(s)" == str(message)
+    assert [v.version for v in ws.versions("gone")] == [1, 2]
+    assert len(ws.read_layer("gone")) == 3 and len(ws.read_layer("gone", 1)) == 2
+    assert (ws.root / ws.latest("gone").original).read_bytes() == b"as given"
+    assert [t.id for t in ws.trash()] != [item.id] and len(ws.trash()) == 1
+
+
+@pytest.mark.parametrize("bad", ["../x", "gone-20260101T000000Z-zzzzzzzz", "", None, "a" * 200])
+def test_undelete_refuses_ids_that_are_not_in_the_trash(ws, bad):
+    ws.save_layer("gone", _points())
+    ws.delete_layer("gone")
+    with pytest.raises(OptionError, match="no deleted layer"):
+        ws.undelete(bad)
+    assert len(ws.trash()) == 1
+
+
 def test_a_broken_layer_can_be_deleted(ws):
     _edit_index(_two_layers(ws), _set("colour", "red"))
     ws.delete_layer("bad")

@@ -1,0 +1,29 @@
+"""Which workspace a server uses: the embedded GeoPackage folder, or PostgreSQL + PostGIS when
+``ZKQ_DATABASE_URL`` (or ``url``) is a ``postgresql://`` URL. The app and the CLI open the
+workspace and the office store only through :func:`open_office`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from zkq_geo.errors import OptionError
+from zkq_geo.i18n.messages import msg
+from zkq_geo.office.db import _redacted, database_url, is_postgres
+from zkq_geo.office.store import OfficeStore, office_store
+from zkq_geo.workspace import Workspace
+
+
+def open_workspace(root: str | Path | None = None, url: str | None = None):
+    """The layer store: :class:`~zkq_geo.workspace.Workspace` at ``root`` (default
+    ``$ZKQ_WORKSPACE``), or the PostGIS workspace of ``url`` / ``$ZKQ_DATABASE_URL``."""
+    url = url if url is not None else database_url()
+    if is_postgres(url):
+        raise OptionError(msg("database_url_bad", url=_redacted(url)))
+    return Workspace(root)
+
+
+def open_office(root: str | Path | None = None, url: str | None = None) -> tuple[object, OfficeStore]:
+    """The workspace and the office store (users, teams, access, audit) of one server."""
+    workspace = open_workspace(root, url)
+    store = office_store(getattr(workspace, "root", root), url=url)
+    return workspace, store
