@@ -8,7 +8,7 @@ from pathlib import Path
 
 from zkq_geo.errors import OptionError
 from zkq_geo.i18n.messages import msg
-from zkq_geo.office.db import _redacted, database_url, is_postgres
+from zkq_geo.office.db import redacted, database_url, is_postgres
 from zkq_geo.office.store import OfficeStore, office_store
 from zkq_geo.workspace import Workspace
 
@@ -18,7 +18,7 @@ def open_workspace(root: str | Path | None = None, url: str | None = None):
     ``$ZKQ_WORKSPACE``), or the PostGIS workspace of ``url`` / ``$ZKQ_DATABASE_URL``."""
     url = url if url is not None else database_url()
     if is_postgres(url):
-        raise OptionError(msg("database_url_bad", url=_redacted(url)))
+        raise OptionError(msg("database_url_bad", url=redacted(url)))
     return Workspace(root)
 
 

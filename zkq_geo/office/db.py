@@ -30,7 +30,7 @@ def sqlalchemy_url(url: str) -> str:
     """``url`` with the psycopg 3 driver named (``postgresql+psycopg://``); refuses other schemes."""
     scheme, sep, rest = url.partition("://")
     if not sep or scheme.split("+", 1)[0] not in ("postgresql", "postgres", "sqlite"):
-        raise OptionError(msg("database_url_bad", url=_redacted(url)))
+        raise OptionError(msg("database_url_bad", url=redacted(url)))
     if scheme.split("+", 1)[0] == "sqlite":
         return url
     return f"postgresql+psycopg://{rest}"
@@ -60,7 +60,7 @@ def sqlite_url(workspace_root: str | Path) -> str:
     return f"sqlite:///{Path(workspace_root) / OFFICE_FILE}"
 
 
-def _redacted(url: str) -> str:
+def redacted(url: str) -> str:
     """``url`` without its password (never shown, never logged)."""
     scheme, sep, rest = url.partition("://")
     if not sep or "@" not in rest:
