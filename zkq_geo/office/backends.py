@@ -8,7 +8,7 @@ from pathlib import Path
 
 from zkq_geo.errors import OptionError
 from zkq_geo.i18n.messages import msg
-from zkq_geo.office.db import redacted, database_url, is_postgres
+from zkq_geo.office.db import database_url, is_postgres, redacted
 from zkq_geo.office.store import OfficeStore, office_store
 from zkq_geo.workspace import Workspace
 
