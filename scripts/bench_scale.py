@@ -6,7 +6,7 @@
 Without ``--url`` it starts a throwaway PostgreSQL + PostGIS cluster (``bash scripts/pg_cluster.sh
 start DIR``, which installs the Debian packages when missing) and removes it at the end. It then
 
-1. generates ``--zones`` x ``--parcels-per-zone`` synthetic parcels (8-vertex polygons about 55 m
+1. generates ``--zones`` x ``--parcels-per-zone`` synthetic parcels (8-vertex polygons about 50 m
    a side in EPSG:4326, on a grid around a distinct centre per zone; land_area_mu from the
    polygon's area in metres, investment_wan, output_wan, tax_wan, an industry code of the
    catalogue), deterministic for a given size;
@@ -62,7 +62,7 @@ SCHEMA = "bench_scale"
 TABLE = f"{SCHEMA}.parcels"
 COLUMNS = ("zone_id", "parcel_id", "land_area_mu", "investment_wan", "output_wan", "tax_wan", "industry")
 SEED = 20260
-CELL_M = 60.0  # one parcel per 60 m x 60 m grid cell: ~5 亩 a parcel, 100k parcels ~ 360 km2
+CELL_M = 60.0  # one parcel per 60 m x 60 m grid cell: ~3.8 亩 a parcel, 100k parcels ~ 360 km2
 M_PER_DEG_LAT = 111_320.0
 TILE_ZOOM = 14
 WGS84_SRID = 4326
@@ -304,41 +304,35 @@ def run_once(conn, name: str, sql: str, params: dict) -> tuple[float, int, int]:
 
 
 def time_query(conn, name: str, zones: int, runs: int) -> dict:
-    """Medians over ``runs`` warm runs: every zone with its key, and the same without the key.
+    """Medians over ``runs`` warm runs (one untimed run first) with the zone key and without it.
 
-    Without the key the aggregate covers all zones once per run; the tile queries run each zone's
-    tile without the zone key (the planner cannot prune, so every partition's index is probed).
+    The aggregate runs for every zone with its key, then once over all zones without it. A tile
+    query runs each zone's tile with the key and, right after, the same tile without it (the
+    planner cannot prune then, so every partition's index is probed); the rows are the same.
     """
     keyed, unkeyed = query_sql(name, True), query_sql(name, False)
-    for zone in range(1, zones + 1):  # warm-up, untimed
-        run_once(conn, name, keyed, params_for(zone))
-    one_ms, all_ms, zone_rows, zone_bytes, all_rows = [], [], {}, {}, []
-    for _ in range(runs):
+    aggregate = name == "efficiency_by_industry"
+    one_ms, all_ms, zone_rows, unkeyed_rows, zone_bytes = [], [], {}, {}, {}
+    for run in range(runs + 1):
         for zone in range(1, zones + 1):
-            ms, rows, size = run_once(conn, name, keyed, params_for(zone))
-            one_ms.append(ms)
-            zone_rows[zone], zone_bytes[zone] = rows, size
-        if name == "efficiency_by_industry":
-            run_once(conn, name, unkeyed, {})  # warm-up of the all-zone scan
-            ms, rows, _ = run_once(conn, name, unkeyed, {})
-            all_ms.append(ms)
-            all_rows = [rows]
-        else:
-            all_rows = []
-            for zone in range(1, zones + 1):
-                ms, rows, _ = run_once(conn, name, unkeyed, params_for(zone))
-                all_ms.append(ms)
-                all_rows.append(rows)
+            ms, zone_rows[zone], zone_bytes[zone] = run_once(conn, name, keyed, params_for(zone))
+            one_ms += [ms] if run else []
+            if not aggregate:
+                ms, unkeyed_rows[zone], _ = run_once(conn, name, unkeyed, params_for(zone))
+                all_ms += [ms] if run else []
+        if aggregate:
+            ms, unkeyed_rows[0], _ = run_once(conn, name, unkeyed, {})
+            all_ms += [ms] if run else []
     result = {
         "query": QUERIES[name],
         "one_zone_ms": statistics.median(one_ms),
         "all_zones_ms": statistics.median(all_ms),
         "one_zone_rows": statistics.median(zone_rows.values()),
-        "all_zones_rows": sum(all_rows) if name == "efficiency_by_industry" else statistics.median(all_rows),
+        "all_zones_rows": unkeyed_rows[0] if aggregate else statistics.median(unkeyed_rows.values()),
         "rows_by_zone": {str(zone): rows for zone, rows in zone_rows.items()},
         "rows_without_zone_key_by_zone": None
-        if name == "efficiency_by_industry"
-        else {str(zone): rows for zone, rows in zip(range(1, zones + 1), all_rows, strict=True)},
+        if aggregate
+        else {str(zone): rows for zone, rows in unkeyed_rows.items()},
     }
     result["ratio"] = result["all_zones_ms"] / result["one_zone_ms"]
     if name == "mvt_tile":
@@ -415,7 +409,8 @@ def _header_lines(r: dict) -> list[str]:
         f"PostgreSQL {facts['server_version']}, PostGIS {facts['postgis']}, {facts['cpus']} CPUs, "
         f"shared_buffers {facts['shared_buffers']}, work_mem {facts['work_mem']}, "
         f"max_parallel_workers_per_gather {facts['max_parallel_workers_per_gather']}, jit {facts['jit']}, "
-        f"load average {facts['load_average_1min']}",
+        f"load average {facts['load_average_1min']} before the timings, "
+        f"{facts['load_average_1min_after']} after",
         "",
     ]
 
@@ -443,7 +438,7 @@ def _table_lines(r: dict) -> list[str]:
         f"over {s['partitions']} partitions.",
         f"Load: generate {load['generate']:.1f} s, COPY {load['copy']:.1f} s ({copy_rate:,.0f} rows/s), "
         f"index {load['index']:.1f} s, ANALYZE {load['analyze']:.1f} s; "
-        f"total {r['load_seconds_total']:.1f} s.",
+        f"load (COPY + index + ANALYZE) {r['load_seconds_total']:.1f} s.",
         "",
     ]
 
@@ -478,9 +473,7 @@ def run(args, echo: Callable[[str], None]) -> dict:
     with database(args.url, echo) as url, psycopg.connect(url) as conn:
         create_table(conn, args.zones)
         conn.commit()
-        t0 = time.perf_counter()
         load_seconds = load(conn, args.zones, args.parcels_per_zone, echo)
-        total = time.perf_counter() - t0
         conn.autocommit = True
         results = {
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -490,13 +483,14 @@ def run(args, echo: Callable[[str], None]) -> dict:
             "runs": args.runs,
             "server": server_facts(conn),
             "load_seconds": load_seconds,
-            "load_seconds_total": total,
+            "load_seconds_total": load_seconds["copy"] + load_seconds["index"] + load_seconds["analyze"],
             "sizes": sizes(conn),
             "queries": {},
         }
         for name in QUERIES:
             echo(f"timing {QUERIES[name]}")
             results["queries"][name] = time_query(conn, name, args.zones, args.runs)
+        results["server"]["load_average_1min_after"] = round(os.getloadavg()[0], 2)
         results["plan_one_zone"] = partitions_in_plan(conn, "efficiency_by_industry", params_for(1), True)
         results["plan_all_zones"] = partitions_in_plan(conn, "efficiency_by_industry", {}, False)
         results["plan_one_zone_tile"] = partitions_in_plan(conn, "mvt_tile", params_for(1), True)
