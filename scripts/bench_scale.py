@@ -37,6 +37,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -340,22 +341,59 @@ def time_query(conn, name: str, zones: int, runs: int) -> dict:
     return result
 
 
+def plan_nodes(node: dict) -> Iterator[dict]:
+    """Every node of an EXPLAIN (FORMAT JSON) plan, depth first."""
+    yield node
+    for child in node.get("Plans", []):
+        yield from plan_nodes(child)
+
+
 def partitions_in_plan(conn, name: str, params: dict, with_zone: bool) -> list[str]:
     """The partitions the planner's plan scans (EXPLAIN, parameters inlined as literals)."""
+    plan = conn.execute(f"EXPLAIN (FORMAT JSON) {inline(conn, name, params, with_zone)}").fetchone()[0]
+    names = {node.get("Relation Name", "") for node in plan_nodes(plan[0]["Plan"])}
+    return sorted(n for n in names if n.startswith("parcels_z"))
+
+
+def unkeyed_probe_cost(conn, runs: int) -> dict:
+    """What the tile box without the zone key spends on the partitions that hold none of it.
+
+    EXPLAIN ANALYZE of zone 1's box without the key, serial (no parallel workers, so each
+    partition's scan is timed on its own), the median over ``runs`` runs of: the mean time of a
+    scan that returned no row, and the planning time with and without the key.
+    """
+    sql = {keyed: inline(conn, "bbox_tile", params_for(1), keyed) for keyed in (True, False)}
+    empty_ms, planning = [], {True: [], False: []}
+    with conn.transaction():
+        conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        for _ in range(runs + 1):
+            for keyed in (True, False):
+                plan = conn.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql[keyed]}").fetchone()[0][0]
+                planning[keyed].append(plan["Planning Time"])
+                if not keyed:
+                    empty_ms.append(empty_scan_ms(plan["Plan"]))
+    return {
+        "empty_partition_ms": statistics.median(empty_ms[1:]),
+        "planning_ms_with_zone_key": statistics.median(planning[True][1:]),
+        "planning_ms_without_zone_key": statistics.median(planning[False][1:]),
+    }
+
+
+def empty_scan_ms(plan: dict) -> float:
+    """Mean milliseconds of the plan's table scans that returned no row (0 when there is none)."""
+    empty = [
+        node["Actual Total Time"] * node["Actual Loops"]
+        for node in plan_nodes(plan)
+        if "Relation Name" in node and node["Actual Rows"] == 0
+    ]
+    return statistics.mean(empty) if empty else 0.0
+
+
+def inline(conn, name: str, params: dict, with_zone: bool) -> str:
+    """The query's SQL with its parameters inlined as literals (for EXPLAIN)."""
     from psycopg import ClientCursor
 
-    sql = ClientCursor(conn).mogrify(query_sql(name, with_zone), params)
-    plan = conn.execute(f"EXPLAIN (FORMAT JSON) {sql}").fetchone()[0][0]["Plan"]
-    found: list[str] = []
-
-    def walk(node: dict) -> None:
-        if node.get("Relation Name", "").startswith("parcels_z"):
-            found.append(node["Relation Name"])
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk(plan)
-    return sorted(set(found))
+    return ClientCursor(conn).mogrify(query_sql(name, with_zone), params)
 
 
 # --- the extrapolation -------------------------------------------------------------------------
@@ -369,7 +407,11 @@ def extrapolate(results: dict, zones: int, per_zone: int, args) -> dict:
     single = {name: r["one_zone_ms"] * zone_factor for name, r in results["queries"].items()}
     agg = results["queries"]["efficiency_by_industry"]["all_zones_ms"] * total_factor
     bbox = results["queries"]["bbox_tile"]
-    per_partition_ms = max(bbox["all_zones_ms"] - bbox["one_zone_ms"], 0.0) / max(zones - 1, 1)
+    probe = results["unkeyed_probe"]
+    per_partition_ms = probe["empty_partition_ms"]
+    planning_per_partition = max(
+        probe["planning_ms_without_zone_key"] - probe["planning_ms_with_zone_key"], 0.0
+    ) / max(zones - 1, 1)
     size = results["sizes"]
     return {
         "target_zones": args.target_zones,
@@ -380,7 +422,9 @@ def extrapolate(results: dict, zones: int, per_zone: int, args) -> dict:
         "single_shard_ms": single,
         "all_zones_efficiency_ms_by_workers": {str(w): agg / w for w in args.workers},
         "unkeyed_tile_probe_ms_per_partition": per_partition_ms,
-        "unkeyed_tile_ms_at_target": bbox["one_zone_ms"] + per_partition_ms * (args.target_zones - 1),
+        "unkeyed_tile_planning_ms_per_partition": planning_per_partition,
+        "unkeyed_tile_ms_at_target": bbox["one_zone_ms"]
+        + (per_partition_ms + planning_per_partition) * (args.target_zones - 1),
         "table_gb": size["table_mb"] * total_factor / 1024,
         "index_gb": size["index_mb"] * total_factor / 1024,
         "load_minutes_one_node": results["load_seconds_total"] * total_factor / 60,
@@ -425,13 +469,17 @@ def _table_lines(r: dict) -> list[str]:
             f"| {pad(q['query'], 40)} | {q['one_zone_ms']:11.1f} | {q['all_zones_ms']:12.1f} | "
             f"{q['ratio']:5.1f} | {q['one_zone_rows']:13,.0f} | {q['all_zones_rows']:14,.0f} |"
         )
-    mvt, s, load = r["queries"]["mvt_tile"], r["sizes"], r["load_seconds"]
+    mvt, s, load, probe = r["queries"]["mvt_tile"], r["sizes"], r["load_seconds"], r["unkeyed_probe"]
     copy_rate = r["parcels_total"] / max(load["copy"], 1e-9)
     return lines + [
         "",
         "All zones: the aggregate covers every zone; the tile rows run each zone's tile without the "
         "zone key (no pruning).",
         f"MVT tile: median {mvt['tile_bytes_median'] / 1024:.0f} kB uncompressed.",
+        f"Without the zone key (EXPLAIN ANALYZE of a tile box, serial): a partition without a "
+        f"matching row costs {probe['empty_partition_ms']:.3f} ms; planning "
+        f"{probe['planning_ms_with_zone_key']:.2f} ms with the key, "
+        f"{probe['planning_ms_without_zone_key']:.2f} ms without.",
         f"Partitions in the plan: one zone {len(r['plan_one_zone'])} ({', '.join(r['plan_one_zone'])}), "
         f"all zones {len(r['plan_all_zones'])} of {s['partitions']}.",
         f"Sizes: table {s['table_mb']:.1f} MB, indexes {s['index_mb']:.1f} MB (GIST + primary key) "
@@ -450,6 +498,7 @@ def _extrapolation_lines(r: dict) -> list[str]:
         f"{w} worker(s) {ms / 1000:.1f} s" for w, ms in ex["all_zones_efficiency_ms_by_workers"].items()
     )
     probe, at_target = ex["unkeyed_tile_probe_ms_per_partition"], ex["unkeyed_tile_ms_at_target"]
+    planning = ex["unkeyed_tile_planning_ms_per_partition"]
     return [
         f"Extrapolation to {ex['target_zones']} zones x {ex['target_parcels_per_zone']:,} parcels "
         f"= {ex['target_parcels']:,.0f} (not measured):",
@@ -458,9 +507,10 @@ def _extrapolation_lines(r: dict) -> list[str]:
         f"- all-zone 亩均 scales with total rows / workers (x{ex['total_factor']:.0f} rows; a worker = "
         f"this machine): {by_workers}; plus the coordinator's merge of zones x industries groups "
         "(small) and the network (not measured)",
-        f"- a tile query without the zone key probes every partition: {probe:.2f} ms per extra "
-        f"partition measured, ~{at_target:.0f} ms at {ex['target_zones']} partitions (on a distributed "
-        "engine, a fan-out to every shard)",
+        f"- a tile query without the zone key probes every partition: {probe:.3f} ms a scan and "
+        f"{planning:.3f} ms of planning per extra partition (measured), ~{at_target:.0f} ms at "
+        f"{ex['target_zones']} partitions on one server; on a distributed engine a task on every shard "
+        "(network not measured)",
         f"- storage scales with rows: table {ex['table_gb']:.1f} GB, indexes {ex['index_gb']:.1f} GB; "
         f"load {ex['load_minutes_one_node']:.0f} min on one node like this one (COPY runs per shard "
         "in parallel on a cluster)",
@@ -491,6 +541,7 @@ def run(args, echo: Callable[[str], None]) -> dict:
             echo(f"timing {QUERIES[name]}")
             results["queries"][name] = time_query(conn, name, args.zones, args.runs)
         results["server"]["load_average_1min_after"] = round(os.getloadavg()[0], 2)
+        results["unkeyed_probe"] = unkeyed_probe_cost(conn, args.runs)
         results["plan_one_zone"] = partitions_in_plan(conn, "efficiency_by_industry", params_for(1), True)
         results["plan_all_zones"] = partitions_in_plan(conn, "efficiency_by_industry", {}, False)
         results["plan_one_zone_tile"] = partitions_in_plan(conn, "mvt_tile", params_for(1), True)
@@ -526,6 +577,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the throwaway cluster on TERM too
     results = run(args, echo=lambda line: print(f"[bench_scale] {line}", file=sys.stderr, flush=True))
     if args.json == "-":
         print(json.dumps(results, ensure_ascii=False, indent=2))

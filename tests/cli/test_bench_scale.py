@@ -112,6 +112,9 @@ def test_printed_figures_are_present_and_consistent(small_run):
     assert f"{PER_ZONE:>13,} | {ZONES * PER_ZONE:>14,} |" in text
     assert f"Partitions in the plan: one zone 1 (parcels_z001), all zones {ZONES} of {ZONES}." in text
     assert re.search(r"Sizes: table [\d.]+ MB, indexes [\d.]+ MB", text)
+    probe = figures["unkeyed_probe"]
+    assert probe["empty_partition_ms"] >= 0 and probe["planning_ms_without_zone_key"] > 0
+    assert f"a partition without a matching row costs {probe['empty_partition_ms']:.3f} ms" in text
     assert "Extrapolation to 230 zones x 434,783 parcels = 100,000,000 (not measured)" in text
 
 
