@@ -23,12 +23,14 @@ start DIR``, which installs the Debian packages when missing) and removes it at 
    - an ST_AsMVT vector tile of the same tile, with and without the zone key;
 
 4. prints the table (query, one zone ms, all zones ms, ratio, rows), the sizes (table and index
-   MB, load seconds), which partitions the one-zone plan touches, and an extrapolation to
+   MB, load seconds), which partitions the one-zone plan touches, what a partition without a
+   matching row costs a query without the zone key (EXPLAIN ANALYZE), and an extrapolation to
    ``--target-zones`` zones and ``--target-parcels`` parcels with its assumptions.
 
 ``--json`` prints the figures as JSON instead of the table; ``--json PATH`` writes them to PATH
-and prints the table. ``--keep`` leaves the ``bench_scale`` schema in the database given by
-``--url`` (otherwise it is dropped). Nothing here is asserted: it is a command that prints figures.
+and prints the table. With ``--url`` the schema ``bench_scale`` of that database is dropped and
+made again (anything in it is lost); ``--keep`` leaves it there at the end (otherwise it is
+dropped). Nothing here is asserted: it is a command that prints figures.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ SCHEMA = "bench_scale"
 TABLE = f"{SCHEMA}.parcels"
 COLUMNS = ("zone_id", "parcel_id", "land_area_mu", "investment_wan", "output_wan", "tax_wan", "industry")
 SEED = 20260
-CELL_M = 60.0  # one parcel per 60 m x 60 m grid cell: ~3.8 亩 a parcel, 100k parcels ~ 360 km2
+CELL_M = 60.0  # one parcel per 60 m x 60 m grid cell: ~3.75 亩 a parcel, 100k parcels ~19 km x 19 km
 M_PER_DEG_LAT = 111_320.0
 TILE_ZOOM = 14
 WGS84_SRID = 4326
@@ -189,6 +191,9 @@ def database(url: str | None, echo: Callable[[str], None]) -> Iterator[str]:
 
 
 def create_table(conn, zones: int) -> None:
+    """(Re)create the ``bench_scale`` schema and its parcels table with one partition a zone."""
+    if not conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone():
+        raise SystemExit("bench_scale: the database has no PostGIS; run CREATE EXTENSION postgis in it first")
     conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
     conn.execute(f"CREATE SCHEMA {SCHEMA}")
     conn.execute(

@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,22 @@ def test_bad_sizes_are_refused_naming_the_option():
         [sys.executable, str(SCRIPT), "--zones", "0"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2 and "--zones 0: give at least 1" in done.stderr
+
+
+def test_a_database_without_postgis_is_refused_with_the_fix(pg_cluster):
+    import pgdb
+
+    url = pgdb.with_database(pg_cluster, "t_no_postgis_" + uuid.uuid4().hex[:8])
+    pgdb.admin(pg_cluster, f'CREATE DATABASE "{url.partition("?")[0].rsplit("/", 1)[1]}"')
+    try:
+        done = subprocess.run(
+            [sys.executable, str(SCRIPT), "--url", url, "--zones", "1", "--parcels-per-zone", "10"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        pgdb.drop_database(url)
+    assert done.returncode == 1 and "CREATE EXTENSION postgis" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 TABLE_ROW = re.compile(
