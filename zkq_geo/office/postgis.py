@@ -614,8 +614,8 @@ def _frame(columns: list[list[str]], rows) -> gpd.GeoDataFrame:
 def _typed(values: list, dtype: str) -> pd.Series:
     if dtype.startswith("datetime64"):
         return pd.Series(pd.to_datetime(values), dtype=dtype) if values else pd.Series([], dtype=dtype)
-    if dtype in ("object", "str", "string"):
-        return pd.Series(values, dtype=object)
+    if dtype in ("object", "str", "string"):  # text (writable_frame left no other objects): as GDAL reads it
+        return pd.Series(values, dtype="str")
     try:
         return pd.Series(values).astype(dtype)
     except (TypeError, ValueError):  # e.g. an int column with a null: as floats, like a GeoPackage

@@ -178,3 +178,12 @@ def test_open_workspace_picks_the_backend_by_url(pg_url, tmp_path, monkeypatch):
     monkeypatch.setenv("ZKQ_DATABASE_URL", pg_url)
     workspace, store = open_office(tmp_path)
     assert isinstance(workspace, PostgisWorkspace) and store.url == pg_url
+
+
+def test_both_backends_read_back_the_same_frame(pg_url, tmp_path):
+    folder, database = Workspace(tmp_path / "ws"), PostgisWorkspace(pg_url, tmp_path / "cache")
+    for ws in (folder, database):
+        ws.save_layer("parcels", _squares())
+        import_into_workspace(d.gbk_shapefile_zip(tmp_path / "in"), "dikuai", workspace=ws)
+    for name in ("parcels", "dikuai"):
+        pd.testing.assert_frame_equal(database.read_layer(name), folder.read_layer(name))
