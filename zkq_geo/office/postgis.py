@@ -8,7 +8,8 @@ Tables (made on first use, one creator at a time)::
                      column names and dtypes), original_id, trash_id / deleted_at (soft delete)
     layer_originals  the file the user gave, byte for byte (bytea), its name, size and SHA-256
     layer_features   version_id, fid (the row number), attrs (JSONB), geom geometry(Geometry,4326)
-                     with a GIST index, area_m2_measured (polygons: m2 in EPSG:4547)
+                     with a GIST index, area_m2_measured (polygons: m2 in EPSG:4547),
+                     invest_intensity_wan_per_mu (亩均投资 as the map colours it; vector tiles)
 
 Attributes are one JSONB object per feature rather than a table of columns per layer: planners'
 files bring any column names (Chinese, spaces, names PostgreSQL reserves), and versions of one
@@ -43,7 +44,9 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import BYTEA, JSONB
 
+from zkq_geo.analysis.metrics import INTENSITY, add_efficiency
 from zkq_geo.catalog import LayerSpec
+from zkq_geo.columns import FEATURE_NUMBER_COLUMNS, FEATURE_TEXT_COLUMNS
 from zkq_geo.crs import measure_area_m2
 from zkq_geo.errors import DataSourceError, OptionError, ZkqGeoError
 from zkq_geo.i18n.messages import Items, Message, msg
@@ -138,6 +141,7 @@ layer_features = sa.Table(
     sa.Column("attrs", JSONB, nullable=False),
     sa.Column("geom", _Geometry),
     sa.Column("area_m2_measured", sa.Float),
+    sa.Column(INTENSITY, sa.Float),
     sa.Index("layer_features_geom", "geom", postgresql_using="gist"),
 )
 LAYER_TABLES = (layer_originals, layer_versions, layer_features)
@@ -335,6 +339,7 @@ class PostgisWorkspace:
                 layer_features.c.attrs,
                 layer_features.c.geom,
                 layer_features.c.area_m2_measured,
+                layer_features.c[INTENSITY],
             ).where(layer_features.c.version_id == source.id)
             conn.execute(layer_features.insert().from_select([c.name for c in layer_features.c], copied))
             return values
@@ -457,18 +462,23 @@ class PostgisWorkspace:
         self, name: str, version: int, z: int, x: int, y: int, properties: tuple[str, ...]
     ) -> bytes | None:
         """Tile z/x/y of a version as a Mapbox Vector Tile (uncompressed) made by PostGIS
-        (ST_TileEnvelope, ST_AsMVTGeom, ST_AsMVT), one layer ``features``; each feature carries
-        ``fid`` and the ``properties`` its attributes have. None when the version does not exist;
-        ``b""`` for a tile with nothing in it."""
+        (ST_TileEnvelope, ST_AsMVTGeom, ST_AsMVT): one layer ``features``, each feature with its
+        row number as ``fid`` and those of ``properties`` it has (blank ones left out; 亩均投资
+        rounded to 0.01 as the tippecanoe tiles carry it). None when the version does not
+        exist; ``b""`` for a tile with nothing in it."""
         entry = next((v for v in self.versions(name) if v.version == int(version)), None)
         if entry is None:
             return None
-        props = ", ".join(f"f.attrs -> :p{i} AS p{i}" for i in range(len(properties)))
+        pairs = ", ".join(
+            f"CAST(:p{i} AS text), round(f.{INTENSITY}::numeric, 2)::float8"
+            if p == INTENSITY
+            else f"CAST(:p{i} AS text), NULLIF(f.attrs -> CAST(:p{i} AS text), '\"\"'::jsonb)"
+            for i, p in enumerate(properties)
+        )
         sql = sa.text(
             "WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS env), "
-            "mvt AS (SELECT f.fid, "
-            + (props + ", " if props else "")
-            + "ST_AsMVTGeom(ST_Transform(f.geom, 3857), bounds.env, 4096, 64, true) AS geom "
+            f"mvt AS (SELECT f.fid, jsonb_strip_nulls(jsonb_build_object({pairs})) AS props, "
+            "ST_AsMVTGeom(ST_Transform(f.geom, 3857), bounds.env, 4096, 64, true) AS geom "
             "FROM layer_features f, bounds WHERE f.version_id = :vid "
             "AND f.geom && ST_Transform(bounds.env, 4326)) "
             "SELECT ST_AsMVT(mvt.*, 'features', 4096, 'geom') FROM mvt WHERE geom IS NOT NULL"
@@ -560,16 +570,28 @@ def copy_features(conn, row_id: int, frame: gpd.GeoDataFrame) -> None:
     geoms = shapely.set_srid(frame.geometry.to_numpy(), 4326)
     ewkb = shapely.to_wkb(geoms, hex=True, include_srid=True)
     areas = measured_area(frame)
+    intensity = [json_value(v) for v in intensity_of(frame)]
     attrs = [c for c in frame.columns if c != frame.geometry.name]
     values = {c: frame[c].to_numpy(dtype=object) for c in attrs}
     cursor = conn.connection.dbapi_connection.cursor()
     with cursor.copy(
-        "COPY layer_features (version_id, fid, attrs, geom, area_m2_measured) FROM STDIN"
+        f"COPY layer_features (version_id, fid, attrs, geom, area_m2_measured, {INTENSITY}) FROM STDIN"
     ) as copy:
         for i in range(len(frame)):
             row = {c: json_value(values[c][i]) for c in attrs}
             doc = json.dumps(row, ensure_ascii=False, allow_nan=False)
-            copy.write_row((row_id, i, doc, ewkb[i], areas[i]))
+            copy.write_row((row_id, i, doc, ewkb[i], areas[i], intensity[i]))
+
+
+def intensity_of(frame: pd.DataFrame) -> np.ndarray:
+    """亩均投资 (万元/亩) of each feature, as :func:`zkq_geo.layers.load_layer` computes it for an
+    imported layer (missing feature columns blank); NaN where it cannot be computed."""
+    df = pd.DataFrame(index=frame.index)
+    for col in FEATURE_TEXT_COLUMNS:
+        df[col] = frame[col].fillna("").astype(str) if col in frame.columns else ""
+    for col in FEATURE_NUMBER_COLUMNS:
+        df[col] = pd.to_numeric(frame[col], errors="coerce") if col in frame.columns else np.nan
+    return add_efficiency(df)[INTENSITY].to_numpy(dtype=float)
 
 
 def measured_area(frame: gpd.GeoDataFrame) -> list[float | None]:
