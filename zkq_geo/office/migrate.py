@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import psycopg
 import sqlalchemy as sa
 
 from zkq_geo.errors import DataSourceError, OptionError, ZkqGeoError
@@ -96,7 +98,7 @@ def migrate(source_root: str | Path, target_url: str) -> MigrationReport:
             _record(conn, source.root, report)
     except ZkqGeoError:
         raise
-    except (sa.exc.SQLAlchemyError, OSError) as exc:
+    except (sa.exc.SQLAlchemyError, psycopg.Error, OSError) as exc:
         error = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
         raise DataSourceError(msg("migrate_failed", target=redacted(target_url), error=error)) from None
     return report
@@ -204,9 +206,7 @@ def _copy_layers(conn, source: Workspace) -> dict[str, int]:
     trash = source.trash()
     for item in trash:
         folder = source.root / TRASH_DIR / item.id
-        records = json.loads((folder / "entry.json").read_text(encoding="utf-8"))[item.name]
-        for record in records:
-            entry = LayerVersion(name=item.name, **record)
+        for entry in _trashed_versions(folder, item.name):
             original = (
                 folder / "originals" / Path(entry.original).relative_to(Path("originals") / item.name)
                 if entry.original
@@ -220,6 +220,25 @@ def _copy_layers(conn, source: Workspace) -> dict[str, int]:
         "features": copier.features,
         "originals": len(copier.originals),
     }
+
+
+def _trashed_versions(folder: Path, name: str) -> list[LayerVersion]:
+    """The version records a delete kept in ``folder/entry.json``; a damaged one stops the move."""
+    try:
+        records = json.loads((folder / "entry.json").read_text(encoding="utf-8"))[name]
+        versions = [LayerVersion(name=name, **record) for record in records]
+        for v in versions:  # numbered, the original where a save put it: no path leads elsewhere
+            if type(v.version) is not int or not (v.original is None or _original_in_place(name, v.original)):
+                raise ValueError(f"version record {v.version!r} names its files wrongly")
+        return versions
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataSourceError(msg("migrate_trash_unreadable", id=folder.name, error=str(exc)[:200])) from None
+
+
+def _original_in_place(name: str, original) -> bool:
+    """``originals/<name>/v<N>/<file>``, the file name neither ``.`` nor ``..``."""
+    match = isinstance(original, str) and re.fullmatch(rf"originals/{name}/v\d+/([^/]+)", original)
+    return bool(match) and match[1] not in (".", "..")
 
 
 def _read_gpkg(path: Path, entry: LayerVersion) -> gpd.GeoDataFrame:

@@ -27,6 +27,7 @@ moves every version into the trash (``trash_id`` set), from where :meth:`undelet
 from __future__ import annotations
 
 import datetime
+import functools
 import gzip
 import hashlib
 import json
@@ -40,6 +41,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import psycopg
 import shapely
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import BYTEA, JSONB
@@ -55,7 +57,6 @@ from zkq_geo.safety.safe_input import safe_filename
 from zkq_geo.workspace import (
     NAME_PATTERN,
     RESTORED_FROM,
-    TILES_DIR,
     BrokenLayer,
     LayerVersion,
     SavedLayer,
@@ -67,6 +68,7 @@ from zkq_geo.workspace import (
 
 FEATURES_CRS = "EPSG:4326"
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
+TILE_CACHE_DIR = "postgis-tiles"  # under PostgisWorkspace.root; not the folder workspace's tiles/
 TRASH_ID = re.compile(r"([a-z][a-z0-9_]{0,39})-(\d{8}T\d{6}Z)-[0-9a-f]{8}")  # as the folder workspace's
 _CREATE_LOCK = 74210002  # pg_advisory_xact_lock key: one schema creator at a time
 _COPIED_ON_RESTORE = (
@@ -147,8 +149,10 @@ layer_features = sa.Table(
 LAYER_TABLES = (layer_originals, layer_versions, layer_features)
 
 
+@functools.cache
 def create_layer_tables(url: str) -> sa.Engine:
-    """The engine of ``url`` with the layer tables made (PostGIS must be installable there)."""
+    """The engine of ``url`` with the layer tables made (PostGIS must be installable there); once
+    per URL and process."""
     engine = engine_for(url)
     with engine.begin() as conn:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CREATE_LOCK})
@@ -209,11 +213,12 @@ class PostgisWorkspace:
         return versions[-1]
 
     def tiles_dir(self, version: LayerVersion) -> Path:
-        """The local cache folder of the map tiles of ``version``: ``tiles/<name>/v<N>-<row>/``
-        under :attr:`root` (the row id makes a layer imported again after a delete never meet
-        the old tiles)."""
+        """The local cache folder of the map tiles of ``version``:
+        ``postgis-tiles/<name>/v<N>-<row>/`` under :attr:`root` (the row id makes a layer imported
+        again after a delete never meet the old tiles; the folder is apart from the folder
+        workspace's ``tiles/``, which its clean_orphans tidies by its own index)."""
         name = check_layer_name(version.name)
-        return self.root / TILES_DIR / name / f"v{int(version.version)}-{_row_id(version)}"
+        return self.root / TILE_CACHE_DIR / name / f"v{int(version.version)}-{_row_id(version)}"
 
     def read_layer(self, name: str, version: int | None = None) -> gpd.GeoDataFrame:
         """A stored version (default: the latest) as a GeoDataFrame in EPSG:4326, the rows in
@@ -415,8 +420,8 @@ class PostgisWorkspace:
                 values = write(conn, version)
         except ZkqGeoError:
             raise
-        except sa.exc.SQLAlchemyError as exc:
-            error = " ".join(str(getattr(exc, "orig", exc) or exc).split())[:300]
+        except (sa.exc.SQLAlchemyError, psycopg.Error) as exc:
+            error = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
             raise DataSourceError(msg("layer_not_saved", name=name, error=error)) from None
         restored = values["report"].get(RESTORED_FROM) if isinstance(values["report"], dict) else None
         path = Path("postgis") / name / f"v{version}"

@@ -142,3 +142,17 @@ def test_the_command_moves_the_workspace_and_never_shows_the_password(office, pg
     assert "only into an empty database" in line and "s3cret" not in again.stderr + again.stdout
     missing = zkqcli.run(ws.root, "workspace", "migrate", env={**here, "ZKQ_DATABASE_URL": ""})
     assert "--to postgresql://" in zkqcli.one_line_error(missing, code=2)
+
+
+def test_a_trash_record_pointing_outside_its_folder_moves_nothing(office, pg_url):
+    import json
+
+    ws, _ = office
+    [item] = ws.trash()
+    entry = ws.root / "trash" / item.id / "entry.json"
+    doc = json.loads(entry.read_text(encoding="utf-8"))
+    doc["old"][0]["original"] = "originals/old/v1/../../../../../etc/passwd"
+    entry.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(DataSourceError, match="cannot be read"):
+        migrate(ws.root, pg_url)
+    assert PostgisWorkspace(pg_url, ws.root / "cache").layers() == {}
