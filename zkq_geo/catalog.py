@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,6 +33,9 @@ class LayerSpec:
     geometry_type: str
     crs: str
     origin: str = "shipped"  # or "workspace": imported by the user (zkq_geo.workspace)
+    #: How to read an imported layer kept in a database (the PostGIS workspace) instead of the
+    #: file ``geometry``: a function of no arguments returning its GeoDataFrame in EPSG:4326.
+    read: Callable[[], object] | None = field(default=None, compare=False, repr=False)
 
     def title(self, lang: str = "zh") -> str:
         return self.title_zh if lang == "zh" else self.title_en

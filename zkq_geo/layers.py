@@ -82,7 +82,7 @@ def _load_imported(name: str, spec: LayerSpec) -> LayerData:
     :class:`DataSourceError` naming the layer and what to do."""
     try:
         with warnings.catch_warnings(record=True):  # GDAL's warnings on a damaged file: the error says it
-            geom = read_vector(spec.geometry).to_crs("EPSG:4326")
+            geom = (spec.read() if spec.read is not None else read_vector(spec.geometry)).to_crs("EPSG:4326")
         gdf = _order_columns(add_efficiency(_finish(geom, name, features=True)))
         return LayerData(name, gdf, report=_self_report(geom, spec.key))
     except Exception as exc:  # the file is data on disk: whatever GDAL or pandas says, the layer is broken

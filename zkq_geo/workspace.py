@@ -295,7 +295,7 @@ class Workspace:
         ``ImportReport.to_dict()``) is kept in the index.
         """
         check_layer_name(name)
-        frame = _writable(gdf)
+        frame = writable_frame(gdf)
 
         def write(version: int, entries: list[dict], created: list[Path]) -> dict:
             fill = lambda tmp: pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")  # noqa: E731
@@ -847,7 +847,7 @@ def _entry(
     }
 
 
-def _writable(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def writable_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A copy in EPSG:4326 whose object columns hold only text (GeoPackage needs one type)."""
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.crs is None:
         raise SchemaError(msg("save_needs_crs"))

@@ -17,6 +17,7 @@ import pandas as pd
 from zkq_geo.cli.evaluation import EVALUATE_COMMANDS, add_evaluate_parsers
 from zkq_geo.cli.importing import IMPORT_COMMANDS, add_import_parsers
 from zkq_geo.cli.output import EFFICIENCY_COLUMNS, OUTPUT_FORMATS, SHOW_COLUMNS, emit, one_line
+from zkq_geo.cli.workspace_cmd import WORKSPACE_COMMANDS, add_workspace_parsers
 from zkq_geo.errors import DataSourceError, OptionError, ZkqGeoError
 from zkq_geo.workspace import full_catalog
 
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--million", action="store_true", help="with --big: also 1,000,000 parcels")
     add_import_parsers(sub)  # inspect, import, join, layer: planners' own files (zkq_geo/cli/importing.py)
     add_evaluate_parsers(sub)  # evaluate, schemes, control: 亩均评价 (zkq_geo/cli/evaluation.py)
+    add_workspace_parsers(sub)  # workspace migrate: to PostgreSQL + PostGIS (zkq_geo/cli/workspace_cmd.py)
     return parser
 
 
@@ -321,6 +323,7 @@ COMMANDS = {
     "bench": cmd_bench,
     **IMPORT_COMMANDS,
     **EVALUATE_COMMANDS,
+    **WORKSPACE_COMMANDS,
 }
 
 

@@ -40,6 +40,7 @@ import shapely
 from zkq_geo.errors import DataSourceError, ZkqGeoError
 from zkq_geo.i18n.messages import msg
 from zkq_geo.limits import limit
+from zkq_geo.office.postgis import PostgisWorkspace, gzip_tile, tile_etag
 from zkq_geo.workspace import NAME_PATTERN, Workspace
 
 #: Version of the tile contents (properties, zooms, options): a change rebuilds every cache.
@@ -223,12 +224,14 @@ TILE_CACHE_CONTROL = "private, max-age=31536000, immutable"
 
 @dataclass(frozen=True)
 class TileReply:
-    """What the tile route answers: ``status`` 200 (send ``path`` with ``headers``), 204 (a tile
-    of the pyramid with nothing in it), 304 (the client has it) or 404 (``headers`` only)."""
+    """What the tile route answers: ``status`` 200 (send ``path``, or ``body`` for a tile made by
+    the database, with ``headers``), 204 (a tile of the pyramid with nothing in it), 304 (the
+    client has it) or 404 (``headers`` only)."""
 
     status: int
     headers: dict[str, str]
     path: Path | None = None
+    body: bytes | None = None
 
 
 def tile_url(name: str, version: int) -> str:
@@ -265,6 +268,42 @@ def tile_reply(
         "ETag": etag,
     }
     return TileReply(200, headers, path)
+
+
+def database_tile_reply(
+    workspace: PostgisWorkspace, name: str, version: int, z: int, x: int, y: int, *, if_none_match: str = ""
+) -> TileReply:
+    """:func:`tile_reply` for a layer of the PostGIS workspace: the tile is made by the database
+    (:meth:`PostgisWorkspace.mvt_tile`: ST_TileEnvelope, ST_AsMVTGeom, ST_AsMVT) on request, with
+    the same layer, ``fid`` and :data:`TILE_PROPERTIES`, gzip-compressed, in ``body``.
+
+    404 unless ``name`` matches :data:`zkq_geo.workspace.NAME_PATTERN`, the version exists and
+    z/x/y lies between :data:`MIN_ZOOM` and :data:`MAX_ZOOM` with x and y below 2**z; 204 for a
+    tile with nothing in it; 304 when ``if_none_match`` holds its ETag (a digest of its bytes).
+    """
+    in_pyramid = MIN_ZOOM <= int(z) <= MAX_ZOOM and 0 <= int(x) < 2 ** int(z) and 0 <= int(y) < 2 ** int(z)
+    data = None
+    if in_pyramid and isinstance(name, str) and NAME_PATTERN.fullmatch(name):
+        try:
+            data = workspace.mvt_tile(name, int(version), int(z), int(x), int(y), TILE_PROPERTIES)
+        except ZkqGeoError:
+            data = None
+    if data is None:
+        return TileReply(404, {"Cache-Control": "no-store"})
+    if not data:
+        return TileReply(204, {"Cache-Control": TILE_CACHE_CONTROL})
+    body = gzip_tile(data)
+    etag = tile_etag(body)
+    if etag in (tag.strip() for tag in if_none_match.split(",")):
+        return TileReply(304, {"Cache-Control": TILE_CACHE_CONTROL, "ETag": etag})
+    headers = {
+        "Content-Type": TILE_MEDIA_TYPE,
+        "Content-Encoding": "gzip",
+        "Content-Length": str(len(body)),
+        "Cache-Control": TILE_CACHE_CONTROL,
+        "ETag": etag,
+    }
+    return TileReply(200, headers, body=body)
 
 
 def tile_not_found() -> str:
