@@ -29,6 +29,7 @@ from zkq_geo.office.postgis import (
     column_types,
     copy_features,
     create_layer_tables,
+    jsonable,
     layer_originals,
     layer_versions,
 )
@@ -171,7 +172,7 @@ class _Copier:
             "original_id": self._original(original) if original is not None else None,
             "feature_count": entry.feature_count,
             "geometry_type": entry.geometry_type,
-            "report": json.loads(json.dumps(entry.report, default=str)),
+            "report": jsonable(entry.report),
             "columns": column_types(frame),
         }
         if trash is not None:

@@ -310,7 +310,7 @@ class PostgisWorkspace:
                 "original_id": original_id,
                 "feature_count": len(frame),
                 "geometry_type": geometry_type(frame),
-                "report": _jsonable(report or {}),
+                "report": jsonable(report or {}),
                 "columns": column_types(frame),
             }
             row_id = _insert_version(conn, name, version, values)
@@ -649,12 +649,12 @@ def _typed(values: list, dtype: str) -> pd.Series:
         return pd.Series(values, dtype=object)
 
 
-def _jsonable(value):
+def jsonable(value):
     """``value`` (a report) as JSONB takes it: containers walked, other values as :func:`json_value`."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return json_value(value)
 
 
