@@ -29,7 +29,7 @@ def add_audit_parser(sub) -> None:
         "account changes and sign-ins (admins, with --as)",
     )
     audit.add_argument("--since", metavar="YYYY-MM-DD", help="events on or after this day (UTC)")
-    audit.add_argument("--user", metavar="NAME", help="only the events of this user")
+    audit.add_argument("--user", dest="actor", metavar="NAME", help="only the events of this user")
     audit.add_argument("--format", choices=AUDIT_FORMATS, default="table", help="xlsx needs -o")
     audit.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
     audit.add_argument(
@@ -49,7 +49,7 @@ def cmd_audit(args) -> int:
     if user is None:
         raise AccessError(msg("cli_no_accounts", user=name[:40]))
     require(user.is_admin, "admin", "audit", user)
-    events = store.events(since=since, user=args.user)
+    events = store.events(since=since, user=args.actor)
     if args.format == "table":
         emit(audit_frame(events, args.lang), "table", args.output, empty=msg("cli_no_events"))
     elif args.format == "json":

@@ -286,8 +286,8 @@ def _layer_rows(acting) -> pd.DataFrame:
                 "title": versions[-1].title if versions else "",
                 "versions": len(versions),
                 "latest": versions[-1].created if versions else "",
-                "owner": rule.owner if rule else "",
-                "team": rule.team if rule else "",
+                "owner": (rule.owner if rule else None) or "",
+                "team": (rule.team if rule else None) or "",
                 "visibility": rule.visibility if rule else "everyone",
             }
         )
