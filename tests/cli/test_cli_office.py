@@ -349,3 +349,35 @@ def test_audit_for_admins_as_csv_xlsx_and_json_with_since_and_user(ws, office, p
     assert "needs an admin" in one_line_error(zkq(ws, "audit"))
     assert "not a date" in one_line_error(zkq(ws, "--as", "admin", "audit", "--since", "1.12.2026"), 2)
     assert "-o" in one_line_error(zkq(ws, "--as", "admin", "audit", "--format", "xlsx"), 2)
+
+
+def test_run_sh_makes_the_first_admin_once_and_shows_its_password(ws):
+    """The first-admin step of scripts/run.sh, run on its own (the rest starts the app)."""
+    root = Path(__file__).resolve().parents[2]
+    script = (root / "scripts" / "run.sh").read_text(encoding="utf-8")
+    step = script[script.index("first_admin() {") : script.index("\nfirst_admin\n")]
+    env = {**os.environ, "ZKQ_WORKSPACE": str(ws)}
+    env.pop("ZKQ_USER", None)
+    first = subprocess.run(
+        ["bash", "-c", f"set -euo pipefail\n{step}\nfirst_admin"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
+    assert first.returncode == 0, first.stderr
+    [password] = [line.split()[-1] for line in first.stdout.splitlines() if "password:" in line]
+    assert "shown ONCE" in first.stdout and "zkq-geo --as admin users passwd admin" in first.stdout
+    user, _token = office_store(ws).sign_in("admin", password)
+    assert user.is_admin
+    again = subprocess.run(
+        ["bash", "-c", f"set -euo pipefail\n{step}\nfirst_admin"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
+    assert again.returncode == 0 and again.stdout == ""
+    assert [u.name for u in office_store(ws).users()] == ["admin"]
