@@ -199,9 +199,9 @@ def _read(args) -> pd.DataFrame:
 def _control_source(args) -> pd.DataFrame:
     """The ledger file, or the layer of that name when no such file exists (projects, an import)."""
     if not Path(args.ledger).exists():
-        from zkq_geo.workspace import full_catalog
+        from zkq_geo.cli.acting import open_acting
 
-        catalog = full_catalog()
+        catalog = open_acting(args).catalog()  # only layers the --as user may see
         if args.ledger in catalog.layers:
             from zkq_geo.layers import load_layer
 

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from zkq_geo.cli.output import SHOW_COLUMNS, emit
-from zkq_geo.errors import SchemaError
-from zkq_geo.i18n.messages import listed, msg
+from zkq_geo.cli.acting import open_acting
+from zkq_geo.cli.output import OUTPUT_FORMATS, SHOW_COLUMNS, emit
+from zkq_geo.errors import AccessError, SchemaError
+from zkq_geo.i18n.messages import msg
+from zkq_geo.office.access import VISIBILITIES
 
 REPORT_FORMATS = ("table", "json")
 _MATCH_HELP = "key: exact text of the keys; name: names and aliases, ignoring case and spaces"
@@ -42,6 +44,7 @@ def add_import_parsers(sub) -> None:
     )
     imp.add_argument("--title", help="title shown in the app (default: the file name)")
     _add_read_options(imp)
+    _add_share_options(imp)
     join = sub.add_parser(
         "join", help="join an Excel/CSV ledger to a layer by key or name, with a join report"
     )
@@ -67,12 +70,30 @@ def add_import_parsers(sub) -> None:
         "--as", dest="name", metavar="NAME", help="save the joined layer in the workspace as NAME"
     )
     join.add_argument("--format", choices=REPORT_FORMATS, default="table", help="format of the report")
+    _add_share_options(join)
     _add_layer_parser(sub)
 
 
+def _add_share_options(p) -> None:
+    p.add_argument(
+        "--visibility",
+        choices=VISIBILITIES,
+        default="private",
+        help="once accounts exist, who sees a NEW layer: private (default: you and admins), "
+        "team (with --team) or everyone; change it later with `layer share`",
+    )
+    p.add_argument("--team", help="the team of a layer shared with a team")
+
+
 def _add_layer_parser(sub) -> None:
-    layer = sub.add_parser("layer", help="delete an imported layer, or restore one of its versions")
+    layer = sub.add_parser(
+        "layer", help="list, share, delete or undelete imported layers, or restore one of their versions"
+    )
     actions = layer.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser(
+        "list", help="the imported layers you may see: versions, owner, team and who sees them"
+    )
+    listing.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
     delete = actions.add_parser(
         "delete", help="take NAME out of the workspace (its files move to the workspace's trash/ folder)"
     )
@@ -85,6 +106,17 @@ def _add_layer_parser(sub) -> None:
     restore.add_argument(
         "--version", type=int, metavar="N", help="version to restore (default: the one before the latest)"
     )
+    share = actions.add_parser("share", help="change who sees NAME (its owner or an admin)")
+    share.add_argument("name", metavar="NAME")
+    share.add_argument("--visibility", required=True, choices=VISIBILITIES)
+    share.add_argument("--team", help="the team that sees it (needed with --visibility team)")
+    share.add_argument("--owner", metavar="USER", help="give the layer to another user (admins only)")
+    trash = actions.add_parser("trash", help="list the deleted layers kept in the trash (admins)")
+    trash.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    undelete = actions.add_parser(
+        "undelete", help="put the deleted layer ID (see `layer trash`) back with all its versions (admins)"
+    )
+    undelete.add_argument("id", metavar="ID")
 
 
 def _add_read_options(p) -> None:
@@ -115,10 +147,22 @@ def cmd_import(args) -> int:
     from zkq_geo.workspace import check_layer_name, import_into_workspace
 
     check_layer_name(args.name)
-    workspace = _workspace()
-    saved, report = import_into_workspace(
-        args.path, args.name, title=args.title, workspace=workspace, **_read_options(args)
-    )
+    acting = open_acting(args)
+    writer = acting.writer()
+    workspace = acting.cleaned()
+    if writer is None:
+        saved, report = import_into_workspace(
+            args.path, args.name, title=args.title, workspace=workspace, **_read_options(args)
+        )
+    else:
+        saved, report = writer.import_file(
+            args.path,
+            args.name,
+            visibility=args.visibility,
+            team=args.team,
+            title=args.title,
+            **_read_options(args),
+        )
     for line in report.lines():
         print(line)
     print(
@@ -132,12 +176,15 @@ def cmd_join(args) -> int:
     from zkq_geo.importing.ledger_join import UnitSpec, join_ledger, preview_join
     from zkq_geo.importing.sheets import read_sheet
     from zkq_geo.layers import load_layer
-    from zkq_geo.workspace import check_layer_name, full_catalog, save_joined_layer
+    from zkq_geo.workspace import check_layer_name, save_joined_layer
 
+    acting = open_acting(args)
+    writer = None
     if args.name:
         check_layer_name(args.name)
-        _workspace()
-    catalog = full_catalog()
+        writer = acting.writer()
+        acting.cleaned()
+    catalog = acting.catalog()
     gdf = load_layer(args.layer, catalog).gdf
     sheet = read_sheet(args.table, sheet=args.sheet, encoding=args.encoding)
     options = dict(
@@ -158,7 +205,25 @@ def cmd_join(args) -> int:
     if args.name:
         _print_report(list(sheet.warnings) + report.lines(), report.to_dict(), args.format)
         title = f"{catalog.layer(args.layer).title_zh} + {Path(args.table).name}"
-        saved = save_joined_layer(args.name, joined, report.to_dict(), title=title, table_path=args.table)
+        if writer is None:
+            saved = save_joined_layer(
+                args.name,
+                joined,
+                report.to_dict(),
+                title=title,
+                table_path=args.table,
+                workspace=acting.workspace,
+            )
+        else:
+            saved = writer.save_join(
+                args.name,
+                joined,
+                report.to_dict(),
+                title=title,
+                table_path=args.table,
+                visibility=args.visibility,
+                team=args.team,
+            )
         print(f"{saved.message}: {saved.path} ({len(joined)} features)", file=sys.stderr)
     else:
         for line in list(sheet.warnings) + report.lines():
@@ -168,30 +233,66 @@ def cmd_join(args) -> int:
 
 
 def cmd_layer(args) -> int:
-    """``layer delete NAME`` and ``layer restore NAME [--version N]``; one line on stderr says what
-    was done."""
+    """``layer list|share|delete|restore|trash|undelete``; a change says on stderr what was done."""
     from zkq_geo.workspace import check_layer_name
 
-    check_layer_name(args.name)
-    workspace = _workspace()
+    acting = open_acting(args)
+    if args.action == "list":
+        emit(_layer_rows(acting), args.format)
+        return 0
+    if args.action in ("delete", "restore", "share"):
+        check_layer_name(args.name)
+    if args.action == "share" and not acting.accounts:
+        raise AccessError(msg("cli_share_needs_accounts"))
+    writer = acting.writer()
+    target = writer if writer is not None else acting.cleaned()
     if args.action == "delete":
-        print(workspace.delete_layer(args.name), file=sys.stderr)
-    else:
-        saved = workspace.restore_version(args.name, args.version)
+        print(target.delete_layer(args.name), file=sys.stderr)
+    elif args.action == "restore":
+        saved = target.restore_version(args.name, args.version)
         print(f"{saved.message}: {saved.path}", file=sys.stderr)
+    elif args.action == "share":
+        writer.share(args.name, args.visibility, team=args.team, owner=args.owner)
+        access = acting.store.access(args.name)
+        print(
+            msg("cli_shared", layer=args.name, visibility=access.visibility, owner=access.owner or "-"),
+            file=sys.stderr,
+        )
+    elif args.action == "trash":
+        rows = [item._asdict() for item in target.trash()]
+        emit(
+            pd.DataFrame(rows, columns=["id", "name", "deleted_at", "versions"]),
+            args.format,
+            empty=msg("cli_trash_empty"),
+        )
+    else:
+        print(target.undelete(args.id), file=sys.stderr)
     return 0
 
 
-def _workspace():
-    """The default workspace, once what interrupted imports left behind is removed (said on stderr)."""
-    from zkq_geo.workspace import Workspace
-
-    workspace = Workspace()
-    if removed := workspace.clean_orphans():
-        print(
-            f"zkq-geo: note: {msg('orphans_removed', n=len(removed), items=listed(removed))}", file=sys.stderr
+def _layer_rows(acting) -> pd.DataFrame:
+    """The imported layers ``acting`` may see: name, title, versions, owner, team, visibility."""
+    if acting.accounts:
+        names, access = acting.viewer().visible_names(), acting.store.all_access()
+    else:
+        names, access = acting.workspace.names(), {}
+    rows = []
+    for name in names:
+        versions = acting.workspace.versions(name)
+        rule = access.get(name)
+        rows.append(
+            {
+                "layer": name,
+                "title": versions[-1].title if versions else "",
+                "versions": len(versions),
+                "latest": versions[-1].created if versions else "",
+                "owner": (rule.owner if rule else None) or "",
+                "team": (rule.team if rule else None) or "",
+                "visibility": rule.visibility if rule else "everyone",
+            }
         )
-    return workspace
+    columns = ["layer", "title", "versions", "latest", "owner", "team", "visibility"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _print_report(lines: list[str], doc: dict, fmt: str) -> None:

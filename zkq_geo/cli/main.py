@@ -14,12 +14,26 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from zkq_geo.cli.acting import add_user_option, open_acting
+from zkq_geo.cli.audit import AUDIT_COMMANDS, add_audit_parser
 from zkq_geo.cli.evaluation import EVALUATE_COMMANDS, add_evaluate_parsers
 from zkq_geo.cli.importing import IMPORT_COMMANDS, add_import_parsers
 from zkq_geo.cli.output import EFFICIENCY_COLUMNS, OUTPUT_FORMATS, SHOW_COLUMNS, emit, one_line
+from zkq_geo.cli.users import USERS_COMMANDS, add_users_parsers
 from zkq_geo.cli.workspace_cmd import WORKSPACE_COMMANDS, add_workspace_parsers
 from zkq_geo.errors import DataSourceError, OptionError, ZkqGeoError
-from zkq_geo.workspace import full_catalog
+
+TRUST_NOTE = """\
+accounts (the shared office):
+  The command trusts the shell account it runs under: whoever can run it on the server can
+  read the workspace and the office database anyway, so it asks for no password. --as USER
+  (or $ZKQ_USER) names the account it acts as: once accounts exist, only the layers USER may
+  see are shown, USER's role decides what may be changed, and the audit trail records USER.
+  Without --as, only shipped layers and layers shared with everyone are shown and nothing may
+  be changed. While no account exists, every command works as on a single-user install;
+  `zkq-geo users add NAME --role admin` makes the first admin.
+  --as goes before the command: zkq-geo --as zhang.wei import parcels.zip --as dikuai
+"""
 
 
 class UsageError(Exception):
@@ -32,7 +46,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="zkq-geo", description="Zhengzhou ETDZ layers: show, filter, measure, export.")
+    parser = _Parser(
+        prog="zkq-geo",
+        description="Zhengzhou ETDZ layers: show, filter, measure, export.",
+        epilog=TRUST_NOTE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_user_option(parser)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("layers", help="list the layers of the catalogue")
     filters = _Parser(add_help=False)
@@ -94,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_parsers(sub)  # inspect, import, join, layer: planners' own files (zkq_geo/cli/importing.py)
     add_evaluate_parsers(sub)  # evaluate, schemes, control: 亩均评价 (zkq_geo/cli/evaluation.py)
     add_workspace_parsers(sub)  # workspace migrate: to PostgreSQL + PostGIS (zkq_geo/cli/workspace_cmd.py)
+    add_users_parsers(sub)  # users: accounts and teams of the shared office (zkq_geo/cli/users.py)
+    add_audit_parser(sub)  # audit: the office's audit trail (zkq_geo/cli/audit.py)
     return parser
 
 
@@ -172,7 +194,8 @@ def _run(argv: Sequence[str] | None) -> int:
 def cmd_layers(args) -> int:
     from zkq_geo.layers import load_catalog_layers
 
-    loaded, catalog = load_catalog_layers()  # an imported layer that cannot be read is listed as broken
+    # an imported layer that cannot be read is listed as broken; hidden ones are not listed at all
+    loaded, catalog = load_catalog_layers(open_acting(args).catalog())
     rows = []
     for name, spec in catalog.layers.items():
         gdf = loaded[name].gdf
@@ -205,7 +228,8 @@ def cmd_show(args) -> int:
 def cmd_export(args) -> int:
     from zkq_geo.export import write_export
 
-    gdf = _selected(args)
+    catalog = open_acting(args).catalog()
+    gdf = _selected(args, catalog)
     path = write_export(
         gdf,
         args.format,
@@ -213,7 +237,7 @@ def cmd_export(args) -> int:
         datum=args.crs,
         layer_name=args.layer,
         lang=args.lang,
-        catalog=full_catalog(),
+        catalog=catalog,
     )
     print(f"wrote {len(gdf)} {args.layer} features to {path} ({args.format}, {args.crs})", file=sys.stderr)
     if args.crs == "gcj02" and "gcj02" not in path.name.lower():  # the app names such files *_gcj02.*
@@ -266,9 +290,10 @@ def cmd_validate(args) -> int:
 def cmd_map(args) -> int:
     from zkq_geo.render.builder import build_map, map_to_standalone_html
 
-    catalog = full_catalog()
+    acting = open_acting(args)
+    catalog = acting.catalog()
     layers = _map_layers(args, catalog)
-    tiled = _embedded_tiles(layers, catalog) if args.basemap != "amap" else {}
+    tiled = _embedded_tiles(layers, catalog, acting.workspace) if args.basemap != "amap" else {}
     m = build_map(
         layers,
         catalog=catalog,
@@ -324,6 +349,8 @@ COMMANDS = {
     **IMPORT_COMMANDS,
     **EVALUATE_COMMANDS,
     **WORKSPACE_COMMANDS,
+    **USERS_COMMANDS,
+    **AUDIT_COMMANDS,
 }
 
 
@@ -341,11 +368,12 @@ def _selection(args):
     )
 
 
-def _selected(args):
+def _selected(args, catalog=None):
+    """The layer of ``args`` (as the ``--as`` user may see it), filtered."""
     from zkq_geo.analysis.selection import apply_selection
     from zkq_geo.layers import load_layer
 
-    catalog = full_catalog()
+    catalog = catalog or open_acting(args).catalog()
     gdf = load_layer(args.layer, catalog).gdf
     sel = _selection(args)
     if sel.is_empty:
@@ -370,14 +398,13 @@ def _map_layers(args, catalog) -> dict:
     return layers
 
 
-def _embedded_tiles(layers: dict, catalog) -> dict:
+def _embedded_tiles(layers: dict, catalog, workspace) -> dict:
     """Imported layers above the tile threshold, as tiles inside the one HTML file: the tile set
     of the shown version (built when missing) up to the zoom that fits
     :data:`zkq_geo.render.tiles.STANDALONE_TILE_BYTES`, the selection as row bits."""
     from zkq_geo.layers import load_layer
     from zkq_geo.render.builder import tile_source_for
     from zkq_geo.render.tiles import embedded_tiles, ensure_tiles, needs_tiles
-    from zkq_geo.workspace import Workspace
 
     out = {}
     for name, chosen in layers.items():
@@ -386,7 +413,6 @@ def _embedded_tiles(layers: dict, catalog) -> dict:
         full = load_layer(name, catalog).gdf
         if not needs_tiles(full):
             continue
-        workspace = Workspace()
         folder = workspace.tiles_dir(workspace.latest(name))
         ensure_tiles(full, folder)
         tiles, deepest = embedded_tiles(folder)
