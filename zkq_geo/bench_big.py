@@ -88,7 +88,7 @@ def prepare(n: int, work: Path) -> tuple[Path, SizeFigures]:
     make_parcels(n).to_crs(4547).to_file(source, driver="GPKG", engine="pyogrio")
     ws = work / "ws"
     # the benchmark's own files are trusted and big: the upload and parse limits are lifted for it
-    env = _env(ws, ZKQ_PARSE_CPU_SECONDS="3600", ZKQ_PARSE_MEMORY_MB="16000", ZKQ_MAX_UPLOAD_MB="8000")
+    env = app_env(ws, ZKQ_PARSE_CPU_SECONDS="3600", ZKQ_PARSE_MEMORY_MB="16000", ZKQ_MAX_UPLOAD_MB="8000")
     started = time.perf_counter()
     main = "import sys; from zkq_geo.cli.main import main; sys.exit(main())"  # what `zkq-geo` runs
     cli = [sys.executable, "-c", main, "import", str(source), "--as", "parcels", "--title", f"宗地 {n:,}"]
@@ -107,7 +107,7 @@ def prepare(n: int, work: Path) -> tuple[Path, SizeFigures]:
     return ws, figures
 
 
-def _env(ws: Path, **extra: str) -> dict[str, str]:
+def app_env(ws: Path, **extra: str) -> dict[str, str]:
     env = dict(os.environ, ZKQ_WORKSPACE=str(ws), PYTHONPATH=str(REPO_ROOT), **extra)
     env.pop("ZKQ_TILE_THRESHOLD", None)
     return env
@@ -301,7 +301,7 @@ def run_big_bench(counts=(10_000, 100_000), *, timeout_s: float = 300.0, echo=pr
                             }
                         )
                         echo(f"[bench] {n:,} parcels: {'tiled' if tiled else 'inline'} path in Chromium ...")
-                        env = _env(ws)
+                        env = app_env(ws)
                         env.update(extra)
                         server, url = start_app(env)
                         try:
