@@ -111,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
         "10,000 and 100,000 parcels (minutes)",
     )
     bench.add_argument("--million", action="store_true", help="with --big: also 1,000,000 parcels")
+    bench.add_argument(
+        "--sessions",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="the shared office instead: N users signed in at once in headless Chromium, each with a "
+        "private layer (e.g. --sessions 1 5 20): time to first map, server RSS, who saw what (minutes)",
+    )
     add_import_parsers(sub)  # inspect, import, join, layer: planners' own files (zkq_geo/cli/importing.py)
     add_evaluate_parsers(sub)  # evaluate, schemes, control: 亩均评价 (zkq_geo/cli/evaluation.py)
     add_workspace_parsers(sub)  # workspace migrate: to PostgreSQL + PostGIS (zkq_geo/cli/workspace_cmd.py)
@@ -327,6 +335,15 @@ def cmd_bench(args) -> int:
     if args.million and not args.big:
         print("zkq-geo bench: --million goes with --big", file=sys.stderr)
         return 2
+    if args.sessions:
+        if args.big or any(n < 1 or n > 100 for n in args.sessions):
+            print("zkq-geo bench: --sessions takes counts from 1 to 100, without --big", file=sys.stderr)
+            return 2
+        from zkq_geo.bench_sessions import format_sessions, run_sessions_bench
+
+        echo = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+        print(format_sessions(run_sessions_bench(tuple(args.sessions), echo=echo)))
+        return 0
     if args.big:
         from zkq_geo.bench_big import format_big, run_big_bench
 

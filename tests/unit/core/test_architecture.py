@@ -40,6 +40,7 @@ LAYERS = {
     "validate": 7,
     "bench": 7,
     "bench_big": 7,
+    "bench_sessions": 7,
     "cli": 8,
     "__main__": 8,
 }
