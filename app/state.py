@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 LANG = "lang"
+# the signed-in user and the imported layers they may not see, set at the start of every run
+USER, HIDDEN_LAYERS = "zkq_user", "zkq_hidden_layers"
 INDUSTRIES = "f_industries"
 PLATE = "f_plate"
 INVESTMENT = "f_investment"

@@ -10,8 +10,10 @@ import streamlit as st
 APP_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(APP_DIR))  # pages import the app's small modules (i18n, state, data...)
 
+import data  # noqa: E402
 import state  # noqa: E402
 from i18n import LANGS, lang, t  # noqa: E402
+from user import require_user, sidebar_identity, user_workspace  # noqa: E402
 
 from zkq_geo.errors import ZkqGeoError  # noqa: E402
 
@@ -31,6 +33,7 @@ def to_map_page() -> None:
 st.set_page_config(
     page_title="zkq-geo 郑州经开区", page_icon=str(APP_DIR / "static" / "icon.png"), layout="wide"
 )
+user = require_user()  # no user: only the sign-in link
 st.sidebar.radio(
     t("language"),
     list(LANGS),
@@ -39,6 +42,11 @@ st.sidebar.radio(
     horizontal=True,
     on_change=relabel_widgets,
 )
+
+st.session_state[state.USER] = user
+st.session_state[state.HIDDEN_LAYERS] = frozenset(user_workspace(user).hidden())
+data.workspace_cleaned()
+sidebar_identity(user)
 
 PAGES = (  # file in app_pages/, title (UI string key), icon, URL path; the map page is the default
     ("map_page.py", "page_map", ":material/map:", "home"),
