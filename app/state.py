@@ -49,9 +49,9 @@ JOIN_INVESTMENT, JOIN_PER_MU, JOIN_NAME, JOIN_BUTTON = (
     "join_name",
     "join_go",
 )
-# import page, admin section: delete a layer, restore a version (ADMIN_CONFIRM is suffixed "_<layer>")
-ADMIN_PASSWORD, ADMIN_LAYER, ADMIN_VERSION = "adm_password", "adm_layer", "adm_version"
-ADMIN_RESTORE, ADMIN_CONFIRM, ADMIN_DELETE = "adm_restore", "adm_confirm", "adm_delete"
+# import page: who sees a new layer (prefixed "imp_" / "join_"), restoring a version
+VISIBILITY, VISIBILITY_TEAM = "visibility", "visibility_team"
+ADMIN_LAYER, ADMIN_VERSION, ADMIN_RESTORE = "adm_layer", "adm_version", "adm_restore"
 # Choice widgets whose labels are translated. The browser sends a widget's value as the label it
 # shows, so after a language switch each value is set again (streamlit_app.relabel_widgets) or the
 # old label would match no option and the choice would be lost.
@@ -82,4 +82,6 @@ TRANSLATED_CHOICES = (
     JOIN_MONEY_UNIT,
     ADMIN_LAYER,
     ADMIN_VERSION,
+    f"imp_{VISIBILITY}",
+    f"join_{VISIBILITY}",
 )
