@@ -73,6 +73,14 @@ def _loaded(hidden: frozenset[str]) -> tuple[Catalog, dict[str, LayerData]]:
     return cat.without(failed), {n: v for n, v in layers.items() if n not in failed}
 
 
+def hidden_but(visible: set[str]) -> frozenset[str]:
+    """Every imported layer this process knows (loaded or broken) except the ``visible`` ones
+    (UserWorkspace.visible_names): a layer the live workspace no longer lists stays hidden."""
+    cat = _full_catalog()
+    imported = {n for n, s in cat.layers.items() if s.origin == "workspace"} | set(cat.broken)
+    return frozenset(imported - visible)
+
+
 def hidden_layers() -> frozenset[str]:
     """The imported layers the signed-in user may not see (set for each run by streamlit_app.py
     from :meth:`UserWorkspace.hidden`); with no user known yet, every imported layer."""

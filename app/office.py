@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 
+import sqlalchemy as sa
+
+from zkq_geo.office import store as office_tables
 from zkq_geo.office.accounts import User
 from zkq_geo.office.backends import open_office
 from zkq_geo.office.store import OfficeStore
@@ -44,3 +48,12 @@ def session_user(token) -> User | None:
 def user_workspace(user: User) -> UserWorkspace:
     workspace, office_store = office()
     return UserWorkspace(workspace, office_store, user)
+
+
+def locked_names(office_store: OfficeStore) -> set[str]:
+    """Users locked out now by failed sign-ins (the admin page lists them; a new password or
+    enabling the account unlocks)."""
+    users = office_tables.users
+    query = sa.select(users.c.name).where(users.c.locked_until > time.time())
+    with office_store.engine.connect() as conn:
+        return set(conn.execute(query).scalars())

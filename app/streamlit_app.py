@@ -44,7 +44,11 @@ st.sidebar.radio(
 )
 
 st.session_state[state.USER] = user
-st.session_state[state.HIDDEN_LAYERS] = frozenset(user_workspace(user).hidden())
+try:
+    visible = set(user_workspace(user).visible_names())
+except ZkqGeoError:  # the index cannot be read: no imported layer is listed (the map says why)
+    visible = set()
+st.session_state[state.HIDDEN_LAYERS] = data.hidden_but(visible)
 data.workspace_cleaned()
 sidebar_identity(user)
 
@@ -54,7 +58,7 @@ PAGES = (  # file in app_pages/, title (UI string key), icon, URL path; the map 
     ("data_page.py", "page_data", ":material/menu_book:", "data"),
     ("evaluation_page.py", "page_evaluation", ":material/leaderboard:", "evaluation"),
     ("import_page.py", "page_import", ":material/upload_file:", "import"),
-)
+) + ((("admin_page.py", "page_admin", ":material/admin_panel_settings:", "admin"),) if user.is_admin else ())
 pages = [
     st.Page(str(APP_DIR / "app_pages" / file), title=t(title), icon=icon, url_path=url, default=i == 0)
     for i, (file, title, icon, url) in enumerate(PAGES)
