@@ -48,7 +48,10 @@ try:
     visible = set(user_workspace(user).visible_names())
 except ZkqGeoError:  # the index cannot be read: no imported layer is listed (the map says why)
     visible = set()
-st.session_state[state.HIDDEN_LAYERS] = data.hidden_but(visible)
+try:
+    st.session_state[state.HIDDEN_LAYERS] = data.hidden_but(visible)
+except ZkqGeoError:  # no catalogue: every imported layer stays hidden, the page says why
+    st.session_state[state.HIDDEN_LAYERS] = None
 data.workspace_cleaned()
 sidebar_identity(user)
 
