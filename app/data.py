@@ -10,6 +10,7 @@ import geopandas as gpd
 import office
 import state
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from zkq_geo.analysis.selection import Selection, apply_selection
 from zkq_geo.catalog import Catalog
@@ -83,7 +84,11 @@ def hidden_but(visible: set[str]) -> frozenset[str]:
 
 def hidden_layers() -> frozenset[str]:
     """The imported layers the signed-in user may not see (set for each run by streamlit_app.py
-    from :meth:`UserWorkspace.hidden`); with no user known yet, every imported layer."""
+    from :meth:`UserWorkspace.visible_names`); in a run with no user known, every imported layer.
+    Outside a script run (no browser session, no user: a test or a benchmark calling this module)
+    the process's whole catalogue."""
+    if get_script_run_ctx() is None:
+        return frozenset()
     hidden = st.session_state.get(state.HIDDEN_LAYERS)
     if hidden is None:
         return frozenset(n for n, s in _full_catalog().layers.items() if s.origin == "workspace")
