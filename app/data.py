@@ -7,19 +7,24 @@ from __future__ import annotations
 import os
 
 import geopandas as gpd
+import office
+import state
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from zkq_geo.analysis.selection import Selection, apply_selection
 from zkq_geo.catalog import Catalog
-from zkq_geo.errors import ZkqGeoError
+from zkq_geo.errors import DataSourceError, ZkqGeoError
 from zkq_geo.export import export_bytes
-from zkq_geo.layers import LayerData, load_catalog_layers
+from zkq_geo.i18n.messages import Message
+from zkq_geo.layers import LayerData, load_layer
 from zkq_geo.limits import MapLoad
 from zkq_geo.limits import map_load as measure_map_load
+from zkq_geo.office.userspace import restrict_catalog
 from zkq_geo.render import tiles
 from zkq_geo.render.builder import TileSource, tile_source_for
 from zkq_geo.render.tiles import ensure_tiles, needs_tiles
-from zkq_geo.workspace import Workspace
+from zkq_geo.workspace import full_catalog
 
 FILTERABLE = ("parks", "projects")  # shipped layers with feature columns; filterable() adds imported ones
 ASSET_BASE_URL = "/app/static/vendor/"
@@ -30,28 +35,75 @@ def workspace_cleaned() -> tuple[str, ...]:
     """Once per process, at the app's start: remove what interrupted imports left in the workspace
     (zkq_geo.workspace.Workspace.clean_orphans). A workspace the app may not write is left as it
     is: the app still shows it."""
+    clean = getattr(office.office()[0], "clean_orphans", None)
     try:
-        return tuple(Workspace().clean_orphans())
+        return tuple(clean()) if clean else ()
     except ZkqGeoError:
         return ()
 
 
 @st.cache_resource(show_spinner=False)
-def _loaded() -> tuple[Catalog, dict[str, LayerData]]:
-    """The catalogue and every layer, loaded and joined once per process. An imported layer that
-    cannot be read is left out of both and said in ``catalog().broken``; the others all load."""
+def _full_catalog() -> Catalog:
+    """The catalogue of every layer (shipped and imported), once per process; each user sees it
+    through :func:`catalog` without the layers they may not see."""
     workspace_cleaned()
-    layers, cat = load_catalog_layers()
-    return cat, layers
+    return full_catalog(workspace=office.office()[0])
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _layer(name: str) -> LayerData | Message:
+    """Layer ``name`` loaded and joined once per process, or why an imported one cannot be read
+    (a shipped layer that fails raises)."""
+    spec = _full_catalog().layer(name)
+    try:
+        return load_layer(name, _full_catalog())
+    except DataSourceError as exc:
+        if spec.origin != "workspace":
+            raise
+        return exc.message
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _loaded(hidden: frozenset[str]) -> tuple[Catalog, dict[str, LayerData]]:
+    """The catalogue without the ``hidden`` layers, and every other layer loaded (a hidden layer is
+    never loaded for this view). An imported layer that cannot be read is left out of both and
+    said in ``catalog().broken``; the others all load."""
+    cat = restrict_catalog(_full_catalog(), set(hidden))
+    layers = {name: _layer(name) for name in cat.layers}
+    failed = {n: v for n, v in layers.items() if not isinstance(v, LayerData)}
+    return cat.without(failed), {n: v for n, v in layers.items() if n not in failed}
+
+
+def hidden_but(visible: set[str]) -> frozenset[str]:
+    """Every imported layer this process knows (loaded or broken) except the ``visible`` ones
+    (UserWorkspace.visible_names): a layer the live workspace no longer lists stays hidden."""
+    cat = _full_catalog()
+    imported = {n for n, s in cat.layers.items() if s.origin == "workspace"} | set(cat.broken)
+    return frozenset(imported - visible)
+
+
+def hidden_layers() -> frozenset[str]:
+    """The imported layers the signed-in user may not see (set for each run by streamlit_app.py
+    from :meth:`UserWorkspace.visible_names`); in a run with no user known, every imported layer.
+    Outside a script run (no browser session, no user: a test or a benchmark calling this module)
+    the process's whole catalogue."""
+    if get_script_run_ctx() is None:
+        return frozenset()
+    hidden = st.session_state.get(state.HIDDEN_LAYERS)
+    if hidden is None:
+        return frozenset(n for n, s in _full_catalog().layers.items() if s.origin == "workspace")
+    return hidden
 
 
 def catalog() -> Catalog:
-    return _loaded()[0]
+    """The catalogue as the signed-in user sees it (UserWorkspace.catalog: shipped layers and the
+    imported ones they may see)."""
+    return _loaded(hidden_layers())[0]
 
 
 def all_layers() -> dict[str, LayerData]:
-    """Every catalogue layer that could be read (read-only: never mutate)."""
-    return _loaded()[1]
+    """Every layer the signed-in user may see that could be read (read-only: never mutate)."""
+    return _loaded(hidden_layers())[1]
 
 
 def filterable() -> tuple[str, ...]:
@@ -63,8 +115,9 @@ def filterable() -> tuple[str, ...]:
 def refresh_layers() -> None:
     """Forget every cached catalogue, layer, selection, map and export (after an import, a join, a
     delete or a restore)."""
-    for cached in (_loaded, selected, map_load, map_payload, export_file, prepared_tiles):
+    for cached in (_full_catalog, _layer, _loaded, selected, map_load, _map_payload, export_file):
         cached.clear()
+    prepared_tiles.clear()
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
@@ -93,7 +146,7 @@ def prepared_tiles(layer: str) -> tuple[str, str]:
     tiles were there), "built" (first view of this version) or "rebuilt" (the cache on disk was
     damaged or incomplete). Once per version and process: zkq_geo.render.tiles.ensure_tiles.
     Raises ZkqGeoError when the tiles cannot be made."""
-    workspace = Workspace()
+    workspace = office.office()[0]
     latest = workspace.latest(layer)
     folder = workspace.tiles_dir(latest)
     damaged = folder.exists() and tiles.read_tileset(folder) is None
@@ -111,7 +164,6 @@ def tile_source(layer: str, selection: Selection) -> TileSource:
     return tile_source_for(tile_url(layer), all_layers()[layer].gdf, selected(layer, selection))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 def map_payload(
     selection: Selection,
     shown: tuple[str, ...],
@@ -121,7 +173,24 @@ def map_payload(
     zoom_to_selection: bool,
     tianditu_key: str | None,
 ) -> dict:
-    """The rendered map for these inputs (built and rendered only on a cache miss)."""
+    """The rendered map for these inputs, as the signed-in user sees the catalogue."""
+    args = (selection, shown, basemap, color_by, lang, zoom_to_selection, tianditu_key)
+    return _map_payload(*args, hidden_layers())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _map_payload(
+    selection: Selection,
+    shown: tuple[str, ...],
+    basemap: str,
+    color_by: str,
+    lang: str,
+    zoom_to_selection: bool,
+    tianditu_key: str | None,
+    hidden: frozenset[str],
+) -> dict:
+    """The rendered map for these inputs (built and rendered only on a cache miss); ``hidden``
+    (the layers this user may not see) is part of the key."""
     from map_component import map_payload as payload_of
 
     from zkq_geo.render.builder import build_map
@@ -167,16 +236,3 @@ def tianditu_key() -> str | None:
         return st.secrets.get("tianditu_key")
     except Exception:  # no secrets.toml at all: Streamlit raises its own error type
         return None
-
-
-def admin_password() -> str | None:
-    """The password of the admin actions (delete a layer, restore a version) from
-    ZKQ_ADMIN_PASSWORD or the Streamlit secret ``admin_password``; None (actions off) if absent."""
-    password = os.environ.get("ZKQ_ADMIN_PASSWORD")
-    if password:
-        return password
-    try:
-        secret = st.secrets.get("admin_password")
-    except Exception:  # no secrets.toml at all
-        return None
-    return str(secret) if secret else None

@@ -10,8 +10,10 @@ import streamlit as st
 APP_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(APP_DIR))  # pages import the app's small modules (i18n, state, data...)
 
+import data  # noqa: E402
 import state  # noqa: E402
 from i18n import LANGS, lang, t  # noqa: E402
+from user import require_user, sidebar_identity, user_workspace  # noqa: E402
 
 from zkq_geo.errors import ZkqGeoError  # noqa: E402
 
@@ -31,6 +33,7 @@ def to_map_page() -> None:
 st.set_page_config(
     page_title="zkq-geo 郑州经开区", page_icon=str(APP_DIR / "static" / "icon.png"), layout="wide"
 )
+user = require_user()  # no user: only the sign-in link
 st.sidebar.radio(
     t("language"),
     list(LANGS),
@@ -40,13 +43,25 @@ st.sidebar.radio(
     on_change=relabel_widgets,
 )
 
+st.session_state[state.USER] = user
+try:
+    visible = set(user_workspace(user).visible_names())
+except ZkqGeoError:  # the index cannot be read: no imported layer is listed (the map says why)
+    visible = set()
+try:
+    st.session_state[state.HIDDEN_LAYERS] = data.hidden_but(visible)
+except ZkqGeoError:  # no catalogue: every imported layer stays hidden, the page says why
+    st.session_state[state.HIDDEN_LAYERS] = None
+data.workspace_cleaned()
+sidebar_identity(user)
+
 PAGES = (  # file in app_pages/, title (UI string key), icon, URL path; the map page is the default
     ("map_page.py", "page_map", ":material/map:", "home"),
     ("efficiency_page.py", "page_efficiency", ":material/analytics:", "efficiency"),
     ("data_page.py", "page_data", ":material/menu_book:", "data"),
     ("evaluation_page.py", "page_evaluation", ":material/leaderboard:", "evaluation"),
     ("import_page.py", "page_import", ":material/upload_file:", "import"),
-)
+) + ((("admin_page.py", "page_admin", ":material/admin_panel_settings:", "admin"),) if user.is_admin else ())
 pages = [
     st.Page(str(APP_DIR / "app_pages" / file), title=t(title), icon=icon, url_path=url, default=i == 0)
     for i, (file, title, icon, url) in enumerate(PAGES)

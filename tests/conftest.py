@@ -75,3 +75,78 @@ def pg_url(pg_cluster):
     url = pgdb.new_database(pg_cluster)
     yield url
     pgdb.drop_database(url)
+
+
+# ----------------------------------------------------------------------------- the shared office
+OFFICE_PASSWORD = "Lotus-Pond-2026"  # every test account's password (at least 10 characters)
+
+
+class TestOffice:
+    """The office store of a test's workspace, with accounts made in code and signed in for real
+    (:meth:`OfficeStore.sign_in`), and the app's view of who is signed in (:meth:`sign_in_app`)."""
+
+    __test__ = False
+
+    def __init__(self, root: Path, monkeypatch):
+        from zkq_geo.office.store import office_store
+
+        self.root, self.monkeypatch = root, monkeypatch
+        self.store = office_store(root)
+
+    def add(self, name: str, role: str = "editor", teams=(), display_name: str = ""):
+        for team in teams:
+            if team not in self.store.teams():
+                self.store.add_team("system", team)
+        return self.store.add_user(
+            "system", name, role, password=OFFICE_PASSWORD, display_name=display_name, teams_=teams
+        )
+
+    def token(self, name: str) -> str:
+        """A live session of ``name`` (the value of the ``zkq_session`` cookie)."""
+        return self.store.sign_in(name, OFFICE_PASSWORD)[1]
+
+    def sign_in_app(self, name: str | None) -> str | None:
+        """Make every AppTest run as ``name`` (None: no cookie at all): Streamlit's st.context.cookies
+        answers the session cookie, as a browser's websocket handshake would carry it."""
+        import streamlit.runtime.context as context
+
+        token = self.token(name) if name else None
+        cookies = {"zkq_session": token} if token else {}
+        client = _Client(cookies)
+        self.monkeypatch.setattr(context, "_get_client_context", lambda: client)
+        return token
+
+
+class _Client:
+    """A browser's websocket handshake as Streamlit's ClientContext: its headers and cookies."""
+
+    def __init__(self, cookies: dict[str, str]):
+        self.cookies = cookies
+        self.headers = [("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))] if cookies else []
+        self.remote_ip = "127.0.0.1"
+
+
+@pytest.fixture
+def test_office(tmp_path, monkeypatch) -> TestOffice:
+    """The office of the test's workspace ($ZKQ_WORKSPACE; ``tmp_path/ws`` when the test set none)."""
+    import os
+
+    root = os.environ.get("ZKQ_WORKSPACE", "").strip()
+    if not root:
+        root = str(tmp_path / "ws")
+        monkeypatch.setenv("ZKQ_WORKSPACE", root)
+    return TestOffice(Path(root), monkeypatch)
+
+
+@pytest.fixture
+def signed_in(test_office) -> TestOffice:
+    """An admin ("guanli", 管理员小王) signed in to the app of the test's workspace."""
+    test_office.add("guanli", "admin", display_name="管理员小王")
+    test_office.sign_in_app("guanli")
+    return test_office
+
+
+@pytest.fixture(scope="session")
+def office_password() -> str:
+    """The password of every account the office fixtures make."""
+    return OFFICE_PASSWORD

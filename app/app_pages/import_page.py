@@ -1,10 +1,11 @@
 """Import page: planners' own files into the workspace, and ledgers joined to layers. Each shows
 its report (what was found, every problem) before anything is applied; errors are one line.
-An admin section (behind ZKQ_ADMIN_PASSWORD) deletes a layer or restores one of its versions."""
+Only editors and admins import and join (as themselves: UserWorkspace checks and audits it), each
+new layer with who may see it (only me / my team / everyone); a layer's earlier version is
+restored by those who may add versions to it. Deleting layers is on the admin page."""
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 
 import data
@@ -15,15 +16,17 @@ import streamlit as st
 import tables
 from i18n import choice_radio, lang, t
 from tables import md_text
+from user import role_name, user_workspace
 
 from zkq_geo.errors import ZkqGeoError
 from zkq_geo.i18n.format import EMPTY, field_label
 from zkq_geo.i18n.labels import LABELS
-from zkq_geo.i18n.messages import text_of
+from zkq_geo.i18n.messages import msg, text_of
 from zkq_geo.importing.ledger_join import LAND_UNITS, MONEY_UNITS, UnitSpec, join_ledger, preview_join
 from zkq_geo.importing.reader import ACCEPTED_SUFFIXES
+from zkq_geo.office.userspace import UserWorkspace
 from zkq_geo.safety.safe_input import staged_upload
-from zkq_geo.workspace import Workspace, check_layer_name, import_into_workspace, save_joined_layer
+from zkq_geo.workspace import check_layer_name
 
 UPLOAD_TYPES = [s.lstrip(".") for s in ACCEPTED_SUFFIXES]
 
@@ -62,7 +65,7 @@ def show_report(report) -> None:
         st.dataframe(importing.repairs_table(report, t, lang()), hide_index=True, width="stretch")
 
 
-def import_section(workspace: Workspace) -> None:
+def import_section(uw: UserWorkspace) -> None:
     st.header(t("import_header"))
     upload = st.file_uploader(
         t("import_file"),
@@ -117,8 +120,9 @@ def import_section(workspace: Workspace) -> None:
     report = importing.inspect_upload(upload.file_id, upload.name, options, upload.getvalue())
     show_report(report)
     title = st.text_input(t("import_title"), value=upload.name.rsplit(".", 1)[0], key=state.IMPORT_TITLE)
-    valid = name_ok(name)
-    versions = [v.version for v in workspace.versions(name)] if valid else []
+    valid = name_ok(name) and may_write(uw, name)
+    versions = [v.version for v in uw.versions(name)] if valid and name in uw.visible_names() else []
+    visibility, team = visibility_choice(uw, "imp") if valid and not versions else ("private", None)
     if versions:
         st.warning(
             t(
@@ -132,14 +136,20 @@ def import_section(workspace: Workspace) -> None:
         t("import_button"), type="primary", disabled=not (report.ok and valid), key=state.IMPORT_BUTTON
     ):
         with staged_upload(upload.getvalue(), upload.name) as path:
-            saved, _ = import_into_workspace(
-                path, name, title=title or name, workspace=workspace, **dict(options)
+            saved, _ = uw.import_file(
+                path,
+                name,
+                visibility=visibility,
+                team=team,
+                source_name=upload.name,
+                title=title or name,
+                **dict(options),
             )
         data.refresh_layers()
         st.success(t("import_done", message=said(saved.message)))
 
 
-def join_section(workspace: Workspace) -> None:
+def join_section(uw: UserWorkspace) -> None:
     st.header(t("join_header"))
     cat = data.catalog()
     layer = st.selectbox(
@@ -216,7 +226,7 @@ def join_section(workspace: Workspace) -> None:
         st.info(md_text(t("j_computed", what=line)))
     st.subheader(t("join_preview"))
     tables.show(preview_table(joined), hide_index=True, width="stretch")
-    save_join(workspace, joined, report, cat.layer(layer).title_zh, upload)
+    save_join(uw, joined, report, cat.layer(layer).title_zh, upload)
 
 
 def match_changed(layer_cols: list[str], table_cols: list[str]) -> None:
@@ -325,54 +335,66 @@ def preview_label(column: str) -> str:
     return t("col_per_mu", name=column.removesuffix("_wan_per_mu"))
 
 
-def save_join(workspace: Workspace, joined, report, layer_title: str, upload) -> None:
+def save_join(uw: UserWorkspace, joined, report, layer_title: str, upload) -> None:
     name = st.text_input(t("join_name"), key=state.JOIN_NAME)
-    valid = bool(name) and name_ok(name)
+    valid = bool(name) and name_ok(name) and may_write(uw, name)
+    new = valid and name not in uw.visible_names()
+    visibility, team = visibility_choice(uw, "join") if new else ("private", None)
     if st.button(t("join_button"), type="primary", disabled=not valid, key=state.JOIN_BUTTON):
         with staged_upload(upload.getvalue(), upload.name) as path:
-            saved = save_joined_layer(
+            saved = uw.save_join(
                 name,
                 joined,
                 report.to_dict(),
                 title=f"{layer_title} + {upload.name}",
                 table_path=path,
-                workspace=workspace,
+                visibility=visibility,
+                team=team,
+                source_name=upload.name,
             )
         data.refresh_layers()
         st.success(t("import_done", message=said(saved.message)))
 
 
-def admin_section(workspace: Workspace) -> None:
-    """Delete a layer or restore a version: only with the admin password (data.admin_password)."""
-    st.header(t("admin_header"))
-    secret = data.admin_password()
-    if not secret:
-        st.info(t("admin_off"))
-        return
-    given = st.text_input(t("admin_password"), type="password", key=state.ADMIN_PASSWORD)
-    if not given:
-        return
-    if not hmac.compare_digest(given.encode("utf-8"), secret.encode("utf-8")):
-        st.error(t("admin_wrong"))
-        return
-    names = workspace.names()
-    if not names:
-        st.info(t("admin_none"))
-        return
-    broken = {b.name for b in workspace.broken()}
-    name = st.selectbox(
-        t("admin_layer"),
-        names,
-        key=state.ADMIN_LAYER,
-        format_func=lambda n: f"{n} ({t('admin_broken')})" if n in broken else n,
+def may_write(uw: UserWorkspace, name: str) -> bool:
+    """True if this user may save ``name`` (a new layer, or a version of one they may version);
+    else why not is shown under the field."""
+    if uw.may_version(name):
+        return True
+    user = uw.user
+    if name in uw.hidden():
+        st.error(said(msg("layer_name_taken", layer=name)))
+    else:
+        st.error(said(msg("denied_version", layer=name, user=user.name, role=role_name(user.role))))
+    return False
+
+
+def visibility_choice(uw: UserWorkspace, prefix: str) -> tuple[str, str | None]:
+    """Who will see a new layer: only me (the default) / a team of mine / everyone."""
+    teams = list(uw.store.teams()) if uw.user.is_admin else list(uw.user.teams)
+    options = ["private", "team", "everyone"] if teams else ["private", "everyone"]
+    c1, c2 = st.columns(2)
+    visibility = c1.radio(
+        t("visibility"),
+        options,
+        key=f"{prefix}_{state.VISIBILITY}",
+        format_func=lambda v: t(f"visibility_{v}"),
+        horizontal=True,
     )
-    restore_version(workspace, name)
-    delete_layer(workspace, name)
+    team = None
+    if visibility == "team":
+        team = c2.selectbox(t("visibility_team"), teams, key=f"{prefix}_{state.VISIBILITY_TEAM}")
+    return visibility, team
 
 
-def restore_version(workspace: Workspace, name: str) -> None:
-    st.subheader(t("admin_restore"))
-    versions = {v.version: v for v in workspace.versions(name)}
+def versions_section(uw: UserWorkspace) -> None:
+    """Restore an earlier version of a layer this user may add versions to."""
+    names = [n for n in uw.visible_names() if uw.may_version(n)]
+    if not names:
+        return
+    st.header(t("admin_restore"))
+    name = st.selectbox(t("admin_layer"), names, key=state.ADMIN_LAYER)
+    versions = {v.version: v for v in uw.versions(name)}
     if len(versions) < 2:
         st.info(t("admin_restore_damaged" if not versions else "admin_restore_none"))
         return
@@ -386,30 +408,25 @@ def restore_version(workspace: Workspace, name: str) -> None:
         ),
     )
     if st.button(t("admin_restore_button"), key=state.ADMIN_RESTORE):
-        saved = workspace.restore_version(name, chosen)
+        saved = uw.restore_version(name, chosen)
         data.refresh_layers()
         st.success(t("admin_done", message=said(saved.message)))
 
 
-def delete_layer(workspace: Workspace, name: str) -> None:
-    st.subheader(t("admin_delete"))
-    sure = st.checkbox(t("admin_delete_confirm", name=md_text(name)), key=f"{state.ADMIN_CONFIRM}_{name}")
-    if st.button(t("admin_delete_button"), disabled=not sure, key=state.ADMIN_DELETE):
-        message = workspace.delete_layer(name)
-        data.refresh_layers()
-        st.success(t("admin_done", message=said(message)))
-
-
 st.title(t("page_import"))
-workspace = Workspace()
+user = st.session_state[state.USER]
 st.caption(t("import_intro"))  # never the workspace's path: that is the server's business
 if data.catalog().extra.get("workspace_problem"):
     st.error(said(data.catalog().extra["workspace_problem"]))
-for message in data.catalog().broken.values():  # what to do is in the message (and the admin section)
+for message in data.catalog().broken.values():  # what to do is in the message (and the admin page)
     st.warning(said(message))
-for section in (import_section, join_section, admin_section):
+if not user.can_edit:
+    st.info(t("import_viewer", role=role_name(user.role)))
+    st.stop()
+uw = user_workspace(user)
+for section in (import_section, join_section, versions_section):
     try:
-        section(workspace)
+        section(uw)
     except ZkqGeoError as exc:  # one line; the rest of the page keeps working
         st.error(md_text(t("error")) + said(exc))
     except Exception as exc:  # last resort for files no check foresaw (as in the CLI): still one line

@@ -36,6 +36,11 @@ def facts(at: AppTest) -> dict[str, str]:
     return dict(zip(at.dataframe[0].value.index, at.dataframe[0].value.iloc[:, 0], strict=False))
 
 
+def nothing_saved(workspace: Path) -> bool:
+    """Nothing but the office database (the signed-in user's account) and the lock file."""
+    return [p for p in d.tree(workspace) if not p.startswith(("office.sqlite", ".lock"))] == []
+
+
 def upload(at: AppTest, key: str, path: Path) -> AppTest:
     at.file_uploader(key=key).set_value((path.name, path.read_bytes(), "application/octet-stream"))
     return run(at)
@@ -51,7 +56,7 @@ def test_report_first_then_import_shows_the_layer_on_the_map(tmp_path, workspace
         "Windows 常用）)"
     )
     assert report["坐标系"].startswith("EPSG:4526")
-    assert not workspace.exists()  # nothing applied yet
+    assert nothing_saved(workspace)  # nothing applied yet
     assert at.text_input(key="imp_name").value == "dikuai"
     at.text_input(key="imp_title").set_value("地块（测试）")
     run(at).button(key="imp_go").click()
@@ -170,7 +175,7 @@ def test_hostile_uploads_one_line_nothing_written_app_keeps_working(
     shown = [m.value.replace("\\", "") for m in (*at.error, *at.warning)]  # markdown escapes removed
     hits = [m for m in shown if message in m]
     assert hits and all("\n" not in m for m in hits), shown
-    assert not workspace.exists() or d.tree(workspace) == []
+    assert nothing_saved(workspace)
     at.switch_page("app_pages/map_page.py")
     run(at)
     assert at.metric[0].value == "10"
@@ -201,7 +206,7 @@ def test_bad_input_messages_follow_the_ui_language(tmp_path, workspace):
     at.radio(key="lang").set_value("en")
     run(at)
     assert any(w.value.startswith("the data lies outside the zone") for w in at.warning)
-    assert not workspace.exists()
+    assert nothing_saved(workspace)
 
 
 @pytest.mark.parametrize(
@@ -221,7 +226,7 @@ def test_more_bad_uploads_one_line_nothing_written(tmp_path, workspace, monkeypa
     hits = [m for m in shown if message in m]
     assert hits and all("\n" not in m for m in hits), shown
     assert [b for b in at.button if b.key == "imp_go" and not b.disabled] == []
-    assert not workspace.exists() or d.tree(workspace) == []
+    assert nothing_saved(workspace)
 
 
 def _big_csv(path: Path) -> Path:
@@ -245,7 +250,7 @@ def test_an_unforeseen_failure_is_still_one_line_and_the_app_keeps_working(tmp_p
     at = upload(import_page(), "imp_file", path)  # run() asserts no exception reached Streamlit
     assert [e.value for e in at.error] == ["出错了：RuntimeError: a reader bug over two lines"]
     assert at.header[1].value == "连接台账"  # the join section still works
-    assert not workspace.exists()
+    assert nothing_saved(workspace)
 
 
 def test_encoding_can_be_overridden(tmp_path, workspace):
@@ -257,7 +262,7 @@ def test_encoding_can_be_overridden(tmp_path, workspace):
     at.selectbox(key="imp_encoding").set_value("utf-8")  # GBK bytes read as UTF-8: one line, not garbage
     run(at)
     assert any("无法读取 dikuai.shp" in e.value.replace("\\", "") for e in at.error)
-    assert not workspace.exists()
+    assert nothing_saved(workspace)
 
 
 def test_bad_layer_names_are_explained_and_block_the_button(tmp_path, workspace):
@@ -267,7 +272,7 @@ def test_bad_layer_names_are_explained_and_block_the_button(tmp_path, workspace)
         run(at)
         assert any("不可用" in e.value or "系统自带图层" in e.value for e in at.error), bad
         assert at.button(key="imp_go").disabled
-    assert not workspace.exists()
+    assert nothing_saved(workspace)
 
 
 from test_app import _export_bytes  # noqa: E402 - reads a download button through the media_files fixture
@@ -331,7 +336,7 @@ def test_the_user_chooses_left_or_inner_join(tmp_path, workspace):
 
 
 def test_a_broken_workspace_index_is_said_on_the_map_page_and_the_shipped_layers_stay(workspace):
-    workspace.mkdir(parents=True)
+    workspace.mkdir(parents=True, exist_ok=True)
     (workspace / "index.json").write_text("{not json", encoding="utf-8")
     at = AppTest.from_file(APP, default_timeout=120)
     run(at)

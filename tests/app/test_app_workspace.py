@@ -1,7 +1,8 @@
 """AppTest tests of a workspace that degrades per layer: a broken imported layer is said (in the
 UI language, with what to do) while the map keeps every other layer; the import page never shows
-the server's workspace path; leftovers of killed imports are cleaned at the app's start; the
-admin section (delete a layer, restore a version) works only with ZKQ_ADMIN_PASSWORD."""
+the server's workspace path; leftovers of killed imports are cleaned at the app's start; an
+admin deletes a layer (admin page) and restores a version (import page); an editor restores only
+the layers they may version."""
 
 from __future__ import annotations
 
@@ -131,35 +132,29 @@ def test_leftovers_of_a_killed_import_are_cleaned_when_the_app_starts(workspace)
     assert not any(p.exists() for p in old) and fresh.exists()
 
 
-def test_admin_actions_are_off_without_a_password(workspace):
-    workspace.save_layer("mine", _points(1))
+def test_only_an_admin_deletes_and_an_editor_restores_only_what_they_may_version(workspace, signed_in):
+    workspace.save_layer("mine", _points(1))  # from before accounts: no owner, only an admin versions it
+    workspace.save_layer("mine", _points(2))
+    signed_in.add("bianji", "editor")
+    signed_in.sign_in_app("bianji")
     at = app("app_pages/import_page.py")
-    off = [i for i in shown(at.info) if "ZKQ_ADMIN_PASSWORD" in i]
-    assert len(off) == 1 and "zkq-geo layer delete" in off[0] and "管理操作未启用" in off[0]
-    assert not [t for t in at.text_input if t.key == "adm_password"]
     assert not [b for b in at.button if b.key in ("adm_delete", "adm_restore")]
-    at = app("app_pages/import_page.py", lang="en")
-    assert any("Admin actions are off" in i.value for i in at.info)
-
-
-def _admin(monkeypatch, password: str = "s3cret: 管理") -> AppTest:
-    monkeypatch.setenv("ZKQ_ADMIN_PASSWORD", "s3cret: 管理")
+    assert not [w for w in at.selectbox if w.key == "adm_layer"]
+    signed_in.sign_in_app("guanli")
     at = app("app_pages/import_page.py")
-    at.text_input(key="adm_password").input(password)
-    return run(at)
+    assert at.selectbox(key="adm_layer").value == "mine" and at.button(key="adm_restore")
+    assert not [b for b in at.button if b.key == "adm_delete"]  # deleting is on the admin page
 
 
-def test_a_wrong_admin_password_changes_nothing(workspace, monkeypatch):
-    workspace.save_layer("mine", _points(1))
-    at = _admin(monkeypatch, "guess")
-    assert any("管理密码不正确" in e.value for e in at.error)
-    assert not [b for b in at.button if b.key in ("adm_delete", "adm_restore")]
+def _admin(page: str = "app_pages/import_page.py") -> AppTest:
+    """The page as the signed-in admin (tests/app/conftest.py) sees it."""
+    return app(page)
 
 
-def test_admin_restores_a_version_and_the_map_shows_it(workspace, monkeypatch):
+def test_admin_restores_a_version_and_the_map_shows_it(workspace):
     for n in (1, 2, 3):
         workspace.save_layer("mine", _points(n))
-    at = _admin(monkeypatch)
+    at = _admin()
     assert at.selectbox(key="adm_layer").value == "mine"
     created = [v.created for v in workspace.versions("mine")]
     assert at.selectbox(key="adm_version").options == [
@@ -175,13 +170,13 @@ def test_admin_restores_a_version_and_the_map_shows_it(workspace, monkeypatch):
     assert len(at.dataframe[0].value) == SHIPPED_ROWS + 2  # the cached catalogue was refreshed
 
 
-def test_admin_deletes_a_layer_only_once_confirmed(workspace, monkeypatch):
+def test_admin_deletes_a_layer_only_once_confirmed(workspace):
     workspace.save_layer("mine", _points(1))
     workspace.save_layer("keep", _points(2, "k"))
     at = app()
     assert len(at.dataframe[0].value) == SHIPPED_ROWS + 3
-    at = _admin(monkeypatch)
-    at.selectbox(key="adm_layer").set_value("mine")
+    at = _admin("app_pages/admin_page.py")
+    at.selectbox(key="adm_layer_all").set_value("mine")
     run(at)
     assert at.button(key="adm_delete").disabled
     at.checkbox(key="adm_confirm_mine").check()
@@ -196,12 +191,15 @@ def test_admin_deletes_a_layer_only_once_confirmed(workspace, monkeypatch):
     assert len(at.dataframe[0].value) == SHIPPED_ROWS + 2
 
 
-def test_admin_deletes_a_broken_layer(workspace, monkeypatch):
+def test_admin_deletes_a_broken_layer(workspace):
     _broken_workspace(workspace)
-    at = _admin(monkeypatch)
+    at = _admin()
     at.selectbox(key="adm_layer").set_value("odd")
     run(at)
     assert any("索引记录已损坏" in i.value for i in at.info)  # no version can be restored
+    at = _admin("app_pages/admin_page.py")
+    at.selectbox(key="adm_layer_all").set_value("odd")
+    run(at)
     at.checkbox(key="adm_confirm_odd").check()
     run(at).button(key="adm_delete").click()
     run(at)

@@ -28,11 +28,13 @@ from starlette.applications import Starlette
 from tiledecode import decode_tile
 
 from zkq_geo.bench import make_parcels
+from zkq_geo.office.store import office_store
 from zkq_geo.render import tiles
 from zkq_geo.workspace import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVER = REPO_ROOT / "app" / "server.py"
+OWN_WORKSPACE = True  # the servers here read the module's workspace (tests/app/conftest.py)
 
 
 @pytest.fixture(scope="module")
@@ -63,13 +65,31 @@ def server_module():
 
 
 @pytest.fixture(scope="module")
-def client(server_module, workspace):
+def session(workspace, office_password) -> str:
+    """The session cookie of an editor of the workspace's office (the layer predates accounts:
+    every signed-in user sees it)."""
+    store = office_store(workspace.root)
+    store.add_user("system", "bianji", "editor", password=office_password)
+    return store.sign_in("bianji", office_password)[1]
+
+
+@pytest.fixture(scope="module")
+def client(server_module, workspace, session):
     """``client(url, **headers) -> (status, headers, body)``: a Starlette app holding only the
-    routes app/server.py adds to Streamlit's, on the workspace of the ``workspace`` fixture."""
+    routes app/server.py adds to Streamlit's, on the workspace of the ``workspace`` fixture, as a
+    signed-in user (the ``session`` cookie)."""
     app = Starlette(routes=server_module.ROUTES)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ZKQ_WORKSPACE", str(workspace.root))
-        yield lambda url, **headers: _call(app, url, headers)
+        yield lambda url, **headers: _call(app, url, {"cookie": f"zkq_session={session}", **headers})
+
+
+def test_no_session_or_a_dead_one_is_404_too(server_module, workspace, a_tile):
+    app = Starlette(routes=server_module.ROUTES)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZKQ_WORKSPACE", str(workspace.root))
+        assert _call(app, a_tile[0], {})[0] == 404
+        assert _call(app, a_tile[0], {"cookie": "zkq_session=made-up"})[0] == 404
 
 
 def _call(app, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
@@ -231,8 +251,11 @@ def _health(base: str) -> int | None:
         return None
 
 
-def test_the_real_server_serves_tiles_the_app_and_its_static_files_on_one_port(live_server, a_tile):
+def test_the_real_server_serves_tiles_the_app_and_its_static_files_on_one_port(live_server, a_tile, session):
     url, path = a_tile
+    opener = urllib.request.build_opener()
+    opener.addheaders = [("Cookie", f"zkq_session={session}")]
+    urllib.request.install_opener(opener)
     status, headers, body = _get(live_server + url)
     assert status == 200 and body == path.read_bytes()  # Streamlit's gzip layer leaves it as it is
     assert headers["content-type"] == tiles.TILE_MEDIA_TYPE and headers["content-encoding"] == "gzip"
@@ -244,3 +267,4 @@ def test_the_real_server_serves_tiles_the_app_and_its_static_files_on_one_port(l
     assert status == 200 and b"<!doctype html>" in body.lower()
     status, headers, body = _get(live_server + "/app/static/vendor/manifest.json")
     assert status == 200 and b'"files"' in body
+    urllib.request.install_opener(None)

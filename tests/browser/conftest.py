@@ -6,6 +6,11 @@ Playwright is missing they are skipped, unless ``ZKQ_REQUIRE_BROWSER=1`` (script
 so CI set it): then they fail. Any test using the ``browser`` fixture (directly or through
 ``page``) is marked ``browser`` automatically, so ``pytest -m "not browser"`` leaves them out.
 
+The app (app/streamlit_app.py, served through app/server.py) sits behind its sign-in gate:
+``served_app`` makes an admin account in the office of the server's workspace (a fresh one when
+the test names none) and signs every open ``page`` in through the /signin form, so the test's
+``page.goto(base)`` lands on the app.
+
 A browser test against a Streamlit script::
 
     @pytest.mark.browser
@@ -112,7 +117,13 @@ def network() -> NetworkLog:
 
 
 @pytest.fixture
-def page(browser, network: NetworkLog):
+def open_pages() -> list:
+    """The pages the ``page`` fixture opened (``served_app`` signs them in to the app)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, network: NetworkLog, open_pages: list):
     """A fresh page whose requests to hosts other than localhost are recorded and aborted.
 
     Covers every frame (Streamlit components are iframes) and WebSockets.
@@ -142,6 +153,7 @@ def page(browser, network: NetworkLog):
     context.on("response", record_response)
     new_page = context.new_page()
     new_page.set_default_timeout(30_000)
+    open_pages.append(new_page)
     yield new_page
     context.close()
 
@@ -206,8 +218,33 @@ def _stop(proc: subprocess.Popen) -> None:
     stop_process(proc)
 
 
+BROWSER_USER = "ceshi"  # the admin every app server of these tests has
+
+
+def _with_office(env: dict[str, str], tmp_path_factory, password: str) -> dict[str, str]:
+    """``env`` with a workspace (a fresh one unless ``env`` or this process names one) whose
+    office holds the admin :data:`BROWSER_USER`."""
+    from zkq_geo.office.store import office_store
+
+    root = env.get("ZKQ_WORKSPACE") or os.environ.get("ZKQ_WORKSPACE") or str(tmp_path_factory.mktemp("ws"))
+    store = office_store(root)
+    if store.user(BROWSER_USER) is None:
+        store.add_user("system", BROWSER_USER, "admin", password=password, display_name="测试管理员")
+    return {**env, "ZKQ_WORKSPACE": root}
+
+
+def sign_in(page, base_url: str, password: str, user: str = BROWSER_USER) -> None:
+    """Sign ``page`` in to the app at ``base_url`` through the sign-in form, as a planner does."""
+    page.goto(f"{base_url}/signin")
+    page.fill("input#user", user)
+    page.fill("input#password", password)
+    with page.expect_navigation():
+        page.click("button#signin")
+    assert page.url.rstrip("/") == base_url, page.url
+
+
 @pytest.fixture
-def served_app(tmp_path_factory):
+def served_app(tmp_path_factory, open_pages, office_password):
     """Factory: ``served_app(script, env=None, args=(), timeout=90.0) -> base URL``.
 
     Starts ``streamlit run <script>`` (a path relative to the repository root, or absolute) on
@@ -226,6 +263,9 @@ def served_app(tmp_path_factory):
         args: tuple[str, ...] = (),
         timeout: float = 90.0,
     ) -> str:
+        gated = _entry(script) == APP_SERVER
+        if gated:
+            env = _with_office(dict(env or {}), tmp_path_factory, office_password)
         port = _free_port()
         log = tmp_path_factory.mktemp("streamlit") / "server.log"
         command = [
@@ -260,6 +300,8 @@ def served_app(tmp_path_factory):
         started.append(proc)
         base_url = f"http://127.0.0.1:{port}"
         _wait_healthy(f"{base_url}/_stcore/health", proc, log, timeout)
+        for open_page in open_pages if gated else ():
+            sign_in(open_page, base_url, office_password)
         return base_url
 
     yield start

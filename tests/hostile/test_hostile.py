@@ -138,11 +138,12 @@ def test_skip_list_covers_every_driver_of_the_build():
 
 
 def test_a_new_session_still_shows_the_map_after_the_hostile_cases(
-    tmp_path, canary, monkeypatch, fresh_caches
+    tmp_path, canary, monkeypatch, fresh_caches, signed_in
 ):
     from streamlit.testing.v1 import AppTest
 
-    ws = tmp_path / "ws"
+    ws = tmp_path / "ws"  # the signed-in admin's office is there too (tests/conftest.py)
+    assert signed_in.root == ws
     for case in CASES:
         if not case.big and case.command[0] == "inspect":
             (tmp_path / case.name).mkdir()
