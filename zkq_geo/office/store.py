@@ -309,10 +309,12 @@ class OfficeStore:
                 self._record(
                     conn, "-", "sign_in_failed", (name or "")[:40], detail={"from": source, "how": "proxy"}
                 )
-                raise SignInRefused(msg("sign_in_proxy_unknown", name=(name or "")[:40]))
-            token = self._new_session(conn, name, time.time())
-            self._record(conn, name, "sign_in", name, detail={"from": source, "how": "proxy"})
-            return user, token
+            else:
+                token = self._new_session(conn, name, time.time())
+                self._record(conn, name, "sign_in", name, detail={"from": source, "how": "proxy"})
+                return user, token
+        # raised after the transaction, so the refusal's audit record is kept
+        raise SignInRefused(msg("sign_in_proxy_unknown", name=(name or "")[:40]))
 
     def session_user(self, token: str | None) -> User | None:
         """The user of a live session, or None (unknown, expired, or the user disabled)."""

@@ -117,3 +117,16 @@ def test_every_change_is_in_the_audit_trail_which_cannot_be_edited(store):
 
 def test_access_error_is_a_permission_error():
     assert issubclass(AccessError, PermissionError)
+
+
+def test_a_refused_proxy_sign_in_is_in_the_audit_trail_once(store):
+    from zkq_geo.office.store import SignInRefused
+
+    store.add_user("setup", "boss", "admin", password="correct horse battery")
+    store.set_disabled("boss", "boss", False)
+    with pytest.raises(SignInRefused):
+        store.proxy_sign_in("nobody", source="proxy 127.0.0.1")
+    user, token = store.proxy_sign_in("boss", source="proxy 127.0.0.1")
+    assert user.name == "boss" and store.session_user(token).name == "boss"
+    actions = [(e.action, e.target) for e in store.events() if e.action.startswith("sign_in")]
+    assert actions == [("sign_in_failed", "nobody"), ("sign_in", "boss")]
