@@ -7,7 +7,9 @@ form of the real server (app/server.py) and the page is read as the planner sees
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 import urllib.error
 import urllib.request
@@ -19,6 +21,7 @@ from zkq_geo.office.userspace import UserWorkspace
 from zkq_geo.workspace import Workspace
 
 PASSWORD = "office-Passw0rd-test"
+TARGET = "对象（图层或账号）"  # the audit CSV's column of the layer or account
 USERS = {  # name: (role, teams)
     "boss": ("admin", ()),
     "ed_a": ("editor", ("plan",)),
@@ -129,3 +132,67 @@ def test_twenty_sessions_at_once_each_see_only_what_they_may(office_url, browser
     finally:
         for _, context, _ in pages:
             context.close()
+
+
+def _can_see(root, user: str, layer: str) -> bool:
+    store = office_store(root)
+    return layer in UserWorkspace(Workspace(root), store, store.user(user)).visible_names()
+
+
+def _click_tab(page, word: str) -> None:
+    page.get_by_role("tab", name=word).click()
+
+
+@pytest.mark.browser
+def test_admin_deletes_and_restores_a_private_layer_and_the_audit_has_every_step(
+    office, office_url, browser, map_frame, save_screenshot, tmp_path
+):
+    root, digests = office
+    viewer = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(viewer, office_url, "viewer")
+    map_frame(viewer, timeout_ms=120_000)
+    viewer.wait_for_function("t => document.body.innerText.includes(t)", arg=LAYERS["open_c"][2])
+    assert "机密地块甲" not in viewer.inner_text("body")
+    assert viewer.locator("a[href*='admin']").count() == 0  # no admin page for a viewer
+    viewer.goto(office_url + "/admin")
+    viewer.wait_for_timeout(3000)
+    assert "机密地块甲" not in viewer.inner_text("body")
+
+    admin = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True).new_page()
+    admin.set_default_timeout(60_000)
+    sign_in(admin, office_url, "boss")
+    admin.goto(office_url + "/admin")
+    _click_tab(admin, "图层")
+    panel = admin.get_by_role("tabpanel", name="图层")
+    panel.get_by_text("确认删除图层 secret_a").click()
+    panel.get_by_role("button", name="删除", exact=True).click()
+    admin.get_by_text("已删除图层").first.wait_for()
+    assert not _can_see(root, "ed_a", "secret_a") and not _can_see(root, "boss", "secret_a")
+    save_screenshot(admin, "office_admin_deleted", full_page=False)
+
+    _click_tab(admin, "回收站")
+    trash = admin.get_by_role("tabpanel", name="回收站")
+    trash.get_by_role("button", name="恢复此图层").click()
+    admin.get_by_text("已恢复已删除的图层").first.wait_for()
+    assert _can_see(root, "ed_a", "secret_a") and not _can_see(root, "ed_b", "secret_a")
+    assert not _can_see(root, "viewer", "secret_a") and not _can_see(root, "ed_c", "secret_a")
+
+    _click_tab(admin, "审计记录")
+    with admin.expect_download() as download:
+        admin.get_by_role("button", name="下载审计记录（CSV）").click()
+    path = tmp_path / "audit.csv"
+    download.value.save_as(path)
+    text = path.read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], rows[1:]
+    col = {name: header.index(name) for name in header}
+    actions = [(r[col["用户"]], r[col["操作"]], r[col[TARGET]]) for r in body]
+    imported = [r for r in body if r[col[TARGET]] == "secret_a" and r[col["操作"]].startswith("导入")]
+    assert imported and imported[0][col["文件 SHA-256"]] == digests["secret_a"]
+    assert ("boss", "删除图层", "secret_a") in actions
+    assert ("boss", "恢复已删除图层", "secret_a") in actions
+    signed_in = {who for who, what, _ in actions if what == "登录"}
+    assert {"viewer", "boss"} <= signed_in
+    order = [what for _, what, target in actions if target == "secret_a"]
+    assert order.index("删除图层") < order.index("恢复已删除图层")
+    save_screenshot(admin, "office_admin_audit", full_page=False)
