@@ -29,7 +29,7 @@ def audit_frame(events: Iterable[AuditEvent], lang: str = "zh") -> pd.DataFrame:
             "target": e.target,
             "file_name": e.file_name or "",
             "file_sha256": e.file_sha256 or "",
-            "warnings": "；".join(e.warnings) if lang == "zh" else "; ".join(e.warnings),
+            "warnings": ("；" if lang == "zh" else "; ").join(warning_text(w, lang) for w in e.warnings),
             "detail": json.dumps(e.detail, ensure_ascii=False, sort_keys=True) if e.detail else "",
         }
         for e in events
@@ -55,6 +55,13 @@ def audit_xlsx(events: Iterable[AuditEvent], lang: str = "zh") -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def warning_text(warning, lang: str = "zh") -> str:
+    """A stored warning in ``lang``: warnings of import reports are kept in both languages."""
+    if isinstance(warning, dict):
+        return str(warning.get("zh" if lang == "zh" else "en") or warning.get("en") or "")
+    return str(warning)
 
 
 def _word(key: str, lang: str, default: str) -> str:

@@ -120,7 +120,7 @@ class AuditEvent:
     target: str
     file_name: str | None = None
     file_sha256: str | None = None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str | dict, ...] = ()  # a report warning: {"en", "zh"}
     detail: dict = field(default_factory=dict)
 
 
@@ -468,7 +468,7 @@ class OfficeStore:
                 target=target,
                 file_name=file_name,
                 file_sha256=file_sha256,
-                warnings=json.dumps([str(w) for w in warnings], ensure_ascii=False),
+                warnings=json.dumps([_both_languages(w) for w in warnings], ensure_ascii=False),
                 detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
             )
         )
@@ -543,6 +543,14 @@ def file_sha256(path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _both_languages(warning) -> str | dict:
+    """A report warning as stored: ``{"en", "zh"}`` when it is a message (so the audit reads in the
+    reader's language), else its text."""
+    if hasattr(warning, "text"):
+        return {"en": warning.text("en"), "zh": warning.text("zh")}
+    return str(warning)
 
 
 def _digest(token: str) -> str:

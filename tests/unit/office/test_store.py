@@ -130,3 +130,16 @@ def test_a_refused_proxy_sign_in_is_in_the_audit_trail_once(store):
     assert user.name == "boss" and store.session_user(token).name == "boss"
     actions = [(e.action, e.target) for e in store.events() if e.action.startswith("sign_in")]
     assert actions == [("sign_in_failed", "nobody"), ("sign_in", "boss")]
+
+
+def test_report_warnings_are_kept_in_both_languages_and_read_in_the_readers(store):
+    from zkq_geo.i18n.messages import msg
+    from zkq_geo.office.audit import audit_frame
+
+    warning = msg("layer_deleted", name="x", n=1, trash="trash/x")
+    store.record("li", "import", "x", warnings=[warning, "plain text"])
+    [event] = [e for e in store.events() if e.action == "import"]
+    assert event.warnings[0] == {"en": warning.text("en"), "zh": warning.text("zh")}
+    zh = audit_frame([event], "zh").iloc[0]["报告中的警告"]
+    en = audit_frame([event], "en").iloc[0].iloc[7]
+    assert zh == warning.text("zh") + "；plain text" and en == warning.text("en") + "; plain text"
