@@ -86,7 +86,9 @@ def add_user_form(uw: UserWorkspace) -> None:
         name = c1.text_input(t("adm_col_user"), key=state.ADM_NEW_NAME).strip()
         display = c2.text_input(t("adm_col_display"), key=state.ADM_NEW_DISPLAY).strip()
         role = c1.selectbox(t("adm_col_role"), ROLES, format_func=role_name, key=state.ADM_NEW_ROLE)
-        teams = c2.multiselect(t("adm_col_teams"), list(uw.store.teams()), key=state.ADM_NEW_TEAMS)
+        teams = c2.multiselect(
+            t("adm_col_teams"), list(uw.store.teams()), placeholder=t("choose"), key=state.ADM_NEW_TEAMS
+        )
         first = c1.text_input(t("adm_password"), type="password", key=state.ADM_NEW_PASSWORD)
         again = c2.text_input(t("adm_password_again"), type="password", key=state.ADM_NEW_PASSWORD_AGAIN)
         if st.form_submit_button(t("adm_add_user_button")):
@@ -142,7 +144,7 @@ def layers_tab(uw: UserWorkspace) -> None:
                 t("adm_col_title"): [v[-1].title if v else "" for v in versions.values()],
                 t("adm_col_versions"): [len(v) for v in versions.values()],
                 t("adm_col_owner"): [getattr(access.get(n), "owner", None) or "—" for n in names],
-                t("visibility"): [visibility_word(access.get(n)) for n in names],
+                t("adm_col_visibility"): [visibility_word(access.get(n)) for n in names],
                 t("adm_col_team"): [getattr(access.get(n), "team", None) or "—" for n in names],
             }
         ),
@@ -165,7 +167,7 @@ def share_layer(uw: UserWorkspace, name: str, current) -> None:
     teams = list(uw.store.teams())
     c1, c2, c3 = st.columns(3)
     visibility = c1.selectbox(
-        t("visibility"),
+        t("adm_col_visibility"),
         VISIBILITIES,
         index=VISIBILITIES.index(current.visibility) if current else 0,
         format_func=lambda v: t(f"visibility_{v}"),
