@@ -28,6 +28,9 @@ from zkq_geo.office.userspace import UserWorkspace
 from zkq_geo.workspace import Workspace
 
 PASSWORD = "bench-Passw0rd-zkq"
+DRAWN_JS = (  # Leaflet drew into the overlay pane (canvas or SVG renderer)
+    "() => document.querySelectorAll('.leaflet-overlay-pane canvas, .leaflet-overlay-pane svg').length > 0"
+)
 LAYER_TITLE = "基准图层"  # each user's layer is titled "基准图层 <user>"
 
 
@@ -82,7 +85,7 @@ async def _one_session(browser, url: str, name: str, everyone: list[str], timeou
     await iframe.wait_for(state="attached")
     frame = await (await iframe.element_handle()).content_frame()
     await frame.wait_for_selector(".leaflet-container")
-    await frame.wait_for_function("() => document.querySelectorAll('.leaflet-interactive').length > 0")
+    await frame.wait_for_function(DRAWN_JS, polling=200)  # requestAnimationFrame polling stalls here
     elapsed = time.perf_counter() - started
     text = await page.inner_text("body")
     own = f"{LAYER_TITLE} {name}" in text
