@@ -216,9 +216,7 @@ def test_the_admin_deletes_a_layer_and_puts_it_back_from_the_trash(office):
     at = app(ADMIN_PAGE)
     (layers,) = [f.value for f in at.dataframe if "图层名" in f.value.columns]  # users, teams, layers
     layers = layers.set_index("图层名")
-    assert (
-        layers.loc["siyou", "所有者"] == "bianji" and layers.loc["siyou", "可见范围"] == "仅自己"
-    )
+    assert layers.loc["siyou", "所有者"] == "bianji" and layers.loc["siyou", "可见范围"] == "仅自己"
     at.selectbox(key="adm_layer_all").set_value("siyou")
     run(at)
     at.checkbox(key="adm_confirm_siyou").check()

@@ -112,3 +112,30 @@ def test_tiny_parcel_layers_build(n):
     gdf = bench.make_parcels(n)
     assert isinstance(gdf, gpd.GeoDataFrame) and len(gdf) == n
     bench.app_map(gdf).get_root().render()
+
+
+def test_sessions_bench_office_gives_each_user_one_private_layer(tmp_path):
+    from zkq_geo.bench_sessions import SessionFigures, format_sessions, seed_office, user_name
+    from zkq_geo.office.store import office_store
+    from zkq_geo.office.userspace import UserWorkspace
+    from zkq_geo.workspace import Workspace
+
+    seed_office(tmp_path / "ws", 3)
+    store = office_store(tmp_path / "ws")
+    workspace = Workspace(tmp_path / "ws")
+    for i in range(3):
+        seen = UserWorkspace(workspace, store, store.user(user_name(i))).visible_names()
+        assert seen == [f"own_{user_name(i)}"]
+    assert sorted(UserWorkspace(workspace, store, store.user("admin")).visible_names()) == [
+        f"own_{user_name(i)}" for i in range(3)
+    ]
+    table = format_sessions([SessionFigures(2, [1.0, 3.0], 512.4, 2, 0)])
+    assert re.search(r"^\s+2\s+2\.00\s+3\.00\s+512\s+2/2\s+0$", table, re.M), table
+
+
+@pytest.mark.parametrize("counts", [["0"], ["101"], ["1", "--big"]])
+def test_sessions_bench_refuses_bad_counts(counts, capsys):
+    from zkq_geo.cli.main import main
+
+    assert main(["bench", "--sessions", *counts]) == 2
+    assert "--sessions takes counts from 1 to 100" in capsys.readouterr().err
