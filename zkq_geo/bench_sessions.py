@@ -41,6 +41,7 @@ class SessionFigures:
     rss_mb: float
     own_layer_seen: int
     others_seen: int
+    server_cpu_s: float = float("nan")  # CPU seconds the server's process tree spent on the round
 
     @property
     def median_s(self) -> float:
@@ -100,10 +101,12 @@ async def _measure(url: str, pid: int, count: int, users: list[str], chromium: s
         browser = await pw.chromium.launch(
             executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
         )
+        cpu_before = cpu_seconds(pid)
         results = await asyncio.gather(
             *(_one_session(browser, url, users[i], users, timeout_s) for i in range(count))
         )
         memory = rss_mb(pid)
+        server_cpu = cpu_seconds(pid) - cpu_before
         for context, *_ in results:
             await context.close()
         await browser.close()
@@ -113,7 +116,24 @@ async def _measure(url: str, pid: int, count: int, users: list[str], chromium: s
         memory,
         sum(r[2] for r in results),
         sum(r[3] for r in results),
+        server_cpu,
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its children so far, from /proc."""
+    total, todo = 0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        todo += [int(c) for c in children]
+    return total / tick
 
 
 def run_sessions_bench(
@@ -139,15 +159,17 @@ def run_sessions_bench(
 
 def format_sessions(results: list[SessionFigures]) -> str:
     lines = [
-        "sessions  first map median s  slowest s  server RSS MB  saw own layer  saw another's",
+        "sessions  first map median s  slowest s  server CPU s  server RSS MB  saw own layer  saw another's",
     ]
     for r in results:
         lines.append(
-            f"{r.sessions:>8}  {r.median_s:>18.2f}  {r.slowest_s:>9.2f}  {r.rss_mb:>13.0f}"
+            f"{r.sessions:>8}  {r.median_s:>18.2f}  {r.slowest_s:>9.2f}"
+            f"  {r.server_cpu_s:>12.1f}  {r.rss_mb:>13.0f}"
             f"  {r.own_layer_seen:>10}/{r.sessions:<2}  {r.others_seen:>13}"
         )
     lines.append(
         "first map: from opening the sign-in page to the map drawn, each session signing in as its "
-        "own user; RSS: the server's process tree with every session open"
+        "own user; server CPU: what the server's process tree spent on the round (the rest of the "
+        "wall time is the browsers', which share the machine); RSS: the server with every session open"
     )
     return "\n".join(lines)

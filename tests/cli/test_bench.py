@@ -129,8 +129,8 @@ def test_sessions_bench_office_gives_each_user_one_private_layer(tmp_path):
     assert sorted(UserWorkspace(workspace, store, store.user("admin")).visible_names()) == [
         f"own_{user_name(i)}" for i in range(3)
     ]
-    table = format_sessions([SessionFigures(2, [1.0, 3.0], 512.4, 2, 0)])
-    assert re.search(r"^\s+2\s+2\.00\s+3\.00\s+512\s+2/2\s+0$", table, re.M), table
+    table = format_sessions([SessionFigures(2, [1.0, 3.0], 512.4, 2, 0, 4.25)])
+    assert re.search(r"^\s+2\s+2\.00\s+3\.00\s+4\.2\s+512\s+2/2\s+0$", table, re.M), table
 
 
 @pytest.mark.parametrize("counts", [["0"], ["101"], ["1", "--big"]])
