@@ -164,3 +164,95 @@ def test_the_map_page_draws_a_big_postgis_layer_from_database_tiles(
     assert cfg["url"] == "/tiles/parcels/1/{z}/{x}/{y}.pbf" and cfg["selected"] is None
     assert make_parcels(N)["name"].iat[7] not in payload["script"]  # no geometry, no attributes inline
     assert not (root / TILE_CACHE_DIR).exists()  # no tippecanoe build for the database workspace
+
+
+@pytest.fixture(scope="module")
+def client(office, database, office_password):
+    """``client(url, **headers) -> (status, headers, body)``: the routes app/server.py adds, as an
+    ASGI app on the PostGIS office, as the owner of "parcels"."""
+    import importlib.util
+
+    from starlette.applications import Starlette
+    from streamlit import config
+
+    before = config._main_script_path
+    spec = importlib.util.spec_from_file_location("zkq_app_server_pg", SERVER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    app = Starlette(routes=module.ROUTES)
+    token = office[2].sign_in("bianji", office_password)[1]
+
+    def get(url: str, **headers):
+        with pytest.MonkeyPatch.context() as mp:  # at the call: tests/conftest.py sets it per test
+            mp.setenv("ZKQ_WORKSPACE", str(office[0]))
+            mp.setenv("ZKQ_DATABASE_URL", database)
+            return _asgi_get(app, url, {"cookie": f"zkq_session={token}", **headers})
+
+    yield get
+    config._main_script_path = before
+
+
+def _asgi_get(app, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    import asyncio
+    from urllib.parse import unquote
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": unquote(url),
+        "raw_path": url.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8501),
+    }
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start, body = sent[0], b"".join(m.get("body", b"") for m in sent[1:])
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/tiles/nope/1/12/0/0.pbf",  # no such layer
+        "/tiles/parks/1/12/0/0.pbf",  # a shipped layer: not from the workspace
+        "/tiles/parcels/3/12/0/0.pbf",  # no such version
+        "/tiles/Parcels/1/12/0/0.pbf",  # uppercase
+        "/tiles/%2E%2E/1/12/0/0.pbf",  # ".."
+        "/tiles/parcels%2F..%2Fparcels/1/12/0/0.pbf",  # a percent-encoded slash
+        "/tiles/parcels/1/7/0/0.pbf",  # below the pyramid's zooms
+        "/tiles/parcels/1/17/0/0.pbf",  # above
+        "/tiles/parcels/1/99999999999999999999/0/0.pbf",
+        "/tiles/parcels/1/12/4096/0.pbf",  # x, y from 0 to 2**z - 1
+        "/tiles/parcels/1/12/-1/0.pbf",
+        "/tiles/parcels/v1/12/0/0.pbf",  # not integers
+        "/tiles/parcels/1/12/0/0.mvt",
+        "/tiles/parcels/",
+    ],
+)
+def test_anything_else_is_404_naming_no_path_on_postgis_too(client, database, url):
+    status, headers, body = client(url)
+    assert (status, headers["cache-control"]) == (404, "no-store")
+    text = body.decode("utf-8")
+    assert text == tiles.tile_not_found() and "postgres" not in text and "/" not in text
+
+
+def test_the_route_sends_the_database_tile_as_made(client, office):
+    _, workspace, _ = office
+    first = make_parcels(N).geometry.iloc[0].representative_point()
+    z, x, y = _tile_of(first.x, first.y, 12)
+    status, headers, body = client(f"/tiles/parcels/1/{z}/{x}/{y}.pbf")
+    assert status == 200 and headers["content-length"] == str(len(body))
+    assert gzip.decompress(body) == workspace.mvt_tile("parcels", 1, z, x, y, tiles.TILE_PROPERTIES)
