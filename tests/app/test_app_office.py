@@ -232,7 +232,8 @@ def test_the_admin_deletes_a_layer_and_puts_it_back_from_the_trash(office):
     (trashed,) = open_workspace(office.root).trash()
     assert at.selectbox(key="adm_trash").value == trashed.id
     click(at, "adm_undelete")
-    assert sorted(open_workspace(office.root).names()) == ["keshi", "siyou"] and not open_workspace(office.root).trash()
+    workspace = open_workspace(office.root)
+    assert sorted(workspace.names()) == ["keshi", "siyou"] and not workspace.trash()
     assert office.store.access("siyou").owner == "bianji"  # owner and visibility as before
     actions = [(e.action, e.target) for e in office.store.events() if e.actor == "guanli"]
     assert ("delete", "siyou") in actions and ("undelete", "siyou") in actions
