@@ -62,6 +62,7 @@ fi
 # test a fresh database of the same throwaway cluster as ZKQ_DATABASE_URL). Tests that inspect
 # the workspace folder itself are marked folder_workspace and left out.
 POSTGIS_PASS=(
+  tests/unit/office/test_backend_pass.py
   tests/cli/test_cli_office.py
   tests/cli/test_cli_import.py
   tests/cli/test_cli_layer.py
