@@ -70,6 +70,7 @@ POSTGIS_PASS=(
   tests/app/test_app_import.py
   tests/app/test_app_workspace.py
   tests/app/test_sign_in_gate.py
+  tests/app/test_tile_route.py  # all folder_workspace (tippecanoe files); the route on PostGIS: test_app_postgis.py
   tests/app/test_app_postgis.py
   tests/browser/test_browser_office.py
 )
