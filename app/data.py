@@ -20,6 +20,7 @@ from zkq_geo.i18n.messages import Message
 from zkq_geo.layers import LayerData, load_layer
 from zkq_geo.limits import MapLoad
 from zkq_geo.limits import map_load as measure_map_load
+from zkq_geo.office.postgis import PostgisWorkspace
 from zkq_geo.office.userspace import restrict_catalog
 from zkq_geo.render import tiles
 from zkq_geo.render.builder import TileSource, tile_source_for
@@ -145,9 +146,12 @@ def prepared_tiles(layer: str) -> tuple[str, str]:
     """The tile URL template of an imported layer's shown version and what was done: "" (the
     tiles were there), "built" (first view of this version) or "rebuilt" (the cache on disk was
     damaged or incomplete). Once per version and process: zkq_geo.render.tiles.ensure_tiles.
-    Raises ZkqGeoError when the tiles cannot be made."""
+    The PostGIS workspace builds nothing: its tiles come from the database (the tile route of
+    server.py, zkq_geo.render.tiles.database_tile_reply). Raises ZkqGeoError when the tiles cannot be made."""
     workspace = office.office()[0]
     latest = workspace.latest(layer)
+    if isinstance(workspace, PostgisWorkspace):  # the database makes each tile on request
+        return tiles.tile_url(layer, latest.version), ""
     folder = workspace.tiles_dir(latest)
     damaged = folder.exists() and tiles.read_tileset(folder) is None
     _, built = ensure_tiles(all_layers()[layer].gdf, folder)

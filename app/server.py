@@ -8,9 +8,11 @@ without a session) in front and one more route::
 
     GET /tiles/<name>/<version>/<z>/<x>/<y>.pbf     a tile of an imported layer version
 
-What a tile request answers is decided by :func:`zkq_geo.render.tiles.tile_reply` (200
-gzip-compressed MVT, 204 empty tile, 404), and 404 for a layer the session's user may not see;
-this module only turns that into a Starlette response.
+What a tile request answers is decided by :func:`zkq_geo.render.tiles.tile_reply` (the folder
+workspace: tippecanoe's files) or :func:`zkq_geo.render.tiles.database_tile_reply` (the PostGIS
+workspace, $ZKQ_DATABASE_URL: the database makes the tile) (200 gzip-compressed MVT, 204 empty
+tile, 304, 404), and 404 for a layer the session's user may not see; this module only turns that
+into a Starlette response.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the app's small modu
 import gate  # noqa: E402
 import office  # noqa: E402
 
+from zkq_geo.office.postgis import PostgisWorkspace  # noqa: E402
 from zkq_geo.render import tiles  # noqa: E402
 
 
@@ -41,9 +44,12 @@ def tile(request: Request) -> Response:
         return not_found(request)
     etags = request.headers.get("if-none-match", "")
     workspace = office.office()[0]
-    reply = tiles.tile_reply(workspace, p["name"], p["version"], p["z"], p["x"], p["y"], if_none_match=etags)
+    reply_of = tiles.database_tile_reply if isinstance(workspace, PostgisWorkspace) else tiles.tile_reply
+    reply = reply_of(workspace, p["name"], p["version"], p["z"], p["x"], p["y"], if_none_match=etags)
     if reply.status == 404:
         return not_found(request)
+    if reply.status == 200 and reply.body is not None:
+        return Response(reply.body, headers=reply.headers, media_type=tiles.TILE_MEDIA_TYPE)
     if reply.status == 200:
         return FileResponse(reply.path, headers=reply.headers, media_type=tiles.TILE_MEDIA_TYPE)
     return Response(status_code=reply.status, headers=reply.headers)

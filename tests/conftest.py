@@ -77,6 +77,42 @@ def pg_url(pg_cluster):
     pgdb.drop_database(url)
 
 
+# ----------------------------------------------------------------------------- the second pass
+def postgis_pass() -> bool:
+    """The run's second pass (scripts/test.sh): ``ZKQ_TEST_BACKEND=postgis`` puts every test's
+    layers, users and audit in a fresh PostGIS database."""
+    import os
+
+    return os.environ.get("ZKQ_TEST_BACKEND", "").strip().lower() == "postgis"
+
+
+@pytest.fixture(autouse=True)
+def _backend(request, monkeypatch):
+    """With ``ZKQ_TEST_BACKEND=postgis``: a fresh PostGIS database for the test (``pg_url``) as
+    ``$ZKQ_DATABASE_URL``, which the CLI and served apps started by the test inherit. Otherwise
+    the variable is removed, so the first pass always runs on the GeoPackage folder."""
+    if not postgis_pass():
+        monkeypatch.delenv("ZKQ_DATABASE_URL", raising=False)
+        return
+    if request.node.get_closest_marker("folder_workspace"):
+        pytest.skip("folder_workspace: inspects the workspace folder; not for the PostGIS pass")
+    monkeypatch.setenv("ZKQ_DATABASE_URL", request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(scope="module")
+def module_database_url(request) -> str | None:
+    """For module-scoped fixtures that build one office for a module's tests (a served app): in
+    the PostGIS pass a fresh database of their own, else None (the GeoPackage folder)."""
+    if not postgis_pass():
+        yield None
+        return
+    import pgdb
+
+    url = pgdb.new_database(request.getfixturevalue("pg_cluster"))
+    yield url
+    pgdb.drop_database(url)
+
+
 # ----------------------------------------------------------------------------- the shared office
 OFFICE_PASSWORD = "Lotus-Pond-2026"  # every test account's password (at least 10 characters)
 

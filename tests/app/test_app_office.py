@@ -18,7 +18,7 @@ import shapely
 from apppages import APP
 from streamlit.testing.v1 import AppTest
 
-from zkq_geo.workspace import Workspace
+from zkq_geo.office.backends import open_workspace  # the folder, or the PostGIS pass's database
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 ADMIN_PAGE, IMPORT_PAGE = "app_pages/admin_page.py", "app_pages/import_page.py"
@@ -58,7 +58,7 @@ def office(signed_in):
     signed_in.add("bianji", "editor", teams=("guihua",), display_name="编辑小李")
     signed_in.add("tongshi", "viewer", teams=("guihua",))
     signed_in.add("chakan", "viewer", display_name="查看小张")
-    ws = Workspace(signed_in.root)
+    ws = open_workspace(signed_in.root)
     ws.save_layer("siyou", points(3, "s"), title="私有地块")
     ws.save_layer("keshi", points(2, "k"), title="科室地块")
     signed_in.store.claim_layer("siyou", "bianji", None, "private")
@@ -170,7 +170,7 @@ def test_an_editor_may_not_version_a_layer_of_someone_else(office, tmp_path):
     at.text_input(key="imp_name").set_value("siyou").run()
     assert at.button(key="imp_go").disabled
     assert any("不能为图层「siyou」添加版本" in e.value for e in at.error)
-    assert len(Workspace(office.root).versions("siyou")) == 1
+    assert len(open_workspace(office.root).versions("siyou")) == 1
 
 
 def test_the_admin_adds_a_user_with_a_password_typed_twice(office):
@@ -222,15 +222,16 @@ def test_the_admin_deletes_a_layer_and_puts_it_back_from_the_trash(office):
     at.checkbox(key="adm_confirm_siyou").check()
     run(at)
     click(at, "adm_delete")
-    assert "siyou" not in Workspace(office.root).names()
+    assert "siyou" not in open_workspace(office.root).names()
     office.sign_in_app("bianji")
     assert "siyou" not in app().multiselect(key="shown_layers").value
     office.sign_in_app("guanli")
     at = app(ADMIN_PAGE)
-    (trashed,) = Workspace(office.root).trash()
+    (trashed,) = open_workspace(office.root).trash()
     assert at.selectbox(key="adm_trash").value == trashed.id
     click(at, "adm_undelete")
-    assert sorted(Workspace(office.root).names()) == ["keshi", "siyou"] and not Workspace(office.root).trash()
+    workspace = open_workspace(office.root)
+    assert sorted(workspace.names()) == ["keshi", "siyou"] and not workspace.trash()
     assert office.store.access("siyou").owner == "bianji"  # owner and visibility as before
     actions = [(e.action, e.target) for e in office.store.events() if e.actor == "guanli"]
     assert ("delete", "siyou") in actions and ("undelete", "siyou") in actions

@@ -16,6 +16,7 @@ import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
+from zkq_geo.office.backends import open_workspace
 from zkq_geo.workspace import Workspace
 
 APP = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
@@ -27,7 +28,7 @@ SHIPPED_ROWS = 10 + 36  # parks and projects in the map page's table
 def workspace(tmp_path, monkeypatch, fresh_caches) -> Workspace:
     monkeypatch.setenv("ZKQ_WORKSPACE", str(tmp_path / "ws"))
     monkeypatch.delenv("ZKQ_ADMIN_PASSWORD", raising=False)
-    return Workspace()
+    return open_workspace()  # the folder, or the PostGIS pass's database (tests/conftest.py)
 
 
 def _points(n: int, prefix: str = "p") -> gpd.GeoDataFrame:
@@ -75,6 +76,7 @@ def _broken_workspace(workspace: Workspace) -> None:
     path.write_text(json.dumps(index), encoding="utf-8")
 
 
+@pytest.mark.folder_workspace  # breaks a GeoPackage and the index.json of the folder
 @pytest.mark.parametrize("lang, said", [("zh", "暂不显示"), ("en", "is not shown")])
 def test_the_map_keeps_every_other_layer_and_says_which_one_is_broken(workspace, lang, said):
     _broken_workspace(workspace)
@@ -98,6 +100,7 @@ def test_the_map_keeps_every_other_layer_and_says_which_one_is_broken(workspace,
     assert at.metric[0].value == "10"
 
 
+@pytest.mark.folder_workspace  # removes a GeoPackage from the folder
 def test_a_deleted_geopackage_is_said_on_the_map_page(workspace):
     workspace.save_layer("gone", _points(1))
     (workspace.root / "layers" / "gone" / "v1.gpkg").unlink()
@@ -106,6 +109,7 @@ def test_a_deleted_geopackage_is_said_on_the_map_page(workspace):
     assert len(at.dataframe[0].value) == SHIPPED_ROWS
 
 
+@pytest.mark.folder_workspace  # breaks a GeoPackage and the index.json of the folder
 def test_the_import_page_lists_broken_layers_and_never_shows_the_workspace_path(workspace):
     _broken_workspace(workspace)
     at = app("app_pages/import_page.py")
@@ -117,6 +121,7 @@ def test_the_import_page_lists_broken_layers_and_never_shows_the_workspace_path(
     assert sum("暂不显示" in w.value for w in at.warning) == 2
 
 
+@pytest.mark.folder_workspace  # a killed import's leftovers are temporary files in the folder
 def test_leftovers_of_a_killed_import_are_cleaned_when_the_app_starts(workspace):
     workspace.save_layer("good", _points(2))
     old = [
@@ -183,14 +188,17 @@ def test_admin_deletes_a_layer_only_once_confirmed(workspace):
     run(at)
     at.button(key="adm_delete").click()
     run(at)
-    assert any("已删除图层 'mine'" in s and "trash/mine-" in s for s in shown(at.success))
-    assert list(workspace.layers()) == ["keep"] and (workspace.root / "trash").is_dir()
+    assert any("已删除图层 'mine'" in s and "mine-" in s for s in shown(at.success))
+    assert list(workspace.layers()) == ["keep"] and [t.name for t in workspace.trash()] == ["mine"]
+    if isinstance(workspace, Workspace):  # the folder keeps the files in trash/
+        assert any("trash/mine-" in s for s in shown(at.success)) and (workspace.root / "trash").is_dir()
     at.switch_page("app_pages/map_page.py")
     run(at)
     assert "mine" not in at.multiselect(key="shown_layers").options
     assert len(at.dataframe[0].value) == SHIPPED_ROWS + 2
 
 
+@pytest.mark.folder_workspace  # breaks a GeoPackage and the index.json of the folder
 def test_admin_deletes_a_broken_layer(workspace):
     _broken_workspace(workspace)
     at = _admin()

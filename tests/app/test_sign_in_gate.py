@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import math
 import os
 import socket
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 from procs import stop_process
 
 from zkq_geo.bench import make_parcels
-from zkq_geo.office.store import office_store
+from zkq_geo.office.backends import open_office
 from zkq_geo.render import tiles
 from zkq_geo.workspace import Workspace
 
@@ -33,18 +34,19 @@ OFFICE_PASSWORD = "Lotus-Pond-2026"  # tests/conftest.py makes every account wit
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory, office_password):
-    """A workspace with an admin, an editor owning a private tiled layer "parcels", and a viewer."""
+def office(tmp_path_factory, office_password, module_database_url):
+    """A workspace with an admin, an editor owning a private tiled layer "parcels", and a viewer
+    (in the PostGIS pass: layers and office in the module's database, tiles made by it)."""
     assert office_password == OFFICE_PASSWORD
-    ws = Workspace(tmp_path_factory.mktemp("ws"))
-    store = office_store(ws.root)
+    ws, store = open_office(tmp_path_factory.mktemp("ws"), module_database_url)
     store.add_user("system", "guanli", "admin", password=OFFICE_PASSWORD, display_name="管理员")
     store.add_user("system", "bianji", "editor", password=OFFICE_PASSWORD)
     store.add_user("system", "chakan", "viewer", password=OFFICE_PASSWORD)
     store.add_user("system", "daili", "viewer")  # no password: only through the trusted proxy
     gdf = make_parcels(300)
     ws.save_layer("parcels", gdf)
-    tiles.build_tiles(gdf, ws.tiles_dir(ws.versions("parcels")[0]))
+    if isinstance(ws, Workspace):
+        tiles.build_tiles(gdf, ws.tiles_dir(ws.versions("parcels")[0]))
     store.claim_layer("parcels", "bianji", None, "private")
     return ws, store
 
@@ -55,13 +57,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(root: Path, log: Path, **env) -> tuple[subprocess.Popen, str]:
+def start_server(ws, log: Path, **env) -> tuple[subprocess.Popen, str]:
+    """The server of workspace ``ws`` (a folder, or PostGIS with its database URL)."""
+    root = ws.root
     port = _free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(SERVER), "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("ZKQ_PROXY", "ZKQ_TRUSTED"))}
     environ.pop("FORWARDED_ALLOW_IPS", None)  # uvicorn's default: it believes X-Forwarded-For from localhost
+    environ.pop("ZKQ_DATABASE_URL", None)
     environ.update({"ZKQ_WORKSPACE": str(root), **env})
+    if not isinstance(ws, Workspace):
+        environ["ZKQ_DATABASE_URL"] = ws.url
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             command, cwd=REPO_ROOT, env=environ, stdin=subprocess.DEVNULL, stdout=out, stderr=out
@@ -81,7 +88,7 @@ def server(office, tmp_path_factory):
     """The server of ``office``, the proxy header configured for a proxy that is not this host."""
     ws, _ = office
     proc, base = start_server(
-        ws.root,
+        ws,
         tmp_path_factory.mktemp("log") / "server.log",
         ZKQ_PROXY_USER_HEADER="X-Remote-User",
         ZKQ_TRUSTED_PROXIES="10.11.12.13",
@@ -147,10 +154,12 @@ def websocket_status(base, cookie=None, **headers) -> int:
 
 
 def a_tile(office) -> str:
-    ws, _ = office
-    folder = ws.tiles_dir(ws.versions("parcels")[0])
-    z, x, y = min(folder.glob("12/*/*.pbf")).relative_to(folder).with_suffix("").parts
-    return f"/tiles/parcels/1/{z}/{x}/{y}.pbf"
+    """The z12 tile holding the first parcel."""
+    point = make_parcels(300).geometry.iloc[0].representative_point()
+    n = 2**12
+    x = int((point.x + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(point.y))) / math.pi) / 2 * n)
+    return f"/tiles/parcels/1/12/{x}/{y}.pbf"
 
 
 def events(store, action):
@@ -298,7 +307,7 @@ def proxied(office, tmp_path_factory):
     """The server of ``office`` behind a proxy on this host (127.0.0.1 trusted)."""
     ws, _ = office
     proc, base = start_server(
-        ws.root,
+        ws,
         tmp_path_factory.mktemp("log") / "proxied.log",
         ZKQ_PROXY_USER_HEADER="X-Remote-User",
         ZKQ_TRUSTED_PROXIES="192.0.2.0/24, 127.0.0.1",
@@ -337,7 +346,7 @@ def test_the_trusted_proxy_cannot_name_an_unknown_or_disabled_user(proxied, offi
 def test_without_the_header_setting_the_header_is_ignored(office, tmp_path_factory):
     ws, _ = office
     proc, base = start_server(
-        ws.root, tmp_path_factory.mktemp("log") / "plain.log", ZKQ_TRUSTED_PROXIES="127.0.0.1"
+        ws, tmp_path_factory.mktemp("log") / "plain.log", ZKQ_TRUSTED_PROXIES="127.0.0.1"
     )
     try:
         status, got, _ = request(base, "GET", "/", headers={"X-Remote-User": "guanli"})

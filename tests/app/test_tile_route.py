@@ -6,6 +6,10 @@ on one port.
 The route is driven through a Starlette app holding only the routes server.py adds, called as an
 ASGI app by :func:`_call` (Starlette's TestClient needs httpx, which the pinned environment
 does not install).
+
+folder_workspace: every test here compares the route's answer with tippecanoe's tile files in
+the workspace folder (byte for byte, an unfinished tile set, the folder's index), so the module
+is left out of the PostGIS pass; test_app_postgis.py tests the route on database tiles.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from zkq_geo.workspace import Workspace
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVER = REPO_ROOT / "app" / "server.py"
 OWN_WORKSPACE = True  # the servers here read the module's workspace (tests/app/conftest.py)
+pytestmark = pytest.mark.folder_workspace
 
 
 @pytest.fixture(scope="module")

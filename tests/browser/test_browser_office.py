@@ -16,9 +16,9 @@ import urllib.request
 
 import pytest
 
+from zkq_geo.office.backends import open_workspace
 from zkq_geo.office.store import office_store
 from zkq_geo.office.userspace import UserWorkspace
-from zkq_geo.workspace import Workspace
 
 PASSWORD = "office-Passw0rd-test"
 TARGET = "对象（图层或账号）"  # the audit CSV's column of the layer or account
@@ -50,7 +50,8 @@ def _csv(path, title: str, i: int):
 
 @pytest.fixture
 def office(tmp_path):
-    """The seeded workspace folder; returns (root, {layer: sha256 of its file})."""
+    """The seeded workspace (folder, or the PostGIS pass's $ZKQ_DATABASE_URL); returns (root,
+    {layer: sha256 of its file})."""
     root = tmp_path / "ws"
     store = office_store(root)
     store.add_user("setup", "boss", "admin", password=PASSWORD)
@@ -58,7 +59,7 @@ def office(tmp_path):
     for name, (role, teams) in USERS.items():
         if name != "boss":
             store.add_user("boss", name, role, password=PASSWORD, teams_=teams)
-    workspace = Workspace(root)
+    workspace = open_workspace(root)  # the folder, or the PostGIS pass's database
     digests = {}
     for i, (layer, (owner, visibility, title)) in enumerate(LAYERS.items()):
         path = _csv(tmp_path / f"{layer}.csv", title, i)

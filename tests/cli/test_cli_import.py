@@ -11,10 +11,17 @@ import importdata as d
 import pytest
 from zkqcli import ZKQ, one_line_error, run
 
+from zkq_geo.office.backends import open_workspace
+
 
 @pytest.fixture
 def ws(tmp_path) -> Path:
     return tmp_path / "ws"
+
+
+def nothing_saved(ws: Path) -> bool:
+    """Nothing in the workspace folder and no layer (the folder's, or the PostGIS pass's database)."""
+    return d.tree(ws) == [] and open_workspace(ws).names() == []
 
 
 def test_inspect_reports_before_anything_is_applied(tmp_path, ws):
@@ -32,7 +39,7 @@ def test_inspect_reports_before_anything_is_applied(tmp_path, ws):
         assert text in r.stdout
     doc = json.loads(run(ws, "inspect", zipped, "--format", "json").stdout)
     assert doc["feature_count"] == 3 and doc["encoding"] == "gb18030" and doc["crs"].startswith("EPSG:4526")
-    assert not ws.exists()
+    assert not ws.exists() and nothing_saved(ws)
 
 
 def test_import_then_show_export_efficiency_and_map(tmp_path, ws):
@@ -54,7 +61,7 @@ def test_import_then_show_export_efficiency_and_map(tmp_path, ws):
     assert r.returncode == 0 and "中兴产业园" in html.read_text(encoding="utf-8")
     r = run(ws, "import", d.gbk_shapefile_zip(tmp_path / "again"), "--as", "dikuai")
     assert r.returncode == 0 and "already existed: saved as version 2" in r.stderr
-    assert sorted(p.name for p in (ws / "layers" / "dikuai").iterdir()) == ["v1.gpkg", "v2.gpkg"]
+    assert [v.version for v in open_workspace(ws).versions("dikuai")] == [1, 2]
 
 
 def test_import_choices_crs_xy_and_encoding(tmp_path, ws):
@@ -81,7 +88,7 @@ def test_bad_options_exit_2(tmp_path, ws, args, message):
     path = tmp_path / "p.csv"
     path.write_text("name,lon,lat\na,113.75,34.72\n", encoding="utf-8")
     assert message in one_line_error(run(ws, "import", path, *args), code=2)
-    assert d.tree(ws) == []
+    assert nothing_saved(ws)
 
 
 @pytest.mark.parametrize(
@@ -99,7 +106,7 @@ def test_hostile_files_one_line_exit_1_nothing_written(tmp_path, ws, name, conte
         assert r.returncode == 0
         return
     assert message in one_line_error(r)
-    assert d.tree(ws) == []
+    assert nothing_saved(ws)
 
 
 @pytest.mark.parametrize(
@@ -119,7 +126,7 @@ def test_more_bad_files_one_line_exit_1_nothing_written(tmp_path, ws, build, mes
     path = build(tmp_path)
     r = run(ws, "import", path, "--as", "x", env={"ZKQ_MAX_UPLOAD_MB": "1"})
     assert message in one_line_error(r)
-    assert d.tree(ws) == []
+    assert nothing_saved(ws)
 
 
 def test_non_utf8_text_is_detected_or_refused_when_the_encoding_is_wrong(tmp_path, ws):
@@ -130,7 +137,7 @@ def test_non_utf8_text_is_detected_or_refused_when_the_encoding_is_wrong(tmp_pat
     assert "cannot be read as utf-8; choose its encoding" in one_line_error(
         run(ws, "import", path, "--as", "x", "--encoding", "utf-8")
     )
-    assert d.tree(ws) == []
+    assert nothing_saved(ws)
     assert run(ws, "import", path, "--as", "x", "--encoding", "gbk").returncode == 0
     assert json.loads(run(ws, "show", "x", "--format", "json").stdout)[0]["name"] == "甲园"
 
@@ -173,7 +180,7 @@ def test_oversized_and_unsafe_zip(tmp_path, ws):
         env={**os.environ, "ZKQ_WORKSPACE": str(ws), "ZKQ_MAX_UPLOAD_MB": "0.01"},
     )
     assert "over the limit" in one_line_error(env_run)
-    assert d.tree(ws) == [] and not (tmp_path.parent / "outside.shp").exists()
+    assert nothing_saved(ws) and not (tmp_path.parent / "outside.shp").exists()
 
 
 def test_inspect_with_problems_prints_the_report_and_exits_1(tmp_path, ws):
@@ -194,7 +201,7 @@ def test_join_report_apply_and_save(tmp_path, ws):
         "matched: 3 of 3 features" in r.stdout
         and "table rows without a feature (1): 台账里多出的企业" in r.stdout
     )
-    assert "header is row 2" in r.stdout and not (ws / "layers" / "joined").exists()
+    assert "header is row 2" in r.stdout and "joined" not in open_workspace(ws).names()
     units = (
         "--land",
         "用地面积（亩）",
@@ -215,13 +222,9 @@ def test_join_report_apply_and_save(tmp_path, ws):
     assert r.returncode == 0 and "saved layer 'dikuai_ledger'" in r.stderr
     rows = json.loads(run(ws, "efficiency", "dikuai_ledger", "--format", "json").stdout)
     assert {x["name"]: x["invest_intensity_wan_per_mu"] for x in rows} == pytest.approx(d.EXPECTED_INTENSITY)
-    index = json.loads((ws / "index.json").read_text(encoding="utf-8"))
-    entry = index["layers"]["dikuai_ledger"][0]
-    assert (
-        entry["kind"] == "join"
-        and entry["original"].endswith("台账.xlsx")
-        and entry["report"]["join"]["matched"] == 3
-    )
+    entry = open_workspace(ws).latest("dikuai_ledger")
+    assert entry.kind == "join" and entry.original.endswith("台账.xlsx")
+    assert entry.report["join"]["matched"] == 3
 
 
 def test_join_errors(tmp_path, ws):
@@ -234,4 +237,4 @@ def test_join_errors(tmp_path, ws):
     assert r.returncode == 0 and "duplicate keys in the table (1): 中兴产业园" in r.stdout
     r = run(ws, "join", "nolayer", dup, "--key", "name")
     assert "unknown layer 'nolayer'" in one_line_error(r, code=2)
-    assert d.tree(ws) == []
+    assert nothing_saved(ws)

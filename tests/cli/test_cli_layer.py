@@ -15,6 +15,7 @@ import pytest
 import shapely
 from test_cli_import import one_line_error, run
 
+from zkq_geo.office.backends import open_workspace
 from zkq_geo.workspace import Workspace
 
 HEX = "0123456789abcdef" * 2
@@ -33,9 +34,9 @@ def _points(n: int) -> gpd.GeoDataFrame:
     )
 
 
-def _layers(ws: Path, **counts: tuple[int, ...]) -> Workspace:
+def _layers(ws: Path, **counts: tuple[int, ...]):
     """Layers named by the keyword arguments, one version per number of points given."""
-    workspace = Workspace(ws)
+    workspace = open_workspace(ws)  # the folder, or the PostGIS pass's database
     for name, versions in counts.items():
         for n in versions:
             workspace.save_layer(name, _points(n))
@@ -46,6 +47,7 @@ def _listed(stdout: str) -> list[str]:
     return [line.split()[0] for line in stdout.strip().splitlines()[1:]]
 
 
+@pytest.mark.folder_workspace  # damages GeoPackages and the index.json of the folder
 def test_layers_lists_the_good_layers_and_warns_of_each_broken_one(ws):
     _layers(ws, good=(2,), damaged=(1,), unreadable=(1,), gone=(1, 2), odd=(1,))
     (ws / "layers" / "damaged" / "v1.gpkg").write_bytes(os.urandom(2048))
@@ -83,6 +85,7 @@ def test_layers_lists_the_good_layers_and_warns_of_each_broken_one(ws):
         (lambda record: record.update(feature_count=None), "feature_count is None"),
     ],
 )
+@pytest.mark.folder_workspace  # edits the folder's index.json
 def test_show_of_a_layer_with_a_bad_index_entry_is_one_line_and_the_rest_works(ws, change, said):
     _layers(ws, good=(2,), bad=(1,))
     index = json.loads((ws / "index.json").read_text(encoding="utf-8"))
@@ -96,7 +99,7 @@ def test_show_of_a_layer_with_a_bad_index_entry_is_one_line_and_the_rest_works(w
 
 
 def test_layer_delete_and_restore(ws):
-    _layers(ws, mine=(1, 2, 3), other=(1,))
+    workspace = _layers(ws, mine=(1, 2, 3), other=(1,))
     r = run(ws, "layer", "restore", "mine")
     assert r.returncode == 0, r.stderr
     assert r.stderr.startswith("restored version 2 of layer 'mine' as version 4, which is now shown")
@@ -105,11 +108,12 @@ def test_layer_delete_and_restore(ws):
     r = run(ws, "layer", "restore", "mine", "--version", "1")
     assert r.returncode == 0 and "restored version 1 of layer 'mine' as version 5" in r.stderr
     r = run(ws, "layer", "delete", "mine")
-    assert r.returncode == 0 and r.stderr.startswith(
-        "deleted layer 'mine' (5 version(s)); its files and index entry are kept in trash/mine-"
-    )
-    assert _listed(run(ws, "layers").stdout)[-1] == "other" and not (ws / "layers" / "mine").exists()
-    assert len(list((ws / "trash").iterdir())) == 1
+    assert r.returncode == 0 and r.stderr.startswith("deleted layer 'mine' (5 version(s))")
+    assert _listed(run(ws, "layers").stdout)[-1] == "other" and "mine" not in workspace.names()
+    assert [(t.name, t.versions) for t in workspace.trash()] == [("mine", 5)]
+    if isinstance(workspace, Workspace):  # the folder keeps the files in trash/
+        assert "its files and index entry are kept in trash/mine-" in r.stderr
+        assert not (ws / "layers" / "mine").exists() and len(list((ws / "trash").iterdir())) == 1
 
 
 @pytest.mark.parametrize(
@@ -130,9 +134,10 @@ def test_layer_errors_are_one_line_with_the_exit_code(ws, args, code, said):
     _layers(ws, mine=(1, 2), other=(1,))
     line = one_line_error(run(ws, *args), code=code)
     assert said in line
-    assert [v.version for v in Workspace(ws).versions("mine")] == [1, 2]
+    assert [v.version for v in open_workspace(ws).versions("mine")] == [1, 2]
 
 
+@pytest.mark.folder_workspace  # damages a GeoPackage of the folder
 def test_restoring_a_damaged_version_is_a_data_error(ws):
     _layers(ws, mine=(1, 2))
     (ws / "layers" / "mine" / "v1.gpkg").write_bytes(b"junk")
@@ -143,6 +148,7 @@ def test_restoring_a_damaged_version_is_a_data_error(ws):
     )
 
 
+@pytest.mark.folder_workspace  # a killed import's leftovers are temporary files in the folder
 def test_a_workspace_command_first_removes_what_killed_imports_left(ws, tmp_path):
     _layers(ws, mine=(1, 2))
     leftovers = [
@@ -168,6 +174,7 @@ def test_a_workspace_command_first_removes_what_killed_imports_left(ws, tmp_path
     assert not any(p.exists() for p in leftovers) and fresh.exists()
 
 
+@pytest.mark.folder_workspace  # the workspace folder is a file
 @pytest.mark.parametrize("args", [("import", "{geojson}", "--as", "mine"), ("layer", "delete", "mine")])
 def test_a_workspace_that_cannot_be_written_is_one_line_in_the_cli(tmp_path, args):
     (tmp_path / "file").write_text("a file, not a folder")

@@ -30,7 +30,7 @@ PARCELS = (
 def zkq(ws: Path, *args, stdin: str | None = None, env=None) -> subprocess.CompletedProcess:
     """``zkq-geo ARGS`` on workspace ``ws`` with ``stdin`` as its input (no terminal)."""
     full_env = {**os.environ, "ZKQ_WORKSPACE": str(ws)}
-    for name in ("ZKQ_DEBUG", "ZKQ_USER", "ZKQ_DATABASE_URL"):
+    for name in ("ZKQ_DEBUG", "ZKQ_USER"):  # ZKQ_DATABASE_URL: tests/conftest.py, per pass
         full_env.pop(name, None)
     full_env.update(env or {})
     return subprocess.run(
