@@ -1,0 +1,214 @@
+"""The hostile-input suite for the shared office: its readers and writers get what an attacker would
+send. The sign-in form of the real server (bodies, content types, bytes, cookies, methods, many wrong
+passwords), the audit trail's CSV and Excel (formula-like file names, titles and warnings), terminal
+escapes in the CLI's tables, the migration's reader of a crafted workspace folder, the database tile
+route with hostile names and numbers, and user and team names given to the CLI.
+
+Every case asserts the defence itself: a status, a refusal line, a cell's type, the bytes copied.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import pty
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from zkqcli import ZKQ, one_line_error
+
+from zkq_geo.errors import OptionError
+from zkq_geo.office.store import SYSTEM, office_store
+from zkq_geo.office.userspace import UserWorkspace
+from zkq_geo.workspace import Workspace
+
+PASSWORD = "correct-horse-battery"
+POINTS_CSV = "name,lon,lat\n甲,113.75,34.72\n乙,113.76,34.73\n"
+FORMULA_FILE_NAMES = ('=HYPERLINK("http://x","y").csv', "+cmd|' /C calc'!A0.csv", "@SUM(1).csv")
+FORMULA_TEXTS = ("=1+2", '=HYPERLINK("http://evil.example","点我")', "-2+3", "@SUM(A1)", "\t=1", "\r=1")
+
+
+def _env(ws: Path, env=None) -> dict:
+    full_env = {**os.environ, "ZKQ_WORKSPACE": str(ws)}
+    for name in ("ZKQ_DEBUG", "ZKQ_USER", "ZKQ_DATABASE_URL"):
+        full_env.pop(name, None)
+    return {**full_env, **(env or {})}
+
+
+def zkq(ws: Path, *args, stdin: str = "", env=None) -> subprocess.CompletedProcess:
+    """``zkq-geo ARGS`` on workspace ``ws`` (no ``--as`` from the environment, no debug)."""
+    assert ZKQ, "zkq-geo console script not installed in the venv (pip install -e .)"
+    return subprocess.run(
+        [ZKQ, *map(str, args)], input=stdin, capture_output=True, text=True, timeout=180, env=_env(ws, env)
+    )
+
+
+def on_a_terminal(ws: Path, *args) -> tuple[int, bytes]:
+    """``zkq-geo ARGS`` with stdout on a pseudo-terminal: its exit code and what the terminal got."""
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [ZKQ, *map(str, args)], stdout=follower, stderr=subprocess.PIPE, env=_env(ws), timeout=180
+        )
+    finally:
+        os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    return proc.returncode, out
+
+
+@pytest.fixture
+def ws(tmp_path) -> Path:
+    return tmp_path / "ws"
+
+
+@pytest.fixture
+def office(ws):
+    """An office with an admin and an editor."""
+    store = office_store(ws)
+    store.add_user(SYSTEM, "admin", "admin", password=PASSWORD)
+    store.add_user("admin", "carol", "editor", password=PASSWORD)
+    return store
+
+
+# ----------------------------------------------------------------------------- the audit trail's writers
+@pytest.fixture
+def poisoned_audit(office, ws, tmp_path):
+    """carol imported three files named like formulas (through the CLI; a name with a slash, which
+    no file on disk can have, as an upload of the app names it), one with a formula-like title; the
+    trail also holds a warning and a target of such text."""
+    for n, file_name in enumerate(FORMULA_FILE_NAMES):
+        path = tmp_path / f"in{n}" / file_name.replace("/", "_")
+        path.parent.mkdir()
+        path.write_text(POINTS_CSV, encoding="utf-8")
+        if "/" in file_name:
+            carol = UserWorkspace(Workspace(ws), office, office.user("carol"))
+            carol.import_file(path, f"spots{n}", source_name=file_name, title=FORMULA_TEXTS[1])
+            continue
+        r = zkq(ws, "--as", "carol", "import", path, "--as", f"spots{n}", f"--title={FORMULA_TEXTS[2]}")
+        assert r.returncode == 0, r.stderr
+    office.record("carol", "import", FORMULA_TEXTS[0], file_name=FORMULA_TEXTS[3], warnings=FORMULA_TEXTS)
+    return office
+
+
+def _formula_like(text) -> bool:
+    return isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_the_audit_csv_keeps_formula_like_names_titles_and_warnings_as_text(poisoned_audit, ws, tmp_path):
+    out = tmp_path / "audit.csv"
+    r = zkq(ws, "--as", "admin", "audit", "--format", "csv", "--lang", "en", "-o", out)
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    cells = [value for row in rows for value in row.values()]
+    assert not [c for c in cells if _formula_like(c)]  # no cell a spreadsheet would run
+    file_names = {row["File"] for row in rows}
+    assert {"'" + name for name in FORMULA_FILE_NAMES} <= file_names and "'@SUM(A1)" in file_names
+    (planted,) = [row for row in rows if row["Layer or account"] == "'=1+2"]
+    warnings = planted["Report warnings"]
+    assert warnings.startswith("'=1+2; ") and '=HYPERLINK("http://evil.example"' in warnings
+
+
+def test_the_audit_workbook_keeps_formula_like_cells_as_text(poisoned_audit, ws, tmp_path):
+    out = tmp_path / "audit.xlsx"
+    r = zkq(ws, "--as", "admin", "audit", "--format", "xlsx", "-o", out)
+    assert r.returncode == 0, r.stderr
+    sheet = openpyxl.load_workbook(out).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    texts = [cell.value for cell in cells if cell.data_type == "s"]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    for name in FORMULA_FILE_NAMES:
+        assert name in texts or "'" + name in texts
+    assert any(FORMULA_TEXTS[0] in t for t in texts) and any("@SUM(A1)" in t for t in texts)
+
+
+def test_terminal_escapes_in_user_and_layer_names_are_shown_not_obeyed(office, ws, tmp_path):
+    office.add_team("admin", "plan1", "规划\x1b[2J一科")
+    office.add_user("admin", "erin", "viewer", password=PASSWORD, display_name="evil\x1b[2J\x1b[31mRED")
+    office.record("carol", "import", "x\x1b]0;owned\x07", file_name="f\x1b[31m.csv", warnings=["w\x1b[2J"])
+    for args in (("users", "list"), ("users", "teams"), ("audit",)):
+        code, out = on_a_terminal(ws, "--as", "admin", *args)
+        assert code == 0, args
+        assert b"\x1b" not in out and b"\x07" not in out, (args, out)
+    code, out = on_a_terminal(ws, "--as", "admin", "users", "list")
+    assert b"evil\\x1b[2J\\x1b[31mRED" in out
+    code, out = on_a_terminal(ws, "--as", "admin", "audit")
+    assert b"x\\x1b]0;owned\\x07" in out and b"f\\x1b[31m.csv" in out
+    piped = zkq(ws, "--as", "admin", "users", "list", "--format", "csv")  # a pipe keeps every byte
+    assert "evil\x1b[2J\x1b[31mRED" in piped.stdout
+
+
+# ----------------------------------------------------------------------------- user and team names
+HOSTILE_NAMES = [
+    "../admin",
+    "a/b",
+    "/etc/passwd",
+    "..",
+    "a\\b",
+    "eve\x1b[2J",
+    "eve\nroot",
+    "eve\t",
+    "a" * 41,
+    "a" * 10_000,
+    "аdmin",  # the first letter is Cyrillic
+    "ａdmin",  # full-width
+    "admіn",  # Ukrainian i
+    "Admin",
+    "admin ",
+    " admin",
+    "-rf",
+    "",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=lambda n: repr(n)[:24])
+def test_hostile_user_names_are_refused_and_nothing_is_stored(office, ws, name):
+    before = (len(office.users()), len(office.events()))
+    r = zkq(ws, "--as", "admin", "users", "add", "--role", "viewer", "--random-password", "--", name)
+    line = one_line_error(r, 2)
+    assert "user name" in line.lower() or "用户名" in line, line
+    assert "Traceback" not in r.stderr and "\x1b" not in r.stderr and "\x00" not in r.stderr
+    assert len(line) < 400  # a 10,000-character name is not echoed whole
+    assert (len(office.users()), len(office.events())) == before
+    assert r.stdout == ""  # no password was generated and shown for an account not made
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=lambda n: repr(n)[:24])
+def test_hostile_team_names_are_refused_and_nothing_is_stored(office, ws, name):
+    before = (dict(office.teams()), len(office.events()))
+    r = zkq(ws, "--as", "admin", "users", "team-add", "--title", "规划一科", "--", name)
+    line = one_line_error(r, 2)
+    assert "team" in line.lower() or "科室" in line or "团队" in line, line
+    assert "\x1b" not in r.stderr and "\x00" not in r.stderr and len(line) < 400
+    assert (dict(office.teams()), len(office.events())) == before
+
+
+@pytest.mark.parametrize("name", ["eve\x00", "a\x00/../admin", "\x00"])
+def test_a_name_with_a_nul_is_refused_by_the_store(office, name):
+    """A NUL cannot pass through argv; the store (what the app's admin page calls) refuses it."""
+    before = (len(office.users()), dict(office.teams()), len(office.events()))
+    with pytest.raises(OptionError, match="name"):
+        office.add_user("admin", name, "viewer", password=PASSWORD)
+    with pytest.raises(OptionError, match="name"):
+        office.add_team("admin", name, "规划")
+    assert (len(office.users()), dict(office.teams()), len(office.events())) == before
+
+
+def test_an_acting_user_name_with_escapes_is_refused_and_shown(office, ws):
+    """``--as`` naming nobody, with terminal escapes: the unknown-user refusal, escapes shown."""
+    before = len(office.users())
+    r = zkq(ws, "--as", "no\x1b[2Jbody", "users", "add", "zed", "--role", "viewer", "--random-password")
+    line = one_line_error(r, 1)
+    assert "\x1b" not in r.stderr and "no\\x1b[2Jbody" in line
+    assert len(office.users()) == before
