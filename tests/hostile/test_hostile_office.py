@@ -11,18 +11,25 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import pty
 import subprocess
 from pathlib import Path
 
+import geopandas as gpd
 import openpyxl
 import pytest
+import shapely
+import sqlalchemy as sa
 from zkqcli import ZKQ, one_line_error
 
 from zkq_geo.errors import OptionError
+from zkq_geo.office.db import engine_for
+from zkq_geo.office.postgis import PostgisWorkspace
 from zkq_geo.office.store import SYSTEM, office_store
 from zkq_geo.office.userspace import UserWorkspace
+from zkq_geo.render.tiles import database_tile_reply
 from zkq_geo.workspace import Workspace
 
 PASSWORD = "correct-horse-battery"
@@ -212,3 +219,94 @@ def test_an_acting_user_name_with_escapes_is_refused_and_shown(office, ws):
     line = one_line_error(r, 1)
     assert "\x1b" not in r.stderr and "no\\x1b[2Jbody" in line
     assert len(office.users()) == before
+
+
+# ----------------------------------------------------------------------------- database tiles
+def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+@pytest.fixture
+def tile_db(pg_url, tmp_path):
+    """A PostGIS workspace with layer ``dikuai`` (one 100 m square near 113.74E 34.72N), the URL
+    and a tile z/x/y that holds it."""
+    square = gpd.GeoSeries([shapely.Point(113.74, 34.72)], crs="EPSG:4326").to_crs("EPSG:4547")[0]
+    gdf = gpd.GeoDataFrame(
+        {"id": ["d1"], "name": ["甲地块"]},
+        geometry=[shapely.box(square.x, square.y, square.x + 100, square.y + 100)],
+        crs="EPSG:4547",
+    )
+    db = PostgisWorkspace(pg_url, tmp_path / "cache")
+    db.save_layer("dikuai", gdf, title="地块")
+    return db, pg_url, (14, *_tile_of(113.7405, 34.7205, 14))
+
+
+def _table_counts(url: str) -> dict[str, int]:
+    with engine_for(url).connect() as conn:
+        names = ("layer_versions", "layer_features", "layer_originals")
+        return {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() for t in names}
+
+
+HOSTILE_LAYER_NAMES = [
+    "x'; DROP TABLE layer_versions; --",
+    "dikuai'; DELETE FROM layer_features; --",
+    "dikuai' OR '1'='1",
+    "../dikuai",
+    "../../etc/passwd",
+    "dikuai/../dikuai",
+    "a" * 200,
+    "dikuai\x00",
+    "dikuai\n",
+    "DIKUAI",
+    "",
+    None,
+    7,
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_LAYER_NAMES, ids=lambda n: repr(n)[:24])
+def test_database_tiles_of_hostile_layer_names_are_404_and_the_tables_stay(tile_db, name):
+    db, url, (z, x, y) = tile_db
+    before = _table_counts(url)
+    assert database_tile_reply(db, name, 1, z, x, y).status == 404
+    assert _table_counts(url) == before and before["layer_features"] == 1
+    assert database_tile_reply(db, "dikuai", 1, z, x, y).status == 200  # the layer still answers
+
+
+@pytest.mark.parametrize(
+    "version, zxy",
+    [
+        (-1, None),
+        (0, None),
+        (2**70, None),
+        (-(2**70), None),
+        ("1; DROP TABLE layer_versions", None),
+        ("abc", None),
+        ("1.5", None),
+        (None, None),
+        (1, (-1, 0, 0)),
+        (1, (14, -1, 0)),
+        (1, (14, 0, -1)),
+        (1, (2**70, 0, 0)),
+        (1, (14, 2**70, 2**70)),
+        (1, (14, 2**14, 0)),
+        (1, (-(2**70), 0, 0)),
+        (1, ("z", "x", "y")),
+        (1, ("14", "1; DROP TABLE layer_features", "0")),
+        (1, (None, None, None)),
+        (1, (float("nan"), 0, 0)),
+        (1, (float("inf"), 0, 0)),
+    ],
+    ids=repr,
+)
+def test_database_tiles_of_hostile_numbers_are_404_and_the_tables_stay(tile_db, version, zxy):
+    db, url, tile = tile_db
+    z, x, y = zxy or tile
+    before = _table_counts(url)
+    reply = database_tile_reply(db, "dikuai", version, z, x, y)
+    assert reply.status == 404 and reply.body is None
+    assert _table_counts(url) == before
+    assert database_tile_reply(db, "dikuai", 1, *tile).status == 200
