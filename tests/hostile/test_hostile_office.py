@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import os
 import pty
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -310,3 +312,137 @@ def test_database_tiles_of_hostile_numbers_are_404_and_the_tables_stay(tile_db, 
     assert reply.status == 404 and reply.body is None
     assert _table_counts(url) == before
     assert database_tile_reply(db, "dikuai", 1, *tile).status == 200
+
+
+# ----------------------------------------------------------------------------- the migration's reader
+SECRET = b"root:x:0:0:the secret outside the workspace\n"
+
+
+@pytest.fixture
+def crafted(tmp_path):
+    """A workspace with layer ``spots`` (two versions, each with its original) and a deleted layer
+    ``old`` in the trash; a secret file outside it. Returns the workspace and the secret's path."""
+    secret = tmp_path / "outside" / "passwd"
+    secret.parent.mkdir()
+    secret.write_bytes(SECRET)
+    ws = Workspace(tmp_path / "ws")
+    gdf = gpd.GeoDataFrame({"name": ["甲"]}, geometry=[shapely.Point(113.75, 34.72)], crs="EPSG:4326")
+    for n in (1, 2):
+        original = tmp_path / f"点位{n}.csv"
+        original.write_text(POINTS_CSV, encoding="utf-8")
+        ws.save_layer("spots", gdf, title="点位", source_file=original.name, original=original)
+        ws.save_layer("old", gdf, title="旧", source_file=original.name, original=original)
+    ws.delete_layer("old")
+    return ws, secret
+
+
+def _edit_index(ws: Workspace, edit) -> None:
+    path = ws.root / "index.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    edit(doc["layers"]["spots"])
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+
+def _migrated_bytes(url: str) -> list[bytes]:
+    """Every original stored in the target database ([] when the tables were never made)."""
+    with engine_for(url).connect() as conn:
+        if not sa.inspect(conn).has_table("layer_originals"):
+            return []
+        return [bytes(r[0]) for r in conn.execute(sa.text("SELECT data FROM layer_originals"))]
+
+
+def _target_is_empty(url: str) -> bool:
+    with engine_for(url).connect() as conn:
+        if not sa.inspect(conn).has_table("layer_versions"):
+            return True
+        return conn.execute(sa.text("SELECT count(*) FROM layer_versions")).scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("original", "../../outside/passwd"),
+        ("original", "originals/spots/v2/../../../../outside/passwd"),
+        ("original", "/etc/passwd"),
+        ("original", "originals/spots/v2/"),
+        ("file", "../outside/passwd"),
+        ("file", "/etc/passwd"),
+        ("file", "layers/spots/../../../outside/passwd"),
+        ("feature_count", 2**70),
+        ("feature_count", -1),
+        ("version", "1; DROP TABLE layer_versions"),
+        ("report", "not an object"),
+    ],
+    ids=lambda v: repr(v)[:40],
+)
+def test_migrating_a_crafted_index_refuses_with_one_line_and_copies_nothing(crafted, pg_url, key, value):
+    ws, _ = crafted
+    _edit_index(ws, lambda records: records[-1].update({key: value}))
+    r = zkq(ws.root, "workspace", "migrate", "--to", pg_url)
+    line = one_line_error(r, 1)
+    assert "spots" in line and str(ws.root) not in line, line
+    assert SECRET not in _migrated_bytes(pg_url) and _target_is_empty(pg_url)
+
+
+def test_migrating_an_index_with_a_wrong_feature_count_names_the_layer(crafted, pg_url):
+    ws, _ = crafted
+    _edit_index(ws, lambda records: records[0].update({"feature_count": 5}))
+    line = one_line_error(zkq(ws.root, "workspace", "migrate", "--to", pg_url), 1)
+    assert "'spots'" in line and "5" in line, line
+    assert _target_is_empty(pg_url)
+
+
+@pytest.mark.parametrize(
+    "where", ["live original", "trash original", "version folder", "live gpkg", "trash gpkg"]
+)
+def test_migrating_a_file_that_is_a_symlink_out_copies_nothing(crafted, pg_url, where):
+    """A symlink inside the workspace (an original, a version's originals folder, a GeoPackage;
+    of a live layer or one in the trash) that leads outside it: refused with one line, and the
+    target holds nothing (the secret least of all)."""
+    ws, secret = crafted
+    (trash,) = (ws.root / "trash").iterdir()
+    outside = secret.parent
+    if where == "live original":
+        (link,) = (ws.root / "originals" / "spots" / "v1").iterdir()
+        target = secret
+    elif where == "trash original":
+        (link,) = (trash / "originals" / "v2").iterdir()  # a delete keeps originals/vN/<file>
+        target = secret
+    elif where == "version folder":
+        link = ws.root / "originals" / "spots" / "v2"
+        (original,) = link.iterdir()
+        (outside / original.name).write_bytes(SECRET)
+        target = outside
+    else:
+        live = where == "live gpkg"
+        link = ws.root / "layers" / "spots" / "v1.gpkg" if live else trash / "layers" / "v1.gpkg"
+        target = outside / "copy.gpkg"
+        shutil.copyfile(link, target)
+    shutil.rmtree(link) if link.is_dir() else link.unlink()
+    link.symlink_to(target, target_is_directory=target.is_dir())
+    line = one_line_error(zkq(ws.root, "workspace", "migrate", "--to", pg_url), 1)
+    assert ("old" if "trash" in where else "spots") in line and str(outside) not in line, line
+    assert SECRET not in _migrated_bytes(pg_url) and _target_is_empty(pg_url)
+
+
+@pytest.mark.parametrize("where, depth", [("index", 200), ("index", 5_000), ("trash", 200), ("trash", 5_000)])
+def test_migrating_a_deeply_nested_report_is_refused_or_moved_with_one_line(crafted, pg_url, where, depth):
+    """A report nested ``depth`` lists deep: moved as it is when JSON can hold it; else, in the
+    index, one line naming it, and in a deleted layer's entry.json, that layer is not in the
+    trash (as for any unreadable entry.json) and the rest moves; never an internal error."""
+    ws, _ = crafted
+    (trash,) = (ws.root / "trash").iterdir()
+    path = ws.root / "index.json" if where == "index" else trash / "entry.json"
+    text = path.read_text(encoding="utf-8")
+    nested = '{"deep": ' + "[" * depth + "]" * depth + "}"
+    path.write_text(text.replace('"report": {}', '"report": ' + nested, 1), encoding="utf-8")
+    assert nested in path.read_text(encoding="utf-8")
+    r = zkq(ws.root, "workspace", "migrate", "--to", pg_url, "--format", "json")
+    if depth < 500 or where == "trash":
+        assert r.returncode == 0 and "internal error" not in r.stderr, r.stderr
+        moved = {row["moved"]: row["count"] for row in json.loads(r.stdout)}
+        assert (moved["layers"], moved["trashed_layers"]) == (1, 1 if depth < 500 else 0)
+        return
+    line = one_line_error(r, 1)
+    assert "internal error" not in line and ("index.json" if where == "index" else trash.name) in line, line
+    assert _target_is_empty(pg_url)
