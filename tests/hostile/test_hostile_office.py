@@ -10,13 +10,18 @@ Every case asserts the defence itself: a status, a refusal line, a cell's type, 
 from __future__ import annotations
 
 import csv
+import http.client
+import importlib.util
 import io
 import json
 import math
 import os
 import pty
+import re
 import shutil
+import socket
 import subprocess
+import urllib.parse
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,9 +29,11 @@ import openpyxl
 import pytest
 import shapely
 import sqlalchemy as sa
+from procs import stop_process
 from zkqcli import ZKQ, one_line_error
 
 from zkq_geo.errors import OptionError
+from zkq_geo.office.backends import open_office
 from zkq_geo.office.db import engine_for
 from zkq_geo.office.postgis import PostgisWorkspace
 from zkq_geo.office.store import SYSTEM, office_store
@@ -446,3 +453,260 @@ def test_migrating_a_deeply_nested_report_is_refused_or_moved_with_one_line(craf
     line = one_line_error(r, 1)
     assert "internal error" not in line and ("index.json" if where == "index" else trash.name) in line, line
     assert _target_is_empty(pg_url)
+
+
+# ----------------------------------------------------------------------------- the sign-in form
+def _gate_helpers():
+    """start_server, request, sign_in and session_of of tests/app/test_sign_in_gate.py (one way to
+    start the real server and speak to it, not two)."""
+    path = Path(__file__).resolve().parents[1] / "app" / "test_sign_in_gate.py"
+    spec = importlib.util.spec_from_file_location("_sign_in_gate_helpers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+gate = _gate_helpers()
+GATE_PASSWORD = gate.OFFICE_PASSWORD
+INTERNAL_WORDS = (b"Traceback", b"sqlalchemy", b"psycopg", b"sqlite", b"Error", b"zkq_geo", b'File "')
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgis"])
+def signin_server(request, tmp_path_factory):
+    """The real server (``streamlit run app/server.py``) of an office on SQLite or PostgreSQL,
+    with accounts guanli (admin) and chakan (viewer); its base address and its store."""
+    env = {}
+    if request.param == "postgis":
+        import pgdb
+
+        url = pgdb.new_database(request.getfixturevalue("pg_cluster"))
+        request.addfinalizer(lambda: pgdb.drop_database(url))
+        env["ZKQ_DATABASE_URL"] = url
+    root = tmp_path_factory.mktemp("signin_ws")
+    _, store = open_office(root, env.get("ZKQ_DATABASE_URL"))
+    store.add_user(SYSTEM, "guanli", "admin", password=GATE_PASSWORD)
+    store.add_user(SYSTEM, "chakan", "viewer", password=GATE_PASSWORD)
+    proc, base = gate.start_server(root, tmp_path_factory.mktemp("log") / "server.log", **env)
+    yield base, store
+    stop_process(proc)
+
+
+def _healthy_after(base: str, *replies) -> None:
+    """No answer was a 500 or showed an internal name; the server still answers its health check."""
+    for status, _, body in replies:
+        assert status != 500 and status < 600, status
+        assert not [w for w in INTERNAL_WORDS if w in body], body[:300]
+    assert gate.request(base, "GET", "/_stcore/health")[0] == 200
+
+
+def raw(base: str, data: bytes, *, wait_s: float = 5) -> bytes:
+    """What the server answers to ``data`` sent as is on one connection, until it closes (or
+    ``wait_s`` passes with nothing more)."""
+    host, port = base.split(":")
+    got = b""
+    with socket.create_connection((host, int(port)), timeout=wait_s) as sock:
+        sock.sendall(data)
+        try:
+            while chunk := sock.recv(65536):
+                got += chunk
+        except TimeoutError:
+            pass
+    return got
+
+
+def _statuses(answer: bytes) -> list[int]:
+    return [int(m) for m in re.findall(rb"HTTP/1\.1 (\d{3}) ", answer)]
+
+
+def _post(base: str, body: bytes, headers: dict, cookie=None):
+    return gate.request(base, "POST", "/signin", body, headers, cookie=cookie)
+
+
+def _form(**fields) -> bytes:
+    return urllib.parse.urlencode(fields).encode()
+
+
+FORM = gate.FORM
+
+
+def test_a_body_over_4_kib_is_413_whatever_the_framing(signin_server):
+    base, store = signin_server
+    before = len(store.events())
+    big = _form(user="chakan", password=GATE_PASSWORD) + b"&x=" + b"a" * 5000
+    honest = _post(base, big, FORM)
+    assert honest[0] == 413 and honest[1]["set-cookie"] == []
+    # a Content-Length far larger than what is sent: refused on the header, no waiting for the body
+    claims = raw(
+        base,
+        b"POST /signin HTTP/1.1\r\nHost: " + base.encode() + b"\r\nContent-Type: "
+        b"application/x-www-form-urlencoded\r\nContent-Length: 99999999\r\n\r\nuser=a",
+        wait_s=20,
+    )
+    assert _statuses(claims)[:1] == [413]
+    # a Content-Length smaller than the body: the rest is not a request (400), nothing signs in
+    head = (
+        b"POST /signin HTTP/1.1\r\nHost: "
+        + base.encode()
+        + b"\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    )
+    lying = raw(base, head + b"Content-Length: 10\r\n\r\n" + big)
+    assert _statuses(lying) and set(_statuses(lying)) <= {400, 401, 413} and b"zkq_session=" not in lying
+    # chunked, no Content-Length: read up to the cap, then 413
+    chunks = b"".join(
+        b"%x\r\n%s\r\n" % (len(big[i : i + 1000]), big[i : i + 1000]) for i in range(0, len(big), 1000)
+    )
+    chunked = raw(base, head + b"Transfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n")
+    assert _statuses(chunked)[:1] == [413] and b"zkq_session=" not in chunked
+    for bad_length in (b"-1", b"abc", b"1e3", b"0x10"):
+        answer = raw(base, head + b"Content-Length: " + bad_length + b"\r\n\r\nuser=a&password=b")
+        assert _statuses(answer)[:1] in ([400], [413]), (bad_length, answer[:200])
+    assert "sign_in" not in [e.action for e in store.events()[before:]]  # nobody signed in
+    _healthy_after(base, honest, (413, {}, claims), (400, {}, lying), (413, {}, chunked))
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "multipart/form-data; boundary=x",
+        "text/plain",
+        "",
+        "application/x-www-form-urlencodedX",
+    ],
+)
+def test_only_a_url_encoded_form_is_read_even_with_the_right_password(signin_server, content_type):
+    base, store = signin_server
+    bodies = {
+        "application/json": json.dumps({"user": "chakan", "password": GATE_PASSWORD}).encode(),
+        "multipart/form-data; boundary=x": (
+            b'--x\r\nContent-Disposition: form-data; name="user"\r\n\r\nchakan\r\n--x\r\n'
+            b'Content-Disposition: form-data; name="password"\r\n\r\n'
+            + GATE_PASSWORD.encode()
+            + b"\r\n--x--\r\n"
+        ),
+    }
+    body = bodies.get(content_type, _form(user="chakan", password=GATE_PASSWORD))
+    reply = _post(base, body, {"Content-Type": content_type} if content_type else {})
+    assert reply[0] == 415 and reply[1]["set-cookie"] == []
+    _healthy_after(base, reply)
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"user=%FF%FE&password=wrong-password", 401),  # percent-encoded non-UTF-8: an unknown user
+        (b"user=\xff\xfe&password=wrong-password", 400),  # raw non-UTF-8 bytes: not a form
+        (b"user=cha%00kan&password=" + GATE_PASSWORD.encode(), 401),  # a NUL in the name
+        (b"user=%00&password=x", 401),
+        (b"user=chakan%00&password=" + GATE_PASSWORD.encode(), 401),
+        (_form(user="x" * 3900, password="p"), 401),  # long, but under the cap
+        (_form(user="admin' --", password="x"), 401),
+        (_form(user="guanli' OR '1'='1", password="' OR '1'='1"), 401),
+        (_form(user="guanli'; DROP TABLE users; --", password="x"), 401),
+        (_form(user="ｇｕａｎｌｉ", password=GATE_PASSWORD), 401),  # full-width look-alike
+        (_form(user="guаnli", password=GATE_PASSWORD), 401),  # a Cyrillic a
+        (b"user=chakan&user=guanli&password=" + GATE_PASSWORD.encode(), 303),  # the first field counts
+        (b"&".join([b"a=1"] * 20) + b"&user=chakan&password=" + GATE_PASSWORD.encode(), 400),  # many fields
+        (b"user&password", 401),
+        (b"%%%%", 401),
+    ],
+    ids=lambda v: repr(v)[:30] if isinstance(v, bytes) else str(v),
+)
+def test_hostile_form_fields_are_refused_quietly_and_the_tables_stay(signin_server, body, status):
+    base, store = signin_server
+    users_before, events_before = {u.name for u in store.users()}, len(store.events())
+    reply = _post(base, body, FORM)
+    assert reply[0] == status, reply[2][:300]
+    if status == 303:  # the repeated field: chakan, never guanli
+        assert store.session_user(gate.session_of(reply[1]["set-cookie"])).name == "chakan"
+    else:
+        assert reply[1]["set-cookie"] == []
+    if status == 401:
+        assert gate.GENERIC_ERROR in reply[2].decode()
+        assert len(reply[2]) < 10_000  # the name is not echoed whole
+        (failed,) = store.events()[events_before:]  # each failure is audited, its name cut short
+        assert failed.action == "sign_in_failed" and len(failed.target) <= 40 and "\x00" not in failed.target
+    assert {u.name for u in store.users()} == users_before
+    _healthy_after(base, reply)
+
+
+def test_a_ten_thousand_character_user_name_is_413_not_stored(signin_server):
+    base, store = signin_server
+    before = len(store.events())
+    reply = _post(base, _form(user="u" * 10_000, password="x"), FORM)
+    assert reply[0] == 413 and len(store.events()) == before
+    _healthy_after(base, reply)
+
+
+def test_a_cross_site_form_is_403_even_with_the_right_password(signin_server):
+    base, store = signin_server
+    body = _form(user="chakan", password=GATE_PASSWORD)
+    for origin in ("http://evil.example", "null", f"http://{base}.evil.example", "https://" + base + "@evil"):
+        reply = _post(base, body, {**FORM, "Origin": origin})
+        assert reply[0] == 403 and reply[1]["set-cookie"] == [], origin
+    ok = _post(base, body, {**FORM, "Origin": f"http://{base}"})
+    assert ok[0] == 303  # the same site still signs in
+    _healthy_after(base, ok)
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"])
+def test_other_methods_on_signin_are_405(signin_server, method):
+    base, _ = signin_server
+    reply = gate.request(base, method, "/signin", _form(user="chakan", password=GATE_PASSWORD), FORM)
+    assert reply[0] == 405 and reply[1]["set-cookie"] == [] and "POST" in reply[1]["allow"]
+    _healthy_after(base, reply)
+
+
+def test_head_on_signin_is_the_page_without_a_body(signin_server):
+    base, _ = signin_server
+    status, headers, body = gate.request(base, "HEAD", "/signin")
+    assert status == 200 and body == b"" and headers["set-cookie"] == []
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "a" * 100_000,  # 100 KB
+        "令牌" * 10,  # not ASCII
+        "x" * 200,
+        "00000000000000000000000000000000000000000000",  # forged
+        "'; DROP TABLE sessions; --",
+        "%00",
+    ],
+    ids=lambda c: repr(c)[:20],
+)
+def test_hostile_cookies_are_no_session(signin_server, cookie):
+    base, store = signin_server
+    try:
+        reply = gate.request(base, "GET", "/", headers={"Cookie": f"zkq_session={cookie}".encode()})
+    except http.client.HTTPException:  # a header too large may close the connection unanswered
+        reply = (431, {"location": "", "set-cookie": []}, b"")
+    assert reply[0] in (303, 400, 431) and reply[1]["set-cookie"] == []
+    if reply[0] == 303:
+        assert reply[1]["location"] == "/signin"
+    _healthy_after(base, reply)
+
+
+def test_an_old_session_after_sign_out_is_no_session(signin_server):
+    base, store = signin_server
+    token = gate.session_of(gate.sign_in(base, "chakan", GATE_PASSWORD)[1]["set-cookie"])
+    assert gate.request(base, "GET", "/", cookie=token)[0] == 200
+    gate.request(base, "GET", "/signout", cookie=token)
+    reply = gate.request(base, "GET", "/", cookie=token)
+    assert (reply[0], reply[1]["location"]) == (303, "/signin")
+    _healthy_after(base, reply)
+
+
+def test_five_wrong_passwords_lock_the_account_and_each_is_audited(signin_server):
+    base, store = signin_server
+    store.add_user(SYSTEM, "suoding", "viewer", password=GATE_PASSWORD)
+    before = len(store.events())
+    for n in range(5):
+        reply = gate.sign_in(base, "suoding", f"wrong-password-{n}")
+        assert reply[0] == 401 and reply[1]["set-cookie"] == []
+    reply = gate.sign_in(base, "suoding", GATE_PASSWORD)  # the 6th, right, and still refused
+    assert reply[0] == 401 and reply[1]["set-cookie"] == [] and gate.GENERIC_ERROR in reply[2].decode()
+    events = store.events()[before:]
+    assert [e.action for e in events] == ["sign_in_failed"] * 5 + ["sign_in_refused"]
+    assert all(e.target == "suoding" for e in events) and events[-1].detail["why"] == "locked"
+    _healthy_after(base, reply)
