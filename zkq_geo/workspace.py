@@ -625,7 +625,7 @@ class Workspace:
             return {"version": _INDEX_VERSION, "layers": {}}
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
             raise DataSourceError(
                 msg(
                     "workspace_index_unreadable",
@@ -705,7 +705,7 @@ def _trashed(folder: Path) -> TrashedLayer | None:
     try:
         entry = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
         records = entry[m.group(1)]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
     stamp = datetime.datetime.strptime(m.group(2), "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
     count = len(records) if isinstance(records, list) else 0

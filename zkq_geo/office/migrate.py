@@ -154,14 +154,25 @@ class _Copier:
     """Copies versions into the target; an original file shared by several versions (a restored
     version keeps its source's) is stored once."""
 
-    def __init__(self, conn):
-        self.conn = conn
+    def __init__(self, conn, root: Path):
+        self.conn, self.root = conn, root
         self.originals: dict[Path, int] = {}
         self.features = 0
         self.versions = 0
 
     def version(self, entry: LayerVersion, gpkg: Path, original: Path | None, trash=None) -> None:
-        frame = writable_frame(_read_gpkg(gpkg, entry))
+        frame = writable_frame(_read_gpkg(_inside(self.root, gpkg, entry.name), entry))
+        if len(frame) != entry.feature_count:
+            raise DataSourceError(
+                msg(
+                    "migrate_count_differs",
+                    name=entry.name,
+                    version=entry.version,
+                    said=entry.feature_count,
+                    held=len(frame),
+                )
+            )
+        original = _inside(self.root, original, entry.name) if original is not None else None
         values = {
             "name": entry.name,
             "version": entry.version,
@@ -198,7 +209,7 @@ class _Copier:
 
 
 def _copy_layers(conn, source: Workspace) -> dict[str, int]:
-    copier = _Copier(conn)
+    copier = _Copier(conn, source.root)
     layers = source.layers()
     for versions in layers.values():
         for entry in versions:
@@ -223,6 +234,16 @@ def _copy_layers(conn, source: Workspace) -> dict[str, int]:
     }
 
 
+def _inside(root: Path, path: Path, name: str) -> Path:
+    """``path`` with links resolved, if it stays inside the workspace ``root``; else
+    :class:`DataSourceError` (a link in originals/ or layers/ to a file elsewhere is not copied)."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
+        shown = path.relative_to(root) if path.is_relative_to(root) else path.name
+        raise DataSourceError(msg("migrate_file_outside", path=str(shown), name=name))
+    return resolved
+
+
 def _trashed_versions(folder: Path, name: str) -> list[LayerVersion]:
     """The version records a delete kept in ``folder/entry.json``; a damaged one stops the move."""
     try:
@@ -232,7 +253,7 @@ def _trashed_versions(folder: Path, name: str) -> list[LayerVersion]:
             if type(v.version) is not int or not (v.original is None or _original_in_place(name, v.original)):
                 raise ValueError(f"version record {v.version!r} names its files wrongly")
         return versions
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise DataSourceError(msg("migrate_trash_unreadable", id=folder.name, error=str(exc)[:200])) from None
 
 

@@ -264,8 +264,10 @@ class OfficeStore:
         locked or disabled account says so only when the password was right). Every attempt
         is in the audit trail."""
         now = time.time()
-        with self.engine.begin() as conn:
-            row = conn.execute(sa.select(users).where(users.c.name == name).with_for_update()).first()
+        named = isinstance(name, str) and accounts.USER_NAME.fullmatch(name) is not None
+        with self.engine.begin() as conn:  # a name no account can have (a NUL...) is not looked up
+            query = sa.select(users).where(users.c.name == name).with_for_update()
+            row = conn.execute(query).first() if named else None
             if row is None or not accounts.verify_password(row.password_hash, password):
                 if row is not None:
                     failures = row.failed_sign_ins + 1
@@ -278,7 +280,7 @@ class OfficeStore:
                     conn,
                     name if row is not None else "-",
                     "sign_in_failed",
-                    name[:40],
+                    str(name)[:40].replace("\x00", "\\x00"),  # PostgreSQL text holds no NUL
                     detail={"from": source},
                 )
                 refused = msg("sign_in_failed")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -278,14 +279,17 @@ def database_tile_reply(
     the same layer, ``fid`` and :data:`TILE_PROPERTIES`, gzip-compressed, in ``body``.
 
     404 unless ``name`` matches :data:`zkq_geo.workspace.NAME_PATTERN`, the version exists and
-    z/x/y lies between :data:`MIN_ZOOM` and :data:`MAX_ZOOM` with x and y below 2**z; 204 for a
-    tile with nothing in it; 304 when ``if_none_match`` holds its ETag (a digest of its bytes).
+    z/x/y lies between :data:`MIN_ZOOM` and :data:`MAX_ZOOM` with x and y below 2**z (version,
+    z, x and y: integers or their decimal text; anything else is 404 too); 204 for a tile with
+    nothing in it; 304 when ``if_none_match`` holds its ETag (a digest of its bytes).
     """
-    in_pyramid = MIN_ZOOM <= int(z) <= MAX_ZOOM and 0 <= int(x) < 2 ** int(z) and 0 <= int(y) < 2 ** int(z)
+    version, z, x, y = (_whole(v) for v in (version, z, x, y))
+    numbers = None not in (version, z, x, y)
+    in_pyramid = numbers and MIN_ZOOM <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z
     data = None
     if in_pyramid and isinstance(name, str) and NAME_PATTERN.fullmatch(name):
         try:
-            data = workspace.mvt_tile(name, int(version), int(z), int(x), int(y), TILE_PROPERTIES)
+            data = workspace.mvt_tile(name, version, z, x, y, TILE_PROPERTIES)
         except ZkqGeoError:
             data = None
     if data is None:
@@ -304,6 +308,15 @@ def database_tile_reply(
         "ETag": etag,
     }
     return TileReply(200, headers, body=body)
+
+
+def _whole(value) -> int | None:
+    """``value`` as an int when it is one (not a bool) or its decimal text; else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,30}", value):
+        return int(value)
+    return None
 
 
 def tile_not_found() -> str:
