@@ -137,7 +137,7 @@ def test_twenty_sessions_at_once_each_see_only_what_they_may(office_url, browser
 
 def _can_see(root, user: str, layer: str) -> bool:
     store = office_store(root)
-    return layer in UserWorkspace(Workspace(root), store, store.user(user)).visible_names()
+    return layer in UserWorkspace(open_workspace(root), store, store.user(user)).visible_names()
 
 
 def _click_tab(page, word: str) -> None:
