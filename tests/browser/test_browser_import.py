@@ -243,7 +243,7 @@ def test_script_payloads_stay_text_everywhere(
     out = tmp_path / "html" / "hostile.html"
     out.parent.mkdir()
     r = subprocess.run(
-        [ZKQ, "map", "hostile", "-o", str(out)],
+        [ZKQ, "--as", "ceshi", "map", "hostile", "-o", str(out)],  # the layer is the admin ceshi's (conftest)
         capture_output=True,
         text=True,
         timeout=180,
