@@ -483,10 +483,10 @@ def signin_server(request, tmp_path_factory):
         request.addfinalizer(lambda: pgdb.drop_database(url))
         env["ZKQ_DATABASE_URL"] = url
     root = tmp_path_factory.mktemp("signin_ws")
-    _, store = open_office(root, env.get("ZKQ_DATABASE_URL"))
+    workspace, store = open_office(root, env.get("ZKQ_DATABASE_URL"))
     store.add_user(SYSTEM, "guanli", "admin", password=GATE_PASSWORD)
     store.add_user(SYSTEM, "chakan", "viewer", password=GATE_PASSWORD)
-    proc, base = gate.start_server(root, tmp_path_factory.mktemp("log") / "server.log", **env)
+    proc, base = gate.start_server(workspace, tmp_path_factory.mktemp("log") / "server.log", **env)
     yield base, store
     stop_process(proc)
 
